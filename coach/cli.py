@@ -1,0 +1,325 @@
+"""The `coach` command line.
+
+Every user mistake surfaces as a CoachError and becomes one line on stderr with
+exit code 2; nothing here prints a traceback for bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import logging
+import math
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from coach import __version__
+from coach.errors import CoachError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+if TYPE_CHECKING:
+    from coach.session.launch import RunOptions
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _positive_speed(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError("must be a number above 0, e.g. 10")
+    return value
+
+
+def _auto_next(text: str) -> float | None:
+    if text.lower() in ("off", "never", "none"):
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds or 'off'") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError("must be seconds ≥ 0, or 'off'")
+    return value
+
+
+SIMULATED_READY_SECONDS = 3.0
+
+
+def _add_session_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--simulate",
+        action="store_true",
+        help="run on a virtual clock, instantly, with no devices; prints the timeline",
+    )
+    p.add_argument(
+        "--commands",
+        metavar="T:CMD,…",
+        default="",
+        help="commands to give at session times in seconds, e.g. '12:pause,20:resume,31:next'",
+    )
+    p.add_argument("--json", action="store_true", help="print the timeline as JSON lines")
+    p.add_argument(
+        "--no-audio", action="store_true", help="use no sound devices: coach on screen only"
+    )
+    p.add_argument(
+        "--speed",
+        type=_positive_speed,
+        default=1.0,
+        metavar="X",
+        help="run X times faster than real time (with --no-audio; for tests and demos)",
+    )
+    p.add_argument(
+        "--auto-next",
+        type=_auto_next,
+        default="unset",
+        metavar="SECONDS|off",
+        help=(
+            "end manual phases (like setup) by themselves this many seconds after the coach "
+            f"stops talking; default: off live, {SIMULATED_READY_SECONDS:g}s with --simulate"
+        ),
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="coach",
+        description=(
+            "An offline, hands-free workout coach: it reads a cue script, talks you through "
+            "every rep phase by phase, and listens for commands like 'next' and 'pause'."
+        ),
+        epilog="Start with `coach list`, then `coach run demo`. Docs: docs/cue-scripts.md.",
+    )
+    parser.add_argument("--version", action="version", version=f"coach {__version__}")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="log more (-vv: debug)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = sub.add_parser(
+        "run",
+        help="a guided session",
+        description="Run a guided session of SCRIPT (a path, or a bundled script's name).",
+        epilog=(
+            "examples:\n"
+            "  coach run demo\n"
+            "  coach run hip-thrust --simulate --commands '20:next,45:pause,60:resume'\n"
+            "  coach run scripts/deadbug.yaml --no-audio --speed 10\n"
+            "keys while running: Enter/n next, r repeat, p pause, c continue, b back,\n"
+            "  s skip, q stop, ? status (type the key, then Enter)"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    run.add_argument("script", metavar="SCRIPT")
+    _add_session_options(run)
+    run.set_defaults(handler=_cmd_run)
+
+    resume = sub.add_parser(
+        "resume",
+        help="continue the latest unfinished session",
+        description=(
+            "Continue the latest unfinished session (stopped or interrupted) at the start of "
+            "the rep that was interrupted, in the same history entry."
+        ),
+    )
+    _add_session_options(resume)
+    resume.set_defaults(handler=_cmd_resume)
+
+    validate = sub.add_parser(
+        "validate",
+        help="check cue scripts",
+        description="Check cue scripts; prints FILE:LINE:COL: message for every problem.",
+    )
+    validate.add_argument("files", nargs="+", metavar="FILE")
+    validate.set_defaults(handler=_cmd_validate)
+
+    schema = sub.add_parser(
+        "schema",
+        help="print the cue-script JSON Schema",
+        description=(
+            "Print the JSON Schema of cue scripts, for editors. With VS Code's YAML "
+            "extension: coach schema > coach.schema.json, then add "
+            "'# yaml-language-server: $schema=coach.schema.json' at the top of a script."
+        ),
+    )
+    schema.set_defaults(handler=_cmd_schema)
+
+    history = sub.add_parser("history", help="past sessions", description="List past sessions.")
+    history.add_argument("--json", action="store_true", help="a JSON list of sessions")
+    history.set_defaults(handler=_cmd_history)
+
+    listing = sub.add_parser("list", help="bundled scripts", description="List bundled scripts.")
+    listing.set_defaults(handler=_cmd_list)
+    return parser
+
+
+# -- commands --------------------------------------------------------------------
+
+
+def _session_options(args: argparse.Namespace) -> RunOptions:
+    from coach.session.launch import RunOptions
+    from coach.session.scripted import parse_commands
+
+    auto_next = args.auto_next
+    if auto_next == "unset":
+        auto_next = SIMULATED_READY_SECONDS if args.simulate else None
+    if args.speed != 1.0 and not (args.no_audio or args.simulate):
+        raise CoachError("--speed needs --no-audio (sound can't be sped up); add --no-audio")
+    return RunOptions(
+        simulate=args.simulate,
+        json=args.json,
+        speed=args.speed,
+        commands=tuple(parse_commands(args.commands)),
+        auto_next=auto_next,
+    )
+
+
+def _finish_code(status: str) -> int:
+    return EXIT_OK if status in ("completed", "stopped") else EXIT_FAILED
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from coach.history import History
+    from coach.plan import expand
+    from coach.script.loader import load_workout, resolve_script
+    from coach.session.launch import HistoryTarget, launch
+
+    options = _session_options(args)
+    workout = load_workout(args.script)
+    plan = expand(workout)
+    if options.simulate:
+        return _finish_code(launch(plan, options).status)
+    path = resolve_script(args.script)
+    with History.open() as history:
+        session_id = history.start_session(args.script, str(path), workout.name, plan.planned_reps)
+        finished = launch(plan, options, record=HistoryTarget(history, session_id))
+    _after_session(finished.status)
+    return _finish_code(finished.status)
+
+
+def _after_session(status: str) -> None:
+    if status == "stopped":
+        print("Progress saved: `coach resume` continues where you stopped.", file=sys.stderr)
+
+
+def _cmd_resume(args: argparse.Namespace) -> int:
+    from coach.history import History
+    from coach.plan import expand
+    from coach.script.loader import load_workout
+    from coach.session.launch import HistoryTarget, launch
+
+    options = _session_options(args)
+    with History.open() as history:
+        record = history.latest_unfinished()
+        if record is None:
+            raise CoachError("no unfinished session to resume; start one with `coach run SCRIPT`")
+        if record.display_status == "running":
+            raise CoachError(
+                f"session {record.id} is still running (process {record.pid}); stop it first"
+            )
+        script = record.script_path if Path(record.script_path).is_file() else record.script
+        plan = expand(load_workout(script))
+        completed = frozenset(history.completed_step_keys(record.id))
+        rest = plan.resumed(set(completed), history.last_completed_step_key(record.id))
+        where = "the start" if not completed else f"rep {len(completed) + 1}"
+        print(
+            f"Resuming session {record.id} ({record.workout}) at {where} of "
+            f"{record.planned_reps}.",
+            file=sys.stderr,
+        )
+        target = None
+        if not options.simulate:
+            history.reopen_session(record.id)
+            target = HistoryTarget(history, record.id)
+        finished = launch(
+            rest, options, record=target, completed=completed, planned_reps=plan.planned_reps
+        )
+    _after_session(finished.status)
+    return _finish_code(finished.status)
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from coach.script.loader import check_script
+
+    problems = 0
+    for name in args.files:
+        path = Path(name)
+        if not path.is_file():
+            raise CoachError(f"{name}: no such file")
+        for problem in check_script(path):
+            print(problem)
+            problems += 1
+    if problems:
+        print(f"{problems} problem{'s' if problems != 1 else ''} found", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"{len(args.files)} script{'s' if len(args.files) != 1 else ''} OK", file=sys.stderr)
+    return EXIT_OK
+
+
+def _cmd_schema(args: argparse.Namespace) -> int:
+    from coach.script.schema import json_schema
+
+    print(json.dumps(json_schema(), indent=2, ensure_ascii=False))
+    return EXIT_OK
+
+
+def _cmd_history(args: argparse.Namespace) -> int:
+    from coach.history import History
+
+    with History.open() as history:
+        sessions = history.sessions()
+    if args.json:
+        print(json.dumps([s.to_json() for s in sessions], indent=2, ensure_ascii=False))
+        return EXIT_OK
+    if not sessions:
+        print("No sessions yet. Start one with `coach run demo`.")
+        return EXIT_OK
+    print(f"{'id':>4}  {'started':<19}  {'status':<11}  {'reps':>7}  workout")
+    for s in sessions:
+        reps = f"{s.completed_reps}/{s.planned_reps}"
+        started = s.started.replace("T", " ")[:19]
+        print(f"{s.id:>4}  {started:<19}  {s.display_status:<11}  {reps:>7}  {s.workout}")
+    return EXIT_OK
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    from coach.plan import expand
+    from coach.script.loader import bundled_scripts, load_workout
+    from coach.session.launch import RunOptions, launch
+
+    print(f"{'name':<18} {'reps':>5} {'about':>7}  workout")
+    for path in bundled_scripts():
+        workout = load_workout(str(path))
+        plan = expand(workout)
+        # The length of a session with a quick "ready" at each setup.
+        finished = launch(plan, RunOptions(simulate=True, auto_next=5.0), out=io.StringIO())
+        minutes = f"{finished.t / 60:.0f} min" if finished.t >= 90 else f"{finished.t:.0f} s"
+        print(f"{path.stem:<18} {plan.planned_reps:>5} {minutes:>7}  {workout.name}")
+    return EXIT_OK
+
+
+# -- entry point -------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=[logging.WARNING, logging.INFO, logging.DEBUG][min(args.verbose, 2)],
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    if args.command is None:
+        parser.print_help()
+        return EXIT_USAGE
+    handler: Handler = args.handler
+    try:
+        return handler(args)
+    except CoachError as exc:
+        print(f"coach: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:
+        return EXIT_OK

@@ -1,0 +1,1 @@
+"""Cue scripts: the YAML format, its loader, validator and JSON Schema."""

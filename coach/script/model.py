@@ -1,0 +1,107 @@
+"""The validated, fully-inherited form of a cue script.
+
+The loader turns YAML into these frozen dataclasses; nothing downstream ever
+sees raw YAML. See docs/cue-scripts.md for what every field means.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping, Union
+
+PHASES: tuple[str, ...] = ("setup", "brace", "drive", "hold", "lower")
+REP_PHASES: tuple[str, ...] = ("brace", "drive", "hold", "lower")
+
+# Cue keys of an exercise, in the order they are documented.
+CUE_KEYS: tuple[str, ...] = (
+    "before_set",
+    "final_set",
+    "form",
+    "setup",
+    "brace",
+    "drive",
+    "hold",
+    "lower",
+    "halfway",
+    "last_rep",
+    "rest",
+)
+REP_CUE_KEYS: frozenset[str] = frozenset(REP_PHASES) | {"halfway", "last_rep"}
+
+VARIABLES: tuple[str, ...] = (
+    "workout",
+    "exercise",
+    "side",
+    "other_side",
+    "set",
+    "sets",
+    "rep",
+    "reps",
+    "reps_left",
+    "next",
+    "rest",
+)
+REP_ONLY_VARIABLES: frozenset[str] = frozenset({"rep", "reps_left"})
+SIDE_VARIABLES: frozenset[str] = frozenset({"side", "other_side"})
+
+DEFAULT_TEMPO: Mapping[str, float | None] = {
+    "setup": None,
+    "brace": 2.0,
+    "drive": 1.0,
+    "hold": 1.0,
+    "lower": 2.0,
+}
+DEFAULT_SETS = 3
+DEFAULT_REPS = 8
+DEFAULT_REST = 60.0
+DEFAULT_COUNTDOWN = 3
+
+# A selector in `reps:` / `sets:` of a cue item: a number, "first" or "last".
+Selector = Union[int, str]
+
+
+@dataclass(frozen=True)
+class CueItem:
+    """One thing the coach may say, optionally limited to some reps/sets/sides."""
+
+    text: str
+    reps: tuple[Selector, ...] | None = None
+    sets: tuple[Selector, ...] | None = None
+    sides: tuple[str, ...] | None = None
+    every: int | None = None
+
+    @property
+    def conditional(self) -> bool:
+        return any(c is not None for c in (self.reps, self.sets, self.sides, self.every))
+
+
+@dataclass(frozen=True)
+class Exercise:
+    name: str
+    sets: int = DEFAULT_SETS
+    reps: int = DEFAULT_REPS
+    rest: float = DEFAULT_REST
+    sides: tuple[str, ...] = ()  # empty: bilateral
+    # Seconds per phase; None means "manual" (wait for next/ready).
+    tempo: Mapping[str, float | None] = field(default_factory=lambda: dict(DEFAULT_TEMPO))
+    countdown: int = DEFAULT_COUNTDOWN
+    cues: Mapping[str, tuple[CueItem, ...]] = field(default_factory=dict)
+    description: str = ""
+
+    @property
+    def bilateral(self) -> bool:
+        return not self.sides
+
+
+@dataclass(frozen=True)
+class Workout:
+    name: str
+    exercises: tuple[Exercise, ...]
+    description: str = ""
+    intro: tuple[CueItem, ...] = ()
+    outro: tuple[CueItem, ...] = ()
+    source: str = ""  # the file it was loaded from, for messages and history
+
+    @property
+    def planned_reps(self) -> int:
+        return sum(e.sets * e.reps * max(1, len(e.sides)) for e in self.exercises)

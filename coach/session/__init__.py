@@ -1,0 +1,1 @@
+"""The session engine: events in, actions out, one state machine in between."""

@@ -1,0 +1,330 @@
+"""The session: a `transitions` state machine walking the plan's steps.
+
+The machine is data (the table in `_transitions`); this model holds the cursor
+into the plan and turns every event into actions. It does no I/O and never
+reads a clock: the runner passes `now` with each event, so the same code runs
+live, sped up, and on the virtual clock of `--simulate`.
+
+Timing rules (documented for script authors in docs/cue-scripts.md):
+- speech never overlaps itself: a cue starts when the previous one has ended;
+- a step never ends while the coach is still speaking: a cue longer than its
+  phase stretches the phase, and everything after it shifts;
+- `slower` / `faster` change the tempo of timed rep phases from the next one on.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Collection
+from typing import Any
+
+from transitions import Machine
+
+from coach.plan import Plan, Step
+from coach.session.events import (
+    Action,
+    Command,
+    CommandHeard,
+    Event,
+    Finished,
+    PhaseStarted,
+    RepCompleted,
+    RestStarted,
+    Say,
+    Tick,
+    Tone,
+)
+from coach.session.phrases import Phrases, status_text
+from coach.session.speech import SpeechTimer
+
+_LOGGER = logging.getLogger(__name__)
+
+ACTIVE_STATES = ["setup", "countdown", "brace", "drive", "hold", "lower", "rest"]
+STATES = ["idle", *ACTIVE_STATES, "paused", "done"]
+
+TEMPO_STEP = 0.1
+TEMPO_LIMITS = (0.5, 2.0)
+_EPSILON = 1e-9
+
+
+class Session:
+    """One guided session over a plan. Feed it events; it returns actions."""
+
+    # Added by transitions.Machine.
+    state: str
+    trigger: Callable[..., bool]
+
+    def __init__(
+        self,
+        plan: Plan,
+        speech: SpeechTimer,
+        *,
+        phrases: Phrases | None = None,
+        completed: Collection[str] = (),
+        planned_reps: int | None = None,
+        manual_timeout: float | None = None,
+    ) -> None:
+        self.plan = plan
+        self.speech = speech
+        self.phrases = phrases or Phrases()
+        self.completed: set[str] = set(completed)
+        self.planned_reps = plan.planned_reps if planned_reps is None else planned_reps
+        # None: manual phases wait for "next" for ever (the normal, hands-free case).
+        self.manual_timeout = manual_timeout
+        self.index = -1
+        self.now = 0.0
+        self.step_deadline: float | None = None
+        self.speech_until = 0.0
+        self.tempo_scale = 1.0
+        self.last_cue: str | None = None
+        self.paused_in: str | None = None
+        self.paused_remaining: float | None = None
+        self.outcome = "running"
+        self._out: list[Action] = []
+        Machine(
+            model=self,
+            states=STATES,
+            transitions=self._transitions(),
+            initial="idle",
+            auto_transitions=False,
+            ignore_invalid_triggers=True,
+        )
+
+    # -- the machine, as data ------------------------------------------------
+
+    def _transitions(self) -> list[dict[str, Any]]:
+        active_or_paused = [*ACTIVE_STATES, "paused"]
+        table: list[dict[str, Any]] = []
+        for dest in ACTIVE_STATES:
+            table.append(
+                {
+                    "trigger": "enter_step",
+                    "source": ["idle", *ACTIVE_STATES],
+                    "dest": dest,
+                    "conditions": self._step_state_is(dest),
+                    "after": "_on_enter_step",
+                }
+            )
+            table.append(
+                {
+                    "trigger": "resume",
+                    "source": "paused",
+                    "dest": dest,
+                    "conditions": self._paused_in_is(dest),
+                    "after": "_on_resume",
+                }
+            )
+        table += [
+            {"trigger": "tick", "source": ACTIVE_STATES, "dest": None,
+             "conditions": "_time_is_up", "after": "_advance"},
+            {"trigger": "next", "source": ACTIVE_STATES, "dest": None,
+             "conditions": "_waits_for_next", "after": "_advance"},
+            {"trigger": "pause", "source": ACTIVE_STATES, "dest": "paused",
+             "before": "_freeze", "after": "_on_pause"},
+            {"trigger": "back", "source": ACTIVE_STATES, "dest": None, "after": "_back"},
+            {"trigger": "skip", "source": ACTIVE_STATES, "dest": None, "after": "_skip"},
+            {"trigger": "repeat", "source": active_or_paused, "dest": None, "after": "_repeat"},
+            {"trigger": "status", "source": active_or_paused, "dest": None, "after": "_status"},
+            {"trigger": "help", "source": active_or_paused, "dest": None, "after": "_help"},
+            {"trigger": "slower", "source": active_or_paused, "dest": None, "after": "_slower"},
+            {"trigger": "faster", "source": active_or_paused, "dest": None, "after": "_faster"},
+            {"trigger": "stop", "source": active_or_paused, "dest": "done", "after": "_on_stop"},
+            {"trigger": "finish", "source": ["idle", *ACTIVE_STATES], "dest": "done",
+             "after": "_on_finish"},
+        ]
+        return table
+
+    def _step_state_is(self, state: str) -> Callable[[int], bool]:
+        return lambda index: self.plan.steps[index].state == state
+
+    def _paused_in_is(self, state: str) -> Callable[[], bool]:
+        return lambda: self.paused_in == state
+
+    # -- the runner's interface ----------------------------------------------
+
+    def start(self, now: float) -> list[Action]:
+        self.now = now
+        self._out = []
+        for text in self.plan.intro:
+            self._say(text, cue=True)
+        self._go(0)
+        return self._out
+
+    def handle(self, event: Event, now: float) -> list[Action]:
+        self.now = now
+        self._out = []
+        if isinstance(event, Tick):
+            self.trigger("tick")
+        elif isinstance(event, Command):
+            heard_at = len(self._out)
+            accepted = event.name != "trigger" and self.trigger(event.name)
+            if not accepted:
+                _LOGGER.info("ignored %r: nothing to do while %s", event.name, self.state)
+            self._out.insert(heard_at, CommandHeard(now, event, accepted=accepted))
+        return self._out
+
+    @property
+    def deadline(self) -> float | None:
+        """When the session next needs a Tick; None while it waits for a command."""
+        if self.state not in ACTIVE_STATES or self.step_deadline is None:
+            return None
+        return max(self.step_deadline, self.speech_until)
+
+    @property
+    def done(self) -> bool:
+        return self.state == "done"
+
+    @property
+    def step(self) -> Step:
+        return self.plan.steps[self.index]
+
+    @property
+    def completed_reps(self) -> int:
+        return len(self.completed)
+
+    # -- conditions ------------------------------------------------------------
+
+    def _time_is_up(self) -> bool:
+        deadline = self.deadline
+        return deadline is not None and self.now >= deadline - _EPSILON
+
+    def _waits_for_next(self) -> bool:
+        # "next" ends a manual phase, skips what is left of a rest, and cuts the
+        # countdown short; timed rep phases run on the clock.
+        return self.step.duration is None or self.step.kind in ("rest", "countdown")
+
+    # -- callbacks ---------------------------------------------------------------
+
+    def _go(self, index: int) -> None:
+        if index >= len(self.plan.steps):
+            self.trigger("finish")
+        else:
+            self.trigger("enter_step", index)
+
+    def _on_enter_step(self, index: int) -> None:
+        self.index = index
+        step = self.step
+        # A step starts when the coach is free to announce it: an answer to
+        # "status" or "help" delays the next phase instead of talking over it.
+        start = max(self.now, self.speech_until)
+        if step.kind == "phase":
+            self._out.append(PhaseStarted(start, step))
+        elif step.kind == "rest":
+            self._out.append(RestStarted(start, step.duration or 0.0, step))
+        for tone in step.tones:
+            self._out.append(Tone(start, tone))
+        for text in step.cues:
+            self._say(text, cue=True)
+        duration = step.duration
+        if duration is not None and step.is_rep_phase:
+            duration *= self.tempo_scale
+        if duration is not None:
+            self.step_deadline = start + duration
+        elif self.manual_timeout is not None:
+            # Stand-in for the athlete's "ready": counted from the end of the cues.
+            self.step_deadline = self.speech_until + self.manual_timeout
+        else:
+            self.step_deadline = None
+
+    def _advance(self) -> None:
+        step = self.step
+        if step.phase == "lower" and step.rep_key is not None:
+            self.completed.add(step.rep_key)
+            # Emitted before the next step starts, so the runner saves the rep first.
+            self._out.append(RepCompleted(self.now, step))
+        self._go(self.index + 1)
+
+    def _freeze(self) -> None:
+        self.paused_in = self.state
+        self.paused_remaining = (
+            None if self.step_deadline is None else max(0.0, self.step_deadline - self.now)
+        )
+
+    def _on_pause(self) -> None:
+        self._say(self.phrases.paused)
+
+    def _on_resume(self) -> None:
+        remaining = self.paused_remaining
+        self.step_deadline = None if remaining is None else self.now + remaining
+        self.paused_in = None
+        self._say(self.phrases.resumed)
+
+    def _back(self) -> None:
+        # Inside a rep: start that rep again. At the start of a set (setup,
+        # countdown, rest): go back to the last rep before it.
+        if self.step.is_rep_phase:
+            target: int | None = self.plan.rep_start(self.index)
+        else:
+            target = self.plan.previous_rep_start(self.index)
+        self._go(self.index if target is None else target)
+
+    def _skip(self) -> None:
+        target = self.plan.next_exercise_start(self.index)
+        self._go(len(self.plan.steps) if target is None else target)
+
+    def _repeat(self) -> None:
+        self._say(self.last_cue or self.phrases.nothing_to_repeat, cue=self.last_cue is not None)
+
+    def _status(self) -> None:
+        step = self.step
+        if self.state == "paused":
+            pass
+        elif step.kind == "rest" and self.step_deadline is not None:
+            remaining = max(0, round(self.step_deadline - self.now))
+            self._say(self.phrases.resting.format(remaining=remaining))
+        self._say(
+            status_text(
+                self.phrases,
+                exercise=step.exercise,
+                side=step.side,
+                set_number=step.set,
+                sets=step.sets,
+                rep=step.rep,
+                reps=step.reps,
+                reps_left=self.planned_reps - self.completed_reps,
+            )
+        )
+
+    def _help(self) -> None:
+        self._say(self.phrases.help)
+
+    def _slower(self) -> None:
+        self._scale_tempo(+TEMPO_STEP, self.phrases.slower, self.phrases.slowest)
+
+    def _faster(self) -> None:
+        self._scale_tempo(-TEMPO_STEP, self.phrases.faster, self.phrases.fastest)
+
+    def _scale_tempo(self, change: float, said: str, at_limit: str) -> None:
+        low, high = TEMPO_LIMITS
+        scaled = round(min(high, max(low, self.tempo_scale + change)), 3)
+        self._say(at_limit if scaled == self.tempo_scale else said)
+        self.tempo_scale = scaled
+
+    def _on_stop(self) -> None:
+        self._say(self.phrases.stopped)
+        self._end("stopped")
+
+    def _on_finish(self) -> None:
+        for text in self.plan.outro:
+            self._say(text, cue=True)
+        self._say(
+            self.phrases.finished.format(completed=self.completed_reps, planned=self.planned_reps)
+        )
+        self._out.append(Tone(max(self.now, self.speech_until), "finish"))
+        self._end("completed")
+
+    def _end(self, status: str) -> None:
+        self.outcome = status
+        self.step_deadline = None
+        end = max(self.now, self.speech_until)
+        self._out.append(Finished(end, self.completed_reps, self.planned_reps, status))
+
+    # -- speech ------------------------------------------------------------------
+
+    def _say(self, text: str, *, cue: bool = False) -> None:
+        at = max(self.now, self.speech_until)
+        duration = self.speech.duration(text)
+        self._out.append(Say(at, text, duration))
+        self.speech_until = at + duration
+        if cue:
+            self.last_cue = text

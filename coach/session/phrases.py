@@ -1,0 +1,46 @@
+"""What the coach says in answer to commands (as opposed to the script's cues)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Phrases:
+    paused: str = "Paused. Say resume when you're ready."
+    resumed: str = "Resuming."
+    stopped: str = "Stopping here. Your progress is saved."
+    finished: str = "Workout complete. {completed} of {planned} reps."
+    slower: str = "Slower."
+    faster: str = "Faster."
+    slowest: str = "That's as slow as it goes."
+    fastest: str = "That's as fast as it goes."
+    nothing_to_repeat: str = "Nothing to repeat yet."
+    help: str = (
+        "You can say: next, repeat, pause, resume, go back, skip, stop, "
+        "status, slower, or faster."
+    )
+    status_rep: str = "{where}, set {set} of {sets}, rep {rep} of {reps}. {left} reps to go."
+    status_set: str = "{where}, set {set} of {sets}. {left} reps to go."
+    resting: str = "Resting, {remaining} seconds left."
+
+
+def status_text(
+    phrases: Phrases,
+    *,
+    exercise: str,
+    side: str | None,
+    set_number: int,
+    sets: int,
+    rep: int | None,
+    reps: int,
+    reps_left: int,
+) -> str:
+    where = f"{exercise}, {side} side" if side else exercise
+    if rep is None:
+        return phrases.status_set.format(
+            where=where, set=set_number, sets=sets, left=reps_left
+        )
+    return phrases.status_rep.format(
+        where=where, set=set_number, sets=sets, rep=rep, reps=reps, left=reps_left
+    )

@@ -1,0 +1,91 @@
+"""The one consumer: takes events off the queue, feeds the session, hands out actions.
+
+Every source (scripted commands, keyboard, later the microphone) posts to the
+same queue; the clock turns the session's deadline into Tick events. Because
+only this loop touches the session, no trigger ever races another.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+from collections.abc import Sequence
+from typing import Protocol
+
+from coach.history import History
+from coach.session.clock import Clock
+from coach.session.events import (
+    Action,
+    CommandHeard,
+    Event,
+    Finished,
+    RepCompleted,
+    Tick,
+)
+from coach.session.machine import Session
+
+_LOGGER = logging.getLogger(__name__)
+
+
+class Output(Protocol):
+    """Somewhere actions go: a timeline printer, the history, the voice."""
+
+    def emit(self, action: Action, now: float) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class HistoryRecorder:
+    """Writes completed reps, heard commands and the outcome to the history."""
+
+    def __init__(self, history: History, session_id: int) -> None:
+        self.history = history
+        self.session_id = session_id
+
+    def emit(self, action: Action, now: float) -> None:
+        if isinstance(action, RepCompleted):
+            s = action.step
+            assert s.rep is not None and s.rep_key is not None
+            self.history.record_rep(self.session_id, s.rep_key, s.exercise, s.side, s.set, s.rep)
+        elif isinstance(action, CommandHeard):
+            self.history.record_command(
+                self.session_id, action.t, action.command.name, action.command.source
+            )
+        elif isinstance(action, Finished):
+            self.history.finish_session(self.session_id, action.status)
+
+    def close(self) -> None:
+        pass
+
+
+def run_session(
+    session: Session,
+    clock: Clock,
+    outputs: Sequence[Output],
+    events: queue.Queue[Event] | None = None,
+) -> Finished:
+    """Drive `session` to its end; returns how it finished."""
+    events = events if events is not None else queue.Queue()
+    finished: Finished | None = None
+
+    def dispatch(actions: list[Action]) -> None:
+        nonlocal finished
+        now = clock.now()
+        for action in actions:
+            # Outputs are called in order, so a rep is saved before the next
+            # step's cues reach the voice.
+            for output in outputs:
+                output.emit(action, now)
+            if isinstance(action, Finished):
+                finished = action
+
+    try:
+        dispatch(session.start(clock.now()))
+        while not session.done:
+            event = clock.wait(events, session.deadline)
+            dispatch(session.handle(Tick() if event is None else event, clock.now()))
+    finally:
+        for output in outputs:
+            output.close()
+    assert finished is not None
+    return finished

@@ -1,0 +1,33 @@
+"""Commands given on the command line: `--commands "12:pause,20:resume"`."""
+
+from __future__ import annotations
+
+from coach.errors import CoachError
+from coach.session.events import COMMANDS, Command
+from coach.vocabulary import Vocabulary
+
+
+def parse_commands(spec: str, vocabulary: Vocabulary | None = None) -> list[tuple[float, Command]]:
+    """`T:command` pairs separated by commas; T in seconds of session time."""
+    vocabulary = vocabulary or Vocabulary()
+    parsed: list[tuple[float, Command]] = []
+    for item in (part.strip() for part in spec.split(",")):
+        if not item:
+            continue
+        when, sep, said = item.partition(":")
+        try:
+            at = float(when)
+        except ValueError:
+            at = -1.0
+        if not sep or at < 0 or at != at or at == float("inf"):
+            raise CoachError(
+                f"--commands: {item!r} is not TIME:COMMAND with TIME in seconds ≥ 0 "
+                "(e.g. --commands '12.5:pause,20:resume')"
+            )
+        command = vocabulary.command_for(said)
+        if command is None:
+            raise CoachError(
+                f"--commands: {said.strip()!r} is not a command; use one of {', '.join(COMMANDS)}"
+            )
+        parsed.append((at, Command(command, source="script", text=said.strip())))
+    return parsed

@@ -1,0 +1,87 @@
+"""The timeline of a session, as JSON lines or as a readable log.
+
+Actions may be scheduled a little ahead (a cue queued behind another one), so
+the writers hold them until the session clock passes them and print them in
+time order.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import json
+from typing import Any, TextIO
+
+from coach.session.events import (
+    Action,
+    CommandHeard,
+    Finished,
+    PhaseStarted,
+    RestStarted,
+    Say,
+    Tone,
+)
+
+
+class _Ordered:
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self._pending: list[tuple[float, int, Action]] = []
+        self._order = itertools.count()
+
+    def emit(self, action: Action, now: float) -> None:
+        heapq.heappush(self._pending, (action.t, next(self._order), action))
+        self._flush(now)
+
+    def close(self) -> None:
+        self._flush(float("inf"))
+
+    def _flush(self, until: float) -> None:
+        while self._pending and self._pending[0][0] <= until:
+            line = self.format(heapq.heappop(self._pending)[2])
+            if line is not None:
+                print(line, file=self.out, flush=True)
+
+    def format(self, action: Action) -> str | None:
+        raise NotImplementedError
+
+
+class JsonTimeline(_Ordered):
+    """`--json`: one object per line, the contract in DESIGN.md."""
+
+    def format(self, action: Action) -> str | None:
+        body: dict[str, Any] | None = action.event()
+        return None if body is None else json.dumps(body, ensure_ascii=False)
+
+
+def clock_text(seconds: float) -> str:
+    minutes, rest = divmod(max(0.0, seconds), 60)
+    return f"{int(minutes):2d}:{rest:04.1f}"
+
+
+class TextTimeline(_Ordered):
+    """A log a person reads: where we are, what the coach says, what was heard."""
+
+    def format(self, action: Action) -> str | None:
+        stamp = clock_text(action.t)
+        if isinstance(action, PhaseStarted):
+            s = action.step
+            where = s.exercise + (f" · {s.side}" if s.side else "")
+            rep = f" · rep {s.rep}/{s.reps}" if s.rep is not None else ""
+            timing = "waits for next" if s.duration is None else f"{s.duration:g}s"
+            return f"{stamp}  ▶ {where} · set {s.set}/{s.sets}{rep} · {s.phase} ({timing})"
+        if isinstance(action, Say):
+            return f"{stamp}    “{action.text}”"
+        if isinstance(action, Tone):
+            return f"{stamp}    ♪ {action.kind}"
+        if isinstance(action, RestStarted):
+            return f"{stamp}  ▶ rest {action.seconds:g}s"
+        if isinstance(action, CommandHeard):
+            note = "" if action.accepted else " (ignored)"
+            return f"{stamp}  ⌘ {action.command.name}{note}"
+        if isinstance(action, Finished):
+            return (
+                f"{stamp}  ■ {action.status}: {action.completed_reps} of "
+                f"{action.planned_reps} reps"
+            )
+        return None
