@@ -37,9 +37,12 @@ def _positive_speed(text: str) -> float:
     return value
 
 
-def _auto_next(text: str) -> float | None:
+AUTO_NEXT_OFF = "off"
+
+
+def _auto_next(text: str) -> float | str:
     if text.lower() in ("off", "never", "none"):
-        return None
+        return AUTO_NEXT_OFF
     try:
         value = float(text)
     except ValueError:
@@ -78,7 +81,7 @@ def _add_session_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--auto-next",
         type=_auto_next,
-        default="unset",
+        default=None,
         metavar="SECONDS|off",
         help=(
             "end manual phases (like setup) by themselves this many seconds after the coach "
@@ -165,8 +168,10 @@ def _session_options(args: argparse.Namespace) -> RunOptions:
     from coach.session.scripted import parse_commands
 
     auto_next = args.auto_next
-    if auto_next == "unset":
+    if auto_next is None:
         auto_next = SIMULATED_READY_SECONDS if args.simulate else None
+    elif auto_next == AUTO_NEXT_OFF:
+        auto_next = None
     if args.speed != 1.0 and not (args.no_audio or args.simulate):
         raise CoachError("--speed needs --no-audio (sound can't be sped up); add --no-audio")
     return RunOptions(
@@ -323,3 +328,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except BrokenPipeError:
         return EXIT_OK
+    except Exception as exc:  # a bug, not the user's fault: say so in one line
+        if args.verbose >= 2:
+            raise
+        print(f"coach: internal error: {exc!r} (run with -vv for details)", file=sys.stderr)
+        return EXIT_FAILED

@@ -179,7 +179,9 @@ def _selected(selectors: tuple[int | str, ...], value: int | None, last: int) ->
     return False
 
 
-def _matches(item: CueItem, ex: Exercise, set_number: int, side: str | None, rep: int | None) -> bool:
+def _matches(
+    item: CueItem, ex: Exercise, set_number: int, side: str | None, rep: int | None
+) -> bool:
     if item.reps is not None and not _selected(item.reps, rep, ex.reps):
         return False
     if item.sets is not None and not _selected(item.sets, set_number, ex.sets):

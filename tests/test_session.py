@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from simulate import cues, exercise, of, phase_starts, simulate
 
-from coach.script.model import CueItem, Workout
+from coach.script.model import REP_PHASES, CueItem, Workout
 from coach.session.events import COMMANDS
 
 
@@ -28,7 +30,7 @@ def test_one_sided_set_goes_side_by_side_then_rests() -> None:
         for side in ("left", "right"):
             expected.append((set_number, side, None, "setup"))
             for rep in (1, 2, 3):
-                expected += [(set_number, side, rep, p) for p in ("brace", "drive", "hold", "lower")]
+                expected += [(set_number, side, rep, p) for p in REP_PHASES]
     assert sequence == expected
     rests = of(events, "rest")
     assert [r["seconds"] for r in rests] == [30.0]  # between the sets, not after the last
@@ -135,7 +137,7 @@ def test_countdown_beeps_then_go() -> None:
     tones = of(events, "tone")
     assert [t["kind"] for t in tones] == ["countdown"] * 3 + ["go", "finish"]
     beeps = [t["t"] for t in tones[:4]]
-    assert [b - a for a, b in zip(beeps, beeps[1:])] == pytest.approx([1.0, 1.0, 1.0])
+    assert [b - a for a, b in pairwise(beeps)] == pytest.approx([1.0, 1.0, 1.0])
     assert tones[3]["t"] == phase_starts(events, "brace")[0]
 
 
@@ -147,7 +149,7 @@ def test_speech_never_overlaps_and_phases_wait_for_their_cue() -> None:
     )
     events = simulate(workout, commands="8:status,9:help")
     says = of(events, "say")
-    for a, b in zip(says, says[1:]):
+    for a, b in pairwise(says):
         assert b["t"] >= a["t"] + a["duration"] - 1e-6
     # the drive phase is stretched to the end of its long cue
     events = simulate(workout)
@@ -272,7 +274,7 @@ def test_any_commands_at_any_time_keep_the_rules(commands: list[tuple[float, str
     events = simulate(workout, commands=spec + (",300:resume" if spec else ""))
     assert events[-1]["event"] == "done"
     says = of(events, "say")
-    for a, b in zip(says, says[1:]):
+    for a, b in pairwise(says):
         assert b["t"] >= a["t"] + a["duration"] - 1e-6
     times = [e["t"] for e in events]
     assert times == sorted(times)

@@ -6,8 +6,8 @@ sees raw YAML. See docs/cue-scripts.md for what every field means.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping, Union
 
 PHASES: tuple[str, ...] = ("setup", "brace", "drive", "hold", "lower")
 REP_PHASES: tuple[str, ...] = ("brace", "drive", "hold", "lower")
@@ -57,7 +57,7 @@ DEFAULT_REST = 60.0
 DEFAULT_COUNTDOWN = 3
 
 # A selector in `reps:` / `sets:` of a cue item: a number, "first" or "last".
-Selector = Union[int, str]
+Selector = int | str
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ timeline form (`event()`), the JSON lines of `coach run --simulate --json`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 from coach.plan import Step
 
@@ -45,7 +45,7 @@ class Tick:
     """The clock reached the session's deadline."""
 
 
-Event = Union[Command, Tick]
+Event = Command | Tick
 
 
 # -- actions (out of the session) -----------------------------------------------
@@ -140,4 +140,4 @@ class Finished:
         }
 
 
-Action = Union[PhaseStarted, Say, Tone, RestStarted, CommandHeard, RepCompleted, Finished]
+Action = PhaseStarted | Say | Tone | RestStarted | CommandHeard | RepCompleted | Finished

@@ -1,0 +1,264 @@
+"""The cue-script format as a JSON Schema (draft 2020-12), for editors.
+
+Built from the same key lists the validator uses, so the two cannot drift
+apart on names. The schema is a little more lenient than the validator on
+things JSON Schema cannot express (unique exercise names, variables in cue
+text, selectors within range); `coach validate` has the final word.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from coach.script.model import (
+    CUE_KEYS,
+    DEFAULT_COUNTDOWN,
+    DEFAULT_REPS,
+    DEFAULT_REST,
+    DEFAULT_SETS,
+    PHASES,
+    REP_CUE_KEYS,
+)
+from coach.script.validate import (
+    MAX_COUNTDOWN,
+    MAX_PHASE,
+    MAX_REPS,
+    MAX_REST,
+    MAX_SETS,
+    SESSION_CUES,
+)
+
+SCHEMA_ID = "https://coach.invalid/schemas/cue-script.json"
+
+_PHASE_HELP = {
+    "setup": "Getting into position; usually `manual` (waits for 'next' / 'ready').",
+    "brace": "Bracing before the effort.",
+    "drive": "The effort: lifting, pushing, pulling.",
+    "hold": "Holding the top position.",
+    "lower": "Returning under control; the rep is complete when it ends.",
+}
+
+_CUE_HELP = {
+    "before_set": "Said at the start of each setup (every side of every set).",
+    "final_set": "Said at each setup of the final set, after before_set (when sets ≥ 2).",
+    "form": "Form notes: one per set, at the first side's setup, after final_set.",
+    "setup": "Said at each setup, last.",
+    "brace": "Said at the start of the brace phase of every rep.",
+    "drive": "Said at the start of the drive phase of every rep.",
+    "hold": "Said at the start of the hold phase of every rep.",
+    "lower": "Said at the start of the lower phase of every rep.",
+    "halfway": "Said before the brace cue of rep reps // 2 + 1 (when reps ≥ 4).",
+    "last_rep": "Said before the brace cue of the last rep (when reps ≥ 2).",
+    "rest": "Said at the start of each rest.",
+}
+
+_SELECTOR_ITEM: dict[str, Any] = {
+    "anyOf": [
+        {"type": "integer", "minimum": 1},
+        {"enum": ["first", "last"]},
+    ]
+}
+
+
+def _selector(noun: str) -> dict[str, Any]:
+    return {
+        "description": f"Only in these {noun}s: a {noun} number, `first`, `last`, or a list.",
+        "anyOf": [_SELECTOR_ITEM, {"type": "array", "items": _SELECTOR_ITEM, "minItems": 1}],
+    }
+
+
+def _cue_item(rep_cue: bool) -> dict[str, Any]:
+    side_name = {"type": "string", "minLength": 1}
+    properties: dict[str, Any] = {
+        "text": {
+            "type": "string",
+            "minLength": 1,
+            "pattern": r"\S",
+            "description": "What to say. Variables in braces, e.g. {set}; {{ }} for braces.",
+        },
+        "sets": _selector("set"),
+        "sides": {
+            "description": "Only on these sides: a side name or a list of them.",
+            "anyOf": [side_name, {"type": "array", "items": side_name, "minItems": 1}],
+        },
+    }
+    if rep_cue:
+        properties["reps"] = _selector("rep")
+        properties["every"] = {
+            "type": "integer",
+            "minimum": 1,
+            "description": "Only on every Nth rep (3 → reps 3, 6, 9…).",
+        }
+    return {
+        "type": "object",
+        "description": "A cue with conditions; conditional items take precedence.",
+        "properties": properties,
+        "required": ["text"],
+        "additionalProperties": False,
+    }
+
+
+def _cue(item_ref: str, description: str) -> dict[str, Any]:
+    text = {"type": "string", "minLength": 1, "pattern": r"\S", "description": "What to say."}
+    one = {"anyOf": [text, {"$ref": item_ref}]}
+    return {
+        "description": description
+        + " A string, a cue item, or a list of them (the coach rotates through a list).",
+        "anyOf": [one, {"type": "array", "items": one}],
+    }
+
+
+def _settings() -> dict[str, Any]:
+    manual_or_seconds = {
+        "anyOf": [
+            {"const": "manual"},
+            {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_PHASE},
+        ]
+    }
+    cue_properties = {
+        key: _cue(
+            "#/$defs/repCueItem" if key in REP_CUE_KEYS else "#/$defs/cueItem", _CUE_HELP[key]
+        )
+        for key in CUE_KEYS
+    }
+    return {
+        "sides": {
+            "type": "array",
+            "items": {"type": "string", "minLength": 1},
+            "uniqueItems": True,
+            "description": "Each set is done once per side, in this order; "
+            "omit (or []) for both sides at once.",
+        },
+        "sets": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": MAX_SETS,
+            "default": DEFAULT_SETS,
+            "description": "Number of sets.",
+        },
+        "reps": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": MAX_REPS,
+            "default": DEFAULT_REPS,
+            "description": "Reps per set (per side).",
+        },
+        "rest": {
+            "type": "number",
+            "minimum": 0,
+            "maximum": MAX_REST,
+            "default": DEFAULT_REST,
+            "description": "Seconds of rest after each set, also between exercises (0 = none).",
+        },
+        "tempo": {
+            "type": "object",
+            "description": "Seconds per phase, or `manual` to wait for 'next' / 'ready'.",
+            "properties": {
+                phase: {**manual_or_seconds, "description": _PHASE_HELP[phase]} for phase in PHASES
+            },
+            "propertyNames": {"enum": list(PHASES)},
+            "additionalProperties": False,
+        },
+        "countdown": {
+            "type": "integer",
+            "minimum": 0,
+            "maximum": MAX_COUNTDOWN,
+            "default": DEFAULT_COUNTDOWN,
+            "description": "Get-ready beeps, one a second, after setup (0 = none).",
+        },
+        "cues": {
+            "type": "object",
+            "description": "What to say, by cue key.",
+            "properties": cue_properties,
+            "propertyNames": {"enum": list(CUE_KEYS)},
+            "additionalProperties": False,
+        },
+    }
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of a cue script."""
+    settings = _settings()
+    session_item = {
+        "type": "string",
+        "minLength": 1,
+        "description": "What to say; only {workout} may be used.",
+    }
+    session_cues = {
+        key: {
+            "description": f"Said once at the very {'start' if key == 'intro' else 'end'} "
+            "of the session. A string or a list of strings (or items with only `text`).",
+            "anyOf": [
+                session_item,
+                {"$ref": "#/$defs/sessionCueItem"},
+                {
+                    "type": "array",
+                    "items": {"anyOf": [session_item, {"$ref": "#/$defs/sessionCueItem"}]},
+                },
+            ],
+        }
+        for key in SESSION_CUES
+    }
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        "title": "Cue script",
+        "description": "What the workout coach says and when. See docs/cue-scripts.md.",
+        "type": "object",
+        "properties": {
+            "workout": {
+                "type": "string",
+                "minLength": 1,
+                "description": "The session's name (required).",
+            },
+            "description": {"type": "string", "description": "A longer description."},
+            "extends": {
+                "type": "string",
+                "minLength": 1,
+                "description": "Start from another script: a bundled name, or a path "
+                "relative to this file.",
+            },
+            **session_cues,
+            "defaults": {
+                "type": "object",
+                "description": "Settings every exercise inherits; tempo and cues merge key by key.",
+                "properties": settings,
+                "additionalProperties": False,
+            },
+            "exercises": {
+                "type": "array",
+                "minItems": 1,
+                "description": "The exercises, in order (required unless inherited "
+                "through extends).",
+                "items": {"$ref": "#/$defs/exercise"},
+            },
+        },
+        "required": ["workout"],
+        "additionalProperties": False,
+        "$defs": {
+            "exercise": {
+                "type": "object",
+                "description": "One exercise; keys it leaves out come from defaults.",
+                "properties": {
+                    "name": {
+                        "type": "string",
+                        "minLength": 1,
+                        "description": "The exercise's name, unique within the script.",
+                    },
+                    "description": {"type": "string", "description": "About the exercise."},
+                    **settings,
+                },
+                "required": ["name"],
+                "additionalProperties": False,
+            },
+            "cueItem": _cue_item(rep_cue=False),
+            "repCueItem": _cue_item(rep_cue=True),
+            "sessionCueItem": {
+                "type": "object",
+                "description": "A cue item in intro/outro: conditions don't apply there.",
+                "properties": {"text": session_item},
+                "required": ["text"],
+                "additionalProperties": False,
+            },
+        },
+    }

@@ -1,0 +1,667 @@
+"""Check a cue-script document and build the Workout it describes.
+
+Checking and building are one pass ("parse, don't validate"): every value is
+converted to its model type where it is read, and every problem is recorded
+at the position of the node that caused it, then checking carries on so that
+one run reports everything. The Workout is only handed out when nothing was
+wrong.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TypeGuard, TypeVar
+
+from coach.script import templates
+from coach.script.model import (
+    CUE_KEYS,
+    DEFAULT_COUNTDOWN,
+    DEFAULT_REPS,
+    DEFAULT_REST,
+    DEFAULT_SETS,
+    DEFAULT_TEMPO,
+    PHASES,
+    REP_CUE_KEYS,
+    REP_ONLY_VARIABLES,
+    SIDE_VARIABLES,
+    VARIABLES,
+    CueItem,
+    Exercise,
+    Selector,
+    Workout,
+)
+from coach.script.yamlpos import NodePath, Position, YamlDoc
+
+_LOGGER = logging.getLogger(__name__)
+
+TOP_KEYS: tuple[str, ...] = (
+    "workout",
+    "description",
+    "extends",
+    "intro",
+    "outro",
+    "defaults",
+    "exercises",
+)
+SETTING_KEYS: tuple[str, ...] = ("sides", "sets", "reps", "rest", "tempo", "countdown", "cues")
+EXERCISE_KEYS: tuple[str, ...] = ("name", "description", *SETTING_KEYS)
+CUE_ITEM_KEYS: tuple[str, ...] = ("text", "reps", "sets", "sides", "every")
+SELECTOR_WORDS: tuple[str, ...] = ("first", "last")
+SESSION_CUES: tuple[str, ...] = ("intro", "outro")
+
+# Upper bounds the spec does not state: a typo such as `reps: 80000` would
+# otherwise plan a session of millions of events.
+MAX_SETS = 1000
+MAX_REPS = 1000
+MAX_COUNTDOWN = 60
+MAX_REST = 24 * 3600.0
+MAX_PHASE = 3600.0
+
+_REP_CUES_SHOWN = "brace, drive, hold, lower, halfway, last_rep"
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with a script, where it was written (1-based)."""
+
+    file: str
+    line: int
+    column: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}: {self.message}"
+
+    @classmethod
+    def at(cls, position: Position, message: str) -> Problem:
+        return cls(position.file, position.line, position.column, message)
+
+
+@dataclass
+class _Item:
+    """A cue item as read, with the paths later, per-exercise checks report at."""
+
+    item: CueItem
+    text_path: NodePath
+    variables: tuple[str, ...]
+    side_paths: tuple[tuple[str, NodePath], ...] = ()
+    rep_paths: tuple[tuple[int, NodePath], ...] = ()
+    set_paths: tuple[tuple[int, NodePath], ...] = ()
+    every_path: NodePath | None = None
+
+
+@dataclass
+class _Settings:
+    """What `defaults` or one exercise sets; None means not set (or invalid)."""
+
+    sides: tuple[str, ...] | None = None
+    sets: int | None = None
+    reps: int | None = None
+    rest: float | None = None
+    countdown: int | None = None
+    tempo: dict[str, float | None] = field(default_factory=dict)
+    cues: dict[str, list[_Item]] = field(default_factory=dict)
+    invalid: set[str] = field(default_factory=set)  # keys written with a bad value
+
+
+def check_document(doc: YamlDoc) -> tuple[list[Problem], Workout | None]:
+    """Every problem in a (merged) document, and the Workout when there are none."""
+    checker = _Checker(doc)
+    workout = checker.run()
+    problems = sorted(set(checker.problems))
+    return problems, (None if problems else workout)
+
+
+def show(value: object) -> str:
+    """A value as the user wrote it in YAML, for messages."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return "'" + (value if len(value) <= 40 else value[:37] + "...") + "'"
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return f"{type(value).__name__} {value!s:.40}"
+
+
+def did_you_mean(word: str, choices: Sequence[str], quote: str = "'") -> str:
+    """'; did you mean X?' when a close match exists, else ''."""
+    word = word.strip().lower()
+    # Swapped letters ("rpes", "drvie") are the commonest typo, and difflib
+    # scores them no better than a different word ("rets" ties "sets").
+    close = [c for c in choices if c == word] or [c for c in choices if sorted(c) == sorted(word)]
+    close = close or difflib.get_close_matches(word, list(choices), n=1)
+    if not close:
+        return ""
+    end = "}" if quote == "{" else quote
+    return f"; did you mean {quote}{close[0]}{end}?"
+
+
+def _is_int(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: object) -> TypeGuard[int | float]:
+    """A finite int or float; YAML's true/false and .inf/.nan are not numbers here."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+class _Checker:
+    def __init__(self, doc: YamlDoc) -> None:
+        self.doc = doc
+        self.problems: list[Problem] = []
+        # Per-exercise checks of a `defaults` cue would repeat for every
+        # exercise that inherits it; report each (node, kind) once.
+        self._reported: set[tuple[NodePath, str]] = set()
+
+    # -- reporting ---------------------------------------------------------
+
+    def report(self, path: NodePath, message: str) -> None:
+        self.problems.append(Problem.at(self.doc.position(path), message))
+
+    def report_key(self, path: NodePath, message: str) -> None:
+        self.problems.append(Problem.at(self.doc.key_position(path), message))
+
+    def report_once(self, path: NodePath, kind: str, message: str) -> None:
+        if (path, kind) not in self._reported:
+            self._reported.add((path, kind))
+            self.report(path, message)
+
+    def unknown_keys(
+        self, mapping: dict[str, object], path: NodePath, allowed: Sequence[str], where: str
+    ) -> None:
+        for key in mapping:
+            if key in allowed:
+                continue
+            self.report_key((*path, key), f"unknown key '{key}' {where}" + _hint(key, allowed))
+
+    # -- the document ------------------------------------------------------
+
+    def run(self) -> Workout | None:
+        root = self.doc.value
+        if not isinstance(root, dict):
+            self.report(
+                (),
+                f"the top level must be a mapping with 'workout' and 'exercises', got {show(root)}",
+            )
+            return None
+        self.unknown_keys(root, (), TOP_KEYS, "at the top level")
+        name = self.required_text(root, (), "workout", "the session's name")
+        description = self.optional_text(root, (), "description")
+        if "extends" in root and not (isinstance(root["extends"], str) and root["extends"]):
+            self.report(
+                ("extends",),
+                f"extends: expected a script name or path, got {show(root['extends'])}",
+            )
+        intro = self.session_cue(root, "intro")
+        outro = self.session_cue(root, "outro")
+        defaults = _Settings()
+        if "defaults" in root:
+            if isinstance(root["defaults"], dict):
+                defaults = self.settings(root["defaults"], ("defaults",))
+                self.unknown_keys(root["defaults"], ("defaults",), SETTING_KEYS, "in defaults")
+            else:
+                self.report(
+                    ("defaults",), f"defaults: expected a mapping, got {show(root['defaults'])}"
+                )
+        exercises = self.exercises(root, defaults)
+        return Workout(
+            name=name or "",
+            exercises=tuple(exercises),
+            description=description,
+            intro=intro,
+            outro=outro,
+            source=self.doc.file,
+        )
+
+    def required_text(self, mapping: dict[str, object], path: NodePath, key: str, what: str) -> str:
+        if key not in mapping:
+            self.report(path, f"missing required key '{key}' ({what})")
+            return ""
+        value = mapping[key]
+        if not isinstance(value, str) or not value.strip():
+            self.report((*path, key), f"{key}: expected {what} as text, got {show(value)}")
+            return ""
+        return value.strip()
+
+    def optional_text(self, mapping: dict[str, object], path: NodePath, key: str) -> str:
+        value = mapping.get(key, "")
+        if not isinstance(value, str):
+            self.report((*path, key), f"{key}: expected text, got {show(value)}")
+            return ""
+        return value.strip()
+
+    def session_cue(self, root: dict[str, object], key: str) -> tuple[CueItem, ...]:
+        if key not in root:
+            return ()
+        return tuple(item.item for item in self.cue(root[key], (key,), key))
+
+    def exercises(self, root: dict[str, object], defaults: _Settings) -> list[Exercise]:
+        if "exercises" not in root:
+            self.report((), "missing required key 'exercises' (a list of at least one exercise)")
+            return []
+        entries = root["exercises"]
+        path: NodePath = ("exercises",)
+        if not isinstance(entries, list):
+            self.report(path, f"exercises: expected a list of exercises, got {show(entries)}")
+            return []
+        if not entries:
+            self.report(path, "exercises: the list is empty; add at least one exercise")
+            return []
+        built: list[Exercise] = []
+        first_seen: dict[str, NodePath] = {}
+        for index, entry in enumerate(entries):
+            exercise = self.exercise(entry, (*path, index), defaults)
+            if exercise is None:
+                continue
+            name_path: NodePath = (*path, index, "name")
+            if exercise.name and exercise.name in first_seen:
+                first = self.doc.position(first_seen[exercise.name])
+                where = f"line {first.line}"
+                if first.file != self.doc.position(name_path).file:
+                    where = f"{first.file}:{first.line}"
+                self.report(
+                    name_path,
+                    f"duplicate exercise name '{exercise.name}' (first used at {where}); "
+                    "names must be unique",
+                )
+            elif exercise.name:
+                first_seen[exercise.name] = name_path
+            built.append(exercise)
+        return built
+
+    def exercise(self, entry: object, path: NodePath, defaults: _Settings) -> Exercise | None:
+        if not isinstance(entry, dict):
+            self.report(path, f"each exercise must be a mapping with a 'name', got {show(entry)}")
+            return None
+        self.unknown_keys(entry, path, EXERCISE_KEYS, "in an exercise")
+        name = self.required_text(entry, path, "name", "the exercise's name")
+        description = self.optional_text(entry, path, "description")
+        own = self.settings(entry, path)
+        sides = _choose("sides", own, defaults, ())
+        sets = _choose("sets", own, defaults, DEFAULT_SETS)
+        reps = _choose("reps", own, defaults, DEFAULT_REPS)
+        cues = {**defaults.cues, **own.cues}
+        self.check_cues_in_exercise(name or "this exercise", sides, sets, reps, cues)
+        tempo = {**DEFAULT_TEMPO, **defaults.tempo, **own.tempo}
+        rest = _choose("rest", own, defaults, DEFAULT_REST)
+        countdown = _choose("countdown", own, defaults, DEFAULT_COUNTDOWN)
+        return Exercise(
+            name=name,
+            sets=sets or DEFAULT_SETS,
+            reps=reps or DEFAULT_REPS,
+            rest=DEFAULT_REST if rest is None else rest,
+            sides=sides or (),
+            tempo={phase: tempo[phase] for phase in PHASES},
+            countdown=DEFAULT_COUNTDOWN if countdown is None else countdown,
+            cues={k: tuple(i.item for i in cues[k]) for k in CUE_KEYS if cues.get(k)},
+            description=description,
+        )
+
+    # -- settings shared by defaults and exercises --------------------------
+
+    def settings(self, mapping: dict[str, object], path: NodePath) -> _Settings:
+        result = _Settings()
+        for key in ("sets", "reps", "countdown"):
+            if key in mapping:
+                low, high = {"sets": (1, MAX_SETS), "reps": (1, MAX_REPS)}.get(
+                    key, (0, MAX_COUNTDOWN)
+                )
+                number = self.whole(mapping[key], (*path, key), key, low, high)
+                if number is None:
+                    result.invalid.add(key)
+                setattr(result, key, number)
+        if "rest" in mapping:
+            result.rest = self.seconds(mapping["rest"], (*path, "rest"))
+            if result.rest is None:
+                result.invalid.add("rest")
+        if "sides" in mapping:
+            result.sides = self.sides(mapping["sides"], (*path, "sides"))
+            if result.sides is None:
+                result.invalid.add("sides")
+        if "tempo" in mapping:
+            result.tempo = self.tempo(mapping["tempo"], (*path, "tempo"))
+        if "cues" in mapping:
+            result.cues = self.cues(mapping["cues"], (*path, "cues"))
+        return result
+
+    def whole(self, value: object, path: NodePath, key: str, low: int, high: int) -> int | None:
+        if _is_int(value) and low <= value <= high:
+            return value
+        if _is_int(value) and value > high:
+            self.report(path, f"{key}: at most {high}, got {value}")
+        else:
+            self.report(path, f"{key}: expected a whole number ≥ {low}, got {show(value)}")
+        return None
+
+    def seconds(self, value: object, path: NodePath) -> float | None:
+        if _is_number(value) and 0 <= value <= MAX_REST:
+            return float(value)
+        self.report(
+            path,
+            f"rest: expected seconds ≥ 0 (0 = no rest, at most {MAX_REST:g}), got {show(value)}",
+        )
+        return None
+
+    def sides(self, value: object, path: NodePath) -> tuple[str, ...] | None:
+        if not isinstance(value, list):
+            self.report(
+                path, f"sides: expected a list of side names, e.g. [left, right], got {show(value)}"
+            )
+            return None
+        names: list[str] = []
+        ok = True
+        for index, side in enumerate(value):
+            if not isinstance(side, str) or not side.strip():
+                self.report((*path, index), f"sides: expected a side name, got {show(side)}")
+                ok = False
+            elif side.strip() in names:
+                self.report((*path, index), f"sides: '{side.strip()}' is listed twice")
+                ok = False
+            else:
+                names.append(side.strip())
+        return tuple(names) if ok else None
+
+    def tempo(self, value: object, path: NodePath) -> dict[str, float | None]:
+        if not isinstance(value, dict):
+            self.report(
+                path,
+                "tempo: expected a mapping of phase to seconds, e.g. "
+                f"{{hold: 2}}, got {show(value)}",
+            )
+            return {}
+        result: dict[str, float | None] = {}
+        for phase, seconds in value.items():
+            if phase not in PHASES:
+                self.report_key(
+                    (*path, phase),
+                    f"unknown tempo phase '{phase}'"
+                    + (did_you_mean(phase, PHASES) or f"; phases are {', '.join(PHASES)}"),
+                )
+            elif seconds == "manual":
+                result[phase] = None
+            elif _is_number(seconds) and 0 < float(seconds) <= MAX_PHASE:
+                result[phase] = float(seconds)
+            else:
+                self.report(
+                    (*path, phase),
+                    f"tempo {phase}: expected seconds > 0 or 'manual', got {show(seconds)}",
+                )
+        return result
+
+    # -- cues ----------------------------------------------------------------
+
+    def cues(self, value: object, path: NodePath) -> dict[str, list[_Item]]:
+        if not isinstance(value, dict):
+            self.report(path, f"cues: expected a mapping of cue key to cue, got {show(value)}")
+            return {}
+        result: dict[str, list[_Item]] = {}
+        for key, cue in value.items():
+            if key in CUE_KEYS:
+                result[key] = self.cue(cue, (*path, key), key)
+                continue
+            hint = did_you_mean(key, CUE_KEYS)
+            if not hint and key in SESSION_CUES:
+                hint = f"; {key} goes at the top level of the script"
+            self.report_key((*path, key), f"unknown cue key '{key}'{hint}")
+        return result
+
+    def cue(self, value: object, path: NodePath, key: str) -> list[_Item]:
+        """A cue: text, a cue item, or a list of them (an empty list says nothing)."""
+        if not isinstance(value, list):
+            item = self.cue_item(value, path, key)
+            return [item] if item else []
+        items = []
+        for index, entry in enumerate(value):
+            if isinstance(entry, list):
+                self.report(
+                    (*path, index), f"{key}: a cue list holds text or cue items, not other lists"
+                )
+                continue
+            item = self.cue_item(entry, (*path, index), key)
+            if item:
+                items.append(item)
+        return items
+
+    def cue_item(self, value: object, path: NodePath, key: str) -> _Item | None:
+        if isinstance(value, str):
+            plain = self.text(value, path, key)
+            return None if plain is None else _Item(CueItem(value), path, plain)
+        if not isinstance(value, dict):
+            self.report(
+                path, f"{key}: expected cue text, a cue item or a list of them, got {show(value)}"
+            )
+            return None
+        self.unknown_keys(value, path, CUE_ITEM_KEYS, "in a cue item")
+        self.inapplicable_conditions(value, path, key)
+        ok = True
+        text = value.get("text")
+        variables: tuple[str, ...] | None = ()
+        if "text" not in value:
+            self.report(path, f"{key}: a cue item needs 'text' (what to say)")
+            ok = False
+        elif not isinstance(text, str):
+            self.report((*path, "text"), f"text: expected what to say, got {show(text)}")
+            ok = False
+        else:
+            variables = self.text(text, (*path, "text"), key)
+            ok = variables is not None
+        reps = self.selectors(value, path, "reps", "rep")
+        sets = self.selectors(value, path, "sets", "set")
+        sides = self.side_selector(value, path)
+        every: int | None = None
+        if "every" in value:
+            every = self.whole(value["every"], (*path, "every"), "every", 1, MAX_REPS)
+            ok = ok and every is not None
+        if not ok or variables is None or None in (reps, sets, sides):
+            return None
+        assert isinstance(text, str) and reps is not None and sets is not None
+        assert sides is not None
+        return _Item(
+            CueItem(
+                text,
+                reps=tuple(s for s, _ in reps[0]) if reps[0] else None,
+                sets=tuple(s for s, _ in sets[0]) if sets[0] else None,
+                sides=tuple(s for s, _ in sides) if sides else None,
+                every=every,
+            ),
+            (*path, "text"),
+            variables,
+            side_paths=sides,
+            rep_paths=reps[1],
+            set_paths=sets[1],
+            every_path=(*path, "every") if every is not None else None,
+        )
+
+    def inapplicable_conditions(self, item: dict[str, object], path: NodePath, key: str) -> None:
+        for condition in ("reps", "sets", "sides", "every"):
+            if condition not in item:
+                continue
+            if key in SESSION_CUES:
+                self.report_key(
+                    (*path, condition),
+                    f"'{condition}' can't be used in {key}: it is said once, outside any exercise",
+                )
+            elif condition in ("reps", "every") and key not in REP_CUE_KEYS:
+                self.report_key(
+                    (*path, condition),
+                    f"'{condition}' only applies to rep cues ({_REP_CUES_SHOWN}), not to {key}",
+                )
+
+    def text(self, text: str, path: NodePath, key: str) -> tuple[str, ...] | None:
+        """The variables used in cue text, or None after reporting why it is bad."""
+        if not text.strip():
+            self.report(path, f"{key}: the cue text is empty")
+            return None
+        try:
+            names = templates.fields(text)
+        except templates.TemplateError as exc:
+            self.report(path, str(exc))
+            return None
+        ok = True
+        for name in dict.fromkeys(names):
+            shown = "{" + name + "}"
+            if name not in VARIABLES:
+                self.report(
+                    path,
+                    f"unknown variable {shown} in cue text"
+                    + did_you_mean(name, VARIABLES, quote="{"),
+                )
+                ok = False
+            elif key in SESSION_CUES and name != "workout":
+                self.report(path, f"{key} may only use {{workout}}, not {shown}")
+                ok = False
+            elif name in REP_ONLY_VARIABLES and key not in REP_CUE_KEYS:
+                self.report(
+                    path, f"{shown} only works in rep cues ({_REP_CUES_SHOWN}), not in {key}"
+                )
+                ok = False
+        return tuple(dict.fromkeys(names)) if ok else None
+
+    def selectors(
+        self, item: dict[str, object], path: NodePath, key: str, noun: str
+    ) -> tuple[tuple[tuple[Selector, NodePath], ...], tuple[tuple[int, NodePath], ...]] | None:
+        """`reps:`/`sets:` of a cue item: ((selector, path)…, (number, path)…)."""
+        if key not in item:
+            return (), ()
+        value = item[key]
+        entries = _entries(value, (*path, key))
+        if entries is None:
+            self.report((*path, key), f"{key}: the list is empty")
+            return None
+        chosen: list[tuple[Selector, NodePath]] = []
+        ok = True
+        for entry, entry_path in entries:
+            if (_is_int(entry) and entry >= 1) or (
+                isinstance(entry, str) and entry in SELECTOR_WORDS
+            ):
+                chosen.append((entry, entry_path))
+            else:
+                ok = False
+                self.report(
+                    entry_path,
+                    f"{key}: expected a {noun} number ≥ 1, 'first' or 'last', got {show(entry)}",
+                )
+        numbers = tuple((s, p) for s, p in chosen if isinstance(s, int))
+        return (tuple(chosen), numbers) if ok else None
+
+    def side_selector(
+        self, item: dict[str, object], path: NodePath
+    ) -> tuple[tuple[str, NodePath], ...] | None:
+        if "sides" not in item:
+            return ()
+        entries = _entries(item["sides"], (*path, "sides"))
+        if entries is None:
+            self.report((*path, "sides"), "sides: the list is empty")
+            return None
+        chosen: list[tuple[str, NodePath]] = []
+        for entry, entry_path in entries:
+            if not isinstance(entry, str) or not entry.strip():
+                self.report(entry_path, f"sides: expected a side name, got {show(entry)}")
+                return None
+            chosen.append((entry.strip(), entry_path))
+        return tuple(chosen)
+
+    def check_cues_in_exercise(
+        self,
+        name: str,
+        sides: tuple[str, ...] | None,
+        sets: int | None,
+        reps: int | None,
+        cues: dict[str, list[_Item]],
+    ) -> None:
+        """Checks that depend on the exercise a cue ends up in (maybe via defaults)."""
+        for items in cues.values():
+            for item in items:
+                if sides is not None:
+                    self.check_sides(name, sides, item)
+                for number, path in item.rep_paths:
+                    if reps is not None and number > reps:
+                        self.report_once(
+                            path,
+                            "range",
+                            f"rep {number} is out of range: '{name}' has {reps} reps per set",
+                        )
+                for number, path in item.set_paths:
+                    if sets is not None and number > sets:
+                        self.report_once(
+                            path, "range", f"set {number} is out of range: '{name}' has {sets} sets"
+                        )
+                every = item.item.every
+                if item.every_path and reps is not None and every is not None and every > reps:
+                    self.report_once(
+                        item.every_path,
+                        "range",
+                        f"every: {every} is more than "
+                        f"the {reps} reps per set of '{name}', so this cue is "
+                        "never said",
+                    )
+
+    def check_sides(self, name: str, sides: tuple[str, ...], item: _Item) -> None:
+        if not sides:
+            for variable in item.variables:
+                if variable in SIDE_VARIABLES:
+                    self.report_once(
+                        item.text_path,
+                        variable,
+                        f"{{{variable}}} only works in exercises with sides, and '{name}' has none",
+                    )
+            for side, path in item.side_paths:
+                self.report_once(
+                    path, "side", f"this cue is limited to side '{side}', but '{name}' has no sides"
+                )
+            return
+        for side, path in item.side_paths:
+            if side not in sides:
+                self.report_once(
+                    path,
+                    "side",
+                    f"'{name}' has no side '{side}' (its sides: "
+                    f"{', '.join(sides)})" + did_you_mean(side, sides),
+                )
+
+
+def _hint(key: str, allowed: Sequence[str]) -> str:
+    """Where a misplaced cue or phase belongs, else a did-you-mean."""
+    if "cues" in allowed and key in CUE_KEYS and key in PHASES:
+        return "; it goes under 'cues:' (what to say) or 'tempo:' (seconds)"
+    if "cues" in allowed and key in CUE_KEYS:
+        return f"; cues go under 'cues:', e.g. cues: {{{key}: ...}}"
+    if "tempo" in allowed and key in PHASES:
+        return f"; phase times go under 'tempo:', e.g. tempo: {{{key}: 2}}"
+    return did_you_mean(key, allowed)
+
+
+def _entries(value: object, path: NodePath) -> list[tuple[object, NodePath]] | None:
+    """A scalar or a list of scalars as (value, path) pairs; None for an empty list."""
+    if not isinstance(value, list):
+        return [(value, path)]
+    if not value:
+        return None
+    return [(entry, (*path, index)) for index, entry in enumerate(value)]
+
+
+def _choose(key: str, own: _Settings, defaults: _Settings, default: T) -> T | None:
+    """An exercise's value for `key`: its own, else the defaults', else the built-in.
+
+    None when the value that would apply was written wrong (already reported),
+    so checks that depend on it are skipped rather than guessed.
+    """
+    for settings in (own, defaults):
+        if key in settings.invalid:
+            return None
+        value: T | None = getattr(settings, key)
+        if value is not None:
+            return value
+    return default
