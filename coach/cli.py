@@ -22,6 +22,7 @@ from coach.errors import CoachError
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 if TYPE_CHECKING:
+    from coach.config import Settings
     from coach.session.launch import RunOptions
 
 Handler = Callable[[argparse.Namespace], int]
@@ -77,6 +78,18 @@ def _add_session_options(p: argparse.ArgumentParser) -> None:
         default=1.0,
         metavar="X",
         help="run X times faster than real time (with --no-audio; for tests and demos)",
+    )
+    p.add_argument(
+        "--output-wav",
+        type=Path,
+        metavar="FILE",
+        help="also write exactly what is sent to the sound device to FILE (WAV/FLAC/OGG); "
+        "with --no-audio, instead of the device",
+    )
+    p.add_argument(
+        "--device",
+        metavar="INDEX|NAME",
+        help="the sound output device (see `coach devices`); default: config audio.output_device",
     )
     p.add_argument(
         "--auto-next",
@@ -180,7 +193,15 @@ def _session_options(args: argparse.Namespace) -> RunOptions:
         speed=args.speed,
         commands=tuple(parse_commands(args.commands)),
         auto_next=auto_next,
+        no_audio=args.no_audio,
+        output_wav=args.output_wav,
     )
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    from coach.config import load_settings
+
+    return load_settings({"audio.output_device": getattr(args, "device", None)})
 
 
 def _finish_code(status: str) -> int:
@@ -194,14 +215,16 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from coach.session.launch import HistoryTarget, launch
 
     options = _session_options(args)
+    settings = _settings(args)
     workout = load_workout(args.script)
     plan = expand(workout)
     if options.simulate:
-        return _finish_code(launch(plan, options).status)
+        return _finish_code(launch(plan, options, settings=settings).status)
     path = resolve_script(args.script)
     with History.open() as history:
         session_id = history.start_session(args.script, str(path), workout.name, plan.planned_reps)
-        finished = launch(plan, options, record=HistoryTarget(history, session_id))
+        target = HistoryTarget(history, session_id)
+        finished = launch(plan, options, settings=settings, record=target)
     _after_session(finished.status)
     return _finish_code(finished.status)
 
@@ -241,7 +264,12 @@ def _cmd_resume(args: argparse.Namespace) -> int:
             history.reopen_session(record.id)
             target = HistoryTarget(history, record.id)
         finished = launch(
-            rest, options, record=target, completed=completed, planned_reps=plan.planned_reps
+            rest,
+            options,
+            settings=_settings(args),
+            record=target,
+            completed=completed,
+            planned_reps=plan.planned_reps,
         )
     _after_session(finished.status)
     return _finish_code(finished.status)
@@ -295,13 +323,17 @@ def _cmd_list(args: argparse.Namespace) -> int:
     from coach.plan import expand
     from coach.script.loader import bundled_scripts, load_workout
     from coach.session.launch import RunOptions, launch
+    from coach.session.speech import EstimatedSpeech
 
+    speech = EstimatedSpeech()  # a listing shouldn't render every cue to time it
     print(f"{'name':<18} {'reps':>5} {'about':>7}  workout")
     for path in bundled_scripts():
         workout = load_workout(str(path))
         plan = expand(workout)
         # The length of a session with a quick "ready" at each setup.
-        finished = launch(plan, RunOptions(simulate=True, auto_next=5.0), out=io.StringIO())
+        finished = launch(
+            plan, RunOptions(simulate=True, auto_next=5.0), speech=speech, out=io.StringIO()
+        )
         minutes = f"{finished.t / 60:.0f} min" if finished.t >= 90 else f"{finished.t:.0f} s"
         print(f"{path.stem:<18} {plan.planned_reps:>5} {minutes:>7}  {workout.name}")
     return EXIT_OK
@@ -317,6 +349,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=[logging.WARNING, logging.INFO, logging.DEBUG][min(args.verbose, 2)],
         format="%(levelname)s %(name)s: %(message)s",
     )
+    # transitions logs every callback at INFO; only its warnings help a user.
+    logging.getLogger("transitions").setLevel(max(logging.WARNING, logging.root.level))
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE

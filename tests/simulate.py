@@ -10,6 +10,7 @@ from coach.plan import expand
 from coach.script.model import CueItem, Exercise, Workout
 from coach.session.launch import RunOptions, launch
 from coach.session.scripted import parse_commands
+from coach.session.speech import EstimatedSpeech
 
 FAST_TEMPO = {"setup": 4.0, "brace": 2.0, "drive": 1.0, "hold": 1.0, "lower": 2.0}
 
@@ -37,7 +38,7 @@ def simulate(
         commands=tuple(parse_commands(commands)),
         auto_next=auto_next,
     )
-    launch(expand(workout), options, out=out)
+    launch(expand(workout), options, speech=EstimatedSpeech(), out=out)
     return [json.loads(line) for line in out.getvalue().splitlines()]
 
 

@@ -135,10 +135,10 @@ def test_countdown_beeps_then_go() -> None:
     workout = Workout(name="W", exercises=(exercise(sets=1, reps=1, countdown=3),))
     events = simulate(workout)
     tones = of(events, "tone")
-    assert [t["kind"] for t in tones] == ["countdown"] * 3 + ["go", "finish"]
-    beeps = [t["t"] for t in tones[:4]]
+    assert [t["kind"] for t in tones] == ["start"] + ["countdown"] * 3 + ["go", "finish"]
+    beeps = [t["t"] for t in tones[1:5]]
     assert [b - a for a, b in pairwise(beeps)] == pytest.approx([1.0, 1.0, 1.0])
-    assert tones[3]["t"] == phase_starts(events, "brace")[0]
+    assert tones[4]["t"] == phase_starts(events, "brace")[0]
 
 
 def test_speech_never_overlaps_and_phases_wait_for_their_cue() -> None:

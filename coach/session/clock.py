@@ -81,16 +81,13 @@ class WaitingForever(Exception):
     """A simulated session waits for a command that will never come."""
 
 
-class ScaledClock(_Schedule):
-    """Wall-clock time sped up `speed` times (1.0 is real time)."""
+class RealTimeClock(_Schedule):
+    """Base of the clocks that follow real time, `speed` times faster."""
 
-    def __init__(self, speed: float = 1.0) -> None:
-        super().__init__()
-        self.speed = speed
-        self._start = time.monotonic()
+    speed = 1.0
 
     def now(self) -> float:
-        return (time.monotonic() - self._start) * self.speed
+        raise NotImplementedError
 
     def wait(self, events: queue.Queue[Event], deadline: float | None) -> Event | None:
         while True:
@@ -106,3 +103,15 @@ class ScaledClock(_Schedule):
                 return events.get(timeout=timeout)
             except queue.Empty:
                 continue
+
+
+class ScaledClock(RealTimeClock):
+    """Wall-clock time sped up `speed` times (1.0 is real time)."""
+
+    def __init__(self, speed: float = 1.0) -> None:
+        super().__init__()
+        self.speed = speed
+        self._start = time.monotonic()
+
+    def now(self) -> float:
+        return (time.monotonic() - self._start) * self.speed

@@ -1,7 +1,13 @@
-"""Putting a session together: plan, clock, outputs, history, command sources.
+"""Putting a session together: plan, voice, clock, outputs, history, command sources.
 
 `coach run` and `coach resume` differ only in where they start and which
-history row they write to; both come through `launch`.
+history row they write to; both come through `launch`. What plays the sound
+depends on the flags:
+- `--simulate`: a virtual clock, no devices; the voice only gives durations.
+- live: the sound device's own sample clock drives the session.
+- `--no-audio`: a sped-up wall clock; with `--output-wav`, a paced stand-in
+  for the device records exactly what would have played.
+Without a sound device the session says so in one line and coaches on screen.
 """
 
 from __future__ import annotations
@@ -11,11 +17,13 @@ import queue
 import signal
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from types import FrameType
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
+from coach.config import Settings, load_settings
 from coach.errors import CoachError
 from coach.history import History
 from coach.keyboard import start_keyboard
@@ -23,11 +31,18 @@ from coach.plan import Plan
 from coach.session.clock import Clock, ScaledClock, VirtualClock, WaitingForever
 from coach.session.events import Command, Event, Finished
 from coach.session.machine import Session
+from coach.session.phrases import Phrases
 from coach.session.runner import HistoryRecorder, Output, run_session
-from coach.session.speech import EstimatedSpeech
+from coach.session.speech import EstimatedSpeech, SpeechTimer
 from coach.session.timeline import JsonTimeline, TextTimeline
 
+if TYPE_CHECKING:
+    from coach.voice.voice import Voice
+
 _LOGGER = logging.getLogger(__name__)
+
+# How long the sound is let ring after the last cue before the stream closes.
+_RING_OUT = 0.5
 
 
 @dataclass(frozen=True)
@@ -40,6 +55,8 @@ class RunOptions:
     # None waits for "next" for ever.
     auto_next: float | None = None
     keyboard: bool = True
+    no_audio: bool = False
+    output_wav: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -50,6 +67,11 @@ class HistoryTarget:
 
 class SimulationStalled(CoachError):
     pass
+
+
+def note(message: str) -> None:
+    """A one-line notice for the person at the terminal (stdout may be a timeline)."""
+    print(f"coach: {message}", file=sys.stderr, flush=True)
 
 
 @contextmanager
@@ -67,42 +89,91 @@ def _stop_on_signals(events: queue.Queue[Event]) -> Iterator[None]:
             signal.signal(sig, handler)
 
 
+def open_voice(settings: Settings, plan: Plan | None = None) -> Voice | None:
+    """The configured voice, warming up with the plan's texts; None if it can't speak."""
+    if settings.voice.engine == "estimate":
+        return None
+    from coach.voice.catalog import session_texts
+    from coach.voice.voice import Voice
+
+    try:
+        voice = Voice.from_settings(settings)
+        if plan is not None:
+            texts = session_texts(plan, Phrases())
+            if texts:
+                voice.clip(texts[0])  # fails here, once, if the engine can't start
+            voice.prerender(texts)
+    except CoachError as exc:
+        note(f"{exc}; timing cues with estimated speech lengths")
+        return None
+    return voice
+
+
 def launch(
     plan: Plan,
     options: RunOptions,
     *,
+    settings: Settings | None = None,
+    speech: SpeechTimer | None = None,
     record: HistoryTarget | None = None,
     completed: frozenset[str] = frozenset(),
     planned_reps: int | None = None,
     out: TextIO = sys.stdout,
 ) -> Finished:
-    session = Session(
-        plan,
-        EstimatedSpeech(),
-        completed=completed,
-        planned_reps=planned_reps,
-        manual_timeout=options.auto_next,
-    )
-    timeline = JsonTimeline(out) if options.json else TextTimeline(out)
-    outputs: list[Output] = [timeline]
-    if record is not None:
-        outputs.insert(0, HistoryRecorder(record.history, record.session_id))
-    clock: Clock = VirtualClock() if options.simulate else ScaledClock(options.speed)
+    settings = settings or load_settings()
+    with ExitStack() as stack:
+        voice = None
+        if speech is None:
+            voice = open_voice(settings, plan)
+            if voice is not None:
+                stack.callback(voice.close)
+        timer: SpeechTimer = speech or voice or EstimatedSpeech()
+        session = Session(
+            plan,
+            timer,
+            completed=completed,
+            planned_reps=planned_reps,
+            manual_timeout=options.auto_next,
+        )
+        timeline = JsonTimeline(out) if options.json else TextTimeline(out)
+        outputs: list[Output] = [timeline]
+        if record is not None:
+            # First, so a completed rep is saved before anything else happens.
+            outputs.insert(0, HistoryRecorder(record.history, record.session_id))
+        events: queue.Queue[Event] = queue.Queue()
+        if options.simulate:
+            clock: Clock = VirtualClock()
+            return _run(session, clock, outputs, events, options)
+        from coach.session.sound import open_sound
+
+        sound = stack.enter_context(open_sound(settings, options, voice, outputs))
+        clock = sound.clock if sound is not None else ScaledClock(options.speed)
+        if options.keyboard:
+            start_keyboard(events, sys.stdin)
+        with _stop_on_signals(events):
+            finished = _run(session, clock, outputs, events, options)
+        if sound is not None:
+            sound.ring_out(finished.t + _RING_OUT)
+        return finished
+    raise AssertionError("unreachable")
+
+
+def _run(
+    session: Session,
+    clock: Clock,
+    outputs: list[Output],
+    events: queue.Queue[Event],
+    options: RunOptions,
+) -> Finished:
     for at, command in options.commands:
         clock.schedule(at, command)
-    events: queue.Queue[Event] = queue.Queue()
-    if options.simulate:
-        try:
-            return run_session(session, clock, outputs, events)
-        except WaitingForever:
-            raise SimulationStalled(
-                f"the simulated session waits at {_where(session)} for 'next'; add it to "
-                "--commands (e.g. --commands '30:next') or pass --auto-next SECONDS"
-            ) from None
-    if options.keyboard:
-        start_keyboard(events, sys.stdin)
-    with _stop_on_signals(events):
+    try:
         return run_session(session, clock, outputs, events)
+    except WaitingForever:
+        raise SimulationStalled(
+            f"the simulated session waits at {_where(session)} for 'next'; add it to "
+            "--commands (e.g. --commands '30:next') or pass --auto-next SECONDS"
+        ) from None
 
 
 def _where(session: Session) -> str:

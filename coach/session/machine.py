@@ -144,7 +144,7 @@ class Session:
 
     def start(self, now: float) -> list[Action]:
         self.now = now
-        self._out = []
+        self._out = [Tone(now, "start")]
         for text in self.plan.intro:
             self._say(text, cue=True)
         self._go(0)

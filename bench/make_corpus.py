@@ -1,0 +1,661 @@
+"""Build the recognition benchmark corpus: long streams with spoken commands at known times.
+
+    .venv/bin/python bench/make_corpus.py                  # dev split -> bench/corpus/dev/
+    .venv/bin/python bench/make_corpus.py --split test     # held-out split -> bench/corpus/test/
+    .venv/bin/python bench/make_corpus.py --tiny --out /tmp/c   # one short stream (smoke test)
+
+Each condition is one stream (~2.5-3 min): every command phrase of the default vocabulary
+(twice), ordinary sentences that must not trigger anything (negatives), and the coach's own
+cue sentences (from the bundled scripts and the coach's replies), separated by pauses, over a
+background at a given SNR. Per condition: CONDITION.wav and CONDITION.truth.json (a list of
+{phrase, command, start, end, voice, kind, ...}); plus manifest.json for the split.
+
+Generation is deterministic (seeded). The dev and test splits use disjoint voices, disjoint
+negative sentences and different seeds, so a recognizer tuned on dev can be reported on test.
+An up-to-date corpus is not rebuilt (use --force).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import hashlib
+import json
+import random
+import re
+import sys
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(ROOT))
+
+import audio_gen as ag  # noqa: E402
+from audio_gen import SR, Voice  # noqa: E402
+
+from coach.session.events import COMMANDS  # noqa: E402
+from coach.vocabulary import DEFAULT_PHRASES, normalise  # noqa: E402
+
+VERSION = 1
+DEFAULT_OUT = HERE / "corpus"
+
+# ---------------------------------------------------------------------------
+# Voices (disjoint between splits)
+# ---------------------------------------------------------------------------
+
+VOICES: dict[str, list[Voice]] = {
+    "dev": [
+        Voice("espeak", "en-us", 165, 50),
+        Voice("espeak", "en-gb+f3", 150, 65),
+        Voice("espeak", "en-gb-scotland+m3", 175, 40),
+        Voice("espeak", "en-029+f2", 145, 55),
+        Voice("espeak", "en-us+klatt", 160, 45),
+        Voice("espeak", "en-us+Andy", 155, 50),
+        Voice("flite", "kal", 1.0),
+        Voice("flite", "slt", 1.1, 180),
+        Voice("hibari", "us", 1.0),
+    ],
+    "test": [
+        Voice("espeak", "en-gb-x-rp+f4", 155, 70),
+        Voice("espeak", "en-us-nyc+m2", 170, 35),
+        Voice("espeak", "en-gb-x-gbclan+f5", 150, 60),
+        Voice("espeak", "en-gb-x-gbcwmd+klatt3", 165, 45),
+        Voice("espeak", "en-us+Annie", 160, 55),
+        Voice("espeak", "en+belinda", 150, 50),
+        Voice("flite", "rms", 1.05),
+        Voice("flite", "awb", 0.95),
+        Voice("hibari", "gb", 1.15, -150),
+    ],
+}
+# The coach's own voice (what a microphone hears from the speaker): the product's TTS,
+# so the same in both splits. pyttsx3 renders with espeak-ng's default voice.
+COACH_VOICES = [Voice("espeak", "en", 175), Voice("hibari", "us", 1.0)]
+# Babble talkers: other people in the gym (espeak/flite only: fast).
+BABBLE_VOICES: dict[str, list[Voice]] = {
+    split: [v for v in voices if v.engine != "hibari"] for split, voices in VOICES.items()
+}
+SEEDS = {"dev": 1000, "test": 2000}
+TEMPO_RANGE = (0.85, 1.2)
+
+# ---------------------------------------------------------------------------
+# Text
+# ---------------------------------------------------------------------------
+
+# Ordinary speech: no command phrase in it (checked), some sound-alikes (text/next,
+# steady/ready, paws/pause, stock/stop). Split between dev and test by position.
+NEGATIVES = [
+    "My knee feels a little tight today.",
+    "Send me a text when you get home.",
+    "I think the water bottle is under the bench.",
+    "Is this the steady state cardio day?",
+    "The dog keeps chewing on his paws.",
+    "We should buy some more chalk for the rack.",
+    "That playlist is way too loud for this early.",
+    "Did you see the game last night?",
+    "I had oatmeal with berries for breakfast.",
+    "The stock market was up a little this morning.",
+    "My sister moved to a new flat in the city.",
+    "Remember to drink water between the sets.",
+    "The parking lot was completely full again.",
+    "These shoes are great for running on grass.",
+    "I want to try the new protein bars.",
+    "She booked a table for seven thirty.",
+    "The weather looks nice for a walk this afternoon.",
+    "Text me the address of the climbing gym.",
+    "My phone battery is almost empty.",
+    "The coffee machine in the lobby is broken.",
+    "I usually train in the evening after work.",
+    "We painted the kitchen a light shade of green.",
+    "Honestly, the music in here is pretty good.",
+    "The bus was twenty minutes late this morning.",
+    "Let me grab a towel from the locker room.",
+    "That new bakery sells amazing sourdough bread.",
+    "I forgot my headphones in the car.",
+    "The kids have swimming lessons on Thursday.",
+    "He ran a marathon in under four hours.",
+    "We are thinking about a trip to the mountains.",
+    "The mat smells like a rubber factory.",
+    "Those dumbbells are heavier than they look.",
+    "My neighbour plays the piano every evening.",
+    "Can you pass me the foam roller?",
+    "The library closes early on Sundays.",
+    "I think it will rain over the weekend.",
+    "The ceiling fan makes a funny noise.",
+    "Our team lost by a single point.",
+    "I bought a bag of apples at the market.",
+    "The steady rain kept us inside all day.",
+]
+
+# Sentences that contain command words in a context where a reasonable listener should not
+# act on them. Scored as negatives, but only in the separate hard-negatives condition.
+HARD_NEGATIVES = [
+    "I'll see you next week at the same time.",
+    "Could you stop by later and pick up the keys?",
+    "Did you get the resume I sent you on Monday?",
+    "My lower back has been sore since yesterday.",
+    "Dinner is ready whenever you are.",
+    "We're almost done painting the kitchen.",
+    "Please hold on to the railing on the stairs.",
+    "He asked for help with his homework.",
+    "The next bus leaves in ten minutes.",
+    "They want to continue the meeting after lunch.",
+    "Let's go back to the car and grab our jackets.",
+    "What's the status of the delivery?",
+    "I always skip breakfast on weekdays.",
+    "Could you say that again a bit slower?",
+    "She runs faster than anyone on the team.",
+    "Let's pause the movie and make some popcorn.",
+    "I had to repeat the whole course last year.",
+    "The previous owner painted the fence blue.",
+    "How many left turns until the station?",
+    "I'm not ready to stop working out for the winter.",
+    "Well done on finishing the race yesterday.",
+    "Can you help me carry these boxes next door?",
+    "The workout last night was brutal, I could barely stop shaking.",
+    "Hold on, I think I left my keys at home.",
+]
+
+# Babble: other conversations in the room (no command words either).
+BABBLE = NEGATIVES + [
+    "The quarterly report is due at the end of the month.",
+    "We took the train along the coast all the way to the harbour.",
+    "Their garden has tomatoes, beans and three kinds of lettuce.",
+    "I can't believe how expensive the tickets were this year.",
+    "My cousin just adopted a very fluffy grey cat.",
+    "The museum has a new exhibition about ancient maps.",
+]
+
+# ---------------------------------------------------------------------------
+# The coach's own speech: cue texts of the bundled scripts, plus its replies.
+# ---------------------------------------------------------------------------
+
+_VAR = re.compile(r"{(\w+)}")
+
+
+def _cue_strings(value: object) -> Iterable[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list):
+        for item in value:
+            yield from _cue_strings(item)
+    elif isinstance(value, dict) and isinstance(value.get("text"), str):
+        yield value["text"]
+
+
+def _fill(text: str, values: dict[str, object], rng: random.Random) -> str:
+    def one(match: re.Match[str]) -> str:
+        options = values.get(match.group(1))
+        if options is None:
+            raise ValueError(f"no value for {{{match.group(1)}}} in cue {text!r}")
+        return str(rng.choice(options) if isinstance(options, list) else options)
+
+    return _VAR.sub(one, text)
+
+
+def coach_cues(seed: int = 0) -> list[str]:
+    """Every cue text of scripts/*.yaml and every reply of the coach, with plausible
+    variable values filled in. Sorted, so the list is stable."""
+    import yaml
+
+    from coach.session.phrases import Phrases
+
+    rng = random.Random(seed)
+    texts: set[str] = set()
+    for path in sorted((ROOT / "scripts").glob("*.yaml")):
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        exercises = doc.get("exercises") or []
+        names = [ex.get("name", "the next exercise") for ex in exercises]
+        base = {
+            "workout": doc.get("workout", "the workout"),
+            "side": ["left", "right"],
+            "other_side": ["right", "left"],
+        }
+        for key in ("intro", "outro"):
+            for text in _cue_strings(doc.get(key)):
+                texts.add(_fill(text, base, rng))
+        for i, ex in enumerate(exercises):
+            sets, reps = int(ex.get("sets", 3)), int(ex.get("reps", 8))
+            rest = int(ex.get("rest", (doc.get("defaults") or {}).get("rest", 60)))
+            following = names[i + 1] if i + 1 < len(names) else names[i]
+            values = {
+                **base,
+                "exercise": ex.get("name", "the exercise"),
+                "set": list(range(1, sets + 1)),
+                "sets": sets,
+                "rep": list(range(1, reps + 1)),
+                "reps": reps,
+                "reps_left": list(range(1, reps)),
+                "rest": rest,
+                "next": [f"set 2, {following}", following, f"{following}, right side"],
+            }
+            for cue in (ex.get("cues") or {}).values():
+                for text in _cue_strings(cue):
+                    texts.add(_fill(text, values, rng))
+    phrases = Phrases()
+    replies = {
+        "finished": {"completed": [12, 48], "planned": 48},
+        "status_rep": {"where": "Single-leg hip thrust, left side", "set": 2, "sets": 3,
+                       "rep": 4, "reps": 8, "left": 29},
+        "status_set": {"where": "Deadbug", "set": 1, "sets": 2, "left": 24},
+        "resting": {"remaining": [40, 25]},
+    }
+    for f in dataclasses.fields(phrases):
+        texts.add(_fill(getattr(phrases, f.name), replies.get(f.name, {}), rng))
+    texts.update(["Three.", "Two.", "One.", "Go!"])  # countdown
+    return sorted(t for t in texts if t.strip())
+
+
+# ---------------------------------------------------------------------------
+# Command phrases and the trigger check
+# ---------------------------------------------------------------------------
+
+
+def trigger_phrases() -> list[str]:
+    """Everything the default vocabulary acts on: all phrases and the command names."""
+    out = {normalise(p) for phrases in DEFAULT_PHRASES.values() for p in phrases}
+    out.update(COMMANDS)
+    return sorted(out)
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"[a-z]+", normalise(text))
+
+
+def contains_trigger(text: str) -> list[str]:
+    """The trigger phrases that occur as whole words in text."""
+    said = " " + " ".join(words(text)) + " "
+    return [p for p in trigger_phrases() if f" {p} " in said]
+
+
+def command_items() -> list[tuple[str, str]]:
+    """(phrase, command) for every phrase of the default vocabulary."""
+    return [(p, c) for c, phrases in DEFAULT_PHRASES.items() for p in phrases]
+
+
+def spoken_form(phrase: str, rng: random.Random) -> str:
+    """How a command is typed for the TTS: capitalised, 'I', some punctuation."""
+    text = " ".join("I" if w == "i" else w for w in phrase.split())
+    text = text[0].upper() + text[1:]
+    if phrase.startswith(("what", "how")):
+        return text + rng.choice(["?", "?", ""])
+    return text + rng.choice(["", ".", "!"])
+
+
+def split_half(items: Sequence[str], split: str) -> list[str]:
+    return [s for i, s in enumerate(items) if (i % 2 == 0) == (split == "dev")]
+
+
+# ---------------------------------------------------------------------------
+# Conditions
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Condition:
+    name: str
+    background: str  # quiet | pink | music | babble
+    snr_db: float
+    reverb: bool = False
+    hard_negatives: bool = False
+    rate: int = SR
+    stereo: bool = False
+    description: str = ""
+
+
+QUIET_SNR = 50.0  # the quiet room's noise floor, relative to speech
+
+
+def conditions() -> list[Condition]:
+    out = [Condition("quiet", "quiet", QUIET_SNR, description="quiet room, low noise floor")]
+    for bg, what in (("pink", "pink noise"), ("music", "gym music"), ("babble", "babble")):
+        for snr in (20, 10, 5):
+            out.append(Condition(f"{bg}_{snr}db", bg, snr, description=f"{what} at {snr} dB SNR"))
+    out += [
+        Condition("reverb_pink_20db", "pink", 20, reverb=True,
+                  description="reverberant room (RT60 ~0.5 s), pink noise at 20 dB SNR"),
+        Condition("hard_negatives_pink_20db", "pink", 20, hard_negatives=True,
+                  description="negatives contain command words in other senses; pink 20 dB"),
+        Condition("music_10db_44k_stereo", "music", 10, rate=44_100, stereo=True,
+                  description="gym music at 10 dB SNR, written as 44.1 kHz stereo"),
+    ]
+    return out
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How much goes into one stream."""
+
+    command_repeats: int = 2  # each phrase of the vocabulary this many times
+    negatives: int = 10
+    hard_negatives: int = 14  # in the hard-negatives condition (plus 3 ordinary)
+    cues: int = 10
+    gap: tuple[float, float] = (0.6, 1.8)  # seconds of background between utterances
+    long_gap_every: int = 12  # now and then a longer pause (a rest period)
+    long_gap: tuple[float, float] = (4.0, 7.0)
+    lead: float = 1.5
+    tail: float = 2.5
+    voices: tuple[Voice, ...] | None = None  # override the split's voices (tests)
+    coach_voices: tuple[Voice, ...] | None = None
+    phrases: tuple[tuple[str, str], ...] | None = None  # override (phrase, command) items
+
+
+TINY = Plan(command_repeats=1, negatives=1, hard_negatives=1, cues=1, long_gap_every=0,
+            lead=0.8, tail=1.0)
+
+
+# ---------------------------------------------------------------------------
+# Building one stream
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class Utterance:
+    kind: str  # command | negative | cue
+    phrase: str
+    text: str
+    command: str | None
+    voice: Voice
+    tempo: float
+    gain_db: float
+    hard: bool = False
+
+
+class Renderer:
+    """Renders utterances to trimmed clips, with an in-process cache."""
+
+    def __init__(self) -> None:
+        self._raw: dict[tuple[str, str, int], np.ndarray] = {}
+        self._cache: dict[tuple[str, str, float, int], tuple[np.ndarray, int, int]] = {}
+
+    def raw(self, voice: Voice, text: str, seed: int = 0) -> np.ndarray:
+        key = (voice.label, text, seed)
+        if key not in self._raw:
+            self._raw[key] = ag.synthesize(voice, text, seed=seed)
+        return self._raw[key]
+
+    def clip(self, voice: Voice, text: str, tempo: float, seed: int) -> tuple[np.ndarray, int, int]:
+        key = (voice.label, text, round(tempo, 3), seed)
+        if key not in self._cache:
+            audio = self.raw(voice, text, seed)
+            if abs(tempo - 1.0) > 1e-3:
+                audio = ag.sox_effect(audio, "tempo", "-s", f"{tempo:.3f}")
+            self._cache[key] = ag.trim(audio)
+        return self._cache[key]
+
+
+def _utterances(cond: Condition, split: str, plan: Plan, rng: random.Random) -> list[Utterance]:
+    voices = list(plan.voices or VOICES[split])
+    coach_voices = list(plan.coach_voices or COACH_VOICES)
+    items = list(plan.phrases or command_items()) * plan.command_repeats
+    rng.shuffle(items)
+    # spread voices evenly over the commands
+    voice_cycle = [voices[i % len(voices)] for i in range(len(items))]
+    rng.shuffle(voice_cycle)
+
+    def user_tempo() -> float:
+        return round(rng.uniform(*TEMPO_RANGE), 3)
+
+    def user_gain() -> float:
+        return round(rng.uniform(-6.0, 4.0), 2)
+
+    out = [
+        Utterance("command", phrase, spoken_form(phrase, rng), command, voice, user_tempo(),
+                  user_gain())
+        for (phrase, command), voice in zip(items, voice_cycle)
+    ]
+    negatives = split_half(NEGATIVES, split)
+    if cond.hard_negatives:
+        hard = split_half(HARD_NEGATIVES, split)
+        chosen = [(s, True) for s in rng.sample(hard, min(plan.hard_negatives, len(hard)))]
+        chosen += [(s, False) for s in rng.sample(negatives, min(3, plan.negatives))]
+        cue_count = max(1, plan.cues // 3)
+    else:
+        chosen = [(s, False) for s in rng.sample(negatives, min(plan.negatives, len(negatives)))]
+        cue_count = plan.cues
+    for sentence, hard in chosen:
+        out.append(Utterance("negative", sentence, sentence, None, rng.choice(voices),
+                             user_tempo(), user_gain(), hard=hard))
+    coach_voice = coach_voices[rng.randrange(len(coach_voices))]
+    cues = coach_cues(seed=rng.randrange(1 << 30))
+    # Always include the replies that name commands (the worst case for a listener).
+    must = [c for c in cues if c.startswith(("Paused.", "You can say"))]
+    rest = [c for c in cues if c not in must]
+    picked = must[:cue_count] + rng.sample(rest, max(0, cue_count - len(must)))
+    for cue in picked:
+        out.append(Utterance("cue", cue, cue, None, coach_voice, 1.0,
+                             round(rng.uniform(-1.0, 3.0), 2)))
+    rng.shuffle(out)
+    return out
+
+
+def build_stream(
+    cond: Condition,
+    split: str,
+    plan: Plan,
+    seed: int,
+    renderer: Renderer | None = None,
+    log: Callable[[str], None] = lambda _m: None,
+) -> tuple[np.ndarray, list[dict[str, object]], dict[str, object]]:
+    """Render one condition: (audio at SR, truth events, stats)."""
+    renderer = renderer or Renderer()
+    rng = random.Random(seed)
+    nrng = np.random.default_rng(seed)
+    utterances = _utterances(cond, split, plan, rng)
+
+    # Lay the utterances out on a timeline.
+    placed: list[tuple[Utterance, np.ndarray, int, int, int]] = []
+    pos = int(plan.lead * SR)
+    last_gap = 0
+    target = ag.db(1.0) - 26.0  # speech-active level before per-utterance gain, dBFS
+    for i, utt in enumerate(utterances):
+        clip, s0, s1 = renderer.clip(utt.voice, utt.text, utt.tempo, seed=i)
+        if len(clip) == 0:
+            raise RuntimeError(f"{utt.voice.label} rendered nothing for {utt.text!r}")
+        level = ag.db(ag.active_rms(clip))
+        clip = clip * np.float32(10 ** ((target + utt.gain_db - level) / 20))
+        placed.append((utt, clip, pos, pos + s0, pos + s1))
+        if plan.long_gap_every and (i + 1) % plan.long_gap_every == 0:
+            gap = rng.uniform(*plan.long_gap)
+        else:
+            gap = rng.uniform(*plan.gap)
+        last_gap = int(gap * SR)
+        pos += len(clip) + last_gap
+        if i % 20 == 19:
+            log(f"  {cond.name}: rendered {i + 1}/{len(utterances)}")
+    n = pos - last_gap + int(plan.tail * SR)
+
+    speech = np.zeros(n, np.float32)
+    active = np.zeros(n, bool)
+    truth: list[dict[str, object]] = []
+    for utt, clip, at, s0, s1 in placed:
+        speech[at : at + len(clip)] += clip
+        active[s0:s1] = True
+        truth.append({
+            "kind": utt.kind,
+            "phrase": utt.phrase,
+            "command": utt.command,
+            "start": round(s0 / SR, 3),
+            "end": round(s1 / SR, 3),
+            "voice": utt.voice.label,
+            "text": utt.text,
+            "tempo": utt.tempo,
+            "gain_db": utt.gain_db,
+            **({"hard": utt.hard} if utt.kind == "negative" else {}),
+        })
+    if cond.reverb:
+        speech = ag.convolve(speech, ag.room_impulse(nrng, rt60=0.5))
+
+    # Background, scaled to the SNR: speech-active RMS vs background RMS.
+    if cond.background == "quiet":
+        bg = ag.noise_floor(n, nrng)
+    elif cond.background == "pink":
+        bg = ag.pink_noise(n, nrng)
+    elif cond.background == "music":
+        bg = ag.gym_music(n, nrng)
+    elif cond.background == "babble":
+        babble_voices = list(plan.voices or BABBLE_VOICES[split])
+        babble_voices = [v for v in babble_voices if v.engine != "hibari"] or babble_voices
+        bg = ag.babble(n, nrng, babble_voices, BABBLE, talkers=5,
+                       render=lambda v, s: renderer.raw(v, s))
+    else:
+        raise ValueError(f"unknown background {cond.background!r}")
+    speech_rms = ag.rms(speech[active])
+    bg = bg * np.float32(speech_rms / (ag.rms(bg) * 10 ** (cond.snr_db / 20)))
+    mix = speech + bg
+    peak = float(np.max(np.abs(mix)))
+    if peak > 0.9:
+        mix *= np.float32(0.9 / peak)
+    stats = {
+        "duration": round(n / SR, 3),
+        "speech_active_dbfs": round(ag.db(speech_rms * min(1.0, 0.9 / peak)), 2),
+        "measured_snr_db": round(ag.db(speech_rms) - ag.db(ag.rms(bg)), 2),
+        "commands": sum(1 for t in truth if t["kind"] == "command"),
+        "negatives": sum(1 for t in truth if t["kind"] == "negative"),
+        "cues": sum(1 for t in truth if t["kind"] == "cue"),
+        "coach_voice": next((t["voice"] for t in truth if t["kind"] == "cue"), None),
+    }
+    return mix.astype(np.float32), truth, stats
+
+
+# ---------------------------------------------------------------------------
+# The corpus
+# ---------------------------------------------------------------------------
+
+
+def _config_hash(split: str, plan: Plan, names: list[str]) -> str:
+    h = hashlib.sha256()
+    for path in (Path(__file__), HERE / "audio_gen.py"):
+        h.update(path.read_bytes())
+    h.update(json.dumps([split, repr(plan), names, VERSION]).encode())
+    return h.hexdigest()[:16]
+
+
+def _build_one(args: tuple[Condition, str, Plan, int, str]) -> dict[str, object]:
+    cond, split, plan, seed, out_dir = args
+    out = Path(out_dir)
+    t0 = time.perf_counter()
+
+    def log(msg: str) -> None:
+        print(msg, file=sys.stderr, flush=True)
+
+    audio, truth, stats = build_stream(cond, split, plan, seed, log=log)
+    wav = out / f"{cond.name}.wav"
+    truth_path = out / f"{cond.name}.truth.json"
+    ag.write_audio(wav, audio, rate=cond.rate, stereo=cond.stereo)
+    truth_path.write_text(json.dumps(truth, indent=1) + "\n", encoding="utf-8")
+    seconds = time.perf_counter() - t0
+    log(f"{cond.name}: {stats['duration']:.0f} s audio, {stats['commands']} commands, "
+        f"{stats['negatives']} negatives, {stats['cues']} cues ({seconds:.1f} s)")
+    return {
+        **dataclasses.asdict(cond),
+        "file": wav.name,
+        "truth": truth_path.name,
+        "channels": 2 if cond.stereo else 1,
+        "seed": seed,
+        **stats,
+        "build_seconds": round(seconds, 2),
+    }
+
+
+def build_corpus(
+    out: Path,
+    split: str = "dev",
+    plan: Plan | None = None,
+    only: Sequence[str] | None = None,
+    jobs: int = 1,
+    force: bool = False,
+) -> dict[str, object]:
+    """Build (or reuse, when up to date) the corpus of one split; returns the manifest."""
+    if split not in VOICES:
+        raise ValueError(f"unknown split {split!r} (dev or test)")
+    plan = plan or Plan()
+    conds = [c for c in conditions() if not only or c.name in only]
+    unknown = set(only or ()) - {c.name for c in conditions()}
+    if unknown:
+        raise ValueError(f"unknown condition(s): {', '.join(sorted(unknown))}")
+    for text in NEGATIVES + BABBLE:
+        if contains_trigger(text):
+            raise AssertionError(f"negative/babble sentence contains a command: {text!r}")
+    for text in HARD_NEGATIVES:
+        if not contains_trigger(text):
+            raise AssertionError(f"hard negative without a command word: {text!r}")
+    out.mkdir(parents=True, exist_ok=True)
+    manifest_path = out / "manifest.json"
+    config = _config_hash(split, plan, [c.name for c in conds])
+    if manifest_path.exists() and not force:
+        old = json.loads(manifest_path.read_text(encoding="utf-8"))
+        files = [out / c[k] for c in old.get("conditions", []) for k in ("file", "truth")]
+        if old.get("config") == config and all(f.exists() for f in files):
+            print(f"corpus in {out} is up to date (--force rebuilds)", file=sys.stderr)
+            return old  # type: ignore[no-any-return]
+    t0 = time.perf_counter()
+    base = SEEDS[split]
+    tasks = [(c, split, plan, base + i, str(out)) for i, c in enumerate(conditions()) if c in conds]
+    if jobs > 1 and len(tasks) > 1:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            entries = list(pool.map(_build_one, tasks))
+    else:
+        entries = [_build_one(t) for t in tasks]
+    voices = sorted({v.label for v in (plan.voices or VOICES[split])})
+    manifest = {
+        "split": split,
+        "version": VERSION,
+        "config": config,
+        "sample_rate": SR,
+        "voices": voices,
+        "coach_voices": [v.label for v in (plan.coach_voices or COACH_VOICES)],
+        "tempo_range": list(TEMPO_RANGE),
+        "snr": "speech-active RMS (inside truth intervals) vs background RMS",
+        "truth_kinds": ["command", "negative", "cue"],
+        "total_duration": round(sum(float(e["duration"]) for e in entries), 2),  # type: ignore[arg-type]
+        "total_commands": sum(int(e["commands"]) for e in entries),  # type: ignore[call-overload]
+        "generation_seconds": round(time.perf_counter() - t0, 1),
+        "conditions": entries,
+    }
+    manifest_path.write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
+    print(f"corpus: {len(entries)} streams, {manifest['total_duration']} s of audio, "
+          f"{manifest['total_commands']} commands, in {manifest['generation_seconds']} s -> {out}",
+          file=sys.stderr)
+    return manifest
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--split", choices=sorted(VOICES), default="dev",
+                        help="dev (tune on it) or test (held out: other voices, sentences, seeds)")
+    parser.add_argument("--out", type=Path, help="output directory (default bench/corpus/SPLIT)")
+    parser.add_argument("--conditions", help="comma-separated subset of conditions")
+    parser.add_argument("--tiny", action="store_true",
+                        help="a short smoke-test stream per condition (each phrase once)")
+    parser.add_argument("--jobs", type=int, default=1, help="parallel processes (default 1)")
+    parser.add_argument("--force", action="store_true", help="rebuild even if up to date")
+    parser.add_argument("--list", action="store_true", help="list the conditions and exit")
+    args = parser.parse_args(argv)
+    if args.list:
+        for c in conditions():
+            print(f"{c.name:28} {c.description}")
+        return 0
+    missing = ag.tools_missing()
+    if missing:
+        print(f"make_corpus: missing tools: {', '.join(missing)} (apt-get install espeak-ng "
+              "flite sox)", file=sys.stderr)
+        return 2
+    only = [s.strip() for s in args.conditions.split(",")] if args.conditions else None
+    try:
+        build_corpus(args.out or DEFAULT_OUT / args.split, args.split,
+                     TINY if args.tiny else Plan(), only, max(1, args.jobs), args.force)
+    except ValueError as exc:
+        print(f"make_corpus: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

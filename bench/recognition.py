@@ -1,0 +1,461 @@
+"""Score the listener on the benchmark corpus.
+
+    .venv/bin/python bench/recognition.py                          # bench/corpus/dev, default backend
+    .venv/bin/python bench/recognition.py --corpus bench/corpus/test --backend vosk
+    .venv/bin/python bench/recognition.py --recognitions-dir DIR   # score saved JSON lines only
+
+For each stream of the corpus (manifest.json) it runs `coach recognize FILE --json
+[--backend B]` as a child process, measures its wall time and peak RSS, saves its output
+(DIR/CONDITION.jsonl) and scores it against CONDITION.truth.json:
+
+- a recognition is correct when its command equals a truth command's and its
+  [start, end] overlaps the truth interval widened by --slack seconds (0.5) each side;
+- substitution: overlaps a truth command that got no correct recognition, wrong command;
+- miss: a truth command with neither;
+- false trigger: any other recognition (on a negative sentence, on the coach's own cue,
+  on background only, or a second recognition of an already matched command).
+
+Prints a table per condition plus OVERALL, and writes the same as JSON with --json-out.
+Exit status: 0 scored; 1 a recognizer run failed or --min-accuracy was not met; 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import shlex
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+DEFAULT_CORPUS = HERE / "corpus" / "dev"
+SLACK = 0.5
+
+# ---------------------------------------------------------------------------
+# Scoring
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class Score:
+    duration: float
+    commands: int = 0
+    correct: int = 0
+    substitutions: int = 0
+    misses: int = 0
+    false_triggers: int = 0
+    # where the false triggers fell: negative | cue | command (duplicate) | none (background)
+    false_by_kind: dict[str, int] = field(
+        default_factory=lambda: {"negative": 0, "cue": 0, "duplicate": 0, "background": 0}
+    )
+    latencies: list[float] = field(default_factory=list)
+    ignored: int = 0  # recognitions without a command
+    errors: list[dict[str, Any]] = field(default_factory=list)  # misses, subs, false triggers
+
+    def add(self, other: Score) -> None:
+        self.duration += other.duration
+        for name in ("commands", "correct", "substitutions", "misses", "false_triggers",
+                     "ignored"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for k, v in other.false_by_kind.items():
+            self.false_by_kind[k] = self.false_by_kind.get(k, 0) + v
+        self.latencies += other.latencies
+
+
+def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
+    """Length of the intersection of two intervals; >= 0 means they touch."""
+    return min(a1, b1) - max(a0, b0)
+
+
+def score(
+    truth: Sequence[dict[str, Any]],
+    recognitions: Sequence[dict[str, Any]],
+    duration: float,
+    slack: float = SLACK,
+) -> Score:
+    """Match recognitions to truth commands (see the module doc) and count."""
+    result = Score(duration=duration)
+    commands = [t for t in truth if t.get("kind") == "command"]
+    result.commands = len(commands)
+    recs = []
+    for r in recognitions:
+        if not r.get("command"):
+            result.ignored += 1
+            continue
+        start = float(r["start"])
+        end = float(r.get("end", start))
+        recs.append({**r, "start": start, "end": max(start, end)})
+    recs.sort(key=lambda r: (r.get("emitted_at", r["end"]), r["start"]))
+
+    def hits(rec: dict[str, Any], t: dict[str, Any]) -> float | None:
+        ov = _overlap(rec["start"], rec["end"], t["start"] - slack, t["end"] + slack)
+        return ov if ov >= 0 else None
+
+    matched: dict[int, dict[str, Any]] = {}  # truth index -> recognition
+    used: set[int] = set()
+    # 1. correct: same command, overlapping; each truth takes the first such recognition
+    #    (in decision order), preferring the truth it overlaps most.
+    for ri, rec in enumerate(recs):
+        best = None
+        for ti, t in enumerate(commands):
+            if ti in matched or t["command"] != rec["command"]:
+                continue
+            ov = hits(rec, t)
+            if ov is not None and (best is None or ov > best[0]):
+                best = (ov, ti)
+        if best is not None:
+            matched[best[1]] = rec
+            used.add(ri)
+    for ti, rec in matched.items():
+        t = commands[ti]
+        result.correct += 1
+        emitted = float(rec.get("emitted_at", rec["end"]))
+        result.latencies.append(round(emitted - float(t["end"]), 4))
+    # 2. substitutions: a remaining recognition overlapping an unmatched truth command.
+    subbed: set[int] = set()
+    for ri, rec in enumerate(recs):
+        if ri in used:
+            continue
+        best = None
+        for ti, t in enumerate(commands):
+            if ti in matched or ti in subbed:
+                continue
+            ov = hits(rec, t)
+            if ov is not None and (best is None or ov > best[0]):
+                best = (ov, ti)
+        if best is not None:
+            subbed.add(best[1])
+            used.add(ri)
+            t = commands[best[1]]
+            result.errors.append({"error": "substitution", "truth": t["command"],
+                                  "phrase": t["phrase"], "voice": t.get("voice"),
+                                  "start": t["start"], "end": t["end"],
+                                  "heard": rec["command"], "text": rec.get("text")})
+    result.substitutions = len(subbed)
+    # 3. misses
+    for ti, t in enumerate(commands):
+        if ti not in matched and ti not in subbed:
+            result.misses += 1
+            result.errors.append({"error": "miss", "truth": t["command"], "phrase": t["phrase"],
+                                  "voice": t.get("voice"), "start": t["start"], "end": t["end"]})
+    # 4. false triggers: classify by what they overlap (without slack first, then with).
+    for ri, rec in enumerate(recs):
+        if ri in used:
+            continue
+        result.false_triggers += 1
+        where = "background"
+        for widen in (0.0, slack):
+            over = [t for t in truth
+                    if _overlap(rec["start"], rec["end"], t["start"] - widen, t["end"] + widen) >= 0]
+            if over:
+                kind = over[0].get("kind")
+                where = "duplicate" if kind == "command" else str(kind)
+                what = over[0].get("phrase")
+                break
+        else:
+            what = None
+        result.false_by_kind[where] = result.false_by_kind.get(where, 0) + 1
+        result.errors.append({"error": "false_trigger", "on": where, "truth_phrase": what,
+                              "heard": rec["command"], "text": rec.get("text"),
+                              "start": rec["start"], "end": rec["end"]})
+    result.errors.sort(key=lambda e: e["start"])
+    return result
+
+
+def percentile(values: Sequence[float], q: float) -> float | None:
+    """Linear-interpolated percentile (q in 0..100); None for no values."""
+    if not values:
+        return None
+    xs = sorted(values)
+    pos = (len(xs) - 1) * q / 100
+    lo, hi = math.floor(pos), math.ceil(pos)
+    return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
+
+
+def summary(s: Score, wall: float | None = None, peak_mb: float | None = None) -> dict[str, Any]:
+    hours = s.duration / 3600
+    return {
+        "audio_seconds": round(s.duration, 2),
+        "commands": s.commands,
+        "correct": s.correct,
+        "accuracy": round(s.correct / s.commands, 4) if s.commands else None,
+        "substitutions": s.substitutions,
+        "misses": s.misses,
+        "false_triggers": s.false_triggers,
+        "false_triggers_by_kind": dict(s.false_by_kind),
+        "false_triggers_per_hour": round(s.false_triggers / hours, 2) if hours else None,
+        "latency_p50": _r(percentile(s.latencies, 50)),
+        "latency_p95": _r(percentile(s.latencies, 95)),
+        "rtf": round(wall / s.duration, 4) if wall is not None and s.duration else None,
+        "wall_seconds": round(wall, 2) if wall is not None else None,
+        "peak_mb": round(peak_mb, 1) if peak_mb is not None else None,
+        "ignored": s.ignored,
+    }
+
+
+def _r(x: float | None) -> float | None:
+    return None if x is None else round(x, 3)
+
+
+# ---------------------------------------------------------------------------
+# Running the recognizer
+# ---------------------------------------------------------------------------
+
+
+def parse_jsonl(text: str) -> tuple[list[dict[str, Any]], int]:
+    """Recognitions from JSON lines; returns (recognitions, number of unparsable lines)."""
+    out, bad = [], 0
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError:
+            bad += 1
+            continue
+        if isinstance(obj, dict) and "start" in obj:
+            out.append(obj)
+        else:
+            bad += 1
+    return out, bad
+
+
+@dataclass
+class Run:
+    stdout: str
+    stderr: str
+    returncode: int
+    wall: float
+    peak_mb: float
+
+
+def run_child(cmd: Sequence[str], timeout: float) -> Run:
+    """Run cmd, collect stdout; wall time and the child's own peak RSS (os.wait4)."""
+    with tempfile.TemporaryFile() as err:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(list(cmd), stdout=subprocess.PIPE, stderr=err,
+                                stdin=subprocess.DEVNULL)
+        timer = threading.Timer(timeout, proc.kill)
+        timer.start()
+        try:
+            assert proc.stdout is not None
+            out = proc.stdout.read()
+            _, status, usage = os.wait4(proc.pid, 0)
+        finally:
+            timer.cancel()
+        wall = time.perf_counter() - t0
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        proc.stdout.close()
+        err.seek(0)
+        stderr = err.read().decode(errors="replace")
+    # ru_maxrss is in KiB on Linux (bytes on macOS).
+    peak = usage.ru_maxrss / (1024 * 1024) if sys.platform == "darwin" else usage.ru_maxrss / 1024
+    return Run(out.decode(errors="replace"), stderr, proc.returncode, wall, peak)
+
+
+# ---------------------------------------------------------------------------
+# Output
+# ---------------------------------------------------------------------------
+
+COLUMNS = [
+    ("condition", "condition"),
+    ("commands", "cmds"),
+    ("accuracy", "acc"),
+    ("substitutions", "subs"),
+    ("misses", "miss"),
+    ("false_triggers", "FT"),
+    ("ft_where", "FT neg/cue/dup/bg"),
+    ("false_triggers_per_hour", "FT/h"),
+    ("latency_p50", "lat p50"),
+    ("latency_p95", "lat p95"),
+    ("rtf", "RTF"),
+    ("peak_mb", "peak MB"),
+]
+
+
+def _cell(row: dict[str, Any], key: str) -> str:
+    if key == "ft_where":
+        k = row["false_triggers_by_kind"]
+        return f"{k['negative']}/{k['cue']}/{k['duplicate']}/{k['background']}"
+    value = row.get(key)
+    if value is None:
+        return "-"
+    if key == "accuracy":
+        return f"{100 * value:.1f}%"
+    if key in ("latency_p50", "latency_p95"):
+        return f"{value:.2f}s"
+    if key == "rtf":
+        return f"{value:.3f}"
+    if key == "false_triggers_per_hour":
+        return f"{value:.1f}"
+    if key == "peak_mb":
+        return f"{value:.0f}"
+    return str(value)
+
+
+def print_table(rows: list[dict[str, Any]], title: str, file: Any = sys.stdout) -> None:
+    cells = [[_cell(r, k) for k, _ in COLUMNS] for r in rows]
+    try:
+        from rich.console import Console
+        from rich.table import Table
+    except ImportError:
+        Console = None  # noqa: N806
+    if Console is not None and file is sys.stdout:
+        table = Table(title=title)
+        for i, (_, head) in enumerate(COLUMNS):
+            table.add_column(head, justify="left" if i == 0 else "right")
+        for i, row in enumerate(cells):
+            table.add_row(*row, end_section=i == len(cells) - 2)
+        Console(width=max(120, len(title))).print(table)
+        return
+    heads = [h for _, h in COLUMNS]
+    widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(heads)]
+
+    def line(values: list[str]) -> str:
+        return "  ".join(v.ljust(w) if i == 0 else v.rjust(w)
+                         for i, (v, w) in enumerate(zip(values, widths)))
+
+    print(title, file=file)
+    print(line(heads), file=file)
+    print("  ".join("-" * w for w in widths), file=file)
+    for i, row in enumerate(cells):
+        if i == len(cells) - 1:
+            print("  ".join("-" * w for w in widths), file=file)
+        print(line(row), file=file)
+
+
+# ---------------------------------------------------------------------------
+# Main
+# ---------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS,
+                        help="corpus directory with manifest.json (default bench/corpus/dev)")
+    parser.add_argument("--backend", help="passed to coach recognize --backend")
+    parser.add_argument("--coach", default=f"{shlex.quote(sys.executable)} -m coach",
+                        help="how to call coach (default: this python -m coach)")
+    parser.add_argument("--recognitions-dir", type=Path,
+                        help="score saved CONDITION.jsonl files instead of running coach")
+    parser.add_argument("--save-dir", type=Path,
+                        help="where to keep the recognizer's output "
+                             "(default CORPUS/recognitions/BACKEND)")
+    parser.add_argument("--conditions", help="comma-separated subset of conditions")
+    parser.add_argument("--slack", type=float, default=SLACK,
+                        help="seconds a recognition may lie outside the truth interval (0.5)")
+    parser.add_argument("--timeout", type=float, default=1800, help="seconds per stream")
+    parser.add_argument("--json-out", type=Path, help="write the results as JSON here")
+    parser.add_argument("--errors", action="store_true",
+                        help="list every miss, substitution and false trigger")
+    parser.add_argument("--min-accuracy", type=float,
+                        help="exit 1 when the OVERALL accuracy (0..1) is below this")
+    args = parser.parse_args(argv)
+
+    manifest_path = args.corpus / "manifest.json"
+    if not manifest_path.exists():
+        print(f"recognition: no corpus at {args.corpus} (run bench/make_corpus.py)",
+              file=sys.stderr)
+        return 2
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    conds = manifest["conditions"]
+    if args.conditions:
+        wanted = [c.strip() for c in args.conditions.split(",")]
+        unknown = set(wanted) - {c["name"] for c in conds}
+        if unknown:
+            print(f"recognition: unknown condition(s): {', '.join(sorted(unknown))}",
+                  file=sys.stderr)
+            return 2
+        conds = [c for c in conds if c["name"] in wanted]
+    if args.recognitions_dir and not args.recognitions_dir.is_dir():
+        print(f"recognition: no directory {args.recognitions_dir}", file=sys.stderr)
+        return 2
+    save_dir = None
+    if not args.recognitions_dir:
+        save_dir = args.save_dir or args.corpus / "recognitions" / (args.backend or "default")
+        save_dir.mkdir(parents=True, exist_ok=True)
+
+    rows: list[dict[str, Any]] = []
+    total = Score(duration=0.0)
+    total_wall, peak, failed, any_wall = 0.0, None, [], False
+    for cond in conds:
+        name = cond["name"]
+        truth = json.loads((args.corpus / cond["truth"]).read_text(encoding="utf-8"))
+        duration = float(cond["duration"])
+        wall = peak_mb = None
+        status = "ok"
+        if args.recognitions_dir:
+            path = args.recognitions_dir / f"{name}.jsonl"
+            if not path.exists():
+                print(f"recognition: {name}: no {path}, counted as no recognitions",
+                      file=sys.stderr)
+                status = "missing"
+            text = path.read_text(encoding="utf-8") if path.exists() else ""
+        else:
+            cmd = [*shlex.split(args.coach), "recognize", str(args.corpus / cond["file"]),
+                   "--json"]
+            if args.backend:
+                cmd += ["--backend", args.backend]
+            print(f"{name}: {' '.join(shlex.quote(c) for c in cmd)}", file=sys.stderr)
+            run = run_child(cmd, args.timeout)
+            text, wall, peak_mb = run.stdout, run.wall, run.peak_mb
+            assert save_dir is not None
+            (save_dir / f"{name}.jsonl").write_text(text, encoding="utf-8")
+            if run.returncode != 0:
+                last = run.stderr.strip().splitlines()[-1:] or ["(no message)"]
+                print(f"recognition: {name}: coach exited {run.returncode}: {last[0]}",
+                      file=sys.stderr)
+                status = f"exit {run.returncode}"
+                failed.append(name)
+            total_wall += wall
+            any_wall = True
+            peak = peak_mb if peak is None else max(peak, peak_mb)
+        recs, bad = parse_jsonl(text)
+        if bad:
+            print(f"recognition: {name}: {bad} unparsable line(s) ignored", file=sys.stderr)
+        s = score(truth, recs, duration, slack=args.slack)
+        total.add(s)
+        row = {"condition": name, "status": status, "description": cond.get("description"),
+               **summary(s, wall, peak_mb), "unparsable_lines": bad, "errors": s.errors}
+        rows.append(row)
+        print(f"{name}: {row['correct']}/{row['commands']} correct, {row['false_triggers']} "
+              f"false triggers" + (f", RTF {row['rtf']:.3f}" if row["rtf"] is not None else ""),
+              file=sys.stderr)
+        if args.errors:
+            for e in s.errors:
+                print(f"  {name} {json.dumps(e)}", file=sys.stderr)
+
+    overall = {"condition": "OVERALL", **summary(total, total_wall if any_wall else None, peak)}
+    title = (f"coach recognize on {args.corpus} (split {manifest.get('split')}, "
+             f"backend {args.backend or 'default'}, slack ±{args.slack:g} s)")
+    print_table([*rows, overall], title)
+    if args.json_out:
+        doc = {"corpus": str(args.corpus), "split": manifest.get("split"),
+               "backend": args.backend, "slack": args.slack,
+               "source": str(args.recognitions_dir) if args.recognitions_dir else "coach",
+               "conditions": rows, "overall": overall}
+        args.json_out.parent.mkdir(parents=True, exist_ok=True)
+        args.json_out.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
+    if failed:
+        print(f"recognition: the recognizer failed on {', '.join(failed)}", file=sys.stderr)
+        return 1
+    if args.min_accuracy is not None and (overall["accuracy"] or 0) < args.min_accuracy:
+        print(f"recognition: accuracy {overall['accuracy']} below {args.min_accuracy}",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Sound out: tones, a sample-accurate mixer and the output stream."""

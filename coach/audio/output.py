@@ -1,0 +1,214 @@
+"""The one continuous output stream, and a stand-in that needs no device.
+
+The callback only copies: the mixer fills a preallocated block, the block goes
+to the device, and (with --output-wav) a copy goes to a queue that a writer
+thread drains. Nothing in the callback blocks, logs or raises into the main
+thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import soundfile
+
+from coach.audio.mixer import Mixer
+from coach.errors import CoachError
+
+_LOGGER = logging.getLogger(__name__)
+
+
+class NoOutputDevice(CoachError):
+    """No sound output could be opened; the session coaches on screen instead."""
+
+
+def device_arg(text: str | int | None) -> int | str | None:
+    """A device by index ("3") or by (part of its) name."""
+    if text is None or isinstance(text, int):
+        return text
+    try:
+        return int(text)
+    except ValueError:
+        return text
+
+
+class WavTap:
+    """Writes every block sent to the output into a sound file, off the audio thread."""
+
+    def __init__(self, path: Path, rate: int) -> None:
+        try:
+            self._file = soundfile.SoundFile(str(path), "w", samplerate=rate, channels=1,
+                                             subtype="FLOAT" if path.suffix.lower() == ".wav"
+                                             else None)
+        except (OSError, RuntimeError, TypeError, ValueError) as exc:
+            raise CoachError(f"--output-wav {path}: can't write it ({exc})") from None
+        self._blocks: queue.Queue[np.ndarray | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._write, name="wav-tap", daemon=True)
+        self._thread.start()
+
+    def put(self, block: np.ndarray) -> None:
+        self._blocks.put(block.copy())
+
+    def _write(self) -> None:
+        while (block := self._blocks.get()) is not None:
+            self._file.write(block)
+
+    def close(self) -> None:
+        self._blocks.put(None)
+        self._thread.join()
+        self._file.close()
+
+
+class OutputDevice(Protocol):
+    mixer: Mixer
+    speed: float
+    frames: int  # samples rendered so far
+    last_render: float  # time.monotonic() of the last block
+    underruns: int
+    latency: float  # seconds from rendering a sample to hearing it, as reported
+    block_size: int
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+    @property
+    def failed(self) -> bool: ...
+
+
+class SoundDeviceOutput:
+    def __init__(
+        self, mixer: Mixer, device: int | str | None, block_size: int, tap: WavTap | None = None
+    ) -> None:
+        self.mixer = mixer
+        self.device = device
+        self.block_size = block_size
+        self.tap = tap
+        self.speed = 1.0
+        self.frames = 0
+        self.last_render = time.monotonic()
+        self.underruns = 0
+        self.latency = 0.0
+        self.first_dac_time: float | None = None
+        self._block = np.zeros(block_size * 8, dtype=np.float32)
+        self._stream: Any = None
+        self._ended = False
+
+    def start(self) -> None:
+        try:
+            import sounddevice as sd
+        except OSError as exc:  # the PortAudio library itself is missing
+            raise NoOutputDevice(
+                f"PortAudio is not installed ({exc}); sudo apt-get install libportaudio2"
+            ) from None
+        try:
+            self._stream = sd.OutputStream(
+                samplerate=self.mixer.rate,
+                blocksize=self.block_size,
+                device=self.device,
+                channels=1,
+                dtype="float32",
+                latency="low",
+                callback=self._callback,
+                finished_callback=self._finished,
+            )
+            self._stream.start()
+        except (sd.PortAudioError, ValueError) as exc:
+            which = "the default output" if self.device is None else f"output {self.device!r}"
+            raise NoOutputDevice(f"no sound from {which}: {exc}") from None
+        self.latency = float(self._stream.latency)
+        self.last_render = time.monotonic()
+
+    def _callback(self, outdata: np.ndarray, frames: int, when: Any, status: Any) -> None:
+        if status.output_underflow:
+            self.underruns += 1
+        if frames > self._block.size:  # the host asked for more than ever before
+            outdata.fill(0)
+            return
+        block = self._block[:frames]
+        self.mixer.render_into(block)
+        outdata[:, 0] = block
+        if self.frames == 0:
+            # When sample 0 reaches the speaker, in PortAudio's stream time
+            # (for measuring onsets against the schedule).
+            self.first_dac_time = float(when.outputBufferDacTime)
+        self.frames += frames
+        self.last_render = time.monotonic()
+        if self.tap is not None:
+            self.tap.put(block)
+
+    def _finished(self) -> None:
+        self._ended = True
+
+    @property
+    def failed(self) -> bool:
+        """The stream ended on its own, or stopped asking for audio (device gone)."""
+        stalled = time.monotonic() - self.last_render > 1.0
+        return self._stream is not None and (self._ended or stalled)
+
+    def stop(self) -> None:
+        if self._stream is not None:
+            try:
+                self._stream.stop()
+                self._stream.close()
+            except Exception as exc:  # a vanished device may fail to close; nothing to save
+                _LOGGER.info("closing the output stream: %s", exc)
+        if self.tap is not None:
+            self.tap.close()
+
+
+class PacedOutput:
+    """No device: a thread takes blocks from the mixer at `speed` times real time.
+
+    Used with --no-audio, so --output-wav still records exactly what a device
+    would have played, on the same clock.
+    """
+
+    def __init__(
+        self, mixer: Mixer, block_size: int, speed: float = 1.0, tap: WavTap | None = None
+    ) -> None:
+        self.mixer = mixer
+        self.block_size = block_size
+        self.speed = speed
+        self.tap = tap
+        self.frames = 0
+        self.last_render = time.monotonic()
+        self.underruns = 0
+        self.latency = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="paced-output", daemon=True)
+
+    def start(self) -> None:
+        self.last_render = time.monotonic()
+        self._thread.start()
+
+    def _run(self) -> None:
+        block = np.zeros(self.block_size, dtype=np.float32)
+        began = time.monotonic()
+        while not self._stop.is_set():
+            due = began + (self.frames + self.block_size) / self.mixer.rate / self.speed
+            delay = due - time.monotonic()
+            if delay > 0:
+                self._stop.wait(delay)
+            self.mixer.render_into(block)
+            self.frames += block.size
+            self.last_render = time.monotonic()
+            if self.tap is not None:
+                self.tap.put(block)
+
+    @property
+    def failed(self) -> bool:
+        return False
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+        if self.tap is not None:
+            self.tap.close()

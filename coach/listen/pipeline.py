@@ -1,0 +1,218 @@
+"""The listening pipeline: audio chunks in, recognized commands out.
+
+    chunks (any rate) → resample to the recognizer's rate → 32 ms frames
+    → endpointer (utterance start/end) → recognizer (vocabulary-constrained)
+    → confidence gate → refractory window → Recognition
+
+The same `Listener` serves the microphone and `coach recognize`, so a recording
+is judged exactly as live audio would be.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from coach.listen.recognizer import Hypothesis, Recognizer, make_recognizer
+from coach.listen.resample import StreamResampler
+from coach.listen.vad import FRAME, EndpointSettings, Endpointer
+from coach.session.events import Command, Event
+from coach.vocabulary import Vocabulary
+
+_LOGGER = logging.getLogger(__name__)
+
+Audio = npt.NDArray[np.float32]
+# Whether the coach's own audio is (or was) playing at a stream time, in seconds.
+PlayingAt = Callable[[float], bool]
+
+CHUNK_SECONDS = 0.03
+
+
+@dataclass(frozen=True)
+class Recognition:
+    command: str
+    text: str
+    confidence: float
+    start: float  # stream time of the first speech frame, seconds
+    end: float  # stream time of the end of speech
+    emitted_at: float  # stream time at which the listener decided
+
+    def event(self) -> dict[str, Any]:
+        body = asdict(self)
+        for key in ("confidence", "start", "end", "emitted_at"):
+            body[key] = round(body[key], 3)
+        return body
+
+    def command_event(self) -> Command:
+        return Command(self.command, source="voice", text=self.text)
+
+
+@dataclass(frozen=True)
+class ListenSettings:
+    min_confidence: float = 0.5
+    refractory: float = 0.6  # seconds after a command during which a new one is ignored
+    mute_tail: float = 0.35  # seconds the mic stays deaf after the coach stops playing
+    dither: float = 3e-5  # ~1 LSB of 16-bit: virtual devices deliver exact zeros
+    endpoint: EndpointSettings = EndpointSettings()
+
+
+@dataclass
+class Heard:
+    """The last utterance, accepted or not (for `coach listen`)."""
+
+    hypothesis: Hypothesis
+    command: str | None
+    accepted: bool
+    start: float
+    end: float
+
+
+class Listener:
+    """Fed audio chunks with their stream time; returns the commands it recognized."""
+
+    def __init__(
+        self,
+        recognizer: Recognizer,
+        vocabulary: Vocabulary,
+        input_rate: int,
+        settings: ListenSettings | None = None,
+        playing_at: PlayingAt | None = None,
+        use_silero: bool = True,
+    ) -> None:
+        self.recognizer = recognizer
+        self.vocabulary = vocabulary
+        self.settings = settings or ListenSettings()
+        self.playing_at = playing_at
+        self.rate = recognizer.sample_rate
+        self.endpointer = Endpointer(self.settings.endpoint, use_silero=use_silero)
+        self._resample = StreamResampler(input_rate, self.rate)
+        self._pending = np.zeros(0, dtype=np.float32)
+        self._origin: float | None = None  # stream time of the first sample
+        self._rng = np.random.default_rng(0)
+        self._deaf_until = -1.0
+        self._last_command_end = -1e9
+        self.last_heard: Heard | None = None
+
+    # -- time ---------------------------------------------------------------------
+
+    def _time_of(self, frame_index: int) -> float:
+        return (self._origin or 0.0) + frame_index * FRAME / self.rate
+
+    # -- input --------------------------------------------------------------------
+
+    def feed(self, chunk: Audio, time: float | None = None) -> list[Recognition]:
+        """A chunk of mono float audio at the input rate; `time`: its first sample's stream time."""
+        if self._origin is None:
+            self._origin = 0.0 if time is None else time
+        return self._consume(self._resample(np.asarray(chunk, dtype=np.float32).reshape(-1)))
+
+    def flush(self) -> list[Recognition]:
+        """The stream ended: frame what is left and let an open utterance close."""
+        found = self._consume(self._resample(np.zeros(0, dtype=np.float32), last=True))
+        if self._pending.size:
+            found += self._consume(np.zeros(FRAME - self._pending.size, dtype=np.float32))
+        for _ in range(self.settings.endpoint.hangover_frames + 1):
+            if self.endpointer.segment is None:
+                break
+            found += self._consume(np.zeros(FRAME, dtype=np.float32))
+        return found
+
+    def _consume(self, audio: Audio) -> list[Recognition]:
+        self._pending = np.concatenate((self._pending, audio)) if self._pending.size else audio
+        found: list[Recognition] = []
+        while self._pending.size >= FRAME:
+            frame, self._pending = self._pending[:FRAME], self._pending[FRAME:]
+            recognition = self._frame(frame)
+            if recognition is not None:
+                found.append(recognition)
+        return found
+
+    def _frame(self, frame: Audio) -> Recognition | None:
+        index = self.endpointer.frame_index
+        t0, t1 = self._time_of(index), self._time_of(index + 1)
+        if self._muted(t0, t1):
+            if self.endpointer.segment is not None:
+                self.recognizer.finish()  # drop it: it overlapped the coach's voice
+            self.endpointer.reset()
+            self.endpointer.skip()
+            return None
+        frame = frame + self._rng.normal(0, self.settings.dither, FRAME).astype(np.float32)
+        event, audio = self.endpointer.push(frame)
+        if event == "start":
+            self.recognizer.start()
+        for piece in audio:
+            self.recognizer.feed(_to_pcm(piece))
+        if event != "end":
+            return None
+        segment = self.endpointer.segment
+        assert segment is not None
+        self.endpointer.close()
+        start, end = self._time_of(segment.speech_start), self._time_of(segment.last_speech + 1)
+        return self._decide(self.recognizer.finish(), start, end, emitted_at=t1)
+
+    def _muted(self, t0: float, t1: float) -> bool:
+        if self.playing_at is None:
+            return False
+        if self.playing_at(t0) or self.playing_at(t1):
+            self._deaf_until = t1 + self.settings.mute_tail
+        return t0 < self._deaf_until
+
+    def _decide(
+        self, hyp: Hypothesis, start: float, end: float, emitted_at: float
+    ) -> Recognition | None:
+        command = self.vocabulary.command_for(hyp.text) if hyp.text else None
+        accepted = (
+            command is not None
+            and hyp.confidence >= self.settings.min_confidence
+            and start >= self._last_command_end + self.settings.refractory
+        )
+        self.last_heard = Heard(hyp, command, accepted, start, end)
+        _LOGGER.debug("heard %r → %s (%.2f) %s", hyp.text, command, hyp.confidence, accepted)
+        if not accepted or command is None:
+            return None
+        self._last_command_end = end
+        return Recognition(command, hyp.text, hyp.confidence, start, end, emitted_at)
+
+
+def _to_pcm(frame: Audio) -> npt.NDArray[np.int16]:
+    return (np.clip(frame, -1.0, 1.0) * 32767).astype(np.int16)
+
+
+def post_commands(recognitions: list[Recognition], events: queue.Queue[Event]) -> None:
+    """Hand recognitions to the session, as the keyboard does."""
+    for r in recognitions:
+        events.put(r.command_event())
+
+
+def recognize_audio(
+    listener: Listener, audio: Audio, rate: int, chunk_seconds: float = CHUNK_SECONDS
+) -> Iterator[Recognition]:
+    """Stream a whole recording through `listener` in live-sized chunks, as fast as possible."""
+    step = max(1, int(round(chunk_seconds * rate)))
+    for at in range(0, audio.size, step):
+        yield from listener.feed(audio[at : at + step], time=at / rate if at == 0 else None)
+    yield from listener.flush()
+
+
+def recognize_file(
+    path: str | Path,
+    backend: str = "auto",
+    vocabulary: Vocabulary | None = None,
+    model_path: str | Path | None = None,
+    settings: ListenSettings | None = None,
+) -> Iterator[Recognition]:
+    """`coach recognize`: the recognitions in a recording, times in seconds of audio."""
+    from coach.listen.files import read_mono
+
+    vocab = vocabulary or Vocabulary()
+    audio, rate = read_mono(path)
+    recognizer = make_recognizer(backend, vocab, model_path)
+    listener = Listener(recognizer, vocab, rate, settings)
+    yield from recognize_audio(listener, audio, rate)

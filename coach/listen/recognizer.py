@@ -1,0 +1,76 @@
+"""The recognizer interface, and the factory that picks a backend.
+
+A recognizer decodes one utterance at a time (the endpointer decides where
+utterances are), constrained to the command vocabulary, and says what it heard
+with a confidence; out-of-vocabulary speech comes back as an empty text.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from coach.errors import CoachError
+from coach.vocabulary import Vocabulary
+
+_LOGGER = logging.getLogger(__name__)
+
+BACKENDS = ("auto", "pocketsphinx", "vosk")
+
+Pcm = npt.NDArray[np.int16]
+
+
+@dataclass(frozen=True)
+class Hypothesis:
+    text: str  # a phrase of the vocabulary, or "" when the speech was not a command
+    confidence: float  # 0..1: how sure the recognizer is that `text` was said
+
+
+class Recognizer(Protocol):
+    name: str
+    sample_rate: int
+
+    def start(self) -> None:
+        """Begin an utterance."""
+
+    def feed(self, pcm: Pcm) -> None:
+        """More 16-bit mono audio of the utterance, at `sample_rate`."""
+
+    def finish(self) -> Hypothesis:
+        """End the utterance and say what it was."""
+
+
+def make_recognizer(
+    backend: str, vocabulary: Vocabulary, model_path: str | Path | None = None
+) -> Recognizer:
+    """A recognizer for `vocabulary`: 'vosk' with a model, 'pocketsphinx', or 'auto'.
+
+    'auto' uses vosk when a model for the vocabulary's language is configured or
+    found (see coach.listen.models), else pocketsphinx.
+    """
+    from coach.listen import models
+
+    if backend not in BACKENDS:
+        raise CoachError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+    if backend in ("auto", "vosk"):
+        found = Path(model_path) if model_path else models.find_vosk_model(vocabulary.language)
+        if found is not None and models.vosk_available():
+            from coach.listen.recognizers.vosk import VoskRecognizer
+
+            return VoskRecognizer(found, vocabulary)
+        if backend == "vosk":
+            if not models.vosk_available():
+                raise CoachError("the vosk backend needs the vosk package: pip install 'coach[vosk]'")
+            raise CoachError(
+                f"no vosk model for language {vocabulary.language!r}: "
+                "run `coach model download en-us` or `coach model path DIR`"
+            )
+        _LOGGER.info("no vosk model for %s: using pocketsphinx", vocabulary.language)
+    from coach.listen.recognizers.pocketsphinx import PocketsphinxRecognizer
+
+    return PocketsphinxRecognizer(vocabulary)

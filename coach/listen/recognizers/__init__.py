@@ -1,0 +1,1 @@
+"""Recognizer backends; each imports its engine only when constructed."""

