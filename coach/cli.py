@@ -170,6 +170,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     listing = sub.add_parser("list", help="bundled scripts", description="List bundled scripts.")
     listing.set_defaults(handler=_cmd_list)
+
+    from coach.voice.cli import add_voice_commands
+
+    add_voice_commands(sub)
     return parser
 
 

@@ -16,7 +16,7 @@ import logging
 import queue
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,6 +119,7 @@ def launch(
     completed: frozenset[str] = frozenset(),
     planned_reps: int | None = None,
     out: TextIO = sys.stdout,
+    extra_outputs: Sequence[Output] = (),
 ) -> Finished:
     settings = settings or load_settings()
     with ExitStack() as stack:
@@ -136,7 +137,7 @@ def launch(
             manual_timeout=options.auto_next,
         )
         timeline = JsonTimeline(out) if options.json else TextTimeline(out)
-        outputs: list[Output] = [timeline]
+        outputs: list[Output] = [timeline, *extra_outputs]
         if record is not None:
             # First, so a completed rep is saved before anything else happens.
             outputs.insert(0, HistoryRecorder(record.history, record.session_id))

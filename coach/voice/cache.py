@@ -40,7 +40,7 @@ class CueCache:
     def get(self, text: str) -> Samples | None:
         path = self.path(text)
         try:
-            samples = np.load(path, allow_pickle=False)
+            samples: Samples = np.load(path, allow_pickle=False)
         except (OSError, ValueError):
             return None  # missing, or a half-written file from a crash: render again
         return samples.astype(np.float32, copy=False)

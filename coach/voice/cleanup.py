@@ -56,7 +56,8 @@ def normalise(samples: Samples, rate: int, target_dbfs: float, volume: float) ->
 def resample(samples: Samples, rate: int, target_rate: int) -> Samples:
     if rate == target_rate or samples.size == 0:
         return samples.astype(np.float32)
-    return soxr.resample(samples, rate, target_rate, quality="HQ").astype(np.float32)
+    resampled: Samples = soxr.resample(samples, rate, target_rate, quality="HQ")
+    return resampled.astype(np.float32)
 
 
 def prepare(

@@ -116,6 +116,8 @@ class Voice:
         return self._keep(text, cached)
 
 
-def render_one(engine: SpeechEngine, text: str, rate: int, loudness: float, volume: float) -> Samples:
+def render_one(
+    engine: SpeechEngine, text: str, rate: int, loudness: float, volume: float
+) -> Samples:
     samples, engine_rate = engine.synthesize(text)
     return prepare(samples, engine_rate, rate, loudness, volume)
