@@ -171,6 +171,19 @@ def build_parser() -> argparse.ArgumentParser:
     listing = sub.add_parser("list", help="bundled scripts", description="List bundled scripts.")
     listing.set_defaults(handler=_cmd_list)
 
+    config = sub.add_parser(
+        "config",
+        help="show the effective settings",
+        description=(
+            "Show every setting's effective value and where it came from: config.yaml (the "
+            "documented defaults), your config file, a COACH_SECTION_KEY environment "
+            "variable, or a flag."
+        ),
+    )
+    config.add_argument("--json", action="store_true", help="as JSON")
+    config.add_argument("--path", action="store_true", help="print your config file's path")
+    config.set_defaults(handler=_cmd_config)
+
     from coach.voice.cli import add_voice_commands
 
     add_voice_commands(sub)
@@ -180,13 +193,13 @@ def build_parser() -> argparse.ArgumentParser:
 # -- commands --------------------------------------------------------------------
 
 
-def _session_options(args: argparse.Namespace) -> RunOptions:
+def _session_options(args: argparse.Namespace, settings: Settings) -> RunOptions:
     from coach.session.launch import RunOptions
     from coach.session.scripted import parse_commands
 
     auto_next = args.auto_next
     if auto_next is None:
-        auto_next = SIMULATED_READY_SECONDS if args.simulate else None
+        auto_next = SIMULATED_READY_SECONDS if args.simulate else settings.session.auto_next
     elif auto_next == AUTO_NEXT_OFF:
         auto_next = None
     if args.speed != 1.0 and not (args.no_audio or args.simulate):
@@ -195,7 +208,7 @@ def _session_options(args: argparse.Namespace) -> RunOptions:
         simulate=args.simulate,
         json=args.json,
         speed=args.speed,
-        commands=tuple(parse_commands(args.commands)),
+        commands=tuple(parse_commands(args.commands, settings.vocabulary())),
         auto_next=auto_next,
         no_audio=args.no_audio,
         output_wav=args.output_wav,
@@ -218,14 +231,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from coach.script.loader import load_workout, resolve_script
     from coach.session.launch import HistoryTarget, launch
 
-    options = _session_options(args)
     settings = _settings(args)
+    options = _session_options(args, settings)
     workout = load_workout(args.script)
     plan = expand(workout)
     if options.simulate:
         return _finish_code(launch(plan, options, settings=settings).status)
     path = resolve_script(args.script)
-    with History.open() as history:
+    with History.open(settings.history_path()) as history:
         session_id = history.start_session(args.script, str(path), workout.name, plan.planned_reps)
         target = HistoryTarget(history, session_id)
         finished = launch(plan, options, settings=settings, record=target)
@@ -244,8 +257,9 @@ def _cmd_resume(args: argparse.Namespace) -> int:
     from coach.script.loader import load_workout
     from coach.session.launch import HistoryTarget, launch
 
-    options = _session_options(args)
-    with History.open() as history:
+    settings = _settings(args)
+    options = _session_options(args, settings)
+    with History.open(settings.history_path()) as history:
         record = history.latest_unfinished()
         if record is None:
             raise CoachError("no unfinished session to resume; start one with `coach run SCRIPT`")
@@ -270,7 +284,7 @@ def _cmd_resume(args: argparse.Namespace) -> int:
         finished = launch(
             rest,
             options,
-            settings=_settings(args),
+            settings=settings,
             record=target,
             completed=completed,
             planned_reps=plan.planned_reps,
@@ -307,7 +321,8 @@ def _cmd_schema(args: argparse.Namespace) -> int:
 def _cmd_history(args: argparse.Namespace) -> int:
     from coach.history import History
 
-    with History.open() as history:
+    settings = _settings(args)
+    with History.open(settings.history_path()) as history:
         sessions = history.sessions()
     if args.json:
         print(json.dumps([s.to_json() for s in sessions], indent=2, ensure_ascii=False))
@@ -320,6 +335,26 @@ def _cmd_history(args: argparse.Namespace) -> int:
         reps = f"{s.completed_reps}/{s.planned_reps}"
         started = s.started.replace("T", " ")[:19]
         print(f"{s.id:>4}  {started:<19}  {s.display_status:<11}  {reps:>7}  {s.workout}")
+    return EXIT_OK
+
+
+def _cmd_config(args: argparse.Namespace) -> int:
+    from coach.config import describe, load_settings, user_config_path
+
+    if args.path:
+        print(user_config_path())
+        return EXIT_OK
+    rows = describe(load_settings())
+    if args.json:
+        print(json.dumps({k: {"value": v, "from": src} for k, v, src in rows}, indent=2))
+        return EXIT_OK
+    width = max(len(k) for k, _, _ in rows)
+    for key, value, source in rows:
+        shown = json.dumps(value, ensure_ascii=False)
+        if len(shown) > 48:
+            shown = shown[:45] + "..."
+        print(f"{key:<{width}}  {shown:<48}  {source}")
+    print(f"\nYour config file: {user_config_path()} (COACH_CONFIG overrides the path)")
     return EXIT_OK
 
 

@@ -22,7 +22,7 @@ from coach.errors import CoachError
 from coach.resources import default_config_path
 from coach.script.validate import Problem, did_you_mean, show
 from coach.script.yamlpos import NodePath, YamlDoc, parse_yaml
-from coach.vocabulary import DEFAULT_PHRASES
+from coach.vocabulary import DEFAULT_PHRASES, Vocabulary
 
 
 @dataclass(frozen=True)
@@ -82,6 +82,16 @@ class Settings:
     commands: CommandSettings = CommandSettings()
     # "section.key" → where the value came from (file:line, env VAR, flag).
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)
+
+    def vocabulary(self) -> Vocabulary:
+        phrases = {command: tuple(said) for command, said in self.commands.phrases.items()}
+        return Vocabulary(language=self.commands.language, phrases=phrases)
+
+    def history_path(self) -> Path | None:
+        """The configured history file; None leaves it to COACH_HOME or the data dir."""
+        if os.environ.get("COACH_HOME") or self.history.path is None:
+            return None
+        return Path(self.history.path).expanduser()
 
 
 SECTIONS: dict[str, type[Any]] = {

@@ -30,7 +30,7 @@ from coach.keyboard import start_keyboard
 from coach.plan import Plan
 from coach.session.clock import Clock, ScaledClock, VirtualClock, WaitingForever
 from coach.session.events import Command, Event, Finished
-from coach.session.machine import Session
+from coach.session.machine import Session, TempoRule
 from coach.session.phrases import Phrases
 from coach.session.runner import HistoryRecorder, Output, run_session
 from coach.session.speech import EstimatedSpeech, SpeechTimer
@@ -135,6 +135,9 @@ def launch(
             completed=completed,
             planned_reps=planned_reps,
             manual_timeout=options.auto_next,
+            tempo=TempoRule(
+                settings.session.tempo_step, settings.session.tempo_min, settings.session.tempo_max
+            ),
         )
         timeline = JsonTimeline(out) if options.json else TextTimeline(out)
         outputs: list[Output] = [timeline, *extra_outputs]
@@ -150,7 +153,7 @@ def launch(
         sound = stack.enter_context(open_sound(settings, options, voice, outputs))
         clock = sound.clock if sound is not None else ScaledClock(options.speed)
         if options.keyboard:
-            start_keyboard(events, sys.stdin)
+            start_keyboard(events, sys.stdin, settings.vocabulary())
         with _stop_on_signals(events):
             finished = _run(session, clock, outputs, events, options)
         if sound is not None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Collection
+from dataclasses import dataclass
 from typing import Any
 
 from transitions import Machine
@@ -42,8 +43,16 @@ _LOGGER = logging.getLogger(__name__)
 ACTIVE_STATES = ["setup", "countdown", "brace", "drive", "hold", "lower", "rest"]
 STATES = ["idle", *ACTIVE_STATES, "paused", "done"]
 
-TEMPO_STEP = 0.1
-TEMPO_LIMITS = (0.5, 2.0)
+
+
+@dataclass(frozen=True)
+class TempoRule:
+    """How far "slower" / "faster" move the tempo scale, and its bounds."""
+
+    step: float = 0.1
+    low: float = 0.5
+    high: float = 2.0
+
 _EPSILON = 1e-9
 
 
@@ -63,6 +72,7 @@ class Session:
         completed: Collection[str] = (),
         planned_reps: int | None = None,
         manual_timeout: float | None = None,
+        tempo: TempoRule | None = None,
     ) -> None:
         self.plan = plan
         self.speech = speech
@@ -76,6 +86,7 @@ class Session:
         self.step_deadline: float | None = None
         self.speech_until = 0.0
         self.tempo_scale = 1.0
+        self.tempo = tempo or TempoRule()
         self.last_cue: str | None = None
         self.paused_in: str | None = None
         self.paused_remaining: float | None = None
@@ -289,14 +300,13 @@ class Session:
         self._say(self.phrases.help)
 
     def _slower(self) -> None:
-        self._scale_tempo(+TEMPO_STEP, self.phrases.slower, self.phrases.slowest)
+        self._scale_tempo(+self.tempo.step, self.phrases.slower, self.phrases.slowest)
 
     def _faster(self) -> None:
-        self._scale_tempo(-TEMPO_STEP, self.phrases.faster, self.phrases.fastest)
+        self._scale_tempo(-self.tempo.step, self.phrases.faster, self.phrases.fastest)
 
     def _scale_tempo(self, change: float, said: str, at_limit: str) -> None:
-        low, high = TEMPO_LIMITS
-        scaled = round(min(high, max(low, self.tempo_scale + change)), 3)
+        scaled = round(min(self.tempo.high, max(self.tempo.low, self.tempo_scale + change)), 3)
         self._say(at_limit if scaled == self.tempo_scale else said)
         self.tempo_scale = scaled
 
