@@ -70,6 +70,11 @@ def _add_session_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--json", action="store_true", help="print the timeline as JSON lines")
     p.add_argument(
+        "--plain",
+        action="store_true",
+        help="log-style lines instead of the live display (the default when not a terminal)",
+    )
+    p.add_argument(
         "--no-audio", action="store_true", help="use no sound devices: coach on screen only"
     )
     p.add_argument(
@@ -212,6 +217,7 @@ def _session_options(args: argparse.Namespace, settings: Settings) -> RunOptions
         auto_next=auto_next,
         no_audio=args.no_audio,
         output_wav=args.output_wav,
+        plain=args.plain,
     )
 
 

@@ -57,6 +57,7 @@ class RunOptions:
     keyboard: bool = True
     no_audio: bool = False
     output_wav: Path | None = None
+    plain: bool = False  # log-style lines instead of the live terminal display
 
 
 @dataclass(frozen=True)
@@ -139,27 +140,39 @@ def launch(
                 settings.session.tempo_step, settings.session.tempo_min, settings.session.tempo_max
             ),
         )
-        timeline = JsonTimeline(out) if options.json else TextTimeline(out)
-        outputs: list[Output] = [timeline, *extra_outputs]
+        outputs: list[Output] = [*extra_outputs]
         if record is not None:
             # First, so a completed rep is saved before anything else happens.
             outputs.insert(0, HistoryRecorder(record.history, record.session_id))
         events: queue.Queue[Event] = queue.Queue()
         if options.simulate:
-            clock: Clock = VirtualClock()
-            return _run(session, clock, outputs, events, options)
+            outputs.append(JsonTimeline(out) if options.json else TextTimeline(out))
+            return _run(session, VirtualClock(), outputs, events, options)
         from coach.session.sound import open_sound
 
         sound = stack.enter_context(open_sound(settings, options, voice, outputs))
-        clock = sound.clock if sound is not None else ScaledClock(options.speed)
+        clock: Clock = sound.clock if sound is not None else ScaledClock(options.speed)
+        outputs.append(_screen(options, out, session, clock))
         if options.keyboard:
-            start_keyboard(events, sys.stdin, settings.vocabulary())
+            keyboard = start_keyboard(events, sys.stdin, settings.vocabulary())
+            stack.callback(keyboard.close)
         with _stop_on_signals(events):
             finished = _run(session, clock, outputs, events, options)
         if sound is not None:
             sound.ring_out(finished.t + _RING_OUT)
         return finished
     raise AssertionError("unreachable")
+
+
+def _screen(options: RunOptions, out: TextIO, session: Session, clock: Clock) -> Output:
+    """The live display in a terminal; a readable log or JSON lines otherwise."""
+    if options.json:
+        return JsonTimeline(out)
+    if options.plain or not out.isatty():
+        return TextTimeline(out)
+    from coach.display import LiveDisplay
+
+    return LiveDisplay(session, clock)
 
 
 def _run(
