@@ -18,3 +18,16 @@ test: setup
 lint: setup
 	.venv/bin/ruff check coach tests
 	.venv/bin/mypy coach
+
+# make bench — the listener benchmark (bench/README.md): builds the spoken-command corpus
+# (bench/corpus/SPLIT/, skipped when up to date) and scores `coach recognize` on it.
+#   make bench BENCH_SPLIT=test BENCH_ARGS="--backend B"
+BENCH_SPLIT ?= dev
+BENCH_ARGS ?=
+
+.PHONY: bench
+
+bench: setup
+	.venv/bin/python bench/make_corpus.py --split $(BENCH_SPLIT)
+	.venv/bin/python bench/recognition.py --corpus bench/corpus/$(BENCH_SPLIT) \
+		--json-out bench/corpus/$(BENCH_SPLIT)/results.json $(BENCH_ARGS)

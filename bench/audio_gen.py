@@ -288,7 +288,8 @@ def gym_music(n: int, rng: np.random.Generator, bpm: float = 128.0) -> np.ndarra
 
     # vocal-like line: glottal harmonics through moving formants, bars 8-15
     vowels = np.array(
-        [[730, 1090, 2440], [270, 2290, 3010], [300, 870, 2240], [530, 1840, 2480], [570, 840, 2410]],
+        [[730, 1090, 2440], [270, 2290, 3010], [300, 870, 2240], [530, 1840, 2480],
+         [570, 840, 2410]],
         dtype=np.float64,
     )
     melody = [69, 72, 71, 67, 69, 64, 67, 69]

@@ -160,6 +160,10 @@ HARD_NEGATIVES = [
     "Can you help me carry these boxes next door?",
     "The workout last night was brutal, I could barely stop shaking.",
     "Hold on, I think I left my keys at home.",
+    "The status bar on my phone is cracked.",
+    "I'm done with that book, you can borrow it.",
+    "Turn left at the bakery and go back two blocks.",
+    "He wrote a book about how to help people sleep.",
 ]
 
 # Babble: other conversations in the room (no command words either).
@@ -408,7 +412,7 @@ def _utterances(cond: Condition, split: str, plan: Plan, rng: random.Random) -> 
     out = [
         Utterance("command", phrase, spoken_form(phrase, rng), command, voice, user_tempo(),
                   user_gain())
-        for (phrase, command), voice in zip(items, voice_cycle)
+        for (phrase, command), voice in zip(items, voice_cycle, strict=True)
     ]
     negatives = split_half(NEGATIVES, split)
     if cond.hard_negatives:

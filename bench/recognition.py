@@ -1,8 +1,8 @@
 """Score the listener on the benchmark corpus.
 
-    .venv/bin/python bench/recognition.py                          # bench/corpus/dev, default backend
+    .venv/bin/python bench/recognition.py               # bench/corpus/dev, default backend
     .venv/bin/python bench/recognition.py --corpus bench/corpus/test --backend vosk
-    .venv/bin/python bench/recognition.py --recognitions-dir DIR   # score saved JSON lines only
+    .venv/bin/python bench/recognition.py --recognitions-dir DIR  # score saved JSON lines
 
 For each stream of the corpus (manifest.json) it runs `coach recognize FILE --json
 [--backend B]` as a child process, measures its wall time and peak RSS, saves its output
@@ -155,8 +155,8 @@ def score(
         result.false_triggers += 1
         where = "background"
         for widen in (0.0, slack):
-            over = [t for t in truth
-                    if _overlap(rec["start"], rec["end"], t["start"] - widen, t["end"] + widen) >= 0]
+            over = [t for t in truth if _overlap(rec["start"], rec["end"],
+                                                 t["start"] - widen, t["end"] + widen) >= 0]
             if over:
                 kind = over[0].get("kind")
                 where = "duplicate" if kind == "command" else str(kind)
@@ -229,6 +229,10 @@ def parse_jsonl(text: str) -> tuple[list[dict[str, Any]], int]:
         else:
             bad += 1
     return out, bad
+
+
+def recs_in(text: str) -> bool:
+    return bool(parse_jsonl(text)[0])
 
 
 @dataclass
@@ -304,27 +308,36 @@ def _cell(row: dict[str, Any], key: str) -> str:
     return str(value)
 
 
-def print_table(rows: list[dict[str, Any]], title: str, file: Any = sys.stdout) -> None:
-    cells = [[_cell(r, k) for k, _ in COLUMNS] for r in rows]
+def _print_rich(cells: list[list[str]], title: str) -> bool:
     try:
         from rich.console import Console
         from rich.table import Table
     except ImportError:
-        Console = None  # noqa: N806
-    if Console is not None and file is sys.stdout:
-        table = Table(title=title)
-        for i, (_, head) in enumerate(COLUMNS):
-            table.add_column(head, justify="left" if i == 0 else "right")
-        for i, row in enumerate(cells):
-            table.add_row(*row, end_section=i == len(cells) - 2)
-        Console(width=max(120, len(title))).print(table)
+        return False
+    console = Console()
+    need = sum(max(len(h), *(len(c[i]) for c in cells)) + 3 for i, (_, h) in enumerate(COLUMNS))
+    if console.width < need:
+        return False  # too narrow for the boxes: plain text wraps better
+    table = Table(title=title)
+    for i, (_, head) in enumerate(COLUMNS):
+        table.add_column(head, justify="left" if i == 0 else "right", no_wrap=True)
+    for i, row in enumerate(cells):
+        table.add_row(*row, end_section=i == len(cells) - 2)
+    console.print(table)
+    return True
+
+
+def print_table(rows: list[dict[str, Any]], title: str, file: Any = sys.stdout) -> None:
+    """Rich on a terminal, plain aligned text otherwise; the last row is the total."""
+    cells = [[_cell(r, k) for k, _ in COLUMNS] for r in rows]
+    if file is sys.stdout and sys.stdout.isatty() and _print_rich(cells, title):
         return
     heads = [h for _, h in COLUMNS]
     widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(heads)]
 
     def line(values: list[str]) -> str:
         return "  ".join(v.ljust(w) if i == 0 else v.rjust(w)
-                         for i, (v, w) in enumerate(zip(values, widths)))
+                         for i, (v, w) in enumerate(zip(values, widths, strict=True)))
 
     print(title, file=file)
     print(line(heads), file=file)
@@ -410,14 +423,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{name}: {' '.join(shlex.quote(c) for c in cmd)}", file=sys.stderr)
             run = run_child(cmd, args.timeout)
             text, wall, peak_mb = run.stdout, run.wall, run.peak_mb
-            assert save_dir is not None
-            (save_dir / f"{name}.jsonl").write_text(text, encoding="utf-8")
             if run.returncode != 0:
                 last = run.stderr.strip().splitlines()[-1:] or ["(no message)"]
                 print(f"recognition: {name}: coach exited {run.returncode}: {last[0]}",
                       file=sys.stderr)
                 status = f"exit {run.returncode}"
                 failed.append(name)
+                if run.returncode == 2 and not recs_in(text):
+                    print("recognition: bad usage; not running the other streams",
+                          file=sys.stderr)
+                    return 2
+            assert save_dir is not None
+            (save_dir / f"{name}.jsonl").write_text(text, encoding="utf-8")
             total_wall += wall
             any_wall = True
             peak = peak_mb if peak is None else max(peak, peak_mb)
