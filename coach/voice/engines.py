@@ -99,6 +99,11 @@ class Pyttsx3Engine:
             except (OSError, RuntimeError):
                 _LOGGER.info("pyttsx3 wrote no audio for %r; trying again", text)
                 continue
+            if samples.size == 0:
+                # The driver saves the file on espeak's "terminated" event before
+                # adding the samples that came with it: a WAV with no frames.
+                _LOGGER.info("pyttsx3 wrote an empty file for %r; trying again", text)
+                continue
             return samples.mean(axis=1), int(rate)
         raise CoachError(f"pyttsx3 rendered nothing for {text!r}; is espeak-ng installed?")
 
