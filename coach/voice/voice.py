@@ -54,14 +54,17 @@ class Voice:
     # -- what the session uses ---------------------------------------------------
 
     def clip(self, text: str) -> Samples:
+        known = self._known(text)
+        return known if known is not None else self._request(text, _NOW).result()
+
+    def _known(self, text: str) -> Samples | None:
+        """The clip from memory or the disk cache, without rendering."""
         with self._lock:
             found = self._clips.get(text)
         if found is not None:
             return found
         cached = self.cache.get(text)
-        if cached is not None:
-            return self._keep(text, cached)
-        return self._request(text, _NOW).result()
+        return None if cached is None else self._keep(text, cached)
 
     def duration(self, text: str) -> float:
         return len(self.clip(text)) / self.rate
@@ -104,16 +107,13 @@ class Voice:
                 future.set_exception(exc)
 
     def _render(self, text: str) -> Samples:
-        with self._lock:
-            found = self._clips.get(text)
-        if found is not None:
-            return found
-        cached = self.cache.get(text)
-        if cached is None:
-            cached = render_one(self.engine, text, self.rate, self.loudness, self.volume)
-            self.cache.put(text, cached)
-            self.rendered += 1
-        return self._keep(text, cached)
+        known = self._known(text)
+        if known is not None:
+            return known
+        samples = render_one(self.engine, text, self.rate, self.loudness, self.volume)
+        self.cache.put(text, samples)
+        self.rendered += 1
+        return self._keep(text, samples)
 
 
 def render_one(
