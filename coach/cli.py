@@ -189,9 +189,11 @@ def build_parser() -> argparse.ArgumentParser:
     config.add_argument("--path", action="store_true", help="print your config file's path")
     config.set_defaults(handler=_cmd_config)
 
+    from coach.listen.cli import add_listen_commands
     from coach.voice.cli import add_voice_commands
 
     add_voice_commands(sub)
+    add_listen_commands(sub)
     return parser
 
 

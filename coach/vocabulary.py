@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
 
+from coach.errors import CoachError
 from coach.session.events import COMMANDS
 
 DEFAULT_PHRASES: Mapping[str, tuple[str, ...]] = {
@@ -45,3 +48,38 @@ class Vocabulary:
             if said in (normalise(p) for p in phrases):
                 return command
         return None
+
+    @classmethod
+    def for_language(cls, language: str) -> Vocabulary:
+        """The bundled vocabulary of a language ('en' is DESIGN.md's table)."""
+        if language.split("-")[0] == "en":
+            return cls(language=language)
+        bundled = resources.files("coach.listen.vocabularies").joinpath(f"{language}.yaml")
+        if not bundled.is_file():
+            raise CoachError(f"no bundled command vocabulary for language {language!r}")
+        import yaml
+
+        return cls.from_config(yaml.safe_load(bundled.read_text(encoding="utf-8")))
+
+    @classmethod
+    def from_config(cls, section: Mapping[str, Any] | None) -> Vocabulary:
+        """From config's `commands:` section: {language, phrases: {command: [phrase, …]}}.
+
+        Without phrases, the bundled vocabulary of the language is used.
+        """
+        section = section or {}
+        language = str(section.get("language") or "en")
+        phrases = section.get("phrases")
+        if not phrases:
+            return cls.for_language(language)
+        if not isinstance(phrases, Mapping):
+            raise CoachError("commands.phrases must map each command to a list of phrases")
+        table: dict[str, tuple[str, ...]] = {}
+        for command, said in phrases.items():
+            if command not in COMMANDS:
+                raise CoachError(f"commands.phrases: unknown command {command!r}")
+            items = [said] if isinstance(said, str) else list(said or [])
+            if not all(isinstance(p, str) and p.strip() for p in items):
+                raise CoachError(f"commands.phrases.{command}: phrases must be non-empty text")
+            table[command] = tuple(items)
+        return cls(language=language, phrases=table)

@@ -22,7 +22,7 @@ import numpy.typing as npt
 
 from coach.listen.recognizer import Hypothesis, Recognizer, make_recognizer
 from coach.listen.resample import StreamResampler
-from coach.listen.vad import FRAME, EndpointSettings, Endpointer
+from coach.listen.vad import FRAME, Endpointer, EndpointSettings
 from coach.session.events import Command, Event
 from coach.vocabulary import Vocabulary
 

@@ -65,7 +65,9 @@ def make_recognizer(
             return VoskRecognizer(found, vocabulary)
         if backend == "vosk":
             if not models.vosk_available():
-                raise CoachError("the vosk backend needs the vosk package: pip install 'coach[vosk]'")
+                raise CoachError(
+                    "the vosk backend needs the vosk package: pip install 'coach[vosk]'"
+                )
             raise CoachError(
                 f"no vosk model for language {vocabulary.language!r}: "
                 "run `coach model download en-us` or `coach model path DIR`"

@@ -37,7 +37,7 @@ class EndpointSettings:
     level_margin_db: float = 6.0  # how far above the background floor speech must be
     onset_frames: int = 3  # consecutive speech frames that open an utterance (~100 ms)
     hangover_frames: int = 6  # pause frames that close it (~190 ms): latency vs. splitting
-    preroll_frames: int = 8  # audio kept before the onset, so the first phone isn't clipped
+    preroll_frames: int = 12  # audio kept before the onset, so the first phone isn't clipped
     max_frames: int = 90  # ~2.9 s: no command is longer; longer talk is someone else's
     floor_window_frames: int = 94  # ~3 s of levels for the background floor
     floor_percentile: float = 15.0

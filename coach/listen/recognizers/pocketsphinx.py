@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Iterable
+from typing import Any
 
 from coach.errors import CoachError
 from coach.listen.recognizer import Hypothesis, Pcm
@@ -27,20 +28,56 @@ _GARBAGE_PREFIX = "gbg_"
 
 
 # The CMU phone set of the en-us model (its mdef is binary, so it is listed here).
-PHONES = (
-    "AA AE AH AO AW AY B CH D DH EH ER EY F G HH IH IY JH K L M N NG OW OY P R S SH T TH "
-    "UH UW V W Y Z ZH"
-).split()
+PHONES = [
+    "AA",
+    "AE",
+    "AH",
+    "AO",
+    "AW",
+    "AY",
+    "B",
+    "CH",
+    "D",
+    "DH",
+    "EH",
+    "ER",
+    "EY",
+    "F",
+    "G",
+    "HH",
+    "IH",
+    "IY",
+    "JH",
+    "K",
+    "L",
+    "M",
+    "N",
+    "NG",
+    "OW",
+    "OY",
+    "P",
+    "R",
+    "S",
+    "SH",
+    "T",
+    "TH",
+    "UH",
+    "UW",
+    "V",
+    "W",
+    "Y",
+    "Z",
+    "ZH",
+]
 
 
 def grammar(phrases: Iterable[str], phones: Iterable[str], garbage_weight: float) -> str:
     commands = " | ".join(sorted(set(phrases)))
     loop = " | ".join(_GARBAGE_PREFIX + p.lower() for p in phones)
-    return (
-        "#JSGF V1.0;\ngrammar commands;\n"
-        f"<command> = {commands};\n"
-        f"<phone> = {loop};\n"
+    return f"#JSGF V1.0;\ngrammar commands;\n<command> = {commands};\n<phone> = {loop};\n" + (
         f"public <utterance> = /1.0/ <command> | /{garbage_weight}/ <phone>+;\n"
+        if garbage_weight > 0
+        else "public <utterance> = <command>;\n"
     )
 
 
@@ -51,9 +88,9 @@ class PocketsphinxRecognizer:
     def __init__(
         self,
         vocabulary: Vocabulary,
-        garbage_weight: float = 1e-3,
+        garbage_weight: float = 0.0,
         llr_scale: float = 2.0,
-        llr_offset: float = 0.35,
+        llr_offset: float = -3.0,
     ) -> None:
         from pocketsphinx import Decoder, get_model_path
 
@@ -65,7 +102,9 @@ class PocketsphinxRecognizer:
         self.vocabulary = vocabulary
         self.llr_scale, self.llr_offset = llr_scale, llr_offset
         hmm = get_model_path("en-us/en-us")
-        common = {"hmm": hmm, "loglevel": "ERROR", "lm": None}
+        # Batch CMN: each utterance is normalised on its own, so a result never depends
+        # on what was heard before (live CMN drifts with the history of utterances).
+        common = {"hmm": hmm, "loglevel": "ERROR", "lm": None, "cmn": "batch"}
         self._grammar = Decoder(**common, dict=get_model_path("en-us/cmudict-en-us.dict"))
         self._phones = Decoder(**common, allphone=get_model_path("en-us/en-us-phone.lm.bin"))
         self._logmath = self._grammar.get_logmath()
@@ -101,32 +140,52 @@ class PocketsphinxRecognizer:
         self._grammar.end_utt()
         self._phones.end_utt()
         hyp = self._grammar.hyp()
-        words = [s for s in self._grammar.seg() if not _is_filler(s.word)]
-        if hyp is None or not words or any(s.word.startswith(_GARBAGE_PREFIX) for s in words):
+        segments = list(self._grammar.seg() or ()) if hyp is not None else []
+        words = [s for s in segments if not _is_filler(s.word)]
+        if not words:
             return Hypothesis("", 0.0)
         text = " ".join(_base_word(s.word) for s in words)
-        llr = self._llr(words)
-        _LOGGER.debug("heard %r llr=%.3f", text, llr)
-        confidence = 1 / (1 + math.exp(-self.llr_scale * (llr + self.llr_offset) * 10))
-        return Hypothesis(text, confidence)
+        phones = [s for s in self._phones.seg() or () if s.word != "SIL"]
+        llr = self._llr(words, phones)
+        coverage = self._coverage(words, phones)
+        self.last_llr, self.last_coverage = llr, coverage
+        _LOGGER.debug("heard %r llr=%.3f coverage=%.2f", text, llr, coverage)
+        # Both tests must pass: sounds like the command, and nothing but the command.
+        acoustic = 1 / (1 + math.exp(-self.llr_scale * (llr - self.llr_offset)))
+        explained = min(1.0, max(0.0, (coverage - 0.55) / 0.3))
+        return Hypothesis(text, acoustic * explained)
 
-    def _llr(self, words: list[object]) -> float:
-        """Per-frame log-likelihood ratio, grammar words vs. free phones, over the words' span."""
-        first = min(s.start_frame for s in words)  # type: ignore[attr-defined]
-        last = max(s.end_frame for s in words)  # type: ignore[attr-defined]
-        grammar_ll = sum(self._ln(s.ascore) for s in words)  # type: ignore[attr-defined]
+    @staticmethod
+    def _coverage(words: list[Any], phones: list[Any]) -> float:
+        """How much of the speech the command explains: other talk leaves speech outside it."""
+        first = min(s.start_frame for s in words)
+        last = max(s.end_frame for s in words)
+        speech = outside = 0
+        for s in phones:
+            n = s.end_frame - s.start_frame + 1
+            inside = max(0, min(last, s.end_frame) - max(first, s.start_frame) + 1)
+            speech += n
+            outside += n - inside
+        return 1.0 - outside / max(1, speech)
+
+    def _llr(self, words: list[Any], phones: list[Any]) -> float:
+        """Per-frame log-likelihood ratio, command words vs. free phones, over the words' span."""
+        first = min(s.start_frame for s in words)
+        last = max(s.end_frame for s in words)
+        grammar_ll = sum(self._ln(s.ascore) for s in words)
         phone_ll = 0.0
-        for s in self._phones.seg():
+        for s in phones:
             lo, hi = max(first, s.start_frame), min(last, s.end_frame)
             if hi >= lo:
-                span = s.end_frame - s.start_frame + 1
-                phone_ll += self._ln(s.ascore) * (hi - lo + 1) / span
-        return (grammar_ll - phone_ll) / max(1, last - first + 1)
+                phone_ll += self._ln(s.ascore) * (hi - lo + 1) / (s.end_frame - s.start_frame + 1)
+        llr: float = (grammar_ll - phone_ll) / max(1, last - first + 1)
+        return llr
 
     def _ln(self, prob: float) -> float:
         if prob <= 0.0:  # underflow of a very long segment: as unlikely as it gets
             return -1e4
-        return float(self._logmath.log_to_ln(self._logmath.log(prob)))
+        ln: float = self._logmath.log_to_ln(self._logmath.log(prob))
+        return ln
 
 
 def _is_filler(word: str) -> bool:

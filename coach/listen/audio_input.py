@@ -1,0 +1,73 @@
+"""The microphone: a sounddevice input stream whose callback only enqueues.
+
+Each queue item is (mono float32 chunk, stream time of its first sample). The
+stream time is PortAudio's ADC time, the clock the output mixer also uses, so
+the listener can ask the mixer whether the coach was talking at that moment.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from coach.errors import CoachError
+
+_LOGGER = logging.getLogger(__name__)
+
+Chunk = tuple[npt.NDArray[np.float32], float]
+
+
+def int_or_str(text: str) -> int | str:
+    """A device given as an index ("3") or a (part of a) name ("USB")."""
+    try:
+        return int(text)
+    except ValueError:
+        return text
+
+
+def default_rate(device: int | str | None) -> int:
+    import sounddevice as sd
+
+    try:
+        info: Any = sd.query_devices(device, "input")
+    except (ValueError, sd.PortAudioError) as exc:
+        raise CoachError(f"no input device {device!r}: {exc}") from None
+    return int(info["default_samplerate"])
+
+
+@contextmanager
+def microphone(
+    device: int | str | None = None, rate: int | None = None, chunk_seconds: float = 0.03
+) -> Iterator[queue.Queue[Chunk]]:
+    """Open the mic; yields the queue the callback fills until the block exits."""
+    import sounddevice as sd
+
+    samplerate = rate or default_rate(device)
+    chunks: queue.Queue[Chunk] = queue.Queue()
+
+    def callback(indata: Any, frames: int, time: Any, status: Any) -> None:
+        # Only copy: no allocation beyond the copy, no logging, no locks.
+        chunks.put_nowait((indata[:, 0].copy(), float(time.inputBufferAdcTime)))
+
+    try:
+        stream = sd.InputStream(
+            device=device,
+            channels=1,
+            samplerate=samplerate,
+            dtype="float32",
+            blocksize=int(samplerate * chunk_seconds),
+            callback=callback,
+        )
+    except (ValueError, sd.PortAudioError) as exc:
+        raise CoachError(f"cannot open the microphone: {exc}") from None
+    with stream:
+        _LOGGER.info(
+            "listening on %s at %d Hz", device if device is not None else "default", samplerate
+        )
+        yield chunks

@@ -1,0 +1,201 @@
+"""The listening subcommands: `coach recognize`, `coach listen`, `coach model`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import queue
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from coach.listen.recognizer import BACKENDS
+
+EXIT_OK = 0
+
+
+def _language_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--language",
+        default=None,
+        metavar="LANG",
+        help="command vocabulary language (default: config.yaml's commands.language, 'en'); "
+        "bundled: en, ko",
+    )
+    p.add_argument(
+        "--backend",
+        choices=BACKENDS,
+        default="auto",
+        help="recognizer: vosk when a model is configured or found, else pocketsphinx (auto)",
+    )
+    p.add_argument("--model", metavar="DIR", default=None, help="an unpacked vosk model to use")
+
+
+def add_listen_commands(sub: Any) -> None:
+    """Register `recognize`, `listen` and `model` on the main parser's subparsers."""
+    recognize = sub.add_parser(
+        "recognize",
+        help="run a recording through the listening pipeline",
+        description=(
+            "Stream a recording (WAV/FLAC/OGG, any rate, any channels) through exactly the "
+            "live listening pipeline, in 30 ms chunks, as fast as possible, and print the "
+            "commands it recognizes. Times are seconds of audio."
+        ),
+        epilog=(
+            "examples:\n"
+            "  coach recognize take1.wav\n"
+            "  coach recognize gym.flac --json     # one JSON object per line:\n"
+            '      {"command", "text", "confidence", "start", "end", "emitted_at"}\n'
+            "  coach recognize ko.wav --language ko --backend vosk"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    recognize.add_argument("audio", metavar="AUDIO")
+    _language_option(recognize)
+    recognize.add_argument("--json", action="store_true", help="JSON lines instead of a table")
+    recognize.set_defaults(handler=_cmd_recognize)
+
+    listen = sub.add_parser(
+        "listen",
+        help="live microphone check",
+        description=(
+            "Listen on the microphone and show the input level, what the recognizer heard "
+            "and which command it picked. Ctrl-C to stop."
+        ),
+    )
+    listen.add_argument(
+        "--device", default=None, help="input device: index or part of its name (`coach devices`)"
+    )
+    _language_option(listen)
+    listen.add_argument("--seconds", type=float, default=None, help="stop after this many seconds")
+    listen.set_defaults(handler=_cmd_listen)
+
+    model = sub.add_parser(
+        "model",
+        help="vosk speech models",
+        description=(
+            "Manage vosk models. Without one, coach uses pocketsphinx (English only). "
+            "With one, `--backend auto` picks vosk."
+        ),
+    )
+    model_sub = model.add_subparsers(dest="model_command", metavar="ACTION", required=True)
+    download = model_sub.add_parser(
+        "download",
+        help="fetch a model (needs the internet)",
+        description="Fetch a small vosk model with vosk's own downloader into coach's data dir.",
+    )
+    download.add_argument("name", metavar="NAME", help="en-us or ko")
+    download.set_defaults(handler=_cmd_model_download)
+    path = model_sub.add_parser(
+        "path",
+        help="use an unpacked model",
+        description="Use the unpacked vosk model in DIR from now on (saved in coach's data dir).",
+    )
+    path.add_argument("dir", metavar="DIR")
+    path.set_defaults(handler=_cmd_model_path)
+    show = model_sub.add_parser("show", help="which model each language would use")
+    show.set_defaults(handler=_cmd_model_show)
+
+
+def _vocabulary(language: str | None) -> Any:
+    from coach.resources import default_config_path
+    from coach.vocabulary import Vocabulary
+
+    if language is not None:
+        return Vocabulary.for_language(language)
+    import yaml
+
+    try:
+        config = yaml.safe_load(default_config_path().read_text(encoding="utf-8")) or {}
+    except OSError:
+        config = {}
+    return Vocabulary.from_config(config.get("commands"))
+
+
+def _cmd_recognize(args: argparse.Namespace) -> int:
+    from coach.listen.pipeline import recognize_file
+
+    vocabulary = _vocabulary(args.language)
+    found = 0
+    for r in recognize_file(args.audio, args.backend, vocabulary, args.model):
+        found += 1
+        if args.json:
+            print(json.dumps(r.event(), ensure_ascii=False), flush=True)
+        else:
+            print(
+                f"{r.start:8.2f}–{r.end:<8.2f} {r.command:<8} {r.confidence:4.2f}  {r.text}"
+                f"  (decided at {r.emitted_at:.2f})",
+                flush=True,
+            )
+    if not args.json and found == 0:
+        print("no commands heard", file=sys.stderr)
+    return EXIT_OK
+
+
+def _cmd_listen(args: argparse.Namespace) -> int:
+    from coach.listen.audio_input import default_rate, int_or_str, microphone
+    from coach.listen.pipeline import Listener
+    from coach.listen.recognizer import make_recognizer
+
+    device = int_or_str(args.device) if args.device is not None else None
+    vocabulary = _vocabulary(args.language)
+    recognizer = make_recognizer(args.backend, vocabulary, args.model)
+    rate = default_rate(device)
+    listener = Listener(recognizer, vocabulary, rate)
+    print(f"Listening with {recognizer.name} ({vocabulary.language}). Ctrl-C to stop.")
+    deadline = None if args.seconds is None else time.monotonic() + args.seconds
+    last_heard = None
+    try:
+        with microphone(device, rate) as chunks:
+            while deadline is None or time.monotonic() < deadline:
+                try:
+                    chunk, at = chunks.get(timeout=0.5)
+                except queue.Empty:
+                    continue
+                for r in listener.feed(chunk, at):
+                    print(f"\r\033[K→ {r.command}  ({r.text!r}, confidence {r.confidence:.2f})")
+                heard = listener.last_heard
+                if heard is not None and heard is not last_heard and not heard.accepted:
+                    what = heard.hypothesis.text or "(not a command)"
+                    sure = heard.hypothesis.confidence
+                    print(f"\r\033[K  heard {what}, confidence {sure:.2f}: ignored")
+                last_heard = heard
+                _meter(listener)
+    except KeyboardInterrupt:
+        pass
+    print()
+    return EXIT_OK
+
+
+def _meter(listener: Any) -> None:
+    ep = listener.endpointer
+    bars = int(max(0.0, min(40.0, (ep.last_level - ep.floor) / 1.0)))
+    state = "speech" if ep.segment is not None else "      "
+    line = f"\r level {'█' * bars:<40} {ep.last_level:6.1f} dB  floor {ep.floor:6.1f}  {state}"
+    print(line, end="", flush=True)
+
+
+def _cmd_model_download(args: argparse.Namespace) -> int:
+    from coach.listen.models import download
+
+    print(f"Model ready: {download(args.name)}")
+    return EXIT_OK
+
+
+def _cmd_model_path(args: argparse.Namespace) -> int:
+    from coach.listen.models import set_configured_model
+
+    print(f"Using vosk model {set_configured_model(Path(args.dir))}")
+    return EXIT_OK
+
+
+def _cmd_model_show(args: argparse.Namespace) -> int:
+    from coach.listen.models import find_vosk_model, vosk_available
+
+    if not vosk_available():
+        print("vosk is not installed: pocketsphinx (English) is used")
+    for language in ("en", "ko"):
+        found = find_vosk_model(language)
+        print(f"{language}: {found if found else 'pocketsphinx' if language == 'en' else 'none'}")
+    return EXIT_OK

