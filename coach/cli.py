@@ -85,6 +85,11 @@ def _add_session_options(p: argparse.ArgumentParser) -> None:
         help="run X times faster than real time (with --no-audio; for tests and demos)",
     )
     p.add_argument(
+        "--no-listen",
+        action="store_true",
+        help="don't listen for voice commands (the keys still work)",
+    )
+    p.add_argument(
         "--output-wav",
         type=Path,
         metavar="FILE",
@@ -220,6 +225,7 @@ def _session_options(args: argparse.Namespace, settings: Settings) -> RunOptions
         no_audio=args.no_audio,
         output_wav=args.output_wav,
         plain=args.plain,
+        listen=not args.no_listen,
     )
 
 

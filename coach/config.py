@@ -53,6 +53,7 @@ class AudioSettings:
     input_device: int | str | None = None
     sample_rate: int = 48000
     block_size: int = 1024
+    latency: float | str = 0.2
     tones: bool = True
     metronome: bool = False
 
@@ -183,6 +184,8 @@ def _check_value(section: str, key: str, value: object) -> str | None:
     if not _accepts(kind, value):
         return f"{section}.{key}: expected {_describe(kind)}, got {show(value)}"
     choices = CHOICES.get(f"{section}.{key}")
+    if f"{section}.{key}" == "audio.latency" and isinstance(value, str):
+        choices = ("low", "high")
     if choices and value not in choices:
         return f"{section}.{key}: {show(value)} is not one of {', '.join(choices)}" + (
             did_you_mean(str(value), choices)

@@ -59,14 +59,16 @@ class Mixer:
         self._active = still
         self.position = end
 
-    def sounding(self, sample: int, tail: int = 0) -> bool:
-        """Whether anything scheduled sounds at `sample` (or ended less than `tail` before)."""
+    def sounding(self, sample: int, tail: int = 0, until: int | None = None) -> bool:
+        """Whether anything scheduled sounds at `sample` (up to `until`), or ended
+        less than `tail` samples before it."""
+        last = sample if until is None else max(sample, until - 1)
         with self._spans_lock:
             # Forget what ended long ago, so a day-long session stays small.
             horizon = self.position - self.rate * 60
             if self._spans and self._spans[0][1] < horizon:
                 self._spans = [s for s in self._spans if s[1] >= horizon]
-            return any(start <= sample < stop + tail for start, stop in self._spans)
+            return any(start <= last and sample < stop + tail for start, stop in self._spans)
 
     def busy_until(self) -> int:
         with self._spans_lock:

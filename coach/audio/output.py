@@ -24,6 +24,10 @@ from coach.errors import CoachError
 _LOGGER = logging.getLogger(__name__)
 
 
+# No callback for this long means the device is gone, not merely a busy machine.
+_STALLED_SECONDS = 3.0
+
+
 class NoOutputDevice(CoachError):
     """No sound output could be opened; the session coaches on screen instead."""
 
@@ -84,11 +88,20 @@ class OutputDevice(Protocol):
 
 class SoundDeviceOutput:
     def __init__(
-        self, mixer: Mixer, device: int | str | None, block_size: int, tap: WavTap | None = None
+        self,
+        mixer: Mixer,
+        device: int | str | None,
+        block_size: int,
+        tap: WavTap | None = None,
+        latency: str | float = 0.2,
     ) -> None:
         self.mixer = mixer
         self.device = device
         self.block_size = block_size
+        # A generous device buffer rides out moments when the recognizer or
+        # the machine keeps Python busy; timing doesn't suffer, because cues
+        # are placed by sample, not by when the callback runs.
+        self.requested_latency = latency
         self.tap = tap
         self.speed = 1.0
         self.frames = 0
@@ -114,7 +127,7 @@ class SoundDeviceOutput:
                 device=self.device,
                 channels=1,
                 dtype="float32",
-                latency="low",
+                latency=self.requested_latency,
                 callback=self._callback,
                 finished_callback=self._finished,
             )
@@ -149,7 +162,7 @@ class SoundDeviceOutput:
     @property
     def failed(self) -> bool:
         """The stream ended on its own, or stopped asking for audio (device gone)."""
-        stalled = time.monotonic() - self.last_render > 1.0
+        stalled = time.monotonic() - self.last_render > _STALLED_SECONDS
         return self._stream is not None and (self._ended or stalled)
 
     def stop(self) -> None:

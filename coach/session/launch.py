@@ -37,6 +37,7 @@ from coach.session.speech import EstimatedSpeech, SpeechTimer
 from coach.session.timeline import JsonTimeline, TextTimeline
 
 if TYPE_CHECKING:
+    from coach.session.listening import Listening
     from coach.voice.voice import Voice
 
 _LOGGER = logging.getLogger(__name__)
@@ -58,6 +59,7 @@ class RunOptions:
     no_audio: bool = False
     output_wav: Path | None = None
     plain: bool = False  # log-style lines instead of the live terminal display
+    listen: bool = True  # voice commands from the microphone (live runs only)
 
 
 @dataclass(frozen=True)
@@ -152,7 +154,15 @@ def launch(
 
         sound = stack.enter_context(open_sound(settings, options, voice, outputs))
         clock: Clock = sound.clock if sound is not None else ScaledClock(options.speed)
-        outputs.append(_screen(options, out, session, clock))
+        listening = None
+        if options.listen and not options.no_audio:
+            from coach.session.listening import open_listening
+
+            playback = sound.playback() if sound is not None else None
+            listening = stack.enter_context(
+                open_listening(settings, events, clock, playback, note)
+            )
+        outputs.append(_screen(options, out, session, clock, listening))
         if options.keyboard:
             keyboard = start_keyboard(events, sys.stdin, settings.vocabulary())
             stack.callback(keyboard.close)
@@ -164,7 +174,9 @@ def launch(
     raise AssertionError("unreachable")
 
 
-def _screen(options: RunOptions, out: TextIO, session: Session, clock: Clock) -> Output:
+def _screen(
+    options: RunOptions, out: TextIO, session: Session, clock: Clock, listening: Listening | None
+) -> Output:
     """The live display in a terminal; a readable log or JSON lines otherwise."""
     if options.json:
         return JsonTimeline(out)
@@ -172,7 +184,8 @@ def _screen(options: RunOptions, out: TextIO, session: Session, clock: Clock) ->
         return TextTimeline(out)
     from coach.display import LiveDisplay
 
-    return LiveDisplay(session, clock)
+    level = (lambda: listening.level) if listening is not None else None
+    return LiveDisplay(session, clock, mic_level=level)
 
 
 def _run(

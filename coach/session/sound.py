@@ -20,6 +20,7 @@ from coach.audio.output import (
 from coach.audio.speaker import Speaker
 from coach.config import Settings
 from coach.session.launch import RunOptions, note
+from coach.session.listening import Playback
 from coach.session.runner import Output
 from coach.voice.voice import Voice
 
@@ -32,14 +33,33 @@ class Sound:
 
     def ring_out(self, until: float) -> None:
         """Let the last cue finish playing before the stream closes."""
+        # The finishing chime is longer than any fixed ring-out: wait for the
+        # last scheduled sample too (the clock runs `lead` ahead of the render).
+        until = max(until, self.mixer.busy_until() / self.mixer.rate + self.clock.lead)
         while not self.clock.lost and self.clock.now() < until:
             time.sleep(min(0.05, max(0.0, (until - self.clock.now()) / self.device.speed)))
 
 
+    def playback(self) -> Playback:
+        """How the listener tells the coach's own sound from the athlete's voice."""
+        rate = self.mixer.rate
+
+        def sounding(start: float, end: float) -> bool:
+            return self.mixer.sounding(round(start * rate), until=round(end * rate))
+
+        # Scheduled at t → rendered at t + lead → heard through the speaker after
+        # the output latency → captured by the microphone a block later.
+        return Playback(sounding, self.clock.lead + self.device.latency + _MIC_LATENCY)
+
+
+_MIC_LATENCY = 0.03
+
+
 def _lead(device: OutputDevice, rate: int) -> float:
     # Keep the session ahead of the render head by a few blocks, so a cue
-    # scheduled "now" is never already behind what the device has taken.
-    return max(0.1, 3 * device.block_size / rate)
+    # scheduled "now" is never already behind what the device has taken. The
+    # margin is wall time: sped up (--no-audio --speed X) it spans X times more.
+    return max(0.1, 3 * device.block_size / rate) * device.speed
 
 
 @contextmanager
@@ -56,7 +76,9 @@ def open_sound(
     if options.no_audio:
         device = PacedOutput(mixer, audio.block_size, options.speed, tap)
     else:
-        device = SoundDeviceOutput(mixer, device_arg(audio.output_device), audio.block_size, tap)
+        device = SoundDeviceOutput(
+            mixer, device_arg(audio.output_device), audio.block_size, tap, audio.latency
+        )
     try:
         device.start()
     except NoOutputDevice as exc:
