@@ -194,6 +194,32 @@ def build_parser() -> argparse.ArgumentParser:
     config.add_argument("--path", action="store_true", help="print your config file's path")
     config.set_defaults(handler=_cmd_config)
 
+    serve = sub.add_parser(
+        "serve",
+        help="smart-speaker mode: always listening, one workout after another",
+        description=(
+            "Headless smart-speaker mode. Idle, it listens for 'start <workout>' (the bundled "
+            "script names, e.g. 'start demo', 'start hip thrust'), 'list workouts' and "
+            "'resume workout'; runs the session; and comes back to idle. See "
+            "docs/smart-speaker.md for running it as a systemd user service."
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="example:\n  coach serve --wake-word coach     # 'coach, start demo'",
+    )
+    serve.add_argument("--wake-word", metavar="WORD", help="require WORD before each request")
+    serve.add_argument("--no-audio", action="store_true", help="no sound devices (tests, demos)")
+    serve.add_argument("--speed", type=_positive_speed, default=1.0, metavar="X",
+                       help="X times real time (with --no-audio)")
+    serve.add_argument("--json", action="store_true", help="timelines as JSON lines")
+    serve.add_argument(
+        "--requests", default="", metavar="T:PHRASE,…",
+        help="menu requests as if spoken, one per idle spell, e.g. '2:start demo,5:list workouts'",
+    )
+    serve.add_argument("--listen-file", metavar="AUDIO",
+                       help="listen to a recording (looped) instead of the microphone")
+    serve.add_argument("--sessions", type=int, metavar="N", help="end after N sessions")
+    serve.set_defaults(handler=_cmd_serve)
+
     from coach.listen.cli import add_listen_commands
     from coach.voice.cli import add_voice_commands
 
@@ -350,6 +376,23 @@ def _cmd_history(args: argparse.Namespace) -> int:
         started = s.started.replace("T", " ")[:19]
         print(f"{s.id:>4}  {started:<19}  {s.display_status:<11}  {reps:>7}  {s.workout}")
     return EXIT_OK
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from coach.serve import ServeOptions, parse_requests, serve
+
+    if args.speed != 1.0 and not args.no_audio:
+        raise CoachError("--speed needs --no-audio (sound can't be sped up); add --no-audio")
+    options = ServeOptions(
+        no_audio=args.no_audio,
+        speed=args.speed,
+        json=args.json,
+        wake_word=args.wake_word,
+        requests=parse_requests(args.requests),
+        listen_file=args.listen_file,
+        sessions=args.sessions,
+    )
+    return serve(_settings(args), options)
 
 
 def _cmd_config(args: argparse.Namespace) -> int:

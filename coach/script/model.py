@@ -101,6 +101,7 @@ class Workout:
     intro: tuple[CueItem, ...] = ()
     outro: tuple[CueItem, ...] = ()
     source: str = ""  # the file it was loaded from, for messages and history
+    spoken: str = ""  # how to ask for it by voice; "" = its file name, dashes as spaces
 
     @property
     def planned_reps(self) -> int:

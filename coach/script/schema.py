@@ -212,6 +212,11 @@ def json_schema() -> dict[str, Any]:
                 "description": "The session's name (required).",
             },
             "description": {"type": "string", "description": "A longer description."},
+            "spoken": {
+                "type": "string",
+                "description": "How to ask a smart speaker for this workout: 'start <spoken>' "
+                "(default: the file name, dashes as spaces). Use dictionary words.",
+            },
             "extends": {
                 "type": "string",
                 "minLength": 1,

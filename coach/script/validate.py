@@ -41,6 +41,7 @@ _LOGGER = logging.getLogger(__name__)
 TOP_KEYS: tuple[str, ...] = (
     "workout",
     "description",
+    "spoken",
     "extends",
     "intro",
     "outro",
@@ -199,6 +200,7 @@ class _Checker:
         self.unknown_keys(root, (), TOP_KEYS, "at the top level")
         name = self.required_text(root, (), "workout", "the session's name")
         description = self.optional_text(root, (), "description")
+        spoken = self.optional_text(root, (), "spoken")
         if "extends" in root and not (isinstance(root["extends"], str) and root["extends"]):
             self.report(
                 ("extends",),
@@ -223,6 +225,7 @@ class _Checker:
             intro=intro,
             outro=outro,
             source=self.doc.file,
+            spoken=spoken,
         )
 
     def required_text(self, mapping: dict[str, object], path: NodePath, key: str, what: str) -> str:

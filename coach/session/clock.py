@@ -41,6 +41,11 @@ class _Schedule:
     def schedule(self, at: float, event: Event) -> None:
         heapq.heappush(self._heap, (at, next(self._order), event))
 
+    @property
+    def scheduled(self) -> bool:
+        """Whether any scheduled event is still to come."""
+        return bool(self._heap)
+
     def _next_at(self) -> float | None:
         return self._heap[0][0] if self._heap else None
 

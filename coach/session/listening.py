@@ -13,8 +13,9 @@ import logging
 import math
 import queue
 import threading
+import time
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,7 @@ from coach.config import Settings
 from coach.errors import CoachError
 from coach.session.clock import Clock
 from coach.session.events import Event
+from coach.vocabulary import Vocabulary
 
 if TYPE_CHECKING:
     from coach.listen.audio_input import Chunk
@@ -108,6 +110,21 @@ def _level(chunk: np.ndarray) -> float:
     return 20 * math.log10(rms) if rms > 1e-9 else _SILENT_DB
 
 
+AudioSource = Callable[[], AbstractContextManager[tuple["queue.Queue[Chunk]", int]]]
+
+
+@contextmanager
+def microphone_source(settings: Settings) -> Iterator[tuple[queue.Queue[Chunk], int]]:
+    """The configured microphone: its chunk queue and rate."""
+    from coach.audio.output import device_arg
+    from coach.listen.audio_input import default_rate, microphone
+
+    device = device_arg(settings.audio.input_device)
+    rate = default_rate(device)
+    with microphone(device, rate) as chunks:
+        yield chunks, rate
+
+
 @contextmanager
 def open_listening(
     settings: Settings,
@@ -115,22 +132,25 @@ def open_listening(
     clock: Clock,
     playback: Playback | None,
     note: Callable[[str], None],
+    *,
+    vocabulary: Vocabulary | None = None,
+    source: AudioSource | None = None,
 ) -> Iterator[Listening | None]:
-    """Listen for commands until the block exits; None (and a note) without a microphone."""
-    from coach.audio.output import device_arg
-    from coach.listen.audio_input import default_rate, microphone
+    """Listen for commands until the block exits; None (and a note) without a microphone.
+
+    `vocabulary` defaults to the session commands; `source` to the microphone.
+    """
     from coach.listen.pipeline import Listener, ListenSettings
     from coach.listen.recognizer import make_recognizer
 
-    vocabulary = settings.vocabulary()
-    device = device_arg(settings.audio.input_device)
+    vocabulary = vocabulary or settings.vocabulary()
     with ExitStack() as stack:
         try:
             recognizer = make_recognizer(
                 settings.listen.backend, vocabulary, settings.listen.vosk_model
             )
-            rate = default_rate(device)
-            chunks = stack.enter_context(microphone(device, rate))
+            opened = source() if source is not None else microphone_source(settings)
+            chunks, rate = stack.enter_context(opened)
         except (CoachError, OSError) as exc:
             note(f"no voice commands ({exc}); the keys still work")
             yield None
@@ -143,3 +163,40 @@ def open_listening(
             yield listening
         finally:
             listening.stop()
+
+
+def file_source(path: str, speed: float = 1.0, loop: bool = True) -> AudioSource:
+    """A recording standing in for the microphone, paced at `speed` times real time
+    (for tests and soak runs of `coach serve`)."""
+
+    @contextmanager
+    def opened() -> Iterator[tuple[queue.Queue[Chunk], int]]:
+        from coach.listen.files import read_mono
+
+        audio, rate = read_mono(path)
+        chunks: queue.Queue[Chunk] = queue.Queue(maxsize=200)
+        stop = threading.Event()
+        step = int(rate * 0.03)
+
+        def pump() -> None:
+            began, sent = time.monotonic(), 0
+            while not stop.is_set():
+                for at in range(0, audio.size - step + 1, step):
+                    if stop.is_set():
+                        return
+                    due = began + sent / rate / speed
+                    stop.wait(max(0.0, due - time.monotonic()))
+                    chunks.put((audio[at : at + step].copy(), 0.0))
+                    sent += step
+                if not loop:
+                    return
+
+        thread = threading.Thread(target=pump, name="file-source", daemon=True)
+        thread.start()
+        try:
+            yield chunks, rate
+        finally:
+            stop.set()
+            thread.join(timeout=2)
+
+    return opened

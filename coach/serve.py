@@ -1,0 +1,296 @@
+"""Smart-speaker mode: headless, always listening, one workout after another.
+
+Idle, the speaker listens for a short menu — "start <workout>", "list
+workouts", "resume workout" (optionally after a wake word) — runs the session
+it is asked for, and comes back to idle. Devices are opened afresh for every
+idle spell and every session, so a microphone or speaker that disappears and
+comes back is picked up again instead of ending the service.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import signal
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+from types import FrameType
+from typing import TextIO
+
+from coach.config import Settings
+from coach.errors import CoachError
+from coach.history import History
+from coach.plan import Plan, expand
+from coach.script.loader import bundled_scripts, load_workout
+from coach.session.clock import ScaledClock
+from coach.session.events import Command, Event, Say
+from coach.session.launch import HistoryTarget, RunOptions, launch, note, open_voice
+from coach.session.listening import AudioSource, open_listening
+from coach.session.timeline import JsonTimeline, TextTimeline
+from coach.vocabulary import Vocabulary, normalise
+
+_LOGGER = logging.getLogger(__name__)
+
+LIST, RESUME, STOP, START = "list", "resume", "stop", "start:"
+# How often idle devices are reopened after they failed to open.
+_RETRY_SECONDS = 10.0
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    name: str  # the bundled script's name (file stem)
+    spoken: str  # what to say after "start"
+    path: Path
+
+
+def menu_items() -> list[MenuItem]:
+    items = []
+    for path in bundled_scripts():
+        workout = load_workout(str(path))
+        spoken = normalise(workout.spoken or path.stem.replace("-", " ").replace("_", " "))
+        items.append(MenuItem(path.stem, spoken, path))
+    return items
+
+
+def menu_vocabulary(items: list[MenuItem], wake_word: str | None, language: str) -> Vocabulary:
+    prefix = f"{normalise(wake_word)} " if wake_word else ""
+    phrases: dict[str, tuple[str, ...]] = {
+        f"{START}{item.name}": (f"{prefix}start {item.spoken}",) for item in items
+    }
+    phrases[LIST] = (f"{prefix}list workouts",)
+    phrases[RESUME] = (f"{prefix}resume workout",)
+    phrases[STOP] = (f"{prefix}stop",)
+    return Vocabulary(language=language, phrases=phrases)
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    no_audio: bool = False
+    speed: float = 1.0
+    json: bool = False
+    wake_word: str | None = None
+    # Menu requests as if spoken, one per idle spell, T seconds into it: (T, phrase).
+    requests: tuple[tuple[float, str], ...] = ()
+    listen_file: str | None = None  # a recording instead of the microphone
+    sessions: int | None = None  # stop after this many sessions (tests, soak runs)
+    auto_next: float | None = 3.0  # sessions have no one to say "ready" on a schedule
+
+
+class Server:
+    def __init__(self, settings: Settings, options: ServeOptions, out: TextIO = sys.stdout):
+        self.settings = settings
+        self.options = options
+        self.out = out
+        self.items = menu_items()
+        self.menu = menu_vocabulary(self.items, options.wake_word, settings.commands.language)
+        self.sessions_run = 0
+        self._stopping = False
+        self._pending = list(options.requests)
+
+    # -- the idle loop -------------------------------------------------------------
+
+    def run(self) -> int:
+        with self._signals():
+            self._say_now("Coach is ready. " + self._menu_text())
+            while not self._stopping:
+                request = self._idle()
+                if request is None:
+                    continue
+                self._handle(request)
+                if self.options.sessions is not None and self.sessions_run >= self.options.sessions:
+                    break
+        return 0
+
+    def _menu_text(self) -> str:
+        wake = f"{self.options.wake_word}, " if self.options.wake_word else ""
+        return f"Say {wake}start and a workout, or {wake}list workouts."
+
+    def _idle(self) -> str | None:
+        """Listen until a menu request comes; None to open the devices again."""
+        events: queue.Queue[Event] = queue.Queue()
+        clock = ScaledClock(self.options.speed)
+        if self._pending:  # scripted requests: one per idle spell, T seconds into it
+            at, phrase = self._pending.pop(0)
+            command = self.menu.command_for(phrase)
+            if command is None:
+                raise CoachError(f"--requests: {phrase!r} is not on the menu")
+            clock.schedule(at, Command(command, source="script", text=phrase))
+        with ExitStack() as stack:
+            listening = None
+            if not self.options.no_audio or self.options.listen_file:
+                listening = stack.enter_context(
+                    open_listening(
+                        self.settings, events, clock, None, self._quiet_note,
+                        vocabulary=self.menu, source=self._source(),
+                    )
+                )
+            # Without a microphone, try it again now and then: it may come back.
+            give_up_at = clock.now() + _RETRY_SECONDS * self.options.speed
+            while not self._stopping:
+                event = clock.wait(events, clock.now() + 0.5 * self.options.speed)
+                if isinstance(event, Command):
+                    return event.name
+                if not clock.scheduled and listening is None:
+                    if self._nothing_to_hear():
+                        self._stopping = True
+                    elif clock.now() >= give_up_at:
+                        return None
+        return None
+
+    def _nothing_to_hear(self) -> bool:
+        # --no-audio with no recording and no scripted requests left: nothing
+        # can ever ask for a workout, so serving is over (tests, demos).
+        return self.options.no_audio and not self.options.listen_file
+
+    def _source(self) -> AudioSource | None:
+        if self.options.listen_file is None:
+            return None
+        from coach.session.listening import file_source
+
+        return file_source(self.options.listen_file, self.options.speed)
+
+    def _quiet_note(self, message: str) -> None:
+        _LOGGER.warning("%s", message)
+
+    # -- requests --------------------------------------------------------------------
+
+    def _handle(self, request: str) -> None:
+        _LOGGER.info("request: %s", request)
+        if request == LIST:
+            names = ", ".join(item.spoken for item in self.items)
+            self._say_now(f"You can start: {names}.")
+        elif request == RESUME:
+            self._resume()
+        elif request == STOP:
+            self._say_now("Nothing is running. " + self._menu_text())
+        elif request.startswith(START):
+            self._start(request[len(START) :])
+
+    def _start(self, name: str) -> None:
+        item = next((i for i in self.items if i.name == name), None)
+        if item is None:
+            self._say_now("I don't know that workout.")
+            return
+        workout = load_workout(str(item.path))
+        plan = expand(workout)
+        with History.open(self.settings.history_path()) as history:
+            session_id = history.start_session(name, str(item.path), workout.name,
+                                               plan.planned_reps)
+            self._session(plan, HistoryTarget(history, session_id))
+
+    def _resume(self) -> None:
+        with History.open(self.settings.history_path()) as history:
+            record = history.latest_unfinished()
+            if record is None or record.display_status == "running":
+                self._say_now("There is no workout to resume.")
+                return
+            plan = expand(load_workout(record.script_path))
+            done = frozenset(history.completed_step_keys(record.id))
+            rest = plan.resumed(set(done), history.last_completed_step_key(record.id))
+            history.reopen_session(record.id)
+            self._session(
+                rest, HistoryTarget(history, record.id), completed=done,
+                planned=plan.planned_reps,
+            )
+
+    def _session(
+        self,
+        plan: Plan,
+        target: HistoryTarget,
+        completed: frozenset[str] = frozenset(),
+        planned: int | None = None,
+    ) -> None:
+        options = RunOptions(
+            json=self.options.json,
+            plain=True,
+            speed=self.options.speed,
+            no_audio=self.options.no_audio,
+            auto_next=self.options.auto_next,
+            keyboard=False,
+        )
+        finished = launch(
+            plan,
+            options,
+            settings=self.settings,
+            record=target,
+            completed=completed,
+            planned_reps=planned,
+            out=self.out,
+        )
+        self.sessions_run += 1
+        _LOGGER.info("session %s ended: %s", target.session_id, finished.status)
+        self._say_now(self._menu_text())
+
+    # -- speaking outside a session ----------------------------------------------------
+
+    def _say_now(self, text: str) -> None:
+        """A short prompt: spoken when there is sound, printed always."""
+        timeline = JsonTimeline(self.out) if self.options.json else TextTimeline(self.out)
+        timeline.emit(Say(0.0, text, 0.0), 0.0)
+        timeline.close()
+        if self.options.no_audio:
+            return
+        from coach.audio.mixer import Mixer
+        from coach.audio.output import NoOutputDevice, SoundDeviceOutput, device_arg
+
+        voice = open_voice(self.settings)
+        if voice is None:
+            return
+        try:
+            clip = voice.clip(text)
+        finally:
+            voice.close()
+        audio = self.settings.audio
+        mixer = Mixer(audio.sample_rate)
+        mixer.schedule(clip, int(0.05 * mixer.rate))
+        device = SoundDeviceOutput(mixer, device_arg(audio.output_device), audio.block_size,
+                                   latency=audio.latency)
+        try:
+            device.start()
+        except NoOutputDevice as exc:
+            _LOGGER.warning("%s", exc)
+            return
+        try:
+            time.sleep(clip.size / mixer.rate + 0.05 + device.latency + 0.1)
+        finally:
+            device.stop()
+
+    @contextmanager
+    def _signals(self) -> Iterator[None]:
+        def stop(signum: int, frame: FrameType | None) -> None:
+            self._stopping = True
+
+        previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+
+def serve(settings: Settings, options: ServeOptions) -> int:
+    if not options.no_audio and options.listen_file is None:
+        note("serving: listening for 'start <workout>' (Ctrl-C ends)")
+    return Server(settings, replace(options)).run()
+
+
+def parse_requests(spec: str) -> tuple[tuple[float, str], ...]:
+    found = []
+    for item in (p.strip() for p in spec.split(",")):
+        if not item:
+            continue
+        when, sep, phrase = item.partition(":")
+        try:
+            at = float(when)
+        except ValueError:
+            at = -1.0
+        if not sep or at < 0 or not phrase.strip():
+            raise CoachError(f"--requests: {item!r} is not TIME:PHRASE, e.g. '2:start demo'")
+        found.append((at, phrase.strip()))
+    return tuple(found)
+
+
