@@ -57,14 +57,26 @@ def menu_items() -> list[MenuItem]:
 
 
 def menu_vocabulary(items: list[MenuItem], wake_word: str | None, language: str) -> Vocabulary:
+    """The idle vocabulary. Each request's name is its own phrase (recognizers
+    take command names for words too), so `menu_action` reads it back."""
     prefix = f"{normalise(wake_word)} " if wake_word else ""
-    phrases: dict[str, tuple[str, ...]] = {
-        f"{START}{item.name}": (f"{prefix}start {item.spoken}",) for item in items
-    }
-    phrases[LIST] = (f"{prefix}list workouts",)
-    phrases[RESUME] = (f"{prefix}resume workout",)
-    phrases[STOP] = (f"{prefix}stop",)
-    return Vocabulary(language=language, phrases=phrases)
+    said = [f"{prefix}start {item.spoken}" for item in items]
+    said += [f"{prefix}list workouts", f"{prefix}resume workout", f"{prefix}stop"]
+    return Vocabulary(language=language, phrases={phrase: (phrase,) for phrase in said})
+
+
+def menu_action(request: str, items: list[MenuItem], wake_word: str | None) -> str | None:
+    """LIST, RESUME, STOP or START + a script name, for a phrase of the menu."""
+    words = normalise(request)
+    if wake_word and words.startswith(normalise(wake_word) + " "):
+        words = words[len(normalise(wake_word)) + 1 :]
+    fixed = {"list workouts": LIST, "resume workout": RESUME, "stop": STOP}
+    if words in fixed:
+        return fixed[words]
+    for item in items:
+        if words == f"start {item.spoken}":
+            return START + item.name
+    return None
 
 
 @dataclass(frozen=True)
@@ -133,7 +145,9 @@ class Server:
             while not self._stopping:
                 event = clock.wait(events, clock.now() + 0.5 * self.options.speed)
                 if isinstance(event, Command):
-                    return event.name
+                    action = menu_action(event.name, self.items, self.options.wake_word)
+                    if action is not None:
+                        return action
                 if not clock.scheduled and listening is None:
                     if self._nothing_to_hear():
                         self._stopping = True

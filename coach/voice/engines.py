@@ -8,8 +8,6 @@ engine is not thread-safe, so one engine object is only used from the thread
 
 from __future__ import annotations
 
-import contextlib
-import io
 import logging
 import tempfile
 from pathlib import Path
@@ -58,6 +56,7 @@ class Pyttsx3Engine:
                 import pyttsx3
 
                 engine = pyttsx3.init()
+                _silence_driver_prints()
             except Exception as exc:  # the driver's own errors are not typed
                 raise CoachError(
                     f"the pyttsx3 voice can't start ({exc}); on Debian/Ubuntu install espeak-ng: "
@@ -90,10 +89,8 @@ class Pyttsx3Engine:
         # now and then returns before the file is written: try again.
         for _ in range(_ATTEMPTS):
             path.unlink(missing_ok=True)
-            # pyttsx3 prints "Audio saved to …" on stdout, which is our timeline.
-            with contextlib.redirect_stdout(io.StringIO()):
-                engine.save_to_file(text, str(path))  # type: ignore[attr-defined]
-                engine.runAndWait()  # type: ignore[attr-defined]
+            engine.save_to_file(text, str(path))  # type: ignore[attr-defined]
+            engine.runAndWait()  # type: ignore[attr-defined]
             try:
                 samples, rate = soundfile.read(str(path), dtype="float32", always_2d=True)
             except (OSError, RuntimeError):
@@ -106,6 +103,19 @@ class Pyttsx3Engine:
                 continue
             return samples.mean(axis=1), int(rate)
         raise CoachError(f"pyttsx3 rendered nothing for {text!r}; is espeak-ng installed?")
+
+
+def _silence_driver_prints() -> None:
+    """pyttsx3's espeak driver prints "Audio saved to …" on stdout — our timeline —
+    from espeak's callback thread, so redirecting stdout around the call can't
+    catch it (and would swap stdout under every other thread). Mute that module."""
+    import importlib
+
+    try:
+        driver = importlib.import_module("pyttsx3.drivers.espeak")
+    except ImportError:  # another platform's driver: nothing printed
+        return
+    driver.print = lambda *args, **kwargs: None  # type: ignore[attr-defined]
 
 
 class HibariEngine:
