@@ -155,7 +155,11 @@ class Listener:
         assert segment is not None
         self.endpointer.close()
         start, end = self._time_of(segment.speech_start), self._time_of(segment.last_speech + 1)
-        return self._decide(self.recognizer.finish(), start, end, emitted_at=t1)
+        hyp = self.recognizer.finish()
+        if segment.overlong:  # longer than any command: talk, not a command
+            self.last_heard = Heard(hyp, None, False, start, end)
+            return None
+        return self._decide(hyp, start, end, emitted_at=t1)
 
     def _muted(self, t0: float, t1: float) -> bool:
         if self.playing_at is None:

@@ -50,6 +50,7 @@ class Segment:
     speech_start: int
     last_speech: int
     frames: int = 0
+    overlong: bool = False  # cut at max_frames: not a command
 
 
 def _frame_level_db(frame: Audio) -> float:
@@ -96,6 +97,7 @@ class Endpointer:
         self._preroll: collections.deque[Audio] = collections.deque(maxlen=s.preroll_frames)
         self._run = 0  # consecutive speech frames before the onset
         self._quiet = 0  # consecutive pause frames inside an utterance
+        self._overlong = False  # the last utterance ran over max_frames
         self.segment: Segment | None = None
         self.frame_index = 0
         self.last_prob = 0.0
@@ -106,6 +108,7 @@ class Endpointer:
         """Forget the open utterance (e.g. while the coach talks); the floor is kept."""
         self.segment = None
         self._run = self._quiet = 0
+        self._overlong = False
         self._preroll.clear()
         reset = getattr(self._prob, "reset", None)
         if reset is not None:
@@ -132,6 +135,12 @@ class Endpointer:
 
         if self.segment is None:
             self._preroll.append(frame)
+            if self._overlong:  # after an over-long utterance: wait for a pause
+                self._quiet = 0 if (prob >= s.silence_prob and loud) else self._quiet + 1
+                if self._quiet < s.hangover_frames:
+                    return "", []
+                self._overlong = False
+                self._quiet = 0
             self._run = self._run + 1 if (prob >= s.speech_prob and loud) else 0
             if self._run >= s.onset_frames:
                 first = index - s.onset_frames + 1
@@ -143,17 +152,24 @@ class Endpointer:
             return "", []
 
         self.segment.frames += 1
+        if self.segment.frames >= s.max_frames:
+            # Longer than any command: someone talking, not commanding. Drop it and
+            # stay deaf until a pause, so the rest of the sentence isn't heard either.
+            self.segment.overlong = True
+            self._overlong = True
+            return "end", [frame]
         talking = prob >= s.silence_prob and loud
         self._quiet = 0 if talking else self._quiet + 1
         if talking:
             self.segment.last_speech = index
-        if self._quiet >= s.hangover_frames or self.segment.frames >= s.max_frames:
+        if self._quiet >= s.hangover_frames:
             return "end", [frame]
         return "speech", [frame]
 
     def close(self) -> None:
         self.segment = None
         self._quiet = 0
+        self._run = 0
 
     def _update_floor(self, level: float) -> None:
         # Levels inside an utterance still count: a crowd that never pauses must

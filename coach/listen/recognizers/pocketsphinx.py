@@ -189,7 +189,8 @@ class PocketsphinxRecognizer:
 
 
 def _is_filler(word: str) -> bool:
-    return word in ("<s>", "</s>", "<sil>", "[NOISE]", "[SPEECH]") or word.startswith("+")
+    fillers = ("<s>", "</s>", "<sil>", "(NULL)", "[NOISE]", "[SPEECH]")
+    return word in fillers or word.startswith("+")
 
 
 def _base_word(word: str) -> str:
