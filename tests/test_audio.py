@@ -250,11 +250,6 @@ def test_sample_at_recovers_the_sample_from_the_printed_time() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="a step starts when its tick is handled (clock.now()), not at its deadline, so "
-    "every timed phase runs long by the clock's wake-up delay and the session drifts",
-)
 def test_a_real_time_session_keeps_the_scripts_tempo(tmp_path: Path) -> None:
     home = tmp_path / "home"
     done = run_coach("run", "demo", "--no-audio", "--speed", "50", "--json", env=coach_env(home))

@@ -69,7 +69,8 @@ def export_session(
     speaker = Speaker(mixer, voice, tones=settings.audio.tones, metronome=settings.audio.metronome)
     for action in collector.actions:
         speaker.emit(action, action.t)
-    total = sample_at(finished.t + _TAIL_SECONDS, rate)
+    # The finishing chime rings on past the last cue's start.
+    total = max(sample_at(finished.t + _TAIL_SECONDS, rate), mixer.busy_until())
     container, subtype = kind
     try:
         out = soundfile.SoundFile(

@@ -42,6 +42,20 @@ def device_arg(text: str | int | None) -> int | str | None:
         return text
 
 
+def _no_output(device: int | str | None, exc: Exception) -> str:
+    import sounddevice as sd
+
+    try:
+        outputs = [d for d in sd.query_devices() if d["max_output_channels"] > 0]
+    except sd.PortAudioError:
+        outputs = []
+    if not outputs:
+        return "no sound output device found (check `coach devices`)"
+    if device is None:
+        return f"the default sound output doesn't open ({exc}); pick one from `coach devices`"
+    return f"sound output {device!r} doesn't open ({exc}); pick one from `coach devices`"
+
+
 class WavTap:
     """Writes every block sent to the output into a sound file, off the audio thread."""
 
@@ -133,8 +147,7 @@ class SoundDeviceOutput:
             )
             self._stream.start()
         except (sd.PortAudioError, ValueError) as exc:
-            which = "the default output" if self.device is None else f"output {self.device!r}"
-            raise NoOutputDevice(f"no sound from {which}: {exc}") from None
+            raise NoOutputDevice(_no_output(self.device, exc)) from None
         self.latency = float(self._stream.latency)
         self.last_render = time.monotonic()
 

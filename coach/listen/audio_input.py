@@ -37,7 +37,8 @@ def default_rate(device: int | str | None) -> int:
     try:
         info: Any = sd.query_devices(device, "input")
     except (ValueError, sd.PortAudioError) as exc:
-        raise CoachError(f"no input device {device!r}: {exc}") from None
+        which = "no microphone found" if device is None else f"no microphone {device!r}"
+        raise CoachError(f"{which} (check `coach devices`)") from None
     return int(info["default_samplerate"])
 
 

@@ -209,4 +209,5 @@ def _run(
 def _where(session: Session) -> str:
     step = session.step
     side = f", {step.side} side" if step.side else ""
-    return f"the {step.state} of {step.exercise}{side}, set {step.set} (t={session.now:.1f}s)"
+    at = max(session.now, session.speech_until)
+    return f"the {step.state} of {step.exercise}{side}, set {step.set} (t={at:.1f}s)"

@@ -162,6 +162,12 @@ class Session:
         return self._out
 
     def handle(self, event: Event, now: float) -> list[Action]:
+        deadline = self.deadline
+        if isinstance(event, Tick) and deadline is not None and now >= deadline:
+            # The step ends at its deadline, not when the clock got round to
+            # saying so: otherwise every phase runs long by the wake-up delay
+            # and a session drifts off its schedule.
+            now = max(self.now, deadline)
         self.now = now
         self._out = []
         if isinstance(event, Tick):

@@ -9,7 +9,10 @@ engine is not thread-safe, so one engine object is only used from the thread
 from __future__ import annotations
 
 import logging
+import shutil
 import tempfile
+import threading
+import weakref
 from pathlib import Path
 from typing import Protocol
 
@@ -24,6 +27,8 @@ _LOGGER = logging.getLogger(__name__)
 Samples = np.ndarray  # float32, mono, in [-1, 1]
 
 _ATTEMPTS = 3
+# One espeak engine per process, whatever pyttsx3.init() is called from.
+_SHARED_ENGINE = threading.Lock()
 
 
 class SpeechEngine(Protocol):
@@ -44,7 +49,10 @@ class Pyttsx3Engine:
         self.voice = voice
         self.rate = rate
         self._engine: object | None = None
+        self._voice_id_resolved: object = None
         self._tmp = Path(tempfile.mkdtemp(prefix="coach-tts-"))
+        # The folder holds one scratch file; remove it when the engine goes.
+        weakref.finalize(self, shutil.rmtree, self._tmp, ignore_errors=True)
 
     @property
     def identity(self) -> str:
@@ -52,20 +60,14 @@ class Pyttsx3Engine:
 
     def _ready(self) -> object:
         if self._engine is None:
-            try:
-                import pyttsx3
-
-                engine = pyttsx3.init()
-                _silence_driver_prints()
-            except Exception as exc:  # the driver's own errors are not typed
-                raise CoachError(
-                    f"the pyttsx3 voice can't start ({exc}); on Debian/Ubuntu install espeak-ng: "
-                    "sudo apt-get install espeak-ng"
-                ) from None
-            engine.setProperty("rate", self.rate)
-            if self.voice:
-                engine.setProperty("voice", self._voice_id(engine, self.voice))
-            self._engine = engine
+            self._engine = _shared_pyttsx3()
+            self._voice_id_resolved = (
+                self._voice_id(self._engine, self.voice) if self.voice else _DEFAULTS["voice"]
+            )
+        # pyttsx3.init() hands every caller in a process the same engine, so
+        # this voice's rate and voice are set again before each render.
+        self._engine.setProperty("rate", self.rate)  # type: ignore[attr-defined]
+        self._engine.setProperty("voice", self._voice_id_resolved)  # type: ignore[attr-defined]
         return self._engine
 
     @staticmethod
@@ -83,6 +85,10 @@ class Pyttsx3Engine:
         )
 
     def synthesize(self, text: str) -> tuple[Samples, int]:
+        with _SHARED_ENGINE:
+            return self._synthesize(text)
+
+    def _synthesize(self, text: str) -> tuple[Samples, int]:
         engine = self._ready()
         path = self._tmp / "cue.wav"
         # pyttsx3's espeak driver finishes on a callback from espeak's thread and
@@ -103,6 +109,25 @@ class Pyttsx3Engine:
                 continue
             return samples.mean(axis=1), int(rate)
         raise CoachError(f"pyttsx3 rendered nothing for {text!r}; is espeak-ng installed?")
+
+
+_DEFAULTS: dict[str, object] = {}
+
+
+def _shared_pyttsx3() -> object:
+    """The process's pyttsx3 engine (pyttsx3.init() returns the same one each time)."""
+    try:
+        import pyttsx3
+
+        engine = pyttsx3.init()
+    except Exception as exc:  # the driver's own errors are not typed
+        raise CoachError(
+            f"the pyttsx3 voice can't start ({exc}); on Debian/Ubuntu install espeak-ng: "
+            "sudo apt-get install espeak-ng"
+        ) from None
+    _silence_driver_prints()
+    _DEFAULTS.setdefault("voice", engine.getProperty("voice"))
+    return engine
 
 
 def _silence_driver_prints() -> None:

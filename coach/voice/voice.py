@@ -81,7 +81,9 @@ class Voice:
         return [t for t in dict.fromkeys(texts) if self.cache.get(t) is None]
 
     def close(self) -> None:
+        """Stop the worker once the clip it is rendering is done (the rest can wait)."""
         self._requests.put((-1, -1, "", Future()))
+        self._worker.join(timeout=10)
 
     # -- the worker ----------------------------------------------------------------
 
