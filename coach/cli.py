@@ -383,7 +383,11 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
     if args.speed != 1.0 and not args.no_audio:
         raise CoachError("--speed needs --no-audio (sound can't be sped up); add --no-audio")
+    settings = _settings(args)
+    # With nobody to say "ready" (no audio, no recording), setups end by themselves.
+    unattended = args.no_audio and not args.listen_file
     options = ServeOptions(
+        auto_next=SIMULATED_READY_SECONDS if unattended else settings.session.auto_next,
         no_audio=args.no_audio,
         speed=args.speed,
         json=args.json,
@@ -392,7 +396,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         listen_file=args.listen_file,
         sessions=args.sessions,
     )
-    return serve(_settings(args), options)
+    return serve(settings, options)
 
 
 def _cmd_config(args: argparse.Namespace) -> int:

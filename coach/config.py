@@ -85,8 +85,13 @@ class Settings:
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     def vocabulary(self) -> Vocabulary:
+        language = self.commands.language
+        phrases_from = self.sources.get("commands.phrases", "default")
+        if not language.startswith("en") and phrases_from.startswith(("config.yaml", "default")):
+            # Another language, and no phrases of the user's: that language's own.
+            return Vocabulary.for_language(language)
         phrases = {command: tuple(said) for command, said in self.commands.phrases.items()}
-        return Vocabulary(language=self.commands.language, phrases=phrases)
+        return Vocabulary(language=language, phrases=phrases)
 
     def history_path(self) -> Path | None:
         """The configured history file; None leaves it to COACH_HOME or the data dir."""

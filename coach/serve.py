@@ -89,7 +89,8 @@ class ServeOptions:
     requests: tuple[tuple[float, str], ...] = ()
     listen_file: str | None = None  # a recording instead of the microphone
     sessions: int | None = None  # stop after this many sessions (tests, soak runs)
-    auto_next: float | None = 3.0  # sessions have no one to say "ready" on a schedule
+    # Manual phases end by themselves this long after the cue; None waits for "ready".
+    auto_next: float | None = None
 
 
 class Server:

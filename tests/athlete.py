@@ -49,10 +49,17 @@ def spoken(phrase: str, folder: Path) -> Path:
 class CoachProcess:
     """`coach …` running against the PulseAudio server; its JSON timeline collected."""
 
-    def __init__(self, args: Sequence[str], pulse: PulseServer, home: Path, cwd: Path) -> None:
+    def __init__(
+        self,
+        args: Sequence[str],
+        pulse: PulseServer,
+        home: Path,
+        cwd: Path,
+        extra_env: dict[str, str] | None = None,
+    ) -> None:
         import sys
 
-        env = {**pulse.env, "COACH_HOME": str(home)}
+        env = {**pulse.env, "COACH_HOME": str(home), **(extra_env or {})}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "coach", *args],
             cwd=cwd, env=env, stdin=subprocess.DEVNULL,
