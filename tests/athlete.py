@@ -34,16 +34,28 @@ def _tts() -> Any:
     return Hibari()
 
 
-def spoken(phrase: str, folder: Path) -> Path:
-    """`phrase` said by the athlete's voice, as a 16 kHz WAV with a little air around it."""
+def spoken(phrase: str, folder: Path, voice: str = "espeak") -> Path:
+    """`phrase` in one of the athlete's voices (espeak-ng's en-us+f2, or the neural
+    hibari voice), as a 16 kHz WAV with a little air around it."""
     import soxr
 
-    path = folder / (phrase.replace(" ", "_") + ".wav")
-    if not path.exists():
+    path = folder / f"{voice}_{phrase.replace(' ', '_')}.wav"
+    if path.exists():
+        return path
+    if voice == "hibari":
         audio = soxr.resample(_tts()(phrase + ".", seed=0), 24000, 16000).astype(np.float32)
-        pad = np.zeros(1600, dtype=np.float32)
-        soundfile.write(str(path), np.concatenate([pad, audio * 0.5, pad]), 16000)
+    else:
+        raw = folder / "raw.wav"
+        subprocess.run(["espeak-ng", "-v", "en-us+f2", "-s", "150", "-w", str(raw), phrase],
+                       check=True)
+        audio, rate = soundfile.read(str(raw), dtype="float32")
+        audio = soxr.resample(audio, rate, 16000).astype(np.float32)
+    pad = np.zeros(1600, dtype=np.float32)
+    soundfile.write(str(path), np.concatenate([pad, audio * 0.5, pad]), 16000)
     return path
+
+
+VOICES = ("espeak", "hibari")
 
 
 class CoachProcess:
@@ -158,16 +170,17 @@ class Athlete:
         self.voice_dir = voice_dir
         self.ears = Ears(pulse)
 
-    def say(self, phrase: str) -> None:
+    def say(self, phrase: str, voice: str = "espeak") -> None:
         self.ears.wait_quiet()
-        self.pulse.play("mic", spoken(phrase, self.voice_dir))
+        self.pulse.play("mic", spoken(phrase, self.voice_dir, voice))
 
-    def command(self, expected: str, *phrases: str, tries: int = 3, wait: float = 6.0) -> Event:
-        """Say the phrases in turn until the coach hears `expected`; its command event."""
+    def command(self, expected: str, *phrases: str, tries: int = 4, wait: float = 6.0) -> Event:
+        """Say the phrases in turn (in turn in each voice) until the coach hears
+        `expected`; its command event."""
         for attempt in range(tries):
             phrase = phrases[attempt % len(phrases)]
             mark = len(self.coach.snapshot())
-            self.say(phrase)
+            self.say(phrase, VOICES[(attempt // len(phrases)) % len(VOICES)])
             try:
                 return self._heard(expected, mark, wait)
             except AssertionError:

@@ -174,8 +174,8 @@ def test_serve_starts_a_workout_by_voice_and_stops_it(
     athlete = Athlete(pulse, process, workspace / "voice")
     try:
         process.wait_for(lambda e: e["event"] == "say" and "start" in e["text"], timeout=60)
-        for _ in range(3):
-            athlete.say("start demo")
+        for attempt in range(4):
+            athlete.say("start demo", ("espeak", "hibari")[attempt % 2])
             try:
                 process.wait_for(_phase("setup", exercise="Glute bridge"), timeout=8)
                 break

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import collections
 import threading
+from collections.abc import Callable
 
 import numpy as np
 
@@ -28,13 +29,31 @@ class Mixer:
         # What is scheduled to sound, for the listener to ignore the coach's voice.
         self._spans: list[tuple[int, int]] = []
         self._spans_lock = threading.Lock()
+        self._watchers: list[Callable[[int, int], None]] = []
 
     def schedule(self, clip: Samples, start: int) -> None:
         if clip.size == 0:
             return
         with self._spans_lock:
             self._spans.append((start, start + clip.size))
+            for watcher in self._watchers:
+                watcher(start, start + clip.size)
         self._incoming.append((start, clip))
+
+    def watch(self, watcher: Callable[[int, int], None]) -> Callable[[], None]:
+        """Tell `watcher` (start, stop) in samples of every clip scheduled, those
+        already scheduled first; returns the call that stops it."""
+        with self._spans_lock:
+            for start, stop in self._spans:
+                watcher(start, stop)
+            self._watchers.append(watcher)
+
+        def unwatch() -> None:
+            with self._spans_lock:
+                if watcher in self._watchers:
+                    self._watchers.remove(watcher)
+
+        return unwatch
 
     def render_into(self, block: np.ndarray) -> None:
         """Fill `block` (1-D float32) with the next len(block) samples."""

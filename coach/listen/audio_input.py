@@ -36,7 +36,7 @@ def default_rate(device: int | str | None) -> int:
 
     try:
         info: Any = sd.query_devices(device, "input")
-    except (ValueError, sd.PortAudioError) as exc:
+    except (ValueError, sd.PortAudioError):
         which = "no microphone found" if device is None else f"no microphone {device!r}"
         raise CoachError(f"{which} (check `coach devices`)") from None
     return int(info["default_samplerate"])

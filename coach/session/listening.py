@@ -1,23 +1,32 @@
 """Voice commands in a live session: microphone → listener → the session's queue.
 
-The listener works on its own thread, off the audio callback. It is told what
-the coach is playing, so it never takes the coach's own cues for commands:
-the mixer knows every clip's span in session time, and each microphone chunk
-is placed in session time from the audio clock, less the time sound takes to
-go out through the speaker and come back in through the microphone.
+The microphone and the listener (voice detection, recognizer) work in a process
+of their own: in the session's process they would take the interpreter lock
+from the sound output's callback often enough to make it miss blocks. What the
+session's process keeps is a thread that posts what was heard on the session's
+queue, and the calls that tell the listener what the coach plays.
+
+The listener never takes the coach's own cues for commands: the mixer tells it
+the span in session time of every clip it schedules, and each microphone chunk
+is placed in session time (from the session clock, which the listener learns
+against the system-wide monotonic clock), less the time sound takes to go out
+through the speaker and come back in through the microphone.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+import multiprocessing
+import os
 import queue
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -28,6 +37,8 @@ from coach.session.events import Event
 from coach.vocabulary import Vocabulary
 
 if TYPE_CHECKING:
+    from multiprocessing.process import BaseProcess
+
     from coach.listen.audio_input import Chunk
     from coach.listen.pipeline import Listener
 
@@ -36,93 +47,133 @@ _LOGGER = logging.getLogger(__name__)
 # Slack around the estimated round trip; the listener adds its own tail.
 _ECHO_MARGIN = 0.15
 _SILENT_DB = -90.0
+_SYNC_EVERY = 0.5  # seconds between clock readings sent to the listener
+_LEVEL_EVERY = 0.1  # seconds between level readings sent back
+_SPANS_KEPT = 30.0  # session seconds of past clips the listener remembers
+_STARTUP_LIMIT = 120.0  # seconds for the listener to load its models and open the mic
+
+# What the coach plays, as (start, stop) in session seconds, for a watcher.
+SpanWatcher = Callable[[float, float], None]
 
 
 @dataclass
 class Playback:
     """What the listener needs to know of the output side."""
 
-    sounding: Callable[[float, float], bool]  # (session time from, to) → anything playing?
+    # Subscribes a watcher to the span of every clip scheduled (those already
+    # scheduled first); returns the call that unsubscribes it.
+    watch: Callable[[SpanWatcher], Callable[[], None]]
     delay: float  # seconds from "scheduled at session time t" to "heard at the mic"
 
 
+@dataclass(frozen=True)
+class MicSource:
+    """The microphone (None: the default input device)."""
+
+    device: int | str | None = None
+
+
+@dataclass(frozen=True)
+class FileSource:
+    """A recording standing in for the microphone, paced at `speed` times real time."""
+
+    path: str
+    speed: float = 1.0
+    loop: bool = True
+
+
+AudioSource = MicSource | FileSource
+
+
+def microphone_source(settings: Settings) -> MicSource:
+    """The configured microphone."""
+    from coach.audio.output import device_arg
+
+    return MicSource(device_arg(settings.audio.input_device))
+
+
+def file_source(path: str, speed: float = 1.0, loop: bool = True) -> AudioSource:
+    """A recording standing in for the microphone (for tests and soak runs of `coach serve`)."""
+    return FileSource(str(path), speed, loop)
+
+
+# -- the session's side -------------------------------------------------------------
+
+
 class Listening:
-    """The microphone listener's thread. `level` is the last chunk's level in dBFS."""
+    """The listener's process, seen from the session. `level` is the last chunk's
+    level in dBFS; `heard`, how many commands it recognized."""
 
     def __init__(
         self,
-        listener: Listener,
-        chunks: queue.Queue[Chunk],
-        rate: int,
+        process: BaseProcess,
+        inbox: multiprocessing.Queue[Any],
+        outbox: multiprocessing.Queue[Any],
         events: queue.Queue[Event],
         clock: Clock,
-        playback: Playback | None,
     ) -> None:
-        self.listener = listener
-        self.chunks = chunks
-        self.rate = rate
+        self.process = process
+        self.inbox = inbox
+        self.outbox = outbox
         self.events = events
         self.clock = clock
-        self.playback = playback
         self.level = _SILENT_DB
         self.heard = 0
-        # Session time minus the listener's sample-counted time: maps one onto
-        # the other and absorbs drift between the two sound cards' clocks.
-        self._offset = 0.0
-        self._origin: float | None = None
-        self._fed = 0
         self._stop = threading.Event()
-        listener.playing_at = self._playing_at
         self._thread = threading.Thread(target=self._run, name="listener", daemon=True)
         self._thread.start()
 
-    def _playing_at(self, t: float) -> bool:
-        if self.playback is None:
-            return False
-        at = t + self._offset - self.playback.delay
-        return self.playback.sounding(at - _ECHO_MARGIN, at + _ECHO_MARGIN)
+    def sync(self) -> None:
+        """Tell the listener where session time is on the monotonic clock."""
+        self.inbox.put(_reading(self.clock))
 
     def _run(self) -> None:
         from coach.listen.pipeline import post_commands
 
+        next_sync = time.monotonic() + _SYNC_EVERY
         while not self._stop.is_set():
+            if time.monotonic() >= next_sync:
+                self.sync()
+                next_sync += _SYNC_EVERY
             try:
-                chunk, _adc_time = self.chunks.get(timeout=0.2)
+                message = self.outbox.get(timeout=0.1)
             except queue.Empty:
+                if not self.process.is_alive():
+                    _LOGGER.warning("the listener stopped (exit code %s)", self.process.exitcode)
+                    self.level = _SILENT_DB
+                    return
                 continue
-            started = self.clock.now() - chunk.size / self.rate  # when the chunk began
-            if self._origin is None:
-                self._origin = started
-            self._offset = started - (self._origin + self._fed / self.rate)
-            self._fed += chunk.size
-            self.level = _level(chunk)
-            found = self.listener.feed(chunk, time=self._origin)
-            self.heard += len(found)
-            post_commands(found, self.events)
+            except (EOFError, OSError, ValueError):
+                return
+            if message[0] == "level":
+                self.level = message[1]
+            elif message[0] == "heard":
+                self.heard += 1
+                post_commands([message[1]], self.events)
 
     def stop(self) -> None:
         self._stop.set()
         self._thread.join(timeout=2)
+        _end(self.process, self.inbox)
 
 
-def _level(chunk: np.ndarray) -> float:
-    rms = float(np.sqrt(np.mean(chunk.astype(np.float64) ** 2))) if chunk.size else 0.0
-    return 20 * math.log10(rms) if rms > 1e-9 else _SILENT_DB
+def _reading(clock: Clock) -> tuple[str, float, float]:
+    return ("sync", time.monotonic(), clock.now())
 
 
-AudioSource = Callable[[], AbstractContextManager[tuple["queue.Queue[Chunk]", int]]]
-
-
-@contextmanager
-def microphone_source(settings: Settings) -> Iterator[tuple[queue.Queue[Chunk], int]]:
-    """The configured microphone: its chunk queue and rate."""
-    from coach.audio.output import device_arg
-    from coach.listen.audio_input import default_rate, microphone
-
-    device = device_arg(settings.audio.input_device)
-    rate = default_rate(device)
-    with microphone(device, rate) as chunks:
-        yield chunks, rate
+def _end(process: BaseProcess, inbox: multiprocessing.Queue[Any]) -> None:
+    """Stop the listener's process: ask, then insist."""
+    with suppress(OSError, ValueError):
+        inbox.put(("stop",))
+    process.join(timeout=3)
+    if process.is_alive():
+        process.terminate()
+        process.join(timeout=2)
+    if process.is_alive():
+        process.kill()
+        process.join(timeout=2)
+    inbox.close()
+    inbox.cancel_join_thread()  # what it still holds is for nobody now
 
 
 @contextmanager
@@ -140,63 +191,235 @@ def open_listening(
 
     `vocabulary` defaults to the session commands; `source` to the microphone.
     """
+    vocabulary = vocabulary or settings.vocabulary()
+    time_now, session_now = _reading(clock)[1:]
+    job = _Job(
+        backend=settings.listen.backend,
+        vosk_model=settings.listen.vosk_model,
+        vocabulary=Vocabulary(vocabulary.language, dict(vocabulary.phrases)),
+        mute_tail=settings.listen.mute_tail,
+        source=source if source is not None else microphone_source(settings),
+        delay=playback.delay if playback is not None else None,
+        speed=float(getattr(clock, "speed", 1.0)),
+        sync=(time_now, session_now),
+        parent=os.getpid(),
+    )
+    context = multiprocessing.get_context("spawn")
+    inbox: multiprocessing.Queue[Any] = context.Queue()
+    outbox: multiprocessing.Queue[Any] = context.Queue()
+    process = context.Process(
+        target=_child, args=(job, inbox, outbox), name="coach-listener", daemon=True
+    )
+    with ExitStack() as stack:
+        process.start()
+        stack.callback(_end, process, inbox)
+        if playback is not None:
+
+            def span(start: float, stop: float) -> None:
+                inbox.put(("span", start, stop))
+
+            stack.callback(playback.watch(span))
+        failure = _started(process, outbox)
+        if failure is not None:
+            note(f"no voice commands ({failure}); the keys still work")
+            yield None
+            return
+        listening = Listening(process, inbox, outbox, events, clock)
+        stack.callback(listening.stop)
+        yield listening
+
+
+def _started(process: BaseProcess, outbox: multiprocessing.Queue[Any]) -> str | None:
+    """Wait for the listener to be ready: None, or why it could not start."""
+    give_up = time.monotonic() + _STARTUP_LIMIT
+    while time.monotonic() < give_up:
+        try:
+            message = outbox.get(timeout=0.2)
+        except queue.Empty:
+            if not process.is_alive():
+                return f"the listener exited with code {process.exitcode}"
+            continue
+        if message[0] == "ready":
+            return None
+        if message[0] == "failed":
+            return str(message[1])
+    return "the listener took too long to start"
+
+
+# -- the listener's process ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Job:
+    """All the listener's process needs, sent to it at its start."""
+
+    backend: str
+    vosk_model: str | None
+    vocabulary: Vocabulary
+    mute_tail: float
+    source: AudioSource
+    delay: float | None  # None: the coach plays nothing the mic could hear
+    speed: float  # session seconds per second
+    sync: tuple[float, float]  # (monotonic time, session time) read together
+    parent: int  # the session's process id: the listener ends when it does
+
+
+def _child(
+    job: _Job, inbox: multiprocessing.Queue[Any], outbox: multiprocessing.Queue[Any]
+) -> None:
+    """The listener's process: open the source, build the listener, listen until told."""
     from coach.listen.pipeline import Listener, ListenSettings
     from coach.listen.recognizer import make_recognizer
 
-    vocabulary = vocabulary or settings.vocabulary()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the session to handle
     with ExitStack() as stack:
         try:
-            recognizer = make_recognizer(
-                settings.listen.backend, vocabulary, settings.listen.vosk_model
-            )
-            opened = source() if source is not None else microphone_source(settings)
-            chunks, rate = stack.enter_context(opened)
+            recognizer = make_recognizer(job.backend, job.vocabulary, job.vosk_model)
+            chunks, rate = stack.enter_context(_opened(job.source))
         except (CoachError, OSError) as exc:
-            note(f"no voice commands ({exc}); the keys still work")
-            yield None
+            outbox.put(("failed", str(exc)))
+            return
+        except Exception as exc:  # noqa: BLE001 - the session goes on with the keys
+            outbox.put(("failed", f"{type(exc).__name__}: {exc}"))
             return
         listener = Listener(
-            recognizer, vocabulary, rate, ListenSettings(mute_tail=settings.listen.mute_tail)
+            recognizer, job.vocabulary, rate, ListenSettings(mute_tail=job.mute_tail)
         )
-        listening = Listening(listener, chunks, rate, events, clock, playback)
-        try:
-            yield listening
-        finally:
-            listening.stop()
+        outbox.put(("ready", rate))
+        _Hearing(listener, rate, job, inbox, outbox).run(chunks)
 
 
-def file_source(path: str, speed: float = 1.0, loop: bool = True) -> AudioSource:
-    """A recording standing in for the microphone, paced at `speed` times real time
-    (for tests and soak runs of `coach serve`)."""
+class _Hearing:
+    """The listener's loop: chunks in, recognitions and levels out."""
 
-    @contextmanager
-    def opened() -> Iterator[tuple[queue.Queue[Chunk], int]]:
-        from coach.listen.files import read_mono
+    def __init__(
+        self,
+        listener: Listener,
+        rate: int,
+        job: _Job,
+        inbox: multiprocessing.Queue[Any],
+        outbox: multiprocessing.Queue[Any],
+    ) -> None:
+        self.listener = listener
+        self.rate = rate
+        self.job = job
+        self.inbox = inbox
+        self.outbox = outbox
+        self.spans: list[tuple[float, float]] = []
+        self.sync = job.sync
+        self.stopped = False
+        # Session time minus the listener's sample-counted time: maps one onto
+        # the other and absorbs drift between the two sound cards' clocks.
+        self._offset = 0.0
+        self._origin: float | None = None
+        self._fed = 0
+        if job.delay is not None:
+            listener.playing_at = self._playing_at
 
-        audio, rate = read_mono(path)
-        chunks: queue.Queue[Chunk] = queue.Queue(maxsize=200)
-        stop = threading.Event()
-        step = int(rate * 0.03)
+    def session_time(self, monotonic: float) -> float:
+        at, session = self.sync
+        return session + (monotonic - at) * self.job.speed
 
-        def pump() -> None:
-            began, sent = time.monotonic(), 0
-            while not stop.is_set():
-                for at in range(0, audio.size - step + 1, step):
-                    if stop.is_set():
-                        return
-                    due = began + sent / rate / speed
-                    stop.wait(max(0.0, due - time.monotonic()))
-                    chunks.put((audio[at : at + step].copy(), 0.0))
-                    sent += step
-                if not loop:
+    def _playing_at(self, t: float) -> bool:
+        assert self.job.delay is not None
+        at = t + self._offset - self.job.delay
+        start, end = at - _ECHO_MARGIN, at + _ECHO_MARGIN
+        return any(a <= end and start < b for a, b in self.spans)
+
+    def _read_inbox(self) -> None:
+        while True:
+            try:
+                message = self.inbox.get_nowait()
+            except queue.Empty:
+                return
+            except (EOFError, OSError, ValueError):
+                self.stopped = True
+                return
+            if message[0] == "span":
+                self.spans.append((message[1], message[2]))
+            elif message[0] == "sync":
+                self.sync = (message[1], message[2])
+                horizon = message[2] - _SPANS_KEPT
+                if self.spans and self.spans[0][1] < horizon:
+                    self.spans = [s for s in self.spans if s[1] >= horizon]
+            elif message[0] == "stop":
+                self.stopped = True
+
+    def run(self, chunks: queue.Queue[Chunk]) -> None:
+        next_level = next_check = 0.0
+        while True:
+            self._read_inbox()
+            now = time.monotonic()
+            if now >= next_check:
+                next_check = now + 0.5
+                if os.getppid() != self.job.parent:
+                    return  # the session is gone
+            if self.stopped:
+                return
+            try:
+                chunk, _adc_time = chunks.get(timeout=0.1)
+            except queue.Empty:
+                continue
+            self._read_inbox()  # the spans that came with it, before it is judged
+            # When the chunk began, in session time.
+            started = self.session_time(time.monotonic()) - chunk.size / self.rate
+            if self._origin is None:
+                self._origin = started
+            self._offset = started - (self._origin + self._fed / self.rate)
+            self._fed += chunk.size
+            found = self.listener.feed(chunk, time=self._origin)
+            for recognition in found:
+                self.outbox.put(("heard", recognition))
+            if now >= next_level:
+                next_level = now + _LEVEL_EVERY
+                self.outbox.put(("level", _level(chunk)))
+
+
+def _level(chunk: np.ndarray) -> float:
+    rms = float(np.sqrt(np.mean(chunk.astype(np.float64) ** 2))) if chunk.size else 0.0
+    return 20 * math.log10(rms) if rms > 1e-9 else _SILENT_DB
+
+
+@contextmanager
+def _opened(source: AudioSource) -> Iterator[tuple[queue.Queue[Chunk], int]]:
+    """The source's chunk queue and rate, until the block exits."""
+    if isinstance(source, FileSource):
+        with _file_chunks(source) as opened:
+            yield opened
+        return
+    from coach.listen.audio_input import default_rate, microphone
+
+    rate = default_rate(source.device)
+    with microphone(source.device, rate) as chunks:
+        yield chunks, rate
+
+
+@contextmanager
+def _file_chunks(source: FileSource) -> Iterator[tuple[queue.Queue[Chunk], int]]:
+    from coach.listen.files import read_mono
+
+    audio, rate = read_mono(source.path)
+    chunks: queue.Queue[Chunk] = queue.Queue(maxsize=200)
+    stop = threading.Event()
+    step = int(rate * 0.03)
+
+    def pump() -> None:
+        began, sent = time.monotonic(), 0
+        while not stop.is_set():
+            for at in range(0, audio.size - step + 1, step):
+                if stop.is_set():
                     return
+                due = began + sent / rate / source.speed
+                stop.wait(max(0.0, due - time.monotonic()))
+                chunks.put((audio[at : at + step].copy(), 0.0))
+                sent += step
+            if not source.loop:
+                return
 
-        thread = threading.Thread(target=pump, name="file-source", daemon=True)
-        thread.start()
-        try:
-            yield chunks, rate
-        finally:
-            stop.set()
-            thread.join(timeout=2)
-
-    return opened
+    thread = threading.Thread(target=pump, name="file-source", daemon=True)
+    thread.start()
+    try:
+        yield chunks, rate
+    finally:
+        stop.set()
+        thread.join(timeout=2)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -44,13 +44,12 @@ class Sound:
         """How the listener tells the coach's own sound from the athlete's voice."""
         rate = self.mixer.rate
 
-        def sounding(start: float, end: float) -> bool:
-            return self.mixer.sounding(round(start * rate), until=round(end * rate))
+        def watch(spans: Callable[[float, float], None]) -> Callable[[], None]:
+            return self.mixer.watch(lambda start, stop: spans(start / rate, stop / rate))
 
         # Scheduled at t → rendered at t + lead → heard through the speaker after
         # the output latency → captured by the microphone a block later.
-        return Playback(sounding, self.clock.lead + self.device.latency + _MIC_LATENCY)
-
+        return Playback(watch, self.clock.lead + self.device.latency + _MIC_LATENCY)
 
 _MIC_LATENCY = 0.03
 
