@@ -149,7 +149,7 @@ class Server:
                     action = menu_action(event.name, self.items, self.options.wake_word)
                     if action is not None:
                         return action
-                if not clock.scheduled and listening is None:
+                if not clock.scheduled and (listening is None or listening.failed):
                     if self._nothing_to_hear():
                         self._stopping = True
                     elif clock.now() >= give_up_at:

@@ -50,7 +50,6 @@ _SILENT_DB = -90.0
 _SYNC_EVERY = 0.5  # seconds between clock readings sent to the listener
 _LEVEL_EVERY = 0.1  # seconds between level readings sent back
 _SPANS_KEPT = 30.0  # session seconds of past clips the listener remembers
-_STARTUP_LIMIT = 120.0  # seconds for the listener to load its models and open the mic
 
 # What the coach plays, as (start, stop) in session seconds, for a watcher.
 SpanWatcher = Callable[[float, float], None]
@@ -111,8 +110,11 @@ class Listening:
         outbox: multiprocessing.Queue[Any],
         events: queue.Queue[Event],
         clock: Clock,
+        note: Callable[[str], None],
     ) -> None:
         self.process = process
+        self.note = note
+        self.failed = False  # the listener could not start (no microphone, no model)
         self.inbox = inbox
         self.outbox = outbox
         self.events = events
@@ -144,6 +146,12 @@ class Listening:
                     return
                 continue
             except (EOFError, OSError, ValueError):
+                return
+            if message[0] == "failed":
+                # Told as it happens: the session doesn't wait for the listener
+                # to load its models before the first cue.
+                self.failed = True
+                self.note(f"no voice commands ({message[1]}); the keys still work")
                 return
             if message[0] == "level":
                 self.level = message[1]
@@ -187,7 +195,9 @@ def open_listening(
     vocabulary: Vocabulary | None = None,
     source: AudioSource | None = None,
 ) -> Iterator[Listening | None]:
-    """Listen for commands until the block exits; None (and a note) without a microphone.
+    """Listen for commands until the block exits. The listener starts in the
+    background; if it can't (no microphone, no model) `note` says so once and
+    `Listening.failed` turns true.
 
     `vocabulary` defaults to the session commands; `source` to the microphone.
     """
@@ -219,31 +229,9 @@ def open_listening(
                 inbox.put(("span", start, stop))
 
             stack.callback(playback.watch(span))
-        failure = _started(process, outbox)
-        if failure is not None:
-            note(f"no voice commands ({failure}); the keys still work")
-            yield None
-            return
-        listening = Listening(process, inbox, outbox, events, clock)
+        listening = Listening(process, inbox, outbox, events, clock, note)
         stack.callback(listening.stop)
         yield listening
-
-
-def _started(process: BaseProcess, outbox: multiprocessing.Queue[Any]) -> str | None:
-    """Wait for the listener to be ready: None, or why it could not start."""
-    give_up = time.monotonic() + _STARTUP_LIMIT
-    while time.monotonic() < give_up:
-        try:
-            message = outbox.get(timeout=0.2)
-        except queue.Empty:
-            if not process.is_alive():
-                return f"the listener exited with code {process.exitcode}"
-            continue
-        if message[0] == "ready":
-            return None
-        if message[0] == "failed":
-            return str(message[1])
-    return "the listener took too long to start"
 
 
 # -- the listener's process ---------------------------------------------------------
