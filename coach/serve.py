@@ -127,7 +127,7 @@ class Server:
         events: queue.Queue[Event] = queue.Queue()
         clock = ScaledClock(self.options.speed)
         if self._pending:  # scripted requests: one per idle spell, T seconds into it
-            at, phrase = self._pending.pop(0)
+            at, phrase = self._pending[0]
             command = self.menu.command_for(phrase)
             if command is None:
                 raise CoachError(f"--requests: {phrase!r} is not on the menu")
@@ -146,8 +146,12 @@ class Server:
             while not self._stopping:
                 event = clock.wait(events, clock.now() + 0.5 * self.options.speed)
                 if isinstance(event, Command):
+                    if event.source == "script":
+                        self._pending.pop(0)  # delivered; until then it waits for its turn
                     action = menu_action(event.name, self.items, self.options.wake_word)
-                    if action is not None:
+                    if action in (LIST, STOP):
+                        self._handle(action)  # answered without leaving this idle spell
+                    elif action is not None:
                         return action
                 if not clock.scheduled and (listening is None or listening.failed):
                     if self._nothing_to_hear():
