@@ -384,10 +384,9 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     if args.speed != 1.0 and not args.no_audio:
         raise CoachError("--speed needs --no-audio (sound can't be sped up); add --no-audio")
     settings = _settings(args)
-    # With nobody to say "ready" (no audio, no recording), setups end by themselves.
-    unattended = args.no_audio and not args.listen_file
+    # Sessions with --no-audio hear nobody say "ready": their setups end by themselves.
     options = ServeOptions(
-        auto_next=SIMULATED_READY_SECONDS if unattended else settings.session.auto_next,
+        auto_next=SIMULATED_READY_SECONDS if args.no_audio else settings.session.auto_next,
         no_audio=args.no_audio,
         speed=args.speed,
         json=args.json,
