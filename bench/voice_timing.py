@@ -37,29 +37,18 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
-from cue_onsets import Group, groups, json_events, locate, timeline_cues  # noqa: E402
+from cue_onsets import (  # noqa: E402
+    SHORT_SCRIPT,
+    Group,
+    groups,
+    json_events,
+    locate,
+    timeline_cues,
+)
 from pulse import PulseServer  # noqa: E402
 
 RATE = 48000
 
-SHORT_SCRIPT = """\
-workout: Short check
-intro: "Short check."
-outro: "Done."
-defaults:
-  tempo: {setup: 2, brace: 1, drive: 1, hold: 1, lower: 1}
-  countdown: 2
-exercises:
-  - name: Bridge
-    sets: 1
-    reps: 2
-    cues:
-      setup: "Feet flat."
-      brace: "Brace."
-      drive: "Up!"
-      hold: "Squeeze."
-      lower: "Down."
-"""
 
 
 @dataclass

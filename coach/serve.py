@@ -13,7 +13,6 @@ import logging
 import queue
 import signal
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
@@ -253,8 +252,7 @@ class Server:
         timeline.close()
         if self.options.no_audio:
             return
-        from coach.audio.mixer import Mixer
-        from coach.audio.output import NoOutputDevice, SoundDeviceOutput, device_arg
+        from coach.audio.output import NoOutputDevice, play_clip
 
         voice = open_voice(self.settings)
         if voice is None:
@@ -263,20 +261,10 @@ class Server:
             clip = voice.clip(text)
         finally:
             voice.close()
-        audio = self.settings.audio
-        mixer = Mixer(audio.sample_rate)
-        mixer.schedule(clip, int(0.05 * mixer.rate))
-        device = SoundDeviceOutput(mixer, device_arg(audio.output_device), audio.block_size,
-                                   latency=audio.latency)
         try:
-            device.start()
+            play_clip(clip, self.settings.audio)
         except NoOutputDevice as exc:
             _LOGGER.warning("%s", exc)
-            return
-        try:
-            time.sleep(clip.size / mixer.rate + 0.05 + device.latency + 0.1)
-        finally:
-            device.stop()
 
     @contextmanager
     def _signals(self) -> Iterator[None]:

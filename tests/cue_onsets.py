@@ -131,3 +131,24 @@ def first_sound(signal: np.ndarray, threshold: float = 1e-3) -> int | None:
 
 def percentile(values: Sequence[float], q: float) -> float:
     return float(np.percentile(np.asarray(values, dtype=np.float64), q)) if values else float("nan")
+
+
+# About 16 s: a timed setup, a 2-beep countdown, one set of two reps.
+SHORT_SCRIPT = """\
+workout: Short check
+intro: "Short check."
+outro: "Done."
+defaults:
+  tempo: {setup: 2, brace: 1, drive: 1, hold: 1, lower: 1}
+  countdown: 2
+exercises:
+  - name: Bridge
+    sets: 1
+    reps: 2
+    cues:
+      setup: "Feet flat."
+      brace: "Brace."
+      drive: "Up!"
+      hold: "Squeeze."
+      lower: "Down."
+"""

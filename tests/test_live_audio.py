@@ -18,30 +18,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile
-from cue_onsets import groups, json_events, locate, percentile, timeline_cues
+from cue_onsets import SHORT_SCRIPT, groups, json_events, locate, percentile, timeline_cues
 from pulse import PulseServer
 
 REPO = Path(__file__).resolve().parent.parent
 
-# About 16 s: a timed setup, a 2-beep countdown, one set of two reps.
-SHORT_SCRIPT = """\
-workout: Short check
-intro: "Short check."
-outro: "Done."
-defaults:
-  tempo: {setup: 2, brace: 1, drive: 1, hold: 1, lower: 1}
-  countdown: 2
-exercises:
-  - name: Bridge
-    sets: 1
-    reps: 2
-    cues:
-      setup: "Feet flat."
-      brace: "Brace."
-      drive: "Up!"
-      hold: "Squeeze."
-      lower: "Down."
-"""
 
 TOLERANCE_P95_MS = 30.0
 TOLERANCE_MAX_MS = 80.0

@@ -19,11 +19,14 @@ import numpy as np
 import soundfile
 
 from coach.audio.mixer import Mixer
+from coach.config import AudioSettings
 from coach.errors import CoachError
 
 _LOGGER = logging.getLogger(__name__)
 
 
+# Kept playing after a single clip, so its end isn't cut by closing the stream.
+_PLAY_TAIL = 0.2
 # No callback for this long means the device is gone, not merely a busy machine.
 _STALLED_SECONDS = 3.0
 
@@ -238,3 +241,22 @@ class PacedOutput:
             self._thread.join()
         if self.tap is not None:
             self.tap.close()
+
+
+def play_clip(clip: np.ndarray, audio: AudioSettings) -> None:
+    """Play one clip on the configured output and return when it has been heard.
+
+    For a single line outside a session (`coach say`, the smart speaker's
+    prompts); raises NoOutputDevice when there is nothing to play it on.
+    """
+    mixer = Mixer(audio.sample_rate)
+    lead_in = int(0.05 * mixer.rate)
+    mixer.schedule(clip, lead_in)
+    device = SoundDeviceOutput(
+        mixer, device_arg(audio.output_device), audio.block_size, latency=audio.latency
+    )
+    device.start()
+    try:
+        time.sleep((lead_in + clip.size) / mixer.rate + device.latency + _PLAY_TAIL)
+    finally:
+        device.stop()

@@ -23,14 +23,6 @@ _LOGGER = logging.getLogger(__name__)
 Chunk = tuple[npt.NDArray[np.float32], float]
 
 
-def int_or_str(text: str) -> int | str:
-    """A device given as an index ("3") or a (part of a) name ("USB")."""
-    try:
-        return int(text)
-    except ValueError:
-        return text
-
-
 def default_rate(device: int | str | None) -> int:
     import sounddevice as sd
 

@@ -134,11 +134,12 @@ def _cmd_recognize(args: argparse.Namespace) -> int:
 
 
 def _cmd_listen(args: argparse.Namespace) -> int:
-    from coach.listen.audio_input import default_rate, int_or_str, microphone
+    from coach.audio.output import device_arg
+    from coach.listen.audio_input import default_rate, microphone
     from coach.listen.pipeline import Listener
     from coach.listen.recognizer import make_recognizer
 
-    device = int_or_str(args.device) if args.device is not None else None
+    device = device_arg(args.device)
     vocabulary = _vocabulary(args.language)
     recognizer = make_recognizer(args.backend, vocabulary, args.model)
     rate = default_rate(device)

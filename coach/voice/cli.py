@@ -119,8 +119,7 @@ def _cmd_render(args: argparse.Namespace) -> int:
 
 
 def _cmd_say(args: argparse.Namespace) -> int:
-    from coach.audio.mixer import Mixer
-    from coach.audio.output import NoOutputDevice, SoundDeviceOutput, device_arg
+    from coach.audio.output import NoOutputDevice, play_clip
     from coach.voice.voice import Voice
 
     settings = _settings(args.device)
@@ -139,20 +138,11 @@ def _cmd_say(args: argparse.Namespace) -> int:
             raise CoachError(f"{args.output_wav}: can't write it ({exc})") from None
         print(f"{args.output_wav}: {len(clip) / rate:.2f} s")
         return 0
-    mixer = Mixer(rate)
-    mixer.schedule(clip, int(0.05 * rate))
-    device = SoundDeviceOutput(mixer, device_arg(settings.audio.output_device),
-                               settings.audio.block_size)
     try:
-        device.start()
+        play_clip(clip, settings.audio)
     except NoOutputDevice as exc:
         print(f"coach: {exc}; here it is on screen:", file=sys.stderr)
         print(args.text)
-        return 0
-    try:
-        time.sleep(len(clip) / rate + 0.05 + device.latency + 0.2)
-    finally:
-        device.stop()
     return 0
 
 
