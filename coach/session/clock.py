@@ -53,10 +53,10 @@ class _Schedule:
         return heapq.heappop(self._heap)[2]
 
 
-def _earliest(a: float | None, b: float | None) -> float | None:
-    if a is None:
-        return b
-    return a if b is None else min(a, b)
+def earliest(*times: float | None) -> float | None:
+    """The earliest of these times; None when none is set."""
+    known = [t for t in times if t is not None]
+    return min(known) if known else None
 
 
 class VirtualClock(_Schedule):
@@ -102,7 +102,7 @@ class RealTimeClock(_Schedule):
                 return self._pop()
             if deadline is not None and deadline <= now:
                 return None
-            limit = _earliest(deadline, next_at)
+            limit = earliest(deadline, next_at)
             timeout = None if limit is None else (limit - now) / self.speed
             try:
                 return events.get(timeout=timeout)

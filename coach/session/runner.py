@@ -10,10 +10,10 @@ from __future__ import annotations
 import logging
 import queue
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from coach.history import History
-from coach.session.clock import Clock
+from coach.session.clock import Clock, earliest
 from coach.session.events import (
     Action,
     CommandHeard,
@@ -33,6 +33,24 @@ class Output(Protocol):
     def emit(self, action: Action, now: float) -> None: ...
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class HoldsBack(Protocol):
+    """An output that keeps actions until their time comes (a timeline printed live).
+
+    An action can be due after the event that caused it: a phase announced while
+    the coach is still speaking starts when the speech ends. The runner wakes up
+    for it, or a session waiting for "ready" would never show its own setup.
+    """
+
+    def due(self) -> float | None:
+        """When the earliest action held back is due; None when none is."""
+        ...
+
+    def catch_up(self, now: float) -> None:
+        """Let out every action due by `now`."""
+        ...
 
 
 class HistoryRecorder:
@@ -79,11 +97,19 @@ def run_session(
             if isinstance(action, Finished):
                 finished = action
 
+    holding = [output for output in outputs if isinstance(output, HoldsBack)]
+
     try:
         dispatch(session.start(clock.now()))
         while not session.done:
-            event = clock.wait(events, session.deadline)
-            dispatch(session.handle(Tick() if event is None else event, clock.now()))
+            deadline = session.deadline
+            event = clock.wait(events, earliest(deadline, *(o.due() for o in holding)))
+            now = clock.now()
+            if event is None and (deadline is None or now < deadline):
+                for output in holding:  # woken for an output, not for the session
+                    output.catch_up(now)
+                continue
+            dispatch(session.handle(Tick() if event is None else event, now))
     finally:
         for output in outputs:
             output.close()

@@ -33,6 +33,12 @@ class _Ordered:
         heapq.heappush(self._pending, (action.t, next(self._order), action))
         self._flush(now)
 
+    def due(self) -> float | None:
+        return self._pending[0][0] if self._pending else None
+
+    def catch_up(self, now: float) -> None:
+        self._flush(now)
+
     def close(self) -> None:
         self._flush(float("inf"))
 
