@@ -1,13 +1,16 @@
 """The embedded backend: PocketSphinx with the English model from its wheel.
 
 Two decoders hear every utterance:
-- a grammar decoder whose only paths are the command phrases or a "garbage"
-  loop of single phones, so speech that is not a command has somewhere to go
-  other than the nearest command;
+- a grammar decoder whose only paths are the command phrases (optionally a
+  "garbage" loop of single phones, so speech that is not a command has
+  somewhere to go other than the nearest command);
 - a free phone-loop decoder (allphone), the best any phone sequence can do.
-The gap between their acoustic log-likelihoods per frame is a likelihood-ratio
-test of the hypothesis ("utterance verification"): a real command fits the
-grammar almost as well as the free phone loop, other speech and noise don't.
+The grammar decoder's Viterbi result names the command but carries no absolute
+score, so a third decoder force-aligns that phrase to the utterance. The gap
+between the aligned phrase's acoustic log-likelihood and the phone loop's, per
+frame, is a likelihood-ratio test of the hypothesis ("utterance verification"):
+a real command fits almost as well as the free phone loop, other speech and
+noise don't.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
+
 from coach.errors import CoachError
 from coach.listen.recognizer import Hypothesis, Pcm
 from coach.vocabulary import Vocabulary, normalise
@@ -24,6 +29,8 @@ from coach.vocabulary import Vocabulary, normalise
 _LOGGER = logging.getLogger(__name__)
 
 GARBAGE = "<garbage>"
+# Speech outside a command this much quieter than the command is background, not talk.
+_OTHER_SPEECH_DB = 12.0
 _GARBAGE_PREFIX = "gbg_"
 
 
@@ -105,9 +112,24 @@ class PocketsphinxRecognizer:
         # Batch CMN: each utterance is normalised on its own, so a result never depends
         # on what was heard before (live CMN drifts with the history of utterances).
         common = {"hmm": hmm, "loglevel": "ERROR", "lm": None, "cmn": "batch"}
-        self._grammar = Decoder(**common, dict=get_model_path("en-us/cmudict-en-us.dict"))
+        # The command grammar is tiny, so the search can afford wide beams: with the
+        # defaults, short words ("help", "next", "done") lost every full path and came
+        # out as fragments ("what", "go"). The lattice's best path re-scores with a
+        # language weight meant for large vocabularies; the Viterbi result is better
+        # here. Together: 77 % → 88 % of commands decoded right on the dev split.
+        self._grammar = Decoder(
+            **common,
+            dict=get_model_path("en-us/cmudict-en-us.dict"),
+            beam=1e-80,
+            wbeam=1e-60,
+            pbeam=1e-80,
+            bestpath=False,
+            topn=8,
+        )
         self._phones = Decoder(**common, allphone=get_model_path("en-us/en-us-phone.lm.bin"))
+        self._aligner = Decoder(**common, dict=get_model_path("en-us/cmudict-en-us.dict"))
         self._logmath = self._grammar.get_logmath()
+        self._utterance: list[bytes] = []
 
         phrases = [normalise(p) for ps in vocabulary.phrases.values() for p in ps]
         phrases += [c for c in vocabulary.phrases if c not in phrases]
@@ -129,9 +151,11 @@ class PocketsphinxRecognizer:
         self._grammar.start_utt()
         self._phones.start_utt()
         self._frames = 0
+        self._utterance = []
 
     def feed(self, pcm: Pcm) -> None:
         data = pcm.tobytes()
+        self._utterance.append(data)
         self._grammar.process_raw(data)
         self._phones.process_raw(data)
         self._frames += pcm.size // 160
@@ -140,14 +164,18 @@ class PocketsphinxRecognizer:
         self._grammar.end_utt()
         self._phones.end_utt()
         hyp = self._grammar.hyp()
-        segments = list(self._grammar.seg() or ()) if hyp is not None else []
-        words = [s for s in segments if not _is_filler(s.word)]
+        said = hyp.hypstr.split() if hyp is not None else []
+        text = " ".join(w for w in said if not w.startswith(_GARBAGE_PREFIX))
+        words = self._align(text) if text else []
         if not words:
-            return Hypothesis("", 0.0)
-        text = " ".join(_base_word(s.word) for s in words)
+            return Hypothesis(text, 0.0)
         phones = [s for s in self._phones.seg() or () if s.word != "SIL"]
         llr = self._llr(words, phones)
-        coverage = self._coverage(words, phones)
+        # Where the grammar search put the words: it stretches them over noise at
+        # the edges (the alignment doesn't), so noise left outside isn't counted
+        # as other speech.
+        spoken = [s for s in self._grammar.seg() or () if not _is_filler(s.word)]
+        coverage = self._coverage(spoken or words, phones, self._frame_levels())
         self.last_llr, self.last_coverage = llr, coverage
         _LOGGER.debug("heard %r llr=%.3f coverage=%.2f", text, llr, coverage)
         # Both tests must pass: sounds like the command, and nothing but the command.
@@ -155,17 +183,43 @@ class PocketsphinxRecognizer:
         explained = min(1.0, max(0.0, (coverage - 0.55) / 0.3))
         return Hypothesis(text, acoustic * explained)
 
+    def _align(self, text: str) -> list[Any]:
+        """The phrase's words force-aligned to the utterance, with absolute acoustic scores."""
+        self._aligner.set_align_text(text)
+        self._aligner.start_utt()
+        self._aligner.process_raw(b"".join(self._utterance), full_utt=True)
+        self._aligner.end_utt()
+        if self._aligner.hyp() is None:
+            return []
+        return [s for s in self._aligner.seg() or () if not _is_filler(s.word)]
+
+    def _frame_levels(self) -> np.ndarray:
+        """Level in dB of each 10 ms frame of the utterance (the decoders' frame rate)."""
+        pcm = np.frombuffer(b"".join(self._utterance), dtype=np.int16).astype(np.float32)
+        frames = pcm[: pcm.size // 160 * 160].reshape(-1, 160)
+        return 10 * np.log10(np.mean(frames**2, axis=1) + 1.0)
+
     @staticmethod
-    def _coverage(words: list[Any], phones: list[Any]) -> float:
-        """How much of the speech the command explains: other talk leaves speech outside it."""
+    def _coverage(words: list[Any], phones: list[Any], levels: np.ndarray) -> float:
+        """How much of the speech the command explains: other talk leaves speech outside it.
+
+        The phone loop labels steady noise as phones too, so a frame outside the
+        command counts as speech only when it is nearly as loud as the command.
+        """
         first = min(s.start_frame for s in words)
         last = max(s.end_frame for s in words)
+        if levels.size == 0:
+            return 1.0
+        command_level = float(np.median(levels[first : last + 1])) if last >= first else 0.0
+        loud = levels >= command_level - _OTHER_SPEECH_DB
         speech = outside = 0
         for s in phones:
-            n = s.end_frame - s.start_frame + 1
-            inside = max(0, min(last, s.end_frame) - max(first, s.start_frame) + 1)
-            speech += n
-            outside += n - inside
+            for frame in range(max(0, s.start_frame), min(levels.size, s.end_frame + 1)):
+                if first <= frame <= last:
+                    speech += 1
+                elif loud[frame]:
+                    speech += 1
+                    outside += 1
         return 1.0 - outside / max(1, speech)
 
     def _llr(self, words: list[Any], phones: list[Any]) -> float:
