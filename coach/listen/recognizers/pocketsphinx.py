@@ -29,6 +29,7 @@ from coach.vocabulary import Vocabulary, normalise
 _LOGGER = logging.getLogger(__name__)
 
 GARBAGE = "<garbage>"
+_PHONE_LOOP = "phones"
 # Speech outside a command this much quieter than the command is background, not talk.
 _OTHER_SPEECH_DB = 12.0
 _GARBAGE_PREFIX = "gbg_"
@@ -97,7 +98,7 @@ class PocketsphinxRecognizer:
         vocabulary: Vocabulary,
         garbage_weight: float = 0.0,
         llr_scale: float = 2.0,
-        llr_offset: float = -3.0,
+        llr_offset: float = -2.5,
     ) -> None:
         from pocketsphinx import Decoder, get_model_path
 
@@ -126,8 +127,11 @@ class PocketsphinxRecognizer:
             bestpath=False,
             topn=8,
         )
-        self._phones = Decoder(**common, allphone=get_model_path("en-us/en-us-phone.lm.bin"))
-        self._aligner = Decoder(**common, dict=get_model_path("en-us/cmudict-en-us.dict"))
+        # The phone loop also does the forced alignment (a search of its own), so the
+        # acoustic model is loaded twice, not three times.
+        self._phones = Decoder(**common, dict=get_model_path("en-us/cmudict-en-us.dict"))
+        self._phones.add_allphone_file(_PHONE_LOOP, get_model_path("en-us/en-us-phone.lm.bin"))
+        self._phones.activate_search(_PHONE_LOOP)
         self._logmath = self._grammar.get_logmath()
         self._utterance: list[bytes] = []
 
@@ -166,10 +170,10 @@ class PocketsphinxRecognizer:
         hyp = self._grammar.hyp()
         said = hyp.hypstr.split() if hyp is not None else []
         text = " ".join(w for w in said if not w.startswith(_GARBAGE_PREFIX))
+        phones = [s for s in self._phones.seg() or () if s.word != "SIL"]
         words = self._align(text) if text else []
         if not words:
             return Hypothesis(text, 0.0)
-        phones = [s for s in self._phones.seg() or () if s.word != "SIL"]
         llr = self._llr(words, phones)
         # Where the grammar search put the words: it stretches them over noise at
         # the edges (the alignment doesn't), so noise left outside isn't counted
@@ -185,13 +189,15 @@ class PocketsphinxRecognizer:
 
     def _align(self, text: str) -> list[Any]:
         """The phrase's words force-aligned to the utterance, with absolute acoustic scores."""
-        self._aligner.set_align_text(text)
-        self._aligner.start_utt()
-        self._aligner.process_raw(b"".join(self._utterance), full_utt=True)
-        self._aligner.end_utt()
-        if self._aligner.hyp() is None:
-            return []
-        return [s for s in self._aligner.seg() or () if not _is_filler(s.word)]
+        aligner = self._phones
+        aligner.set_align_text(text)
+        aligner.start_utt()
+        aligner.process_raw(b"".join(self._utterance), full_utt=True)
+        aligner.end_utt()
+        aligned = aligner.hyp() is not None
+        words = [s for s in aligner.seg() or () if not _is_filler(s.word)] if aligned else []
+        aligner.activate_search(_PHONE_LOOP)
+        return words
 
     def _frame_levels(self) -> np.ndarray:
         """Level in dB of each 10 ms frame of the utterance (the decoders' frame rate)."""
