@@ -6,7 +6,8 @@ Two decoders hear every utterance:
   somewhere to go other than the nearest command);
 - a free phone-loop decoder (allphone), the best any phone sequence can do.
 The grammar decoder's Viterbi result names the command but carries no absolute
-score, so a third decoder force-aligns that phrase to the utterance. The gap
+score, so the phone-loop decoder, in a second search, force-aligns that phrase to
+the utterance. The gap
 between the aligned phrase's acoustic log-likelihood and the phone loop's, per
 frame, is a likelihood-ratio test of the hypothesis ("utterance verification"):
 a real command fits almost as well as the free phone loop, other speech and
@@ -149,12 +150,10 @@ class PocketsphinxRecognizer:
             self._grammar.add_word(_GARBAGE_PREFIX + p.lower(), p, i == len(phones) - 1)
         self._grammar.add_jsgf_string("commands", grammar(phrases, phones, garbage_weight))
         self._grammar.activate_search("commands")
-        self._frames = 0
 
     def start(self) -> None:
         self._grammar.start_utt()
         self._phones.start_utt()
-        self._frames = 0
         self._utterance = []
 
     def feed(self, pcm: Pcm) -> None:
@@ -162,7 +161,6 @@ class PocketsphinxRecognizer:
         self._utterance.append(data)
         self._grammar.process_raw(data)
         self._phones.process_raw(data)
-        self._frames += pcm.size // 160
 
     def finish(self) -> Hypothesis:
         self._grammar.end_utt()
@@ -171,7 +169,8 @@ class PocketsphinxRecognizer:
         said = hyp.hypstr.split() if hyp is not None else []
         text = " ".join(w for w in said if not w.startswith(_GARBAGE_PREFIX))
         phones = [s for s in self._phones.seg() or () if s.word != "SIL"]
-        words = self._align(text) if text else []
+        utterance = b"".join(self._utterance)
+        words = self._align(text, utterance) if text else []
         if not words:
             return Hypothesis(text, 0.0)
         llr = self._llr(words, phones)
@@ -179,7 +178,7 @@ class PocketsphinxRecognizer:
         # the edges (the alignment doesn't), so noise left outside isn't counted
         # as other speech.
         spoken = [s for s in self._grammar.seg() or () if not _is_filler(s.word)]
-        coverage = self._coverage(spoken or words, phones, self._frame_levels())
+        coverage = self._coverage(spoken or words, phones, _frame_levels(utterance))
         self.last_llr, self.last_coverage = llr, coverage
         _LOGGER.debug("heard %r llr=%.3f coverage=%.2f", text, llr, coverage)
         # Both tests must pass: sounds like the command, and nothing but the command.
@@ -187,23 +186,17 @@ class PocketsphinxRecognizer:
         explained = min(1.0, max(0.0, (coverage - 0.55) / 0.3))
         return Hypothesis(text, acoustic * explained)
 
-    def _align(self, text: str) -> list[Any]:
+    def _align(self, text: str, utterance: bytes) -> list[Any]:
         """The phrase's words force-aligned to the utterance, with absolute acoustic scores."""
         aligner = self._phones
         aligner.set_align_text(text)
         aligner.start_utt()
-        aligner.process_raw(b"".join(self._utterance), full_utt=True)
+        aligner.process_raw(utterance, full_utt=True)
         aligner.end_utt()
         aligned = aligner.hyp() is not None
         words = [s for s in aligner.seg() or () if not _is_filler(s.word)] if aligned else []
         aligner.activate_search(_PHONE_LOOP)
         return words
-
-    def _frame_levels(self) -> np.ndarray:
-        """Level in dB of each 10 ms frame of the utterance (the decoders' frame rate)."""
-        pcm = np.frombuffer(b"".join(self._utterance), dtype=np.int16).astype(np.float32)
-        frames = pcm[: pcm.size // 160 * 160].reshape(-1, 160)
-        return 10 * np.log10(np.mean(frames**2, axis=1) + 1.0)
 
     @staticmethod
     def _coverage(words: list[Any], phones: list[Any], levels: np.ndarray) -> float:
@@ -253,6 +246,8 @@ def _is_filler(word: str) -> bool:
     return word in fillers or word.startswith("+")
 
 
-def _base_word(word: str) -> str:
-    # Alternate pronunciations are spelled "word(2)".
-    return word.split("(")[0]
+def _frame_levels(utterance: bytes) -> np.ndarray:
+    """Level in dB of each 10 ms frame of the utterance (the decoders' frame rate)."""
+    pcm = np.frombuffer(utterance, dtype=np.int16).astype(np.float32)
+    frames = pcm[: pcm.size // 160 * 160].reshape(-1, 160)
+    return 10 * np.log10(np.mean(frames**2, axis=1) + 1.0)
