@@ -63,6 +63,7 @@ class ListenSettings:
     backend: str = "auto"
     vosk_model: str | None = None
     mute_tail: float = 0.3
+    verify: bool = True
 
 
 @dataclass(frozen=True)

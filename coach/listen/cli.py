@@ -30,6 +30,12 @@ def _language_option(p: argparse.ArgumentParser) -> None:
         help="recognizer: vosk when a model is configured or found, else pocketsphinx (auto)",
     )
     p.add_argument("--model", metavar="DIR", default=None, help="an unpacked vosk model to use")
+    p.add_argument(
+        "--no-verify",
+        dest="verify",
+        action="store_false",
+        help="pocketsphinx alone, without the command verifier's second opinion",
+    )
 
 
 def add_listen_commands(sub: Any) -> None:
@@ -114,11 +120,12 @@ def _vocabulary(language: str | None) -> Any:
 
 
 def _cmd_recognize(args: argparse.Namespace) -> int:
-    from coach.listen.pipeline import recognize_file
+    from coach.listen.pipeline import ListenSettings, recognize_file
 
     vocabulary = _vocabulary(args.language)
+    settings = ListenSettings(verify=args.verify)
     found = 0
-    for r in recognize_file(args.audio, args.backend, vocabulary, args.model):
+    for r in recognize_file(args.audio, args.backend, vocabulary, args.model, settings):
         found += 1
         if args.json:
             print(json.dumps(r.event(), ensure_ascii=False), flush=True)
@@ -136,15 +143,16 @@ def _cmd_recognize(args: argparse.Namespace) -> int:
 def _cmd_listen(args: argparse.Namespace) -> int:
     from coach.audio.output import device_arg
     from coach.listen.audio_input import default_rate, microphone
-    from coach.listen.pipeline import Listener
+    from coach.listen.pipeline import Listener, ListenSettings
     from coach.listen.recognizer import make_recognizer
 
     device = device_arg(args.device)
     vocabulary = _vocabulary(args.language)
     recognizer = make_recognizer(args.backend, vocabulary, args.model)
     rate = default_rate(device)
-    listener = Listener(recognizer, vocabulary, rate)
-    print(f"Listening with {recognizer.name} ({vocabulary.language}). Ctrl-C to stop.")
+    listener = Listener(recognizer, vocabulary, rate, ListenSettings(verify=args.verify))
+    verifier = " and the command verifier" if listener.verifier else ""
+    print(f"Listening with {recognizer.name}{verifier} ({vocabulary.language}). Ctrl-C to stop.")
     deadline = None if args.seconds is None else time.monotonic() + args.seconds
     last_heard = None
     try:

@@ -20,9 +20,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from coach.listen import embedding
 from coach.listen.recognizer import Hypothesis, Recognizer, make_recognizer
 from coach.listen.resample import StreamResampler
 from coach.listen.vad import FRAME, Endpointer, EndpointSettings
+from coach.listen.verifier import CommandVerifier, verifier_for
 from coach.session.events import Command, Event
 from coach.vocabulary import Vocabulary
 
@@ -66,6 +68,9 @@ class ListenSettings:
     isolation: float = 0.8
     mute_tail: float = 0.35  # seconds the mic stays deaf after the coach stops playing
     dither: float = 3e-5  # ~1 LSB of 16-bit: virtual devices deliver exact zeros
+    # A second opinion from the command verifier (coach.listen.verifier) on what
+    # pocketsphinx heard; used when it was trained on the listener's vocabulary.
+    verify: bool = True
     endpoint: EndpointSettings = EndpointSettings()
 
 
@@ -106,6 +111,18 @@ class Listener:
         self._last_command_end = -1e9
         self._last_speech_end = -1e9  # end of the last utterance heard, command or not
         self.last_heard: Heard | None = None
+        self.verifier = self._verifier()
+        # The last moments of what the mic heard (not while muted), for the verifier.
+        self._recent = np.zeros(embedding.WINDOW, dtype=np.float32)
+
+    def _verifier(self) -> CommandVerifier | None:
+        # Only behind pocketsphinx: the way confidences are combined was tuned on its
+        # scores, and the verifier hears 16 kHz.
+        if not self.settings.verify or self.recognizer.name != "pocketsphinx":
+            return None
+        if self.rate != embedding.RATE:
+            return None
+        return verifier_for(self.vocabulary)
 
     # -- time ---------------------------------------------------------------------
 
@@ -151,6 +168,8 @@ class Listener:
             self.endpointer.skip()
             return None
         frame = frame + self._rng.normal(0, self.settings.dither, FRAME).astype(np.float32)
+        if self.verifier is not None:
+            self._recent = np.concatenate((self._recent[FRAME:], frame))
         event, audio = self.endpointer.push(frame)
         if event == "start":
             self.recognizer.start()
@@ -168,6 +187,8 @@ class Listener:
         if segment.overlong or not isolated:  # talk, not a command
             self.last_heard = Heard(hyp, None, False, start, end)
             return None
+        if self.verifier is not None:
+            hyp = self.verifier.judge(hyp, self._recent)
         return self._decide(hyp, start, end, emitted_at=t1)
 
     def _muted(self, t0: float, t1: float) -> bool:

@@ -208,6 +208,7 @@ def open_listening(
         vosk_model=settings.listen.vosk_model,
         vocabulary=Vocabulary(vocabulary.language, dict(vocabulary.phrases)),
         mute_tail=settings.listen.mute_tail,
+        verify=settings.listen.verify,
         source=source if source is not None else microphone_source(settings),
         delay=playback.delay if playback is not None else None,
         speed=float(getattr(clock, "speed", 1.0)),
@@ -245,6 +246,7 @@ class _Job:
     vosk_model: str | None
     vocabulary: Vocabulary
     mute_tail: float
+    verify: bool
     source: AudioSource
     delay: float | None  # None: the coach plays nothing the mic could hear
     speed: float  # session seconds per second
@@ -264,15 +266,14 @@ def _child(
         try:
             recognizer = make_recognizer(job.backend, job.vocabulary, job.vosk_model)
             chunks, rate = stack.enter_context(_opened(job.source))
+            settings = ListenSettings(mute_tail=job.mute_tail, verify=job.verify)
+            listener = Listener(recognizer, job.vocabulary, rate, settings)
         except (CoachError, OSError) as exc:
             outbox.put(("failed", str(exc)))
             return
         except Exception as exc:  # noqa: BLE001 - the session goes on with the keys
             outbox.put(("failed", f"{type(exc).__name__}: {exc}"))
             return
-        listener = Listener(
-            recognizer, job.vocabulary, rate, ListenSettings(mute_tail=job.mute_tail)
-        )
         outbox.put(("ready", rate))
         _Hearing(listener, rate, job, inbox, outbox).run(chunks)
 

@@ -97,17 +97,17 @@ def run_session(
             if isinstance(action, Finished):
                 finished = action
 
-    holding = [output for output in outputs if isinstance(output, HoldsBack)]
+    holding = [o for o in outputs if isinstance(o, HoldsBack)]
 
     try:
         dispatch(session.start(clock.now()))
         while not session.done:
             deadline = session.deadline
-            event = clock.wait(events, earliest(deadline, *(o.due() for o in holding)))
+            event = clock.wait(events, earliest(deadline, *(h.due() for h in holding)))
             now = clock.now()
             if event is None and (deadline is None or now < deadline):
-                for output in holding:  # woken for an output, not for the session
-                    output.catch_up(now)
+                for held in holding:  # woken for an output, not for the session
+                    held.catch_up(now)
                 continue
             dispatch(session.handle(Tick() if event is None else event, now))
     finally:

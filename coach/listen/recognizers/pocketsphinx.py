@@ -250,4 +250,5 @@ def _frame_levels(utterance: bytes) -> np.ndarray:
     """Level in dB of each 10 ms frame of the utterance (the decoders' frame rate)."""
     pcm = np.frombuffer(utterance, dtype=np.int16).astype(np.float32)
     frames = pcm[: pcm.size // 160 * 160].reshape(-1, 160)
-    return 10 * np.log10(np.mean(frames**2, axis=1) + 1.0)
+    levels: np.ndarray = 10 * np.log10(np.mean(frames**2, axis=1) + 1.0)
+    return levels

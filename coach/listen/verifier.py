@@ -1,0 +1,100 @@
+"""The command verifier: a second opinion on every utterance, from a different kind of
+model than the recognizer's.
+
+The recognizer (pocketsphinx) hears phones and forces them onto the nearest command.
+The verifier looks at the last WINDOW of audio as speech embeddings (see
+coach.listen.embedding) and a small trained network says which command phrase, if any,
+it ends with. The two make different mistakes: pocketsphinx takes music and chatter for
+commands far more often than the network; the network, which heard only synthetic
+voices in training, is now and then sure of talk it never heard. So the listener acts
+on their agreement: the recognizer's command, with the mean of both confidences,
+against the usual gate. The network never adds a command of its own: when it alone was
+sure, it was too often sure of talk ("Keep the bench still" as "skip exercise").
+
+The network is trained for one vocabulary (tools/verifier/train.py writes its phrase
+list into the model), so it is used only when the listener's vocabulary is that one.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from coach.listen import embedding
+from coach.listen.recognizer import Hypothesis
+from coach.vocabulary import Vocabulary, normalise
+
+_LOGGER = logging.getLogger(__name__)
+
+Array = npt.NDArray[np.float32]
+
+def save_model(
+    path: Path, phrases: Sequence[str], weights: Sequence[Array], biases: Sequence[Array]
+) -> None:
+    """A ReLU network with a softmax over the phrases and "none" (the last class)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    layers: dict[str, np.ndarray] = {"phrases": np.array(list(phrases))}
+    layers |= {f"w{i}": np.asarray(w, np.float16) for i, w in enumerate(weights)}
+    layers |= {f"b{i}": np.asarray(b, np.float32) for i, b in enumerate(biases)}
+    np.savez_compressed(path, **layers)  # type: ignore[arg-type]
+
+
+class CommandVerifier:
+    def __init__(self, path: Path | str, vocabulary: Vocabulary) -> None:
+        with np.load(path) as model:
+            self.phrases = [str(p) for p in model["phrases"]]
+            count = sum(1 for k in model.files if k.startswith("w"))
+            self._weights = [model[f"w{i}"].astype(np.float32) for i in range(count)]
+            self._biases = [model[f"b{i}"] for i in range(count)]
+        self.vocabulary = vocabulary
+        self._command_of = [vocabulary.command_for(p) for p in self.phrases]
+
+    def covers(self, vocabulary: Vocabulary) -> bool:
+        """Whether the network was trained on exactly this vocabulary's phrases."""
+        said = {normalise(p) for phrases in vocabulary.phrases.values() for p in phrases}
+        return said == set(self.phrases) and None not in self._command_of
+
+    def probabilities(self, window: Array) -> Array:
+        """P(phrase) for each of `phrases`, then P(none): the window's last words."""
+        x = embedding.embed(embedding.last_window(window)).reshape(-1)
+        for w, b in zip(self._weights[:-1], self._biases[:-1], strict=True):
+            x = np.maximum(x @ w + b, 0.0)
+        logits = x @ self._weights[-1] + self._biases[-1]
+        odds = np.exp(logits - logits.max())
+        return np.asarray(odds / odds.sum(), dtype=np.float32)
+
+    def judge(self, heard: Hypothesis, window: Array) -> Hypothesis:
+        """The recognizer's hypothesis, its confidence averaged with the network's
+        probability of the same command (summed over that command's phrases)."""
+        command = self.vocabulary.command_for(heard.text) if heard.text else None
+        if command is None:
+            return heard
+        p = self.probabilities(window)
+        phrase_p = zip(p[:-1], self._command_of, strict=True)
+        agrees = sum(float(q) for q, c in phrase_p if c == command)
+        _LOGGER.debug("verifier: %r %.2f, network %.2f", heard.text, heard.confidence, agrees)
+        return Hypothesis(heard.text, (heard.confidence + agrees) / 2)
+
+
+@cache
+def _bundled() -> Path | None:
+    path = Path(str(resources.files("coach.listen").joinpath("data", "verifier-en.npz")))
+    return path if path.is_file() else None
+
+
+def verifier_for(vocabulary: Vocabulary) -> CommandVerifier | None:
+    """The bundled verifier when it was trained on `vocabulary`, else None."""
+    path = _bundled()
+    if path is None:
+        return None
+    verifier = CommandVerifier(path, vocabulary)
+    if not verifier.covers(vocabulary):
+        _LOGGER.info("vocabulary differs from the verifier's: recognizer alone")
+        return None
+    return verifier
