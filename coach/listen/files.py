@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +30,33 @@ def read_mono(path: str | Path) -> tuple[Audio, int]:
         raise CoachError(f"{p}: the recording is empty")
     mono = data.mean(axis=1, dtype=np.float32) if data.shape[1] > 1 else data[:, 0]
     return np.ascontiguousarray(mono, dtype=np.float32), int(rate)
+
+
+def mono_blocks(path: str | Path, block_seconds: float = 1.0) -> tuple[Iterator[Audio], int]:
+    """The file's audio as mono float32 blocks of about `block_seconds`, and its rate:
+    a long recording is never all in memory at once. A bad file fails here, before the
+    first block, just as read_mono does."""
+    import soundfile
+
+    p = Path(path)
+    if not p.is_file():
+        raise CoachError(f"{p}: no such audio file")
+    try:
+        source = soundfile.SoundFile(str(p))
+    except (soundfile.LibsndfileError, RuntimeError, ValueError, EOFError) as exc:
+        reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else "unreadable"
+        raise CoachError(f"{p}: not a readable audio file ({reason})") from None
+    if source.frames == 0:
+        source.close()
+        raise CoachError(f"{p}: the recording is empty")
+    size = max(1, int(block_seconds * source.samplerate))
+
+    def blocks() -> Iterator[Audio]:
+        with source:
+            for data in source.blocks(blocksize=size, dtype="float32", always_2d=True):
+                yield np.ascontiguousarray(data.mean(axis=1, dtype=np.float32))
+
+    return blocks(), int(source.samplerate)
 
 
 def read_audio(path: str | Path, rate: int) -> Audio:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import queue
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -229,9 +229,28 @@ def recognize_audio(
     listener: Listener, audio: Audio, rate: int, chunk_seconds: float = CHUNK_SECONDS
 ) -> Iterator[Recognition]:
     """Stream a whole recording through `listener` in live-sized chunks, as fast as possible."""
+    yield from recognize_blocks(listener, [audio], rate, chunk_seconds)
+
+
+def recognize_blocks(
+    listener: Listener,
+    blocks: Iterable[Audio],
+    rate: int,
+    chunk_seconds: float = CHUNK_SECONDS,
+) -> Iterator[Recognition]:
+    """Like recognize_audio, for a recording read block by block."""
     step = max(1, int(round(chunk_seconds * rate)))
-    for at in range(0, audio.size, step):
-        yield from listener.feed(audio[at : at + step], time=at / rate if at == 0 else None)
+    carry = np.zeros(0, dtype=np.float32)  # the end of a block that is less than a chunk
+    first = True
+    for block in blocks:
+        audio = np.concatenate((carry, block)) if carry.size else block
+        whole = audio.size - audio.size % step
+        for at in range(0, whole, step):
+            yield from listener.feed(audio[at : at + step], time=0.0 if first else None)
+            first = False
+        carry = audio[whole:]
+    if carry.size:
+        yield from listener.feed(carry, time=0.0 if first else None)
     yield from listener.flush()
 
 
@@ -243,10 +262,10 @@ def recognize_file(
     settings: ListenSettings | None = None,
 ) -> Iterator[Recognition]:
     """`coach recognize`: the recognitions in a recording, times in seconds of audio."""
-    from coach.listen.files import read_mono
+    from coach.listen.files import mono_blocks
 
     vocab = vocabulary or Vocabulary()
-    audio, rate = read_mono(path)
+    blocks, rate = mono_blocks(path)
     recognizer = make_recognizer(backend, vocab, model_path)
     listener = Listener(recognizer, vocab, rate, settings)
-    yield from recognize_audio(listener, audio, rate)
+    yield from recognize_blocks(listener, blocks, rate)
