@@ -6,7 +6,13 @@ import numpy as np
 import pytest
 from listen_audio import CUE_SENTENCES, RATE, have_espeak, hibari, scene
 
-from coach.listen.pipeline import Listener, ListenSettings, Recognition, recognize_audio
+from coach.listen.pipeline import (
+    Listener,
+    ListenSettings,
+    Recognition,
+    recognize_audio,
+    recognize_blocks,
+)
 from coach.listen.recognizer import make_recognizer
 from coach.vocabulary import Vocabulary
 
@@ -100,3 +106,16 @@ def test_any_input_rate_gives_the_same_times(recognizer) -> None:  # type: ignor
     heard = list(recognize_audio(Listener(recognizer, VOCAB, 44100), at_44k, 44100))
     assert [r.command for r in heard] == ["next"]
     assert abs(heard[0].start - truth[0].start) < 0.3
+
+
+def test_a_recording_read_in_blocks_is_heard_as_a_whole() -> None:
+    parts = [(text, cmd, hibari(text)) for text, cmd in COMMANDS]
+    audio, _ = scene(parts, noise="pink", snr_db=15, seed=4)
+    # Fresh recognizers: pocketsphinx's cepstral mean carries over from one run to the next.
+    whole = run(make_recognizer("pocketsphinx", VOCAB), audio)
+    # Blocks that are no multiple of the 30 ms chunk, as soundfile hands them out.
+    blocks = [audio[at : at + 7919] for at in range(0, audio.size, 7919)]
+    listener = Listener(make_recognizer("pocketsphinx", VOCAB), VOCAB, RATE)
+    in_blocks = list(recognize_blocks(listener, blocks, RATE))
+    assert [r.command for r in whole] == ["next", "help"]
+    assert in_blocks == whole
