@@ -16,36 +16,24 @@ Audio = npt.NDArray[np.float32]
 
 def read_mono(path: str | Path) -> tuple[Audio, int]:
     """The file's audio (WAV/FLAC/OGG/…, any channels) as mono float32, and its rate."""
-    import soundfile
-
-    p = Path(path)
-    if not p.is_file():
-        raise CoachError(f"{p}: no such audio file")
-    try:
-        data, rate = soundfile.read(str(p), dtype="float32", always_2d=True)
-    except (soundfile.LibsndfileError, RuntimeError, ValueError, EOFError) as exc:
-        reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else "unreadable"
-        raise CoachError(f"{p}: not a readable audio file ({reason})") from None
-    if data.shape[0] == 0:
-        raise CoachError(f"{p}: the recording is empty")
-    mono = data.mean(axis=1, dtype=np.float32) if data.shape[1] > 1 else data[:, 0]
-    return np.ascontiguousarray(mono, dtype=np.float32), int(rate)
+    blocks, rate = mono_blocks(path, block_seconds=60.0)
+    return np.concatenate(list(blocks)), rate
 
 
 def mono_blocks(path: str | Path, block_seconds: float = 1.0) -> tuple[Iterator[Audio], int]:
     """The file's audio as mono float32 blocks of about `block_seconds`, and its rate:
-    a long recording is never all in memory at once. A bad file fails here, before the
-    first block, just as read_mono does."""
+    a long recording is never all in memory at once. A missing, unreadable or empty
+    file fails here, before the first block."""
     import soundfile
 
+    errors = (soundfile.LibsndfileError, RuntimeError, ValueError, EOFError)
     p = Path(path)
     if not p.is_file():
         raise CoachError(f"{p}: no such audio file")
     try:
         source = soundfile.SoundFile(str(p))
-    except (soundfile.LibsndfileError, RuntimeError, ValueError, EOFError) as exc:
-        reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else "unreadable"
-        raise CoachError(f"{p}: not a readable audio file ({reason})") from None
+    except errors as exc:
+        raise _unreadable(p, exc) from None
     if source.frames == 0:
         source.close()
         raise CoachError(f"{p}: the recording is empty")
@@ -53,10 +41,18 @@ def mono_blocks(path: str | Path, block_seconds: float = 1.0) -> tuple[Iterator[
 
     def blocks() -> Iterator[Audio]:
         with source:
-            for data in source.blocks(blocksize=size, dtype="float32", always_2d=True):
-                yield np.ascontiguousarray(data.mean(axis=1, dtype=np.float32))
+            try:
+                for data in source.blocks(blocksize=size, dtype="float32", always_2d=True):
+                    yield np.ascontiguousarray(data.mean(axis=1, dtype=np.float32))
+            except errors as exc:  # damaged further in
+                raise _unreadable(p, exc) from None
 
     return blocks(), int(source.samplerate)
+
+
+def _unreadable(path: Path, error: Exception) -> CoachError:
+    reason = str(error).strip().splitlines()[-1] if str(error).strip() else "unreadable"
+    return CoachError(f"{path}: not a readable audio file ({reason})")
 
 
 def read_audio(path: str | Path, rate: int) -> Audio:
