@@ -41,6 +41,7 @@ Array = npt.NDArray[np.float32]
 # quarters, but one unheard voice lost 25 points, too much to risk on real people.
 WEIGHT = 0.4
 
+
 def save_model(
     path: Path, phrases: Sequence[str], weights: Sequence[Array], biases: Sequence[Array]
 ) -> None:
