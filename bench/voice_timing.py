@@ -37,6 +37,7 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
+from cli import isolated_env, run_coach  # noqa: E402
 from cue_onsets import (  # noqa: E402
     SHORT_SCRIPT,
     Group,
@@ -66,28 +67,8 @@ class Row:
 # -- running coach ------------------------------------------------------------------------
 
 
-def coach_env(home: Path, base: dict[str, str] | None = None) -> dict[str, str]:
-    env = {k: v for k, v in (base or os.environ).items() if not k.startswith("COACH_")}
-    env.update(COACH_HOME=str(home), COACH_CONFIG=str(home / "no-user-config.yaml"))
-    return env
-
-
-def coach(
-    *args: str, env: dict[str, str], timeout: float = 600
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "coach", *args],
-        cwd=REPO,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-
-
 def has_command(name: str, env: dict[str, str]) -> bool:
-    return coach(name, "--help", env=env, timeout=60).returncode == 0
+    return run_coach(name, "--help", env=env, timeout=60).returncode == 0
 
 
 def use_home(home: Path) -> None:
@@ -155,9 +136,9 @@ def output_wav_row(work: Path, script: str, speed: float, label: str) -> tuple[R
     home = work / "home"
     wav = work / f"{label}.wav"
     started = time.monotonic()
-    done = coach(
+    done = run_coach(
         "run", script, "--no-audio", "--speed", f"{speed:g}", "--output-wav", str(wav), "--json",
-        env=coach_env(home), timeout=3600,
+        env=isolated_env(home), timeout=3600,
     )
     wall = time.monotonic() - started
     if done.returncode != 0:
@@ -209,7 +190,7 @@ def plan_drift_row(long_row: Row) -> Row:
 def schedule_drift(name: str, events: list[dict[str, Any]], script: str, home: Path) -> Row:
     """A run's timeline against the same session simulated (the ideal schedule):
     how much later than planned do cues come as the session goes on?"""
-    sim = coach("run", script, "--simulate", "--json", env=coach_env(home), timeout=600)
+    sim = run_coach("run", script, "--simulate", "--json", env=isolated_env(home), timeout=600)
     planned = [e for e in json_events(sim.stdout) if e["event"] in ("say", "tone")]
     ran = [e for e in events if e["event"] in ("say", "tone")]
     if [e.get("text", e.get("kind")) for e in planned] != [
@@ -238,7 +219,7 @@ def long_script(work: Path, minutes: float, env: dict[str, str]) -> Path:
     def length(sets: int) -> float:
         base["exercises"][0]["sets"] = sets
         path.write_text(yaml.safe_dump(base, sort_keys=False))
-        done = coach("run", str(path), "--simulate", "--json", env=env, timeout=600)
+        done = run_coach("run", str(path), "--simulate", "--json", env=env, timeout=600)
         if done.returncode != 0:
             raise RuntimeError(done.stderr)
         return float(json_events(done.stdout)[-1]["t"])
@@ -253,15 +234,15 @@ def long_script(work: Path, minutes: float, env: dict[str, str]) -> Path:
 
 def export_row(work: Path, script: str) -> Row:
     home = work / "home"
-    env = coach_env(home)
+    env = isolated_env(home)
     if not has_command("export", env):
         return Row("coach export", note="skipped: `coach export` doesn't exist yet")
     out = work / "export.wav"
-    done = coach("export", script, "-o", str(out), env=env, timeout=1200)
+    done = run_coach("export", script, "-o", str(out), env=env, timeout=1200)
     if done.returncode != 0:
         return Row("coach export", note=f"export failed: {done.stderr.strip()[-200:]}")
     # The schedule: the same session simulated (export renders the simulated timeline).
-    sim = coach("run", script, "--simulate", "--json", env=env)
+    sim = run_coach("run", script, "--simulate", "--json", env=env, timeout=600)
     events = json_events(sim.stdout)
     use_home(home)
     info = soundfile.info(str(out))
@@ -375,8 +356,8 @@ def live_child(args: argparse.Namespace) -> int:
 
 def live_rows(work: Path, pulse: PulseServer, script: str) -> list[Row]:
     home = work / "home"
-    env = coach_env(home, pulse.env)
-    coach("run", script, "--simulate", "--json", env=env)  # warm the cache
+    env = isolated_env(home, pulse.env)
+    run_coach("run", script, "--simulate", "--json", env=env, timeout=600)  # warm the cache
     tap = MonitorTap(pulse.env)
     try:
         child = subprocess.run(
@@ -451,8 +432,8 @@ def first_cue_times(
     home = work / "home"
     script = work / "short.yaml"
     script.write_text(SHORT_SCRIPT)
-    env = coach_env(home, pulse.env)
-    warm = coach("run", str(script), "--simulate", "--json", env=env)
+    env = isolated_env(home, pulse.env)
+    warm = run_coach("run", str(script), "--simulate", "--json", env=env, timeout=600)
     if warm.returncode != 0:
         return Row(name, note=f"failed: {warm.stderr.strip()[-200:]}")
     to_sound: list[float] = []
@@ -515,12 +496,12 @@ def one_first_cue(
 
 def render_row(work: Path) -> Row:
     home = work / "home"
-    env = coach_env(home)
+    env = isolated_env(home)
     if not has_command("render", env):
         return Row("coach render (cues/s)", note="skipped: `coach render` doesn't exist yet")
     scripts = sorted(str(p) for p in (REPO / "scripts").glob("*.yaml"))
     started = time.monotonic()
-    done = coach("render", *scripts, env=env, timeout=1800)
+    done = run_coach("render", *scripts, env=env, timeout=1800)
     wall = time.monotonic() - started
     if done.returncode != 0:
         return Row("coach render (cues/s)", note=f"failed: {done.stderr.strip()[-200:]}")
@@ -595,7 +576,7 @@ def main() -> int:
             wav.unlink(missing_ok=True)
             rows.append(export_row(part("export"), "demo"))
             work = part("long")
-            script = long_script(work, args.minutes, coach_env(work / "home"))
+            script = long_script(work, args.minutes, isolated_env(work / "home"))
             long_row, wav = output_wav_row(
                 work, str(script), args.speed, f"output-wav ({args.minutes:g} min)"
             )

@@ -36,5 +36,29 @@ def coach(
     return result
 
 
+def isolated_env(home: Path, base: dict[str, str] | None = None, **extra: str) -> dict[str, str]:
+    """An environment that reads no user config: the caller's COACH_* settings dropped,
+    COACH_HOME at `home`, COACH_CONFIG at a file that doesn't exist; `extra` on top."""
+    env = {k: v for k, v in (base or os.environ).items() if not k.startswith("COACH_")}
+    env.pop("COVERAGE_PROCESS_START", None)
+    env.update(COACH_HOME=str(home), COACH_CONFIG=str(home / "no-user-config.yaml"), **extra)
+    return env
+
+
+def run_coach(
+    *args: str, env: dict[str, str], timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """`coach ARGS` in `env`, with nothing on its standard input."""
+    return subprocess.run(
+        [sys.executable, "-m", "coach", *args],
+        cwd=REPO,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
 def json_lines(text: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in text.splitlines() if line.strip()]

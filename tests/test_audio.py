@@ -4,9 +4,6 @@ session with no sound device at all."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import textwrap
 from itertools import pairwise
 from pathlib import Path
@@ -15,12 +12,11 @@ from typing import Any
 import numpy as np
 import pytest
 import soundfile
+from cli import isolated_env, run_coach
 from cue_onsets import groups, json_events, locate, render, timeline_cues
 
 from coach.audio.mixer import Mixer
 from coach.audio.speaker import sample_at
-
-REPO = Path(__file__).resolve().parent.parent
 
 # -- the mixer -------------------------------------------------------------------------
 
@@ -117,27 +113,6 @@ def test_sounding_knows_what_is_scheduled() -> None:
 # -- a whole session through the real command ---------------------------------------
 
 
-def coach_env(home: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COACH_")}
-    env.pop("COVERAGE_PROCESS_START", None)
-    env.update(COACH_HOME=str(home), COACH_CONFIG=str(home / "no-user-config.yaml"), **extra)
-    return env
-
-
-def run_coach(
-    *args: str, env: dict[str, str], timeout: float = 120
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "coach", *args],
-        cwd=REPO,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-
-
 @pytest.mark.slow
 def test_output_wav_holds_every_cue_on_its_scheduled_sample(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -146,7 +121,7 @@ def test_output_wav_holds_every_cue_on_its_scheduled_sample(
     wav = tmp_path / "session.wav"
     done = run_coach(
         "run", "demo", "--no-audio", "--speed", "50", "--output-wav", str(wav), "--json",
-        env=coach_env(home),
+        env=isolated_env(home),
     )
     assert done.returncode == 0, done.stderr
     events = json_events(done.stdout)
@@ -199,13 +174,14 @@ def no_sound_env(tmp_path: Path, home: Path) -> dict[str, str]:
             ctl.!default { type hw card 99 }
         """)
     )
-    env = coach_env(home, PULSE_SERVER=f"unix:{tmp_path / 'no-pulse'}", ALSA_CONFIG_PATH=str(alsa))
+    no_pulse = f"unix:{tmp_path / 'no-pulse'}"
+    env = isolated_env(home, PULSE_SERVER=no_pulse, ALSA_CONFIG_PATH=str(alsa))
     env.pop("XDG_RUNTIME_DIR", None)
     return env
 
 
 def history(home: Path) -> list[dict[str, Any]]:
-    done = run_coach("history", "--json", env=coach_env(home))
+    done = run_coach("history", "--json", env=isolated_env(home))
     assert done.returncode == 0, done.stderr
     sessions: list[dict[str, Any]] = json.loads(done.stdout)
     return sessions
@@ -220,7 +196,7 @@ def test_without_a_sound_device_the_session_coaches_on_screen(tmp_path: Path, ho
     if how == "no sound system":
         done = run_coach("run", str(script), "--json", env=no_sound_env(tmp_path, home))
     else:
-        done = run_coach("run", str(script), "--json", *how.split(), env=coach_env(home))
+        done = run_coach("run", str(script), "--json", *how.split(), env=isolated_env(home))
     assert done.returncode == 0, done.stderr
     notes = done.stderr.strip().splitlines()
     assert all(note.startswith("coach: ") for note in notes), done.stderr
@@ -252,7 +228,7 @@ def test_sample_at_recovers_the_sample_from_the_printed_time() -> None:
 @pytest.mark.slow
 def test_a_real_time_session_keeps_the_scripts_tempo(tmp_path: Path) -> None:
     home = tmp_path / "home"
-    done = run_coach("run", "demo", "--no-audio", "--speed", "50", "--json", env=coach_env(home))
+    done = run_coach("run", "demo", "--no-audio", "--speed", "50", "--json", env=isolated_env(home))
     assert done.returncode == 0, done.stderr
     tempo = {"brace": 2.0, "drive": 1.0, "hold": 1.0, "lower": 2.0}
     phases = [e for e in json_events(done.stdout) if e["event"] == "phase"]
