@@ -113,7 +113,9 @@ class PocketsphinxRecognizer:
         hmm = get_model_path("en-us/en-us")
         # Batch CMN: each utterance is normalised on its own, so a result never depends
         # on what was heard before (live CMN drifts with the history of utterances).
-        common = {"hmm": hmm, "loglevel": "ERROR", "lm": None, "cmn": "batch"}
+        # The decoders get only the vocabulary's words (see _pronunciations), not the
+        # whole 135k-word dictionary, which costs ~22 MB per decoder.
+        common = {"hmm": hmm, "loglevel": "ERROR", "lm": None, "dict": None, "cmn": "batch"}
         # The command grammar is tiny, so the search can afford wide beams: with the
         # defaults, short words ("help", "next", "done") lost every full path and came
         # out as fragments ("what", "go"). The lattice's best path re-scores with a
@@ -121,7 +123,6 @@ class PocketsphinxRecognizer:
         # here. Together: 77 % → 88 % of commands decoded right on the dev split.
         self._grammar = Decoder(
             **common,
-            dict=get_model_path("en-us/cmudict-en-us.dict"),
             beam=1e-80,
             wbeam=1e-60,
             pbeam=1e-80,
@@ -130,7 +131,7 @@ class PocketsphinxRecognizer:
         )
         # The phone loop also does the forced alignment (a search of its own), so the
         # acoustic model is loaded twice, not three times.
-        self._phones = Decoder(**common, dict=get_model_path("en-us/cmudict-en-us.dict"))
+        self._phones = Decoder(**common)
         self._phones.add_allphone_file(_PHONE_LOOP, get_model_path("en-us/en-us-phone.lm.bin"))
         self._phones.activate_search(_PHONE_LOOP)
         self._logmath = self._grammar.get_logmath()
@@ -138,17 +139,19 @@ class PocketsphinxRecognizer:
 
         phrases = [normalise(p) for ps in vocabulary.phrases.values() for p in ps]
         phrases += [c for c in vocabulary.phrases if c not in phrases]
-        missing = sorted(
-            {w for p in phrases for w in p.split() if self._grammar.lookup_word(w) is None}
-        )
+        words = {w for p in phrases for w in p.split()}
+        entries = _pronunciations(get_model_path("en-us/cmudict-en-us.dict"), words)
+        missing = sorted(words - {_base(name) for name, _ in entries})
         if missing:
             raise CoachError(
                 "pocketsphinx's dictionary lacks these command words: " + ", ".join(missing)
             )
-        phones = PHONES
-        for i, p in enumerate(phones):  # update the search only after the last one
-            self._grammar.add_word(_GARBAGE_PREFIX + p.lower(), p, i == len(phones) - 1)
-        self._grammar.add_jsgf_string("commands", grammar(phrases, phones, garbage_weight))
+        for name, phones in entries:
+            self._grammar.add_word(name, phones, False)
+            self._phones.add_word(name, phones, False)  # for the forced alignment
+        for i, p in enumerate(PHONES):  # update the search only after the last one
+            self._grammar.add_word(_GARBAGE_PREFIX + p.lower(), p, i == len(PHONES) - 1)
+        self._grammar.add_jsgf_string("commands", grammar(phrases, PHONES, garbage_weight))
         self._grammar.activate_search("commands")
 
     def start(self) -> None:
@@ -239,6 +242,18 @@ class PocketsphinxRecognizer:
             return -1e4
         ln: float = self._logmath.log_to_ln(self._logmath.log(prob))
         return ln
+
+
+def _base(name: str) -> str:
+    """'next(2)', an alternate pronunciation's entry, is the word 'next'."""
+    return name.split("(", 1)[0]
+
+
+def _pronunciations(dictionary: str, words: set[str]) -> list[tuple[str, str]]:
+    """The entries of a CMU-format dictionary (alternates too) for `words`, in file order."""
+    with open(dictionary, encoding="utf-8") as lines:
+        entries = [line.split(maxsplit=1) for line in lines]
+    return [(e[0], e[1].strip()) for e in entries if len(e) == 2 and _base(e[0]) in words]
 
 
 def _is_filler(word: str) -> bool:
