@@ -166,15 +166,21 @@ def _cmd_listen(args: argparse.Namespace) -> int:
                     print(f"\r\033[K→ {r.command}  ({r.text!r}, confidence {r.confidence:.2f})")
                 heard = listener.last_heard
                 if heard is not None and heard is not last_heard and not heard.accepted:
-                    what = heard.hypothesis.text or "(not a command)"
-                    sure = heard.hypothesis.confidence
-                    print(f"\r\033[K  heard {what}, confidence {sure:.2f}: ignored")
+                    print(f"\r\033[K  {_ignored(heard)}")
                 last_heard = heard
                 _meter(listener)
     except KeyboardInterrupt:
         pass
     print()
     return EXIT_OK
+
+
+def _ignored(heard: Any) -> str:
+    """What `coach listen` says of an utterance that gave no command."""
+    if heard.why:
+        return f"heard {heard.why}: ignored"
+    what = heard.hypothesis.text or "(not a command)"
+    return f"heard {what}, confidence {heard.hypothesis.confidence:.2f}: ignored"
 
 
 def _meter(listener: Any) -> None:

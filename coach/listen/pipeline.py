@@ -83,6 +83,11 @@ class Heard:
     accepted: bool
     start: float
     end: float
+    why: str = ""  # why it was not even decoded as a command
+
+
+# What an utterance that is not a command candidate counts as.
+_NOT_DECODED = Hypothesis("", 0.0)
 
 
 class Listener:
@@ -110,6 +115,7 @@ class Listener:
         self._deaf_until = -1.0
         self._last_command_end = -1e9
         self._last_speech_end = -1e9  # end of the last utterance heard, command or not
+        self._decoding = False  # the recognizer is hearing the open utterance
         self.last_heard: Heard | None = None
         self.verifier = self._verifier()
         # The last moments of what the mic heard (not while muted), for the verifier.
@@ -162,8 +168,9 @@ class Listener:
         index = self.endpointer.frame_index
         t0, t1 = self._time_of(index), self._time_of(index + 1)
         if self._muted(t0, t1):
-            if self.endpointer.segment is not None:
+            if self._decoding:
                 self.recognizer.finish()  # drop it: it overlapped the coach's voice
+                self._decoding = False
             self.endpointer.reset()
             self.endpointer.skip()
             return None
@@ -172,24 +179,37 @@ class Listener:
             self._recent = np.concatenate((self._recent[FRAME:], frame))
         event, audio = self.endpointer.push(frame)
         if event == "start":
-            self.recognizer.start()
-        for piece in audio:
-            self.recognizer.feed(_to_pcm(piece))
+            # Whether the utterance follows other speech is known as it starts; talk
+            # that is no command is not decoded at all (it is most of what a gym hears).
+            opened = self.endpointer.segment
+            assert opened is not None
+            self._decoding = self._isolated(self._time_of(opened.speech_start))
+            if self._decoding:
+                self.recognizer.start()
+        if self._decoding:
+            for piece in audio:
+                self.recognizer.feed(_to_pcm(piece))
         if event != "end":
             return None
         segment = self.endpointer.segment
         assert segment is not None
         self.endpointer.close()
         start, end = self._time_of(segment.speech_start), self._time_of(segment.last_speech + 1)
-        hyp = self.recognizer.finish()
-        isolated = start - self._last_speech_end >= self.settings.isolation
         self._last_speech_end = end
-        if segment.overlong or not isolated:  # talk, not a command
-            self.last_heard = Heard(hyp, None, False, start, end)
+        decoded, self._decoding = self._decoding, False
+        hyp = self.recognizer.finish() if decoded else _NOT_DECODED
+        if not decoded or segment.overlong:
+            why = "talk right after other speech"
+            if segment.overlong:
+                why = "talk too long for a command"
+            self.last_heard = Heard(hyp, None, False, start, end, why)
             return None
         if self.verifier is not None:
             hyp = self.verifier.judge(hyp, self._recent)
         return self._decide(hyp, start, end, emitted_at=t1)
+
+    def _isolated(self, start: float) -> bool:
+        return start - self._last_speech_end >= self.settings.isolation
 
     def _muted(self, t0: float, t1: float) -> bool:
         if self.playing_at is None:

@@ -13,6 +13,7 @@ Frames are 512 samples at 16 kHz (32 ms), the window Silero expects.
 
 from __future__ import annotations
 
+import bisect
 import collections
 import inspect
 import logging
@@ -125,6 +126,7 @@ class Endpointer:
         self._prob = (_silero() if use_silero else None) or _flatness_prob
         s = self.settings
         self._levels: collections.deque[float] = collections.deque(maxlen=s.floor_window_frames)
+        self._sorted_levels: list[float] = []  # the same levels, in order
         self._preroll: collections.deque[Audio] = collections.deque(maxlen=s.preroll_frames)
         self._run = 0  # consecutive speech frames before the onset
         self._quiet = 0  # consecutive pause frames inside an utterance
@@ -205,8 +207,24 @@ class Endpointer:
     def _update_floor(self, level: float) -> None:
         # Levels inside an utterance still count: a crowd that never pauses must
         # become the floor. A low percentile keeps a short command from raising it.
+        # The window is kept sorted as it slides (np.percentile on every frame cost
+        # a sixth of the listener's time).
+        if len(self._levels) == self._levels.maxlen:
+            self._sorted_levels.pop(bisect.bisect_left(self._sorted_levels, self._levels[0]))
         self._levels.append(level)
+        bisect.insort(self._sorted_levels, level)
         if len(self._levels) >= 8:
-            self.floor = float(np.percentile(self._levels, self.settings.floor_percentile))
+            self.floor = _percentile(self._sorted_levels, self.settings.floor_percentile)
         else:
-            self.floor = min(self._levels) - 20.0
+            self.floor = self._sorted_levels[0] - 20.0
+
+
+def _percentile(ordered: list[float], percent: float) -> float:
+    """np.percentile's default (linear) method, on a list that is already sorted."""
+    at = (len(ordered) - 1) * (percent / 100)
+    low = int(at)
+    high = min(low + 1, len(ordered) - 1)
+    t = at - low
+    a, b = ordered[low], ordered[high]
+    # numpy's lerp, term for term, so the floor is the same to the last bit
+    return b - (b - a) * (1 - t) if t >= 0.5 else a + (b - a) * t
