@@ -119,3 +119,37 @@ def test_a_recording_read_in_blocks_is_heard_as_a_whole() -> None:
     in_blocks = list(recognize_blocks(listener, blocks, RATE))
     assert [r.command for r in whole] == ["next", "help"]
     assert in_blocks == whole
+
+
+class _CountingRecognizer:
+    """The real recognizer, counting the utterances it was asked to decode."""
+
+    def __init__(self, inner) -> None:  # type: ignore[no-untyped-def]
+        self.inner, self.name, self.sample_rate = inner, inner.name, inner.sample_rate
+        self.started = 0
+
+    def start(self) -> None:
+        self.started += 1
+        self.inner.start()
+
+    def feed(self, pcm) -> None:  # type: ignore[no-untyped-def]
+        self.inner.feed(pcm)
+
+    def finish(self):  # type: ignore[no-untyped-def]
+        return self.inner.finish()
+
+
+def test_speech_right_after_other_talk_is_not_decoded(recognizer) -> None:  # type: ignore[no-untyped-def]
+    from coach.listen.cli import _ignored
+
+    talk = "Keep your ribs down and breathe out."
+    # "Next." 0.3 s after the talk: its next phrase, not a command
+    parts = [(talk, None, hibari(talk)), ("Next.", None, hibari("Next."))]
+    audio, _ = scene(parts, noise="pink", snr_db=20, seed=6, gap=(0.3, 0.3))
+    counting = _CountingRecognizer(recognizer)
+    listener = Listener(counting, VOCAB, RATE)
+    assert list(recognize_audio(listener, audio, RATE)) == []
+    assert counting.started == 1  # the talk was decoded (it could have been a command)
+    assert listener.last_heard is not None
+    assert listener.last_heard.why == "talk right after other speech"
+    assert _ignored(listener.last_heard) == "heard talk right after other speech: ignored"
