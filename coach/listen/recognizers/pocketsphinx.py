@@ -1,13 +1,12 @@
 """The embedded backend: PocketSphinx with the English model from its wheel.
 
-Two decoders hear every utterance:
+Two decoders hear every utterance, a third aligns at its end:
 - a grammar decoder whose only paths are the command phrases (optionally a
   "garbage" loop of single phones, so speech that is not a command has
   somewhere to go other than the nearest command);
 - a free phone-loop decoder (allphone), the best any phone sequence can do.
 The grammar decoder's Viterbi result names the command but carries no absolute
-score, so the phone-loop decoder, in a second search, force-aligns that phrase to
-the utterance. The gap
+score, so the aligner force-aligns that phrase to the utterance. The gap
 between the aligned phrase's acoustic log-likelihood and the phone loop's, per
 frame, is a likelihood-ratio test of the hypothesis ("utterance verification"):
 a real command fits almost as well as the free phone loop, other speech and
@@ -129,11 +128,15 @@ class PocketsphinxRecognizer:
             bestpath=False,
             topn=8,
         )
-        # The phone loop also does the forced alignment (a search of its own), so the
-        # acoustic model is loaded twice, not three times.
-        self._phones = Decoder(**common)
+        # The phone loop is only the yardstick of the LLR, so it may prune hard: with
+        # beams of 1e-10 it costs ~40 % less, and on the dev split accuracy and false
+        # triggers stay on the same curve (at every gate from 0.4 to 0.65).
+        self._phones = Decoder(**common, beam=1e-10, pbeam=1e-10)
         self._phones.add_allphone_file(_PHONE_LOOP, get_model_path("en-us/en-us-phone.lm.bin"))
         self._phones.activate_search(_PHONE_LOOP)
+        # The forced alignment does not survive such beams: it needs a decoder of its own
+        # (~5 MB with the vocabulary's words alone).
+        self._aligner = Decoder(**common)
         self._logmath = self._grammar.get_logmath()
         self._utterance: list[bytes] = []
 
@@ -148,7 +151,7 @@ class PocketsphinxRecognizer:
             )
         for name, phones in entries:
             self._grammar.add_word(name, phones, False)
-            self._phones.add_word(name, phones, False)  # for the forced alignment
+            self._aligner.add_word(name, phones, False)
         for i, p in enumerate(PHONES):  # update the search only after the last one
             self._grammar.add_word(_GARBAGE_PREFIX + p.lower(), p, i == len(PHONES) - 1)
         self._grammar.add_jsgf_string("commands", grammar(phrases, PHONES, garbage_weight))
@@ -191,14 +194,13 @@ class PocketsphinxRecognizer:
 
     def _align(self, text: str, utterance: bytes) -> list[Any]:
         """The phrase's words force-aligned to the utterance, with absolute acoustic scores."""
-        aligner = self._phones
+        aligner = self._aligner
         aligner.set_align_text(text)
         aligner.start_utt()
         aligner.process_raw(utterance, full_utt=True)
         aligner.end_utt()
         aligned = aligner.hyp() is not None
         words = [s for s in aligner.seg() or () if not _is_filler(s.word)] if aligned else []
-        aligner.activate_search(_PHONE_LOOP)
         return words
 
     @staticmethod
