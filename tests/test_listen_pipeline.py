@@ -62,13 +62,27 @@ def test_cue_sentences_and_chatter_trigger_nothing(recognizer) -> None:  # type:
 _NEXT_UP = "Rest sixty seconds. Next up: set two of three, left side."
 
 
-# The isolation rule alone lets this through (a pause of 0.8 s or more comes before
-# "Next up"); the command verifier hears that "next" is followed by more words.
+# The isolation rule lets "Next up" through (a pause of 0.8 s or more comes before
+# it), and the grammar forces it onto "next"; the acoustic test doubts it, and the
+# command verifier, which hears that "next" is followed by more words, doubts it more.
 def test_a_command_word_opening_a_later_sentence_triggers_nothing(recognizer) -> None:  # type: ignore[no-untyped-def]
     audio, _ = scene([(_NEXT_UP, None, hibari(_NEXT_UP))], noise="pink", snr_db=20, seed=5)
-    assert run(recognizer, audio) == []
-    unverified = ListenSettings(verify=False)
-    assert [r.command for r in run(recognizer, audio, settings=unverified)] == ["next"]
+    confidence = {}
+    for verify in (True, False):
+        listener = Listener(recognizer, VOCAB, RATE, ListenSettings(verify=verify))
+        decided = []
+        listener._decide = _spy(listener._decide, decided)  # type: ignore[method-assign]
+        assert list(recognize_audio(listener, audio, RATE)) == []
+        confidence[verify] = max(h.confidence for h in decided if h.text == "next")
+    assert confidence[True] < confidence[False] < ListenSettings().min_confidence
+
+
+def _spy(decide, hypotheses: list):  # type: ignore[no-untyped-def]
+    def spied(hyp, *args, **kw):  # type: ignore[no-untyped-def]
+        hypotheses.append(hyp)
+        return decide(hyp, *args, **kw)
+
+    return spied
 
 
 def test_digital_silence_is_harmless(recognizer) -> None:  # type: ignore[no-untyped-def]
