@@ -42,7 +42,7 @@ def test_it_names_the_command_phrase_a_window_ends_with(verifier, said, phrase) 
 
 
 def test_it_confirms_a_command_and_lowers_talk_below_the_gate(verifier) -> None:  # type: ignore[no-untyped-def]
-    gate = ListenSettings().min_confidence
+    gate = ListenSettings().verified_min_confidence
     command = verifier.judge(Hypothesis("next", 0.6), window_ending_with("Next."))
     assert command.text == "next" and command.confidence >= gate
     talk = window_ending_with("I left my water bottle on the train.", seed=1)
@@ -62,3 +62,26 @@ def test_the_listener_uses_it_behind_pocketsphinx_only_when_asked() -> None:
     assert Listener(recognizer, VOCAB, RATE, ListenSettings(verify=False)).verifier is None
     # The verifier hears 16 kHz; pocketsphinx is always fed that, whatever the mic's rate.
     assert Listener(recognizer, VOCAB, 44100).verifier is not None
+
+
+def test_a_command_the_network_prefers_needs_the_acoustics_too(verifier) -> None:  # type: ignore[no-untyped-def]
+    gate = ListenSettings().verified_min_confidence
+    window = window_ending_with("Pause.")
+    misheard = Hypothesis("stop", 0.3)  # pocketsphinx took "pause" for "stop", unsure
+    asked: list[str] = []
+
+    def acoustics_agree(text: str) -> Hypothesis:  # the recognizer's neighbour role
+        asked.append(text)
+        return Hypothesis(text, 0.9)
+
+    judged = verifier.judge(misheard, window, acoustics_agree)
+    assert asked == ["pause"]
+    assert judged.text == "pause" and judged.confidence >= gate
+    doubted = verifier.judge(misheard, window, lambda text: Hypothesis(text, 0.0))
+    assert doubted.confidence < gate  # the network alone can't accept a command
+    # Where the network agrees with the recognizer, or is sure of nothing (talk),
+    # nothing else is asked.
+    verifier.judge(Hypothesis("pause", 0.6), window, acoustics_agree)
+    talk = window_ending_with("I left my water bottle on the train.", seed=1)
+    assert verifier.judge(misheard, talk, acoustics_agree).confidence < gate
+    assert asked == ["pause"]

@@ -58,7 +58,12 @@ class Recognition:
 
 @dataclass(frozen=True)
 class ListenSettings:
-    min_confidence: float = 0.5
+    min_confidence: float = 0.5  # the gate on the recognizer's own confidence
+    # The gate on a confidence the command verifier blended (a scale of its own).
+    # Chosen on the dev split: with the verifier proposing rival commands, 0.55 gives
+    # 1.9 points more accuracy and 10 % fewer false triggers than 0.5 gave before it
+    # did (56.6 % at 41.6 an hour, against 54.7 % at 46.2).
+    verified_min_confidence: float = 0.55
     refractory: float = 0.6  # seconds after a command during which a new one is ignored
     # Seconds of quiet a command must follow. People give a command on its own;
     # an utterance that starts right after other speech is the next phrase of a
@@ -205,7 +210,8 @@ class Listener:
             self.last_heard = Heard(hyp, None, False, start, end, why)
             return None
         if self.verifier is not None:
-            hyp = self.verifier.judge(hyp, self._recent)
+            rescore = getattr(self.recognizer, "rescore", None)
+            hyp = self.verifier.judge(hyp, self._recent, rescore)
         return self._decide(hyp, start, end, emitted_at=t1)
 
     def _isolated(self, start: float) -> bool:
@@ -222,9 +228,11 @@ class Listener:
         self, hyp: Hypothesis, start: float, end: float, emitted_at: float
     ) -> Recognition | None:
         command = self.vocabulary.command_for(hyp.text) if hyp.text else None
+        s = self.settings
+        gate = s.min_confidence if self.verifier is None else s.verified_min_confidence
         accepted = (
             command is not None
-            and hyp.confidence >= self.settings.min_confidence
+            and hyp.confidence >= gate
             and start >= self._last_command_end + self.settings.refractory
         )
         self.last_heard = Heard(hyp, command, accepted, start, end)

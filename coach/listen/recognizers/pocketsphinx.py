@@ -139,6 +139,7 @@ class PocketsphinxRecognizer:
         self._aligner = Decoder(**common)
         self._logmath = self._grammar.get_logmath()
         self._utterance: list[bytes] = []
+        self._heard: tuple[bytes, list[Any]] = (b"", [])  # the last utterance, its phones
 
         phrases = [normalise(p) for ps in vocabulary.phrases.values() for p in ps]
         phrases += [c for c in vocabulary.phrases if c not in phrases]
@@ -174,16 +175,27 @@ class PocketsphinxRecognizer:
         hyp = self._grammar.hyp()
         said = hyp.hypstr.split() if hyp is not None else []
         text = " ".join(w for w in said if not w.startswith(_GARBAGE_PREFIX))
-        phones = [s for s in self._phones.seg() or () if s.word != "SIL"]
-        utterance = b"".join(self._utterance)
-        words = self._align(text, utterance) if text else []
-        if not words:
-            return Hypothesis(text, 0.0)
-        llr = self._llr(words, phones)
+        self._heard = (
+            b"".join(self._utterance),
+            [s for s in self._phones.seg() or () if s.word != "SIL"],
+        )
         # Where the grammar search put the words: it stretches them over noise at
         # the edges (the alignment doesn't), so noise left outside isn't counted
         # as other speech.
         spoken = [s for s in self._grammar.seg() or () if not _is_filler(s.word)]
+        return self._score(text, spoken)
+
+    def rescore(self, text: str) -> Hypothesis:
+        """How sure the acoustic tests are that the last utterance was `text` (another
+        phrase than the grammar search chose, e.g. the command verifier's)."""
+        return self._score(text, [])
+
+    def _score(self, text: str, spoken: list[Any]) -> Hypothesis:
+        utterance, phones = self._heard
+        words = self._align(text, utterance) if text else []
+        if not words:
+            return Hypothesis(text, 0.0)
+        llr = self._llr(words, phones)
         coverage = self._coverage(spoken or words, phones, _frame_levels(utterance))
         self.last_llr, self.last_coverage = llr, coverage
         _LOGGER.debug("heard %r llr=%.3f coverage=%.2f", text, llr, coverage)
