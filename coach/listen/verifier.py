@@ -8,9 +8,11 @@ it ends with. The two make different mistakes: pocketsphinx takes music and chat
 commands far more often than the network; the network, which heard only synthetic
 voices in training, turns down some commands in voices unlike those. So the listener
 weighs both: the recognizer's command, its confidence blended with the network's
-probability of that command (WEIGHT), against the usual gate. The network never adds a
-command of its own: when it alone was sure, it was too often sure of talk ("Keep the
-bench still" as "skip exercise").
+probability of that command (WEIGHT), against a gate of its own. The network never
+adds a command on its own word: when it alone was sure, it was too often sure of talk
+("Keep the bench still" as "skip exercise"). When it is sure of another command than
+the recognizer's, the recognizer's acoustic tests are asked about that one too, and
+the better blend wins.
 
 The network is trained for one vocabulary (tools/verifier/train.py writes its phrase
 list into the model), so it is used only when the listener's vocabulary is that one.
