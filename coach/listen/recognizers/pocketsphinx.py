@@ -265,9 +265,13 @@ def _base(name: str) -> str:
 
 def _pronunciations(dictionary: str, words: set[str]) -> list[tuple[str, str]]:
     """The entries of a CMU-format dictionary (alternates too) for `words`, in file order."""
+    found = []
     with open(dictionary, encoding="utf-8") as lines:
-        entries = [line.split(maxsplit=1) for line in lines]
-    return [(e[0], e[1].strip()) for e in entries if len(e) == 2 and _base(e[0]) in words]
+        for line in lines:  # one at a time: the whole file split would cost ~20 MB at peak
+            entry = line.split(maxsplit=1)
+            if len(entry) == 2 and _base(entry[0]) in words:
+                found.append((entry[0], entry[1].strip()))
+    return found
 
 
 def _is_filler(word: str) -> bool:
