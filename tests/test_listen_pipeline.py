@@ -167,3 +167,10 @@ def test_speech_right_after_other_talk_is_not_decoded(recognizer) -> None:  # ty
     assert listener.last_heard is not None
     assert listener.last_heard.why == "talk right after other speech"
     assert _ignored(listener.last_heard) == "heard talk right after other speech: ignored"
+
+
+def test_a_command_may_follow_a_command_closely(recognizer) -> None:  # type: ignore[no-untyped-def]
+    # Talk 0.5 s before a command hides it (the isolation rule); a command doesn't.
+    parts = [("Pause.", "pause", hibari("Pause.")), ("Resume.", "resume", hibari("Resume."))]
+    audio, _ = scene(parts, noise="pink", snr_db=20, seed=7, gap=(0.5, 0.5))
+    assert [r.command for r in run(recognizer, audio)] == ["pause", "resume"]

@@ -69,7 +69,7 @@ class ListenSettings:
     # an utterance that starts right after other speech is the next phrase of a
     # sentence (someone chatting, a radio, a cue), and the grammar would force it
     # onto the nearest command. On the dev split this cut false triggers by a
-    # fifth and cost 3 points of accuracy.
+    # fifth and cost 3 points of accuracy. A command heard counts as quiet (below).
     isolation: float = 0.8
     mute_tail: float = 0.35  # seconds the mic stays deaf after the coach stops playing
     dither: float = 3e-5  # ~1 LSB of 16-bit: virtual devices deliver exact zeros
@@ -200,7 +200,7 @@ class Listener:
         assert segment is not None
         self.endpointer.close()
         start, end = self._time_of(segment.speech_start), self._time_of(segment.last_speech + 1)
-        self._last_speech_end = end
+        previous_end, self._last_speech_end = self._last_speech_end, end
         decoded, self._decoding = self._decoding, False
         hyp = self.recognizer.finish() if decoded else _NOT_DECODED
         if not decoded or segment.overlong:
@@ -212,7 +212,13 @@ class Listener:
         if self.verifier is not None:
             rescore = getattr(self.recognizer, "rescore", None)
             hyp = self.verifier.judge(hyp, self._recent, rescore)
-        return self._decide(hyp, start, end, emitted_at=t1)
+        recognition = self._decide(hyp, start, end, emitted_at=t1)
+        if recognition is not None:
+            # A command is said whole: what follows it is no continuation of it, but
+            # may be the next command ("pause … resume"). On dev: +2.3 points of
+            # accuracy at the same false triggers, at every gate.
+            self._last_speech_end = previous_end
+        return recognition
 
     def _isolated(self, start: float) -> bool:
         return start - self._last_speech_end >= self.settings.isolation
