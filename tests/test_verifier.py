@@ -85,3 +85,12 @@ def test_a_command_the_network_prefers_needs_the_acoustics_too(verifier) -> None
     talk = window_ending_with("I left my water bottle on the train.", seed=1)
     assert verifier.judge(misheard, talk, acoustics_agree).confidence < gate
     assert asked == ["pause"]
+
+
+def test_the_network_cannot_lift_what_the_acoustics_rule_out(verifier) -> None:  # type: ignore[no-untyped-def]
+    window = window_ending_with("Pause.")
+    assert verifier.probabilities(window)[verifier.phrases.index("pause")] > 0.9
+    ruled_out = verifier.judge(Hypothesis("pause", 0.05), window)
+    assert ruled_out.confidence == 0.05
+    lifted = verifier.judge(Hypothesis("pause", 0.2), window)
+    assert lifted.confidence >= ListenSettings().verified_min_confidence
