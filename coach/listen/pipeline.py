@@ -10,6 +10,7 @@ is judged exactly as live audio would be.
 
 from __future__ import annotations
 
+import collections
 import logging
 import queue
 from collections.abc import Callable, Iterable, Iterator
@@ -122,8 +123,12 @@ class Listener:
         self._decoding = False  # the recognizer is hearing the open utterance
         self.last_heard: Heard | None = None
         self.verifier = self._verifier()
-        # The last moments of what the mic heard (not while muted), for the verifier.
-        self._recent = np.zeros(embedding.WINDOW, dtype=np.float32)
+        # The last moments of what the mic heard (not while muted), for the verifier: the
+        # frames are kept as they come and joined only when an utterance is judged.
+        frames = -(-embedding.WINDOW // FRAME)
+        self._recent = collections.deque(
+            [np.zeros(FRAME, dtype=np.float32)] * frames, maxlen=frames
+        )
 
     def _verifier(self) -> CommandVerifier | None:
         # Only behind pocketsphinx: the way confidences are combined was tuned on its
@@ -180,7 +185,7 @@ class Listener:
             return None
         frame = frame + self._rng.normal(0, self.settings.dither, FRAME).astype(np.float32)
         if self.verifier is not None:
-            self._recent = np.concatenate((self._recent[FRAME:], frame))
+            self._recent.append(frame)
         event, audio = self.endpointer.push(frame)
         if event == "start":
             # Whether the utterance follows other speech is known as it starts; talk
@@ -210,7 +215,7 @@ class Listener:
             return None
         if self.verifier is not None:
             rescore = getattr(self.recognizer, "rescore", None)
-            hyp = self.verifier.judge(hyp, self._recent, rescore)
+            hyp = self.verifier.judge(hyp, np.concatenate(self._recent), rescore)
         recognition = self._decide(hyp, start, end, emitted_at=t1)
         if recognition is not None:
             # A command is said whole: what follows it is no continuation of it, but

@@ -110,9 +110,9 @@ class CommandVerifier:
         for q, c in zip(p[:-1], self._command_of, strict=True):
             assert c is not None  # covers() checked every phrase has a command
             by_command[c] = by_command.get(c, 0.0) + float(q)
-        best = _blend(heard, by_command[command])
-        rival = max(by_command, key=lambda c: by_command[c])
         agrees = by_command[command]
+        best = _blend(heard, agrees)
+        rival = max(by_command, key=lambda c: by_command[c])
         _LOGGER.debug("verifier: %r %.2f, network %.2f", heard.text, heard.confidence, agrees)
         if rescore is not None and rival != command and by_command[rival] >= RIVAL:
             phrases = [i for i, c in enumerate(self._command_of) if c == rival]

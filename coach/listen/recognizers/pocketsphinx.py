@@ -18,6 +18,8 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -139,7 +141,7 @@ class PocketsphinxRecognizer:
         self._aligner = Decoder(**common)
         self._logmath = self._grammar.get_logmath()
         self._utterance: list[bytes] = []
-        self._heard: tuple[bytes, list[Any]] = (b"", [])  # the last utterance, its phones
+        self._heard = _Utterance(b"", [])  # the last utterance: scored, maybe rescored
 
         phrases = [normalise(p) for ps in vocabulary.phrases.values() for p in ps]
         phrases += [c for c in vocabulary.phrases if c not in phrases]
@@ -175,7 +177,7 @@ class PocketsphinxRecognizer:
         hyp = self._grammar.hyp()
         said = hyp.hypstr.split() if hyp is not None else []
         text = " ".join(w for w in said if not w.startswith(_GARBAGE_PREFIX))
-        self._heard = (
+        self._heard = _Utterance(
             b"".join(self._utterance),
             [s for s in self._phones.seg() or () if s.word != "SIL"],
         )
@@ -191,12 +193,12 @@ class PocketsphinxRecognizer:
         return self._score(text, [])
 
     def _score(self, text: str, spoken: list[Any]) -> Hypothesis:
-        utterance, phones = self._heard
-        words = self._align(text, utterance) if text else []
+        heard = self._heard
+        words = self._align(text, heard.audio) if text else []
         if not words:
             return Hypothesis(text, 0.0)
-        llr = self._llr(words, phones)
-        coverage = self._coverage(spoken or words, phones, _frame_levels(utterance))
+        llr = self._llr(words, heard.phones)
+        coverage = self._coverage(spoken or words, heard.phones, heard.levels)
         self.last_llr, self.last_coverage = llr, coverage
         _LOGGER.debug("heard %r llr=%.3f coverage=%.2f", text, llr, coverage)
         # Both tests must pass: sounds like the command, and nothing but the command.
@@ -256,6 +258,16 @@ class PocketsphinxRecognizer:
             return -1e4
         ln: float = self._logmath.log_to_ln(self._logmath.log(prob))
         return ln
+
+
+@dataclass
+class _Utterance:
+    audio: bytes  # 16-bit mono PCM
+    phones: list[Any]  # the phone loop's segments, silence left out
+
+    @cached_property
+    def levels(self) -> np.ndarray:  # once, though a rescore asks again
+        return _frame_levels(self.audio)
 
 
 def _base(name: str) -> str:
