@@ -202,7 +202,7 @@ class PocketsphinxRecognizer:
         self.last_llr, self.last_coverage = llr, coverage
         _LOGGER.debug("heard %r llr=%.3f coverage=%.2f", text, llr, coverage)
         # Both tests must pass: sounds like the command, and nothing but the command.
-        acoustic = 1 / (1 + math.exp(-self.llr_scale * (llr - self.llr_offset)))
+        acoustic = sigmoid(self.llr_scale * (llr - self.llr_offset))
         explained = min(1.0, max(0.0, (coverage - 0.55) / 0.3))
         return Hypothesis(text, acoustic * explained)
 
@@ -268,6 +268,12 @@ class _Utterance:
     @cached_property
     def levels(self) -> np.ndarray:  # once, though a rescore asks again
         return _frame_levels(self.audio)
+
+
+def sigmoid(x: float) -> float:
+    """1 / (1 + e^-x), for any x: an alignment's score can underflow to an LLR of
+    thousands below zero, where math.exp(-x) overflows."""
+    return 1 / (1 + math.exp(min(50.0, -x)))
 
 
 def _base(name: str) -> str:
