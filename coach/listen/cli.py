@@ -36,6 +36,12 @@ def _language_option(p: argparse.ArgumentParser) -> None:
         action="store_false",
         help="pocketsphinx alone, without the command verifier's second opinion",
     )
+    p.add_argument(
+        "--no-denoise",
+        dest="denoise",
+        action="store_false",
+        help="let pocketsphinx hear the background too (no noise filter before it)",
+    )
 
 
 def add_listen_commands(sub: Any) -> None:
@@ -123,7 +129,7 @@ def _cmd_recognize(args: argparse.Namespace) -> int:
     from coach.listen.pipeline import ListenSettings, recognize_file
 
     vocabulary = _vocabulary(args.language)
-    settings = ListenSettings(verify=args.verify)
+    settings = ListenSettings(verify=args.verify, denoise=args.denoise)
     found = 0
     for r in recognize_file(args.audio, args.backend, vocabulary, args.model, settings):
         found += 1
@@ -150,7 +156,8 @@ def _cmd_listen(args: argparse.Namespace) -> int:
     vocabulary = _vocabulary(args.language)
     recognizer = make_recognizer(args.backend, vocabulary, args.model)
     rate = default_rate(device)
-    listener = Listener(recognizer, vocabulary, rate, ListenSettings(verify=args.verify))
+    settings = ListenSettings(verify=args.verify, denoise=args.denoise)
+    listener = Listener(recognizer, vocabulary, rate, settings)
     verifier = " and the command verifier" if listener.verifier else ""
     print(f"Listening with {recognizer.name}{verifier} ({vocabulary.language}). Ctrl-C to stop.")
     deadline = None if args.seconds is None else time.monotonic() + args.seconds

@@ -22,6 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from coach.listen import embedding
+from coach.listen.denoise import WienerFilter
 from coach.listen.recognizer import Hypothesis, Recognizer, make_recognizer
 from coach.listen.resample import StreamResampler
 from coach.listen.vad import FRAME, Endpointer, EndpointSettings
@@ -76,6 +77,8 @@ class ListenSettings:
     # A second opinion from the command verifier (coach.listen.verifier) on what
     # pocketsphinx heard; used when it was trained on the listener's vocabulary.
     verify: bool = True
+    # Steady background taken out of what the recognizer hears (coach.listen.denoise).
+    denoise: bool = True
     endpoint: EndpointSettings = EndpointSettings()
 
 
@@ -123,6 +126,10 @@ class Listener:
         self._decoding = False  # the recognizer is hearing the open utterance
         self.last_heard: Heard | None = None
         self.verifier = self._verifier()
+        # Only before pocketsphinx, whose model was trained on clean speech and on which
+        # the filter was measured; vosk's models learnt noise in training.
+        denoise = self.settings.denoise and recognizer.name == "pocketsphinx"
+        self.denoiser = WienerFilter() if denoise else None
         # The last moments of what the mic heard (not while muted), for the verifier: the
         # frames are kept as they come and joined only when an utterance is judged.
         frames = -(-embedding.WINDOW // FRAME)
@@ -184,9 +191,12 @@ class Listener:
             self.endpointer.skip()
             return None
         frame = frame + self._rng.normal(0, self.settings.dither, FRAME).astype(np.float32)
+        heard = frame
+        if self.denoiser is not None:
+            heard = self.denoiser(frame, background=self.endpointer.background)
         if self.verifier is not None:
             self._recent.append(frame)
-        event, audio = self.endpointer.push(frame)
+        event, audio = self.endpointer.push(frame, heard)
         if event == "start":
             # Whether the utterance follows other speech is known as it starts; talk
             # that is no command is not decoded at all (it is most of what a gym hears).

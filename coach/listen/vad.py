@@ -137,6 +137,14 @@ class Endpointer:
         self.last_level = -120.0
         self.floor = -120.0
 
+    @property
+    def background(self) -> bool:
+        """Whether the last frame was background: no utterance open, and either not
+        speech-like or no louder than the floor."""
+        s = self.settings
+        quiet = self.last_level < self.floor + s.level_margin_db
+        return self.segment is None and (self.last_prob < s.silence_prob or quiet)
+
     def reset(self) -> None:
         """Forget the open utterance (e.g. while the coach talks); the floor is kept."""
         self.segment = None
@@ -151,11 +159,13 @@ class Endpointer:
         """Frames that are not listened to (muted) still advance the clock."""
         self.frame_index += frames
 
-    def push(self, frame: Audio) -> tuple[str, list[Audio]]:
+    def push(self, frame: Audio, passed: Audio | None = None) -> tuple[str, list[Audio]]:
         """One frame in; returns (event, audio) where event is '', 'start', 'speech' or 'end'.
 
         On 'start' the audio is the pre-roll plus this frame; on 'speech' this frame;
         on 'end' the trailing frames (already passed) are not repeated: audio is empty.
+        `passed`: what to hand on in place of `frame` (the frame as the recognizer should
+        hear it), while speech is judged on `frame`.
         """
         s = self.settings
         level = _frame_level_db(frame)
@@ -165,6 +175,7 @@ class Endpointer:
         loud = level >= self.floor + s.level_margin_db
         index = self.frame_index
         self.frame_index += 1
+        frame = frame if passed is None else passed
 
         if self.segment is None:
             self._preroll.append(frame)
