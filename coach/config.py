@@ -64,6 +64,7 @@ class ListenSettings:
     vosk_model: str | None = None
     mute_tail: float = 0.3
     verify: bool = True
+    denoise: bool = True
 
 
 @dataclass(frozen=True)

@@ -209,6 +209,7 @@ def open_listening(
         vocabulary=Vocabulary(vocabulary.language, dict(vocabulary.phrases)),
         mute_tail=settings.listen.mute_tail,
         verify=settings.listen.verify,
+        denoise=settings.listen.denoise,
         source=source if source is not None else microphone_source(settings),
         delay=playback.delay if playback is not None else None,
         speed=float(getattr(clock, "speed", 1.0)),
@@ -247,6 +248,7 @@ class _Job:
     vocabulary: Vocabulary
     mute_tail: float
     verify: bool
+    denoise: bool
     source: AudioSource
     delay: float | None  # None: the coach plays nothing the mic could hear
     speed: float  # session seconds per second
@@ -266,7 +268,9 @@ def _child(
         try:
             recognizer = make_recognizer(job.backend, job.vocabulary, job.vosk_model)
             chunks, rate = stack.enter_context(_opened(job.source))
-            settings = ListenSettings(mute_tail=job.mute_tail, verify=job.verify)
+            settings = ListenSettings(
+                mute_tail=job.mute_tail, verify=job.verify, denoise=job.denoise
+            )
             listener = Listener(recognizer, job.vocabulary, rate, settings)
         except (CoachError, OSError) as exc:
             outbox.put(("failed", str(exc)))
