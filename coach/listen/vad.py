@@ -77,14 +77,9 @@ class _Silero:
     _CONTEXT = 64
 
     def __init__(self, model: Path) -> None:
-        import onnxruntime as ort
+        from coach.listen.onnx import session
 
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = 1
-        options.inter_op_num_threads = 1
-        self._session = ort.InferenceSession(
-            str(model), options, providers=["CPUExecutionProvider"]
-        )
+        self._session = session(model)
         self._rate = np.array(RATE, dtype=np.int64)
         self.reset()
 
