@@ -358,6 +358,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS,
                         help="corpus directory with manifest.json (default bench/corpus/dev)")
     parser.add_argument("--backend", help="passed to coach recognize --backend")
+    parser.add_argument("--options", default="", metavar="'OPTS'",
+                        help="more options for coach recognize, e.g. '--no-verify --no-denoise'")
     parser.add_argument("--coach", default=f"{shlex.quote(sys.executable)} -m coach",
                         help="how to call coach (default: this python -m coach)")
     parser.add_argument("--recognitions-dir", type=Path,
@@ -420,6 +422,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                    "--json"]
             if args.backend:
                 cmd += ["--backend", args.backend]
+            cmd += shlex.split(args.options)
             print(f"{name}: {' '.join(shlex.quote(c) for c in cmd)}", file=sys.stderr)
             run = run_child(cmd, args.timeout)
             text, wall, peak_mb = run.stdout, run.wall, run.peak_mb

@@ -74,7 +74,8 @@ def test_a_command_word_opening_a_later_sentence_triggers_nothing(recognizer) ->
         listener._decide = _spy(listener._decide, decided)  # type: ignore[method-assign]
         assert list(recognize_audio(listener, audio, RATE)) == []
         confidence[verify] = max(h.confidence for h in decided if h.text == "next")
-    assert confidence[True] < confidence[False] < ListenSettings().min_confidence
+    assert confidence[True] < ListenSettings().verified_min_confidence
+    assert confidence[False] < recognizer.min_confidence
 
 
 def _spy(decide, hypotheses: list):  # type: ignore[no-untyped-def]
@@ -140,6 +141,7 @@ class _CountingRecognizer:
 
     def __init__(self, inner) -> None:  # type: ignore[no-untyped-def]
         self.inner, self.name, self.sample_rate = inner, inner.name, inner.sample_rate
+        self.min_confidence = inner.min_confidence
         self.started = 0
 
     def start(self) -> None:

@@ -55,48 +55,57 @@ class WienerFilter:
         self._quiet = 10 ** (quiet_dbfs / 10) * float(np.sum(_WINDOW**2))
         bins = FRAME // 2 + 1
         self._noise: npt.NDArray[np.float64] | None = None  # background power per bin
+        self._floor = np.ones(bins)  # the least gain of each bin (see _learn)
         self._last_clean = np.zeros(bins)  # |gain · spectrum|² of the last hop
-        self._input = np.zeros(FRAME, dtype=np.float32)  # the last FRAME input samples
+        self._input = np.zeros(FRAME + _HOP, dtype=np.float32)  # two hops' windows
         self._tail = np.zeros(_HOP, dtype=np.float32)  # overlap-add carried to the next hop
 
     def __call__(self, frame: Audio, background: bool) -> Audio:
         """`frame` filtered; `background`: the endpointer called the previous frame
         background, so this one may teach the filter what the background sounds like."""
-        out = np.empty(FRAME, dtype=np.float32)
-        for at in (0, _HOP):
-            self._input = np.concatenate((self._input[_HOP:], frame[at : at + _HOP]))
-            out[at : at + _HOP] = self._hop(background)
+        self._input[:_HOP] = self._input[FRAME:]
+        self._input[_HOP:] = frame
+        # The frame's two hops, transformed together (one call instead of two).
+        windows = np.stack((self._input[:FRAME], self._input[_HOP:])) * _WINDOW
+        spectra = np.fft.rfft(windows, axis=1)
+        powers = spectra.real**2 + spectra.imag**2
+        if self._noise is None:
+            self._learn(powers[0], rate=1.0)  # the first sound heard is taken as background
+        gains = np.empty_like(powers)
+        for hop in range(2):  # the decision-directed estimate runs from hop to hop
+            gains[hop] = self._gain(powers[hop])
+            if background:
+                self._learn(powers[hop])
+        frames = np.fft.irfft(spectra * gains, FRAME, axis=1).astype(np.float32) * _WINDOW
+        out = np.concatenate((self._tail + frames[0, :_HOP], frames[0, _HOP:] + frames[1, :_HOP]))
+        self._tail = frames[1, _HOP:]
         return out
 
-    def _hop(self, background: bool) -> Audio:
-        spectrum = np.fft.rfft(self._input * _WINDOW)
-        power = spectrum.real**2 + spectrum.imag**2
-        if self._noise is None:
-            self._noise = power.copy()  # the first sound heard is taken as background
+    def _gain(self, power: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        assert self._noise is not None
         noise = self._noise + 1e-12
         posterior = power / noise
         prior = self.smoothing * self._last_clean / noise + (1 - self.smoothing) * np.maximum(
             posterior - 1.0, 0.0
         )
-        # Background is taken down to a quiet room's level at most: in a quiet room the
-        # filter leaves everything as it is (filtering it cost 2 commands in 44 on dev).
-        floor = np.sqrt(np.clip(self._quiet / noise, self.gain_floor**2, 1.0))
-        gain = np.maximum(prior / (1.0 + prior), floor)
+        gain = np.maximum(prior / (1.0 + prior), self._floor)
         self._last_clean = gain**2 * power
-        if background:
-            self._learn(power)
-        frame = np.fft.irfft(spectrum * gain, FRAME).astype(np.float32) * _WINDOW
-        out = self._tail + frame[:_HOP]
-        self._tail = frame[_HOP:]
-        return out
+        return gain
 
-    def _learn(self, power: npt.NDArray[np.float64]) -> None:
+    def _learn(self, power: npt.NDArray[np.float64], rate: float | None = None) -> None:
         """Move the background estimate toward this hop's power. A bin far louder than
         the background learns ten times slower: the endpointer's call lags a frame, so
         the first frame of a command is still called background, and it must not teach
         the filter to take the command out. A background that really grew louder is
         still learnt, in a few seconds."""
-        assert self._noise is not None
-        loud = power > self._noise * _LOUD
-        rate = np.where(loud, self.noise_rate / 10, self.noise_rate)
-        self._noise += rate * (power - self._noise)
+        if self._noise is None:
+            self._noise = np.zeros_like(power)
+        if rate is None:
+            loud = power > self._noise * _LOUD
+            step = np.where(loud, self.noise_rate / 10, self.noise_rate)
+        else:
+            step = np.full_like(power, rate)
+        self._noise += step * (power - self._noise)
+        # Background is taken down to a quiet room's level at most: in a quiet room the
+        # filter leaves everything as it is (filtering it cost 2 commands in 44 on dev).
+        self._floor = np.sqrt(np.clip(self._quiet / (self._noise + 1e-12), self.gain_floor**2, 1.0))

@@ -34,6 +34,9 @@ class Hypothesis:
 class Recognizer(Protocol):
     name: str
     sample_rate: int
+    # The confidence it must give a command to be acted on, when nothing else is asked
+    # (each backend's confidence has a scale of its own).
+    min_confidence: float
 
     def start(self) -> None:
         """Begin an utterance."""

@@ -24,6 +24,7 @@ UNKNOWN = "[unk]"
 class VoskRecognizer:
     name = "vosk"
     sample_rate = 16000
+    min_confidence = 0.5
 
     def __init__(self, model_path: Path, vocabulary: Vocabulary) -> None:
         import vosk
