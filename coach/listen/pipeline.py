@@ -64,8 +64,8 @@ class ListenSettings:
     min_confidence: float | None = None
     # The gate on a confidence the command verifier blended (a scale of its own): with
     # verifier.WEIGHT 0.5, acoustic confidence and the network's probability must add
-    # up to 1. Chosen on the dev split with pocketsphinx's LLR offset: 67.1 % of
-    # commands at 22 false triggers, where 0.475 with the old offset gave 64.3 % at 25.
+    # up to 1. Chosen on the dev split with pocketsphinx's LLR offset: 65.7 % of
+    # commands at 22 false triggers, where 0.475 with the old offset gave 64.0 % at 25.
     verified_min_confidence: float = 0.5
     refractory: float = 0.6  # seconds after a command during which a new one is ignored
     # Seconds of quiet a command must follow. People give a command on its own;

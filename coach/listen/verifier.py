@@ -41,10 +41,11 @@ Rescore = Callable[[str], Hypothesis]
 
 # The network's share of the blended confidence, chosen on the dev split voice by voice
 # together with the gate (pipeline.ListenSettings.verified_min_confidence) and the
-# floor below: 0.5 at a gate of 0.475 gives 1.9 points more than 0.4 at 0.55 at the
+# floor below: 0.5 at a gate of 0.475 gave 1.9 points more than 0.4 at 0.55 at the
 # same false triggers (test: +1.2 points, 3 fewer false triggers), and the voices least
-# like the training voices (flite, hibari) lose at most a point. The weight alone (0.5
-# at the old gate) cost the flite slt voice 9 points.
+# like the training voices (flite, hibari) lost at most a point. The weight alone (0.5
+# at the old gate) cost the flite slt voice 9 points. Since then pocketsphinx's LLR
+# offset moved from -2.5 to -3.5 and the gate to 0.5 (see pocketsphinx.py).
 WEIGHT = 0.5
 # Below this acoustic confidence the network can't lift a hypothesis at all: half the
 # blend is the network's, and alone it must never reach the gate. (Without the floor,
