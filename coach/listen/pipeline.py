@@ -251,9 +251,12 @@ class Listener:
     ) -> Recognition | None:
         command = self.vocabulary.command_for(hyp.text) if hyp.text else None
         s = self.settings
-        gate = s.min_confidence if s.min_confidence is not None else self.recognizer.min_confidence
         if self.verifier is not None:
             gate = s.verified_min_confidence
+        elif s.min_confidence is not None:
+            gate = s.min_confidence
+        else:
+            gate = self.recognizer.min_confidence
         accepted = (
             command is not None
             and hyp.confidence >= gate

@@ -134,11 +134,15 @@ class Endpointer:
 
     @property
     def background(self) -> bool:
-        """Whether the last frame was background: no utterance open, and either not
-        speech-like or no louder than the floor."""
-        s = self.settings
-        quiet = self.last_level < self.floor + s.level_margin_db
-        return self.segment is None and (self.last_prob < s.silence_prob or quiet)
+        """Whether the last frame was background: no utterance open, and no talking."""
+        return self.segment is None and not self._talking(self.last_prob, self.last_level)
+
+    def _loud(self, level: float) -> bool:
+        return level >= self.floor + self.settings.level_margin_db
+
+    def _talking(self, prob: float, level: float) -> bool:
+        """Speech that keeps an utterance going (the lower probability), and loud."""
+        return prob >= self.settings.silence_prob and self._loud(level)
 
     def reset(self) -> None:
         """Forget the open utterance (e.g. while the coach talks); the floor is kept."""
@@ -167,7 +171,6 @@ class Endpointer:
         prob = self._prob(frame)
         self.last_prob, self.last_level = prob, level
         self._update_floor(level)
-        loud = level >= self.floor + s.level_margin_db
         index = self.frame_index
         self.frame_index += 1
         frame = frame if passed is None else passed
@@ -175,12 +178,12 @@ class Endpointer:
         if self.segment is None:
             self._preroll.append(frame)
             if self._overlong:  # after an over-long utterance: wait for a pause
-                self._quiet = 0 if (prob >= s.silence_prob and loud) else self._quiet + 1
+                self._quiet = 0 if self._talking(prob, level) else self._quiet + 1
                 if self._quiet < s.hangover_frames:
                     return "", []
                 self._overlong = False
                 self._quiet = 0
-            self._run = self._run + 1 if (prob >= s.speech_prob and loud) else 0
+            self._run = self._run + 1 if (prob >= s.speech_prob and self._loud(level)) else 0
             if self._run >= s.onset_frames:
                 first = index - s.onset_frames + 1
                 self.segment = Segment(first, index, frames=len(self._preroll))
@@ -197,7 +200,7 @@ class Endpointer:
             self.segment.overlong = True
             self._overlong = True
             return "end", [frame]
-        talking = prob >= s.silence_prob and loud
+        talking = self._talking(prob, level)
         self._quiet = 0 if talking else self._quiet + 1
         if talking:
             self.segment.last_speech = index
