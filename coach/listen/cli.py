@@ -42,6 +42,26 @@ def _language_option(p: argparse.ArgumentParser) -> None:
         action="store_false",
         help="let pocketsphinx hear the background too (no noise filter before it)",
     )
+    p.add_argument(
+        "--min-confidence",
+        type=float,
+        default=None,
+        metavar="C",
+        help="accept a command at this confidence (0..1) or more; higher: fewer false "
+        "triggers, more missed commands (default: the backend's own gate)",
+    )
+
+
+def _settings(args: argparse.Namespace) -> Any:
+    from coach.listen.pipeline import ListenSettings
+
+    gate = args.min_confidence
+    return ListenSettings(
+        verify=args.verify,
+        denoise=args.denoise,
+        min_confidence=gate,
+        **({} if gate is None else {"verified_min_confidence": gate}),
+    )
 
 
 def add_listen_commands(sub: Any) -> None:
@@ -126,10 +146,10 @@ def _vocabulary(language: str | None) -> Any:
 
 
 def _cmd_recognize(args: argparse.Namespace) -> int:
-    from coach.listen.pipeline import ListenSettings, recognize_file
+    from coach.listen.pipeline import recognize_file
 
     vocabulary = _vocabulary(args.language)
-    settings = ListenSettings(verify=args.verify, denoise=args.denoise)
+    settings = _settings(args)
     found = 0
     for r in recognize_file(args.audio, args.backend, vocabulary, args.model, settings):
         found += 1
@@ -149,14 +169,14 @@ def _cmd_recognize(args: argparse.Namespace) -> int:
 def _cmd_listen(args: argparse.Namespace) -> int:
     from coach.audio.output import device_arg
     from coach.listen.audio_input import default_rate, microphone
-    from coach.listen.pipeline import Listener, ListenSettings
+    from coach.listen.pipeline import Listener
     from coach.listen.recognizer import make_recognizer
 
     device = device_arg(args.device)
     vocabulary = _vocabulary(args.language)
     recognizer = make_recognizer(args.backend, vocabulary, args.model)
     rate = default_rate(device)
-    settings = ListenSettings(verify=args.verify, denoise=args.denoise)
+    settings = _settings(args)
     listener = Listener(recognizer, vocabulary, rate, settings)
     verifier = " and the command verifier" if listener.verifier else ""
     print(f"Listening with {recognizer.name}{verifier} ({vocabulary.language}). Ctrl-C to stop.")

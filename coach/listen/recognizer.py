@@ -20,7 +20,7 @@ from coach.vocabulary import Vocabulary
 
 _LOGGER = logging.getLogger(__name__)
 
-BACKENDS = ("auto", "pocketsphinx", "vosk")
+BACKENDS = ("auto", "moonshine", "pocketsphinx", "vosk")
 
 Pcm = npt.NDArray[np.int16]
 
@@ -60,6 +60,10 @@ def make_recognizer(
 
     if backend not in BACKENDS:
         raise CoachError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+    if backend == "moonshine":
+        from coach.listen.recognizers.moonshine import MoonshineRecognizer
+
+        return MoonshineRecognizer(vocabulary)
     if backend in ("auto", "vosk"):
         found = Path(model_path) if model_path else models.find_vosk_model(vocabulary.language)
         if found is not None and models.vosk_available():

