@@ -142,6 +142,7 @@ class _CountingRecognizer:
     def __init__(self, inner) -> None:  # type: ignore[no-untyped-def]
         self.inner, self.name, self.sample_rate = inner, inner.name, inner.sample_rate
         self.min_confidence = inner.min_confidence
+        self.endpoint, self.isolation = inner.endpoint, inner.isolation
         self.started = 0
 
     def start(self) -> None:

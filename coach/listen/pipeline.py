@@ -71,9 +71,10 @@ class ListenSettings:
     # Seconds of quiet a command must follow. People give a command on its own;
     # an utterance that starts right after other speech is the next phrase of a
     # sentence (someone chatting, a radio, a cue), and the grammar would force it
-    # onto the nearest command. On the dev split this cut false triggers by a
-    # fifth and cost 3 points of accuracy. A command heard counts as quiet (below).
-    isolation: float = 0.8
+    # onto the nearest command. On the dev split (pocketsphinx, 0.8 s) this cut false
+    # triggers by a fifth and cost 3 points of accuracy. A command heard counts as
+    # quiet (below). None: the recognizer's own (Recognizer.isolation).
+    isolation: float | None = None
     mute_tail: float = 0.35  # seconds the mic stays deaf after the coach stops playing
     dither: float = 3e-5  # ~1 LSB of 16-bit: virtual devices deliver exact zeros
     # A second opinion from the command verifier (coach.listen.verifier) on what
@@ -81,7 +82,8 @@ class ListenSettings:
     verify: bool = True
     # Steady background taken out of what the recognizer hears (coach.listen.denoise).
     denoise: bool = True
-    endpoint: EndpointSettings = EndpointSettings()
+    # How utterances are cut; None: the recognizer's own (Recognizer.endpoint).
+    endpoint: EndpointSettings | None = None
 
 
 @dataclass
@@ -117,7 +119,11 @@ class Listener:
         self.settings = settings or ListenSettings()
         self.playing_at = playing_at
         self.rate = recognizer.sample_rate
-        self.endpointer = Endpointer(self.settings.endpoint, use_silero=use_silero)
+        self.endpoint = self.settings.endpoint or recognizer.endpoint
+        self.isolation = (
+            recognizer.isolation if self.settings.isolation is None else self.settings.isolation
+        )
+        self.endpointer = Endpointer(self.endpoint, use_silero=use_silero)
         self._resample = StreamResampler(input_rate, self.rate)
         self._pending = np.zeros(0, dtype=np.float32)
         self._origin: float | None = None  # stream time of the first sample
@@ -166,7 +172,7 @@ class Listener:
         found = self._consume(self._resample(np.zeros(0, dtype=np.float32), last=True))
         if self._pending.size:
             found += self._consume(np.zeros(FRAME - self._pending.size, dtype=np.float32))
-        for _ in range(self.settings.endpoint.hangover_frames + 1):
+        for _ in range(self.endpoint.hangover_frames + 1):
             if self.endpointer.segment is None:
                 break
             found += self._consume(np.zeros(FRAME, dtype=np.float32))
@@ -237,7 +243,7 @@ class Listener:
         return recognition
 
     def _isolated(self, start: float) -> bool:
-        return start - self._last_speech_end >= self.settings.isolation
+        return start - self._last_speech_end >= self.isolation
 
     def _muted(self, t0: float, t1: float) -> bool:
         if self.playing_at is None:

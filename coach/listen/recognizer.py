@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from coach.errors import CoachError
+from coach.listen.vad import EndpointSettings
 from coach.vocabulary import Vocabulary
 
 _LOGGER = logging.getLogger(__name__)
@@ -37,6 +38,10 @@ class Recognizer(Protocol):
     # The confidence it must give a command to be acted on, when nothing else is asked
     # (each backend's confidence has a scale of its own).
     min_confidence: float
+    # How the listener cuts utterances for it, and the quiet a command must follow
+    # (seconds; see pipeline.ListenSettings.isolation), each chosen for the backend.
+    endpoint: EndpointSettings
+    isolation: float
 
     def start(self) -> None:
         """Begin an utterance."""

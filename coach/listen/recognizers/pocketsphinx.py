@@ -26,6 +26,7 @@ import numpy as np
 
 from coach.errors import CoachError
 from coach.listen.recognizer import Hypothesis, Pcm
+from coach.listen.vad import EndpointSettings
 from coach.vocabulary import Vocabulary, normalise
 
 _LOGGER = logging.getLogger(__name__)
@@ -99,6 +100,8 @@ class PocketsphinxRecognizer:
     # 33). Alone, pocketsphinx wants an LLR a nat higher: σ(2) = 0.88 keeps the curve it
     # had at -2.5 and 0.5.
     min_confidence = 0.88
+    endpoint = EndpointSettings()
+    isolation = 0.8
 
     def __init__(
         self,

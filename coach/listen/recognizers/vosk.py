@@ -14,6 +14,7 @@ from typing import Any
 
 from coach.errors import CoachError
 from coach.listen.recognizer import Hypothesis, Pcm
+from coach.listen.vad import EndpointSettings
 from coach.vocabulary import Vocabulary, normalise
 
 _LOGGER = logging.getLogger(__name__)
@@ -25,6 +26,8 @@ class VoskRecognizer:
     name = "vosk"
     sample_rate = 16000
     min_confidence = 0.5
+    endpoint = EndpointSettings()
+    isolation = 0.8
 
     def __init__(self, model_path: Path, vocabulary: Vocabulary) -> None:
         import vosk

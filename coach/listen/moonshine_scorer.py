@@ -1,0 +1,126 @@
+"""How likely Moonshine finds each of a fixed set of texts, given an utterance.
+
+For a text of tokens t1…tn the model's probability of writing exactly it is
+
+    P(t1 | audio) · P(t2 | t1, audio) · … · P(end | t1…tn, audio)
+
+where "end" is the end-of-text token, or a mark (. ! ?) followed by it. The texts
+form a tree of shared beginnings ("Skip", "Skip exercise", "Skipping"), walked
+one token deeper at a time: every prefix still likely enough (FLOOR) is extended
+by one decoder step, all prefixes of a depth in one batch, each step reusing its
+parent's key/value cache. A prefix is thus computed once, however many texts
+share it, and talk that matches no text is dropped after a step or two.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from coach.listen import moonshine_model
+from coach.listen.onnx import session
+
+START, END = 1, 2  # the decoder's start and end-of-text tokens
+# A prefix the model gives less than this log-probability is not extended: no text
+# below it could pass the listener's gate (log P ≥ -9) nor matter as a decoy.
+FLOOR = -12.0
+
+Audio = npt.NDArray[np.float32]
+Text = tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class _Prefix:
+    tokens: Text
+    log_p: float
+    parent: int  # its parent's row in the previous step's batch
+    marked: bool = False  # ends with a mark standing for any of the marks
+
+
+class PhraseScorer:
+    def __init__(
+        self, folder: Path, texts: Sequence[Text], marks: Sequence[int], vocab_size: int
+    ) -> None:
+        self._encoder = session(folder / moonshine_model.ENCODER)
+        # No memory arena for the steps: their batch changes with every utterance, and
+        # an arena would keep the largest one's memory for good.
+        self._first = session(folder / moonshine_model.FIRST_STEP, arena=False)
+        self._next = session(folder / moonshine_model.NEXT_STEP, arena=False)
+        self._first_names = [o.name for o in self._first.get_outputs()]
+        self._next_names = [o.name for o in self._next.get_outputs()]
+        self._marks = list(marks)
+        self._vocab_size = vocab_size
+        self.texts = [tuple(t) for t in texts]
+        self._continuations: dict[Text, set[int]] = defaultdict(set)
+        self._ending: dict[Text, list[int]] = defaultdict(list)
+        for i, text in enumerate(self.texts):
+            self._ending[text].append(i)
+            for k in range(len(text)):
+                self._continuations[text[:k]].add(text[k])
+
+    def log_probs(self, audio: Audio) -> list[float]:
+        """log P(text + end | audio) for each text; -inf where a prefix fell below FLOOR."""
+        found = [-np.inf] * len(self.texts)
+        states = self._encoder.run(None, {"input_values": audio[None, :]})[0]
+        first = {"input_ids": np.array([[START]], dtype=np.int64), "encoder_hidden_states": states}
+        outputs = dict(zip(self._first_names, self._first.run(None, first), strict=True))
+        audio_cache = {k: v for k, v in outputs.items() if ".encoder." in k}
+        cache = {k: v for k, v in outputs.items() if ".decoder." in k}
+        dists = self._normalised(outputs["logits"])
+        frontier = [_Prefix((), 0.0, 0)]
+        while frontier:
+            children: list[_Prefix] = []
+            for row, prefix in enumerate(frontier):
+                dist = dists[row]
+                if prefix.marked:
+                    for i in self._ending[prefix.tokens[:-1]]:
+                        found[i] = float(np.logaddexp(found[i], prefix.log_p + dist[END]))
+                    continue
+                if self._ending.get(prefix.tokens):
+                    for i in self._ending[prefix.tokens]:
+                        found[i] = float(np.logaddexp(found[i], prefix.log_p + dist[END]))
+                    marked = prefix.log_p + float(np.logaddexp.reduce(dist[self._marks]))
+                    if marked > FLOOR:
+                        tokens = (*prefix.tokens, self._marks[0])
+                        children.append(_Prefix(tokens, marked, row, marked=True))
+                for token in sorted(self._continuations.get(prefix.tokens, ())):
+                    log_p = prefix.log_p + float(dist[token])
+                    if log_p > FLOOR:
+                        children.append(_Prefix((*prefix.tokens, token), log_p, row))
+            if not children:
+                break
+            dists, cache = self._step(children, cache, audio_cache)
+            frontier = children
+        return found
+
+    def _step(
+        self,
+        prefixes: list[_Prefix],
+        cache: dict[str, npt.NDArray[np.float32]],
+        audio_cache: dict[str, npt.NDArray[np.float32]],
+    ) -> tuple[npt.NDArray[np.float32], dict[str, npt.NDArray[np.float32]]]:
+        """One decoder step for every prefix: its last token, from its parent's cache."""
+        parents = np.array([p.parent for p in prefixes])
+        feed: dict[str, npt.NDArray[np.generic]] = {
+            "input_ids": np.array([[p.tokens[-1]] for p in prefixes], dtype=np.int64)
+        }
+        for name, value in cache.items():
+            feed[name.replace("present.", "past_key_values.")] = value[parents]
+        for name, value in audio_cache.items():
+            # One copy for the whole batch: attention broadcasts it over the prefixes.
+            feed[name.replace("present.", "past_key_values.")] = value
+        outputs = dict(zip(self._next_names, self._next.run(None, feed), strict=True))
+        logits = outputs.pop("logits")
+        return self._normalised(logits), outputs
+
+    def _normalised(self, logits: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+        """log-softmax of each row's last position, over the real tokens (the output
+        layer is padded past them)."""
+        last: npt.NDArray[np.float32] = logits[:, -1, : self._vocab_size]
+        last = last - last.max(axis=-1, keepdims=True)
+        return last - np.log(np.exp(last).sum(axis=-1, keepdims=True))
