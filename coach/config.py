@@ -113,7 +113,7 @@ SECTIONS: dict[str, type[Any]] = {
 
 CHOICES: dict[str, tuple[str, ...]] = {
     "voice.engine": ("pyttsx3", "hibari", "estimate"),
-    "listen.backend": ("auto", "pocketsphinx", "vosk"),
+    "listen.backend": ("auto", "moonshine", "pocketsphinx", "vosk"),
 }
 
 

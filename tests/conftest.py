@@ -20,3 +20,13 @@ def pulse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PulseServer]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def moonshine_prepared() -> None:
+    """The moonshine backend's model, rebuilt once before any test needs it: the first
+    `coach` a test starts would otherwise spend half a minute on it, inside its timeout."""
+    from coach.listen import moonshine_model
+
+    if moonshine_model.available():
+        moonshine_model.prepared()

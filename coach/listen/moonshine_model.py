@@ -84,12 +84,9 @@ def prepared(note: Callable[[str], None] | None = None) -> Path:
     work = Path(tempfile.mkdtemp(prefix=".building-", dir=target.parent))
     try:
         _build(source, work)
-        shutil.rmtree(target, ignore_errors=True)  # what is there is incomplete
-        try:
+        if not _complete(target):  # another process may have finished first
+            shutil.rmtree(target, ignore_errors=True)  # what is there is incomplete
             work.rename(target)
-        except OSError:  # another process finished first
-            if not _complete(target):
-                raise
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return target

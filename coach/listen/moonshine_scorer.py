@@ -123,4 +123,4 @@ class PhraseScorer:
         layer is padded past them)."""
         last: npt.NDArray[np.float32] = logits[:, -1, : self._vocab_size]
         last = last - last.max(axis=-1, keepdims=True)
-        return last - np.log(np.exp(last).sum(axis=-1, keepdims=True))
+        return np.asarray(last - np.log(np.exp(last).sum(axis=-1, keepdims=True)), np.float32)

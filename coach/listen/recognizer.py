@@ -8,6 +8,7 @@ with a confidence; out-of-vocabulary speech comes back as an empty text.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -54,27 +55,38 @@ class Recognizer(Protocol):
 
 
 def make_recognizer(
-    backend: str, vocabulary: Vocabulary, model_path: str | Path | None = None
+    backend: str,
+    vocabulary: Vocabulary,
+    model_path: str | Path | None = None,
+    note: Callable[[str], None] | None = None,
 ) -> Recognizer:
-    """A recognizer for `vocabulary`: 'vosk' with a model, 'pocketsphinx', or 'auto'.
+    """A recognizer for `vocabulary`: 'vosk' with a model, 'moonshine', 'pocketsphinx',
+    or 'auto'.
 
     'auto' uses vosk when a model for the vocabulary's language is configured or
-    found (see coach.listen.models), else pocketsphinx.
+    found (see coach.listen.models); else, for English, moonshine when its package is
+    installed (it hears commands in noise far better); else pocketsphinx. `note` is
+    told of slow first-time work (moonshine prepares its model once).
     """
-    from coach.listen import models
+    from coach.listen import models, moonshine_model
 
     if backend not in BACKENDS:
         raise CoachError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
-    if backend == "moonshine":
+    vosk_model = Path(model_path) if model_path else models.find_vosk_model(vocabulary.language)
+    use_vosk = vosk_model is not None and models.vosk_available()
+    english = vocabulary.language.split("-")[0] == "en"
+    if backend == "moonshine" or (
+        backend == "auto" and not use_vosk and english and moonshine_model.available()
+    ):
         from coach.listen.recognizers.moonshine import MoonshineRecognizer
 
-        return MoonshineRecognizer(vocabulary)
+        return MoonshineRecognizer(vocabulary, note)
     if backend in ("auto", "vosk"):
-        found = Path(model_path) if model_path else models.find_vosk_model(vocabulary.language)
-        if found is not None and models.vosk_available():
+        if use_vosk:
             from coach.listen.recognizers.vosk import VoskRecognizer
 
-            return VoskRecognizer(found, vocabulary)
+            assert vosk_model is not None
+            return VoskRecognizer(vosk_model, vocabulary)
         if backend == "vosk":
             if not models.vosk_available():
                 raise CoachError(
@@ -84,7 +96,7 @@ def make_recognizer(
                 f"no vosk model for language {vocabulary.language!r}: "
                 "run `coach model download en-us` or `coach model path DIR`"
             )
-        _LOGGER.info("no vosk model for %s: using pocketsphinx", vocabulary.language)
+        _LOGGER.info("no vosk model nor moonshine for %s: using pocketsphinx", vocabulary.language)
     from coach.listen.recognizers.pocketsphinx import PocketsphinxRecognizer
 
     return PocketsphinxRecognizer(vocabulary)

@@ -1,0 +1,166 @@
+"""The moonshine backend for real: Moonshine base from the moonshine-cpp wheel, on
+spoken audio (hibari's neural voice, espeak-ng), no fakes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from listen_audio import RATE, espeak, have_espeak, hibari, scene
+
+from coach.listen import moonshine_model, ortformat
+from coach.listen.moonshine_text import decoys, english_words, spellings, written
+from coach.listen.onnx import session
+from coach.listen.pipeline import Listener, recognize_audio
+from coach.listen.recognizer import Hypothesis, make_recognizer
+from coach.listen.recognizers.moonshine import MoonshineRecognizer
+from coach.vocabulary import Vocabulary
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not moonshine_model.available(), reason="needs moonshine-cpp and onnx"),
+]
+
+VOCAB = Vocabulary()
+
+
+@pytest.fixture(scope="module")
+def recognizer() -> MoonshineRecognizer:
+    made = make_recognizer("moonshine", VOCAB)
+    assert isinstance(made, MoonshineRecognizer)
+    return made
+
+
+def heard(recognizer: MoonshineRecognizer, speech: np.ndarray) -> Hypothesis:
+    """One utterance, with a little quiet around it as the endpointer hands it over."""
+    rng = np.random.default_rng(0)
+    pad = (rng.normal(0, 1e-3, RATE // 4)).astype(np.float32)
+    audio = np.concatenate((pad, speech, pad))
+    recognizer.start()
+    recognizer.feed((np.clip(audio, -1, 1) * 32767).astype(np.int16))
+    return recognizer.finish()
+
+
+@pytest.mark.parametrize(
+    ("said", "command"),
+    [
+        ("Next.", "next"),
+        ("Skip exercise!", "skip"),
+        ("What can I say?", "help"),
+        ("Hold on.", "pause"),
+    ],
+)
+def test_a_command_said_alone_is_heard(
+    recognizer: MoonshineRecognizer, said: str, command: str
+) -> None:
+    hyp = heard(recognizer, hibari(said))
+    assert VOCAB.command_for(hyp.text) == command
+    assert hyp.confidence >= recognizer.min_confidence
+
+
+@pytest.mark.skipif(not have_espeak(), reason="needs espeak-ng")
+def test_a_robotic_voice_is_heard_too(recognizer: MoonshineRecognizer) -> None:
+    hyp = heard(recognizer, espeak("Previous", "en-gb"))
+    assert VOCAB.command_for(hyp.text) == "back"
+    assert hyp.confidence >= recognizer.min_confidence
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Next up: set two of three, left side.",
+        "Paused. Say resume when you're ready.",
+        "I forgot my water bottle in the car again.",
+    ],
+)
+def test_talk_that_is_no_command_is_turned_down(recognizer: MoonshineRecognizer, said: str) -> None:
+    # The first two begin with command words: the model expects no more words after a
+    # command, and these go on.
+    assert heard(recognizer, hibari(said)).confidence < recognizer.min_confidence
+
+
+def test_a_command_word_inflected_is_no_command(recognizer: MoonshineRecognizer) -> None:
+    # "Resuming." is the coach's cue; "Resume." the command. The decoy "resuming" tells them apart.
+    assert heard(recognizer, hibari("Resuming.")).confidence < recognizer.min_confidence
+    assert heard(recognizer, hibari("Resume.")).confidence >= recognizer.min_confidence
+
+
+def test_commands_in_noise_through_the_whole_listener(recognizer: MoonshineRecognizer) -> None:
+    parts = [
+        ("Next.", "next", hibari("Next.")),
+        (
+            "I think we should grab lunch after this.",
+            None,
+            hibari("I think we should grab lunch after this."),
+        ),
+        ("Pause.", "pause", hibari("Pause.")),
+    ]
+    audio, truth = scene(parts, noise="music", snr_db=10, seed=7)
+    found = list(recognize_audio(Listener(recognizer, VOCAB, RATE), audio, RATE))
+    assert [r.command for r in found] == ["next", "pause"]
+    for r, said in zip(found, [t for t in truth if t.command], strict=True):
+        assert abs(r.start - said.start) < 0.3
+        assert 0 < r.emitted_at - said.end < 0.6  # the closing pause is ~0.3 s
+
+
+def test_auto_picks_moonshine_for_english(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COACH_HOME", str(tmp_path))  # no vosk model configured
+    assert isinstance(make_recognizer("auto", VOCAB), MoonshineRecognizer)
+
+
+def test_only_english() -> None:
+    from coach.errors import CoachError
+
+    with pytest.raises(CoachError, match="English only"):
+        MoonshineRecognizer(Vocabulary(language="ko"))
+
+
+def test_a_phrase_is_spelled_in_the_fewest_tokens_every_way() -> None:
+    vocabulary = {
+        "▁Next": 1,
+        "▁Ne": 2,
+        "xt": 3,
+        "▁": 4,
+        "Ready": 5,
+        "▁Re": 6,
+        "ady": 7,
+        "▁please": 8,
+    }
+    assert spellings("Next", vocabulary) == [[1]]
+    assert spellings("Next please", vocabulary) == [[1, 8]]
+    assert sorted(spellings("Ready", vocabulary)) == [[4, 5], [6, 7]]
+    assert spellings("Nope", vocabulary) == []
+
+
+def test_phrases_are_written_as_the_model_writes_english() -> None:
+    assert written("what can i say") == "What can I say"
+    assert written("next") == "Next"
+
+
+def test_decoys_are_words_near_the_commands_and_no_command() -> None:
+    phrases = {"pause", "hold on", "slower", "skip", "go back", "stop"}
+    found = decoys(phrases, lambda candidates: candidates)  # every candidate a word
+    assert {"paused", "pausing", "pauses", "hold", "slow", "skipped", "stopped"} <= found
+    assert not found & phrases
+    real = decoys(phrases, english_words)
+    assert "paused" in real and "skiped" not in real  # the dictionary keeps real words
+
+
+def test_an_ort_format_model_reads_back_into_the_same_onnx_model(tmp_path: Path) -> None:
+    shipped = moonshine_model.shipped_model()
+    assert shipped is not None
+    model = ortformat.load(shipped / "encoder_model.ort")
+    rebuilt = tmp_path / "encoder.onnx"
+    rebuilt.write_bytes(model.SerializeToString())
+    audio = np.random.default_rng(3).normal(0, 0.1, (1, RATE)).astype(np.float32)
+    original = session(shipped / "encoder_model.ort").run(None, {"input_values": audio})[0]
+    again = session(rebuilt).run(None, {"input_values": audio})[0]
+    np.testing.assert_allclose(again, original, rtol=1e-4, atol=1e-4)
+
+
+def test_a_broken_ort_file_is_a_clear_error(tmp_path: Path) -> None:
+    broken = tmp_path / "model.ort"
+    broken.write_bytes(b"not a model at all")
+    with pytest.raises(ValueError, match="not an ORT-format model"):
+        ortformat.load(broken)
