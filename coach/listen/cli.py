@@ -27,7 +27,8 @@ def _language_option(p: argparse.ArgumentParser) -> None:
         "--backend",
         choices=BACKENDS,
         default="auto",
-        help="recognizer: vosk when a model is configured or found, else pocketsphinx (auto)",
+        help="recognizer (auto: vosk when a model is configured or found; else, for "
+        "English, moonshine when installed; else pocketsphinx)",
     )
     p.add_argument("--model", metavar="DIR", default=None, help="an unpacked vosk model to use")
     p.add_argument(
@@ -107,8 +108,9 @@ def add_listen_commands(sub: Any) -> None:
         "model",
         help="vosk speech models",
         description=(
-            "Manage vosk models. Without one, coach uses pocketsphinx (English only). "
-            "With one, `--backend auto` picks vosk."
+            "Manage speech models. With a vosk model for the language, `--backend auto` "
+            "picks vosk; without one, English uses moonshine (Moonshine base, installed "
+            "with coach) or else pocketsphinx."
         ),
     )
     model_sub = model.add_subparsers(dest="model_command", metavar="ACTION", required=True)
@@ -128,6 +130,15 @@ def add_listen_commands(sub: Any) -> None:
     path.set_defaults(handler=_cmd_model_path)
     show = model_sub.add_parser("show", help="which model each language would use")
     show.set_defaults(handler=_cmd_model_show)
+    prepare = model_sub.add_parser(
+        "prepare",
+        help="get the moonshine model ready now",
+        description=(
+            "Rebuild the Moonshine model once for the listener (about half a minute), "
+            "so that the first session doesn't wait for it. Done by itself otherwise."
+        ),
+    )
+    prepare.set_defaults(handler=_cmd_model_prepare)
 
 
 def _vocabulary(language: str | None) -> Any:
@@ -151,7 +162,10 @@ def _cmd_recognize(args: argparse.Namespace) -> int:
     vocabulary = _vocabulary(args.language)
     settings = _settings(args)
     found = 0
-    for r in recognize_file(args.audio, args.backend, vocabulary, args.model, settings):
+    recognitions = recognize_file(
+        args.audio, args.backend, vocabulary, args.model, settings, note=_note
+    )
+    for r in recognitions:
         found += 1
         if args.json:
             print(json.dumps(r.event(), ensure_ascii=False), flush=True)
@@ -174,7 +188,7 @@ def _cmd_listen(args: argparse.Namespace) -> int:
 
     device = device_arg(args.device)
     vocabulary = _vocabulary(args.language)
-    recognizer = make_recognizer(args.backend, vocabulary, args.model)
+    recognizer = make_recognizer(args.backend, vocabulary, args.model, _note)
     rate = default_rate(device)
     settings = _settings(args)
     listener = Listener(recognizer, vocabulary, rate, settings)
@@ -233,11 +247,24 @@ def _cmd_model_path(args: argparse.Namespace) -> int:
 
 
 def _cmd_model_show(args: argparse.Namespace) -> int:
+    from coach.listen import moonshine_model
     from coach.listen.models import find_vosk_model, vosk_available
 
+    english = "moonshine" if moonshine_model.available() else "pocketsphinx"
     if not vosk_available():
-        print("vosk is not installed: pocketsphinx (English) is used")
+        print(f"vosk is not installed: {english} (English) is used")
     for language in ("en", "ko"):
         found = find_vosk_model(language)
-        print(f"{language}: {found if found else 'pocketsphinx' if language == 'en' else 'none'}")
+        print(f"{language}: {found if found else english if language == 'en' else 'none'}")
     return EXIT_OK
+
+
+def _cmd_model_prepare(args: argparse.Namespace) -> int:
+    from coach.listen import moonshine_model
+
+    print(f"Moonshine model ready: {moonshine_model.prepared(_note)}")
+    return EXIT_OK
+
+
+def _note(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)

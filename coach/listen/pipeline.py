@@ -321,12 +321,14 @@ def recognize_file(
     vocabulary: Vocabulary | None = None,
     model_path: str | Path | None = None,
     settings: ListenSettings | None = None,
+    note: Callable[[str], None] | None = None,
 ) -> Iterator[Recognition]:
-    """`coach recognize`: the recognitions in a recording, times in seconds of audio."""
+    """`coach recognize`: the recognitions in a recording, times in seconds of audio.
+    `note` is told of slow first-time work (see make_recognizer)."""
     from coach.listen.files import mono_blocks
 
     vocab = vocabulary or Vocabulary()
     blocks, rate = mono_blocks(path)
-    recognizer = make_recognizer(backend, vocab, model_path)
+    recognizer = make_recognizer(backend, vocab, model_path, note)
     listener = Listener(recognizer, vocab, rate, settings)
     yield from recognize_blocks(listener, blocks, rate)

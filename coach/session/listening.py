@@ -153,7 +153,9 @@ class Listening:
                 self.failed = True
                 self.note(f"no voice commands ({message[1]}); the keys still work")
                 return
-            if message[0] == "level":
+            if message[0] == "note":  # slow first-time work, such as a model's preparation
+                self.note(message[1])
+            elif message[0] == "level":
                 self.level = message[1]
             elif message[0] == "heard":
                 self.heard += 1
@@ -266,7 +268,12 @@ def _child(
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the session to handle
     with ExitStack() as stack:
         try:
-            recognizer = make_recognizer(job.backend, job.vocabulary, job.vosk_model)
+            recognizer = make_recognizer(
+                job.backend,
+                job.vocabulary,
+                job.vosk_model,
+                note=lambda message: outbox.put(("note", message)),
+            )
             chunks, rate = stack.enter_context(_opened(job.source))
             settings = ListenSettings(
                 mute_tail=job.mute_tail, verify=job.verify, denoise=job.denoise
