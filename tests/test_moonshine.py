@@ -164,3 +164,20 @@ def test_a_broken_ort_file_is_a_clear_error(tmp_path: Path) -> None:
     broken.write_bytes(b"not a model at all")
     with pytest.raises(ValueError, match="not an ORT-format model"):
         ortformat.load(broken)
+
+
+def test_a_damaged_prepared_model_is_prepared_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    ready = moonshine_model.prepared()
+    monkeypatch.setenv(moonshine_model.ENV_CACHE, str(tmp_path))
+    shutil.copytree(ready, moonshine_model.cache_dir())
+    damaged = moonshine_model.cache_dir() / moonshine_model.NEXT_STEP
+    damaged.write_bytes(damaged.read_bytes()[:1000])  # a disk that filled up, say
+    notes: list[str] = []
+    recognizer = MoonshineRecognizer(VOCAB, note=notes.append)
+    assert notes and "preparing" in notes[0]
+    assert damaged.stat().st_size > 1_000_000
+    assert VOCAB.command_for(heard(recognizer, hibari("Next.")).text) == "next"

@@ -66,16 +66,21 @@ def cache_dir() -> Path:
     return base / "moonshine" / f"{MODEL}-{metadata.version('moonshine-cpp')}-{BUILD}"
 
 
-def prepared(note: Callable[[str], None] | None = None) -> Path:
-    """The rebuilt model's directory, rebuilding it first when it is missing."""
+def prepared(note: Callable[[str], None] | None = None, *, again: bool = False) -> Path:
+    """The rebuilt model's directory, rebuilding it first when it is missing (or when
+    `again`: what is there would not load)."""
     source = shipped_model()
     if source is None:
         raise CoachError(
             "the moonshine backend needs the moonshine-cpp package: pip install moonshine-cpp"
         )
     target = cache_dir()
+    if again:
+        shutil.rmtree(target, ignore_errors=True)
     if _complete(target):
         return target
+    if importlib.util.find_spec("onnx") is None:
+        raise CoachError("preparing the moonshine model needs the onnx package: pip install onnx")
     if note is not None:
         note("preparing the Moonshine speech model (once, about half a minute)…")
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -81,12 +81,14 @@ class MoonshineRecognizer:
                 _Spelling(word, tuple(s), decoy=True) for s in spellings(written(word), index)
             ]
         self._decoys = {s.phrase for s in self._spellings if s.decoy}
-        self._scorer = PhraseScorer(
-            folder,
-            [s.tokens for s in self._spellings],
-            marks=[index[m] for m in END_MARKS],
-            vocab_size=len(tokens),
-        )
+        texts, marks = [s.tokens for s in self._spellings], [index[m] for m in END_MARKS]
+        try:
+            self._scorer = PhraseScorer(folder, texts, marks, vocab_size=len(tokens))
+        except Exception:  # noqa: BLE001 - ONNX Runtime's load errors have no common type
+            # A damaged file in the cache (a full disk, say): rebuilt once, then trusted.
+            _LOGGER.warning("the prepared moonshine model would not load: preparing it again")
+            folder = moonshine_model.prepared(note, again=True)
+            self._scorer = PhraseScorer(folder, texts, marks, vocab_size=len(tokens))
         self._audio: list[Pcm] = []
 
     def start(self) -> None:
