@@ -174,7 +174,7 @@ def test_a_damaged_prepared_model_is_prepared_again(
     ready = moonshine_model.prepared()
     monkeypatch.setenv(moonshine_model.ENV_CACHE, str(tmp_path))
     shutil.copytree(ready, moonshine_model.cache_dir())
-    damaged = moonshine_model.cache_dir() / moonshine_model.NEXT_STEP
+    damaged = moonshine_model.cache_dir() / moonshine_model.DECODER
     damaged.write_bytes(damaged.read_bytes()[:1000])  # a disk that filled up, say
     notes: list[str] = []
     recognizer = MoonshineRecognizer(VOCAB, note=notes.append)

@@ -8,9 +8,10 @@ ONNX Runtime dequantises every int8 weight on every run (a decoder step took
 
 - read back into ONNX (coach.listen.ortformat);
 - the dequantising Cast → Mul → Add chains on the weights computed once;
-- the decoder split in two models: the first step (the branch without a key/value
-  cache) and the next steps (the branch with one), so that the listener can
-  extend many phrases token by token, and phrases that begin alike share the work;
+- of the decoder's two branches (the first step, without a key/value cache, and
+  the next steps, with one) only the work each needs, weights quantised once for
+  both; the listener extends many phrases a token at a time, so phrases that
+  begin alike share the work;
 - quantised again, dynamically, so the weights stay int8 in memory (MatMulInteger).
 
 The result lives in the user cache directory; it is rebuilt when missing.
@@ -39,8 +40,8 @@ PACKAGE = "moonshine_cpp"
 MODEL = "base-en"
 RATE = 16000
 # The rebuilt files; the number changes whenever `prepare` does.
-BUILD = "int8-v3"
-ENCODER, FIRST_STEP, NEXT_STEP = "encoder.onnx", "first-step.onnx", "next-step.onnx"
+BUILD = "int8-v4"
+ENCODER, DECODER = "encoder.onnx", "decoder.onnx"
 TOKENIZER = "tokenizer.bin"
 ENV_CACHE = "COACH_CACHE"
 
@@ -98,7 +99,7 @@ def prepared(note: Callable[[str], None] | None = None, *, again: bool = False) 
 
 
 def _complete(folder: Path) -> bool:
-    return all((folder / f).is_file() for f in (ENCODER, FIRST_STEP, NEXT_STEP, TOKENIZER))
+    return all((folder / f).is_file() for f in (ENCODER, DECODER, TOKENIZER))
 
 
 def _build(source: Path, out: Path) -> None:
@@ -109,13 +110,16 @@ def _build(source: Path, out: Path) -> None:
     _quantise(encoder, out / ENCODER)
     decoder = ortformat.load(source / "decoder_model_merged.ort")
     _fold_weights(decoder.graph)
-    # The branch without a cache writes the first token and computes the cache: the
-    # keys and values of the first token and of the audio (for cross-attention). The
-    # branch with one writes each next token; what it passes on of the audio is the
-    # same as it was given, so only the tokens' part is kept.
-    _quantise(_branch(decoder, "else_branch", lambda n: True), out / FIRST_STEP)
-    step = _branch(decoder, "then_branch", lambda n: n == "logits" or ".decoder." in n)
-    _quantise(step, out / NEXT_STEP)
+    # Each branch quantised on its own (the quantiser leaves alone a weight that a
+    # branch reads from outside), then joined again around their one set of weights.
+    first = _quantise(_branch(decoder, "else_branch"), out / "first.onnx")
+    following = _quantise(_branch(decoder, "then_branch"), out / "following.onnx")
+    del decoder
+    import onnx
+
+    onnx.save(_joined(first, following), out / DECODER)
+    for step in ("first.onnx", "following.onnx"):
+        (out / step).unlink()
     shutil.copyfile(source / TOKENIZER, out / TOKENIZER)
 
 
@@ -179,25 +183,31 @@ def _inputs_used(nodes: Any) -> set[str]:
     return used
 
 
-def _branch(model: Any, branch: str, outputs: Callable[[str], bool]) -> Any:
-    """A copy of `model` (the merged decoder) made of one branch of its If and the
-    outputs `outputs` names; the inputs and weights those outputs don't need go."""
+def _branch(model: Any, branch: str) -> Any:
+    """A copy of `model` (the merged decoder) made of one branch of its If; the
+    inputs and weights that branch doesn't need go."""
     import onnx
+    from onnx import helper
 
     model = onnx.ModelProto.FromString(model.SerializeToString())
     graph = model.graph
     chooser = next(n for n in graph.node if n.op_type == "If")
     chosen = next(a.g for a in chooser.attribute if a.name == branch)
     renamed = dict(zip((o.name for o in chosen.output), chooser.output, strict=True))
+    made = {name for node in chosen.node for name in node.output}
     for node in chosen.node:
         for i, name in enumerate(node.output):
             node.output[i] = renamed.get(name, name)
-    nodes = [n for n in graph.node if n is not chooser] + list(chosen.node)
+    # The branch with a cache gives back the audio's part of it as it was given: in the
+    # ORT-format file that is an output no node makes (its Identity was optimised away).
+    passed_on = [
+        helper.make_node("Identity", [outer.replace("present.", "past_key_values.")], [outer])
+        for inner, outer in renamed.items()
+        if inner not in made
+    ]
+    nodes = [n for n in graph.node if n is not chooser] + list(chosen.node) + passed_on
     graph.initializer.extend(chosen.initializer)
-    kept_outputs = [o for o in graph.output if outputs(o.name)]
-    del graph.output[:]
-    graph.output.extend(kept_outputs)
-    needed = {o.name for o in kept_outputs}
+    needed = {o.name for o in graph.output}
     wanted = []
     for node in reversed(nodes):
         if any(o in needed for o in node.output):
@@ -212,7 +222,9 @@ def _branch(model: Any, branch: str, outputs: Callable[[str], bool]) -> Any:
     return model
 
 
-def _quantise(model: Any, path: Path) -> None:
+def _quantise(model: Any, path: Path) -> Any:
+    """`model` with its matrix products' and token embeddings' weights int8 (dynamic
+    quantisation), saved at `path` and returned."""
     import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
@@ -220,8 +232,8 @@ def _quantise(model: Any, path: Path) -> None:
     onnx.save(model, plain)
     # The quantiser logs advice meant for its own users on the root logger.
     logging.getLogger().disabled = True
-    # The matrix products and the token embeddings: ONNX Runtime's integer convolution
-    # is slower than its float one, and the encoder's three convolutions are small.
+    # Not the convolutions: ONNX Runtime's integer convolution is slower than its float
+    # one, and the encoder's three are small.
     try:
         quantize_dynamic(
             plain, path, weight_type=QuantType.QInt8, op_types_to_quantize=["MatMul", "Gather"]
@@ -229,3 +241,59 @@ def _quantise(model: Any, path: Path) -> None:
     finally:
         logging.getLogger().disabled = False
     plain.unlink()
+    return onnx.load(path)
+
+
+def _joined(first: Any, following: Any) -> Any:
+    """The decoder's first step and next steps in one model again, choosing by the
+    input `use_cache_branch` as the shipped model did, around one copy of the weights
+    (~45 MB less than two models)."""
+    from onnx import TensorProto, helper
+
+    weights: dict[str, Any] = {}
+    for model in (first, following):
+        for tensor in model.graph.initializer:
+            known = weights.setdefault(tensor.name, tensor)
+            if known.raw_data != tensor.raw_data:  # the same weight quantised the same way
+                raise ValueError(f"the decoder's two steps differ in {tensor.name}")
+    outputs = list(first.graph.output)
+    then_branch = _as_branch(following.graph, "next/", outputs)
+    else_branch = _as_branch(first.graph, "first/", outputs)
+    chooser = helper.make_node(
+        "If",
+        ["use_cache_branch"],
+        [o.name for o in outputs],
+        then_branch=then_branch,
+        else_branch=else_branch,
+    )
+    inputs = {i.name: i for g in (first.graph, following.graph) for i in g.input}
+    inputs["use_cache_branch"] = helper.make_tensor_value_info(
+        "use_cache_branch", TensorProto.BOOL, [1]
+    )
+    graph = helper.make_graph(
+        [chooser], "decoder", list(inputs.values()), outputs, list(weights.values())
+    )
+    opsets = {o.domain: o for m in (first, following) for o in m.opset_import}
+    return helper.make_model(
+        graph, opset_imports=list(opsets.values()), ir_version=first.ir_version
+    )
+
+
+def _as_branch(graph: Any, prefix: str, outputs: list[Any]) -> Any:
+    """`graph`'s nodes as an If branch: every value they make renamed with `prefix`, so
+    that none shadows a name outside; its outputs are `outputs`' names."""
+    from onnx import ValueInfoProto, helper
+
+    nodes = list(graph.node)
+    made = {name for node in nodes for name in node.output}
+    for node in nodes:
+        node.input[:] = [prefix + n if n in made else n for n in node.input]
+        node.output[:] = [prefix + n for n in node.output]
+        node.name = prefix + node.name if node.name else ""
+    branch_outputs = []
+    for o in outputs:
+        info = ValueInfoProto()
+        info.CopyFrom(o)
+        info.name = prefix + o.name
+        branch_outputs.append(info)
+    return helper.make_graph(nodes, prefix.rstrip("/"), [], branch_outputs)

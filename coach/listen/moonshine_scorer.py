@@ -49,10 +49,14 @@ class PhraseScorer:
         self._encoder = session(folder / moonshine_model.ENCODER)
         # No memory arena for the steps: their batch changes with every utterance, and
         # an arena would keep the largest one's memory for good.
-        self._first = session(folder / moonshine_model.FIRST_STEP, arena=False)
-        self._next = session(folder / moonshine_model.NEXT_STEP, arena=False)
-        self._first_names = [o.name for o in self._first.get_outputs()]
-        self._next_names = [o.name for o in self._next.get_outputs()]
+        self._decoder = session(folder / moonshine_model.DECODER, arena=False)
+        self._outputs = [o.name for o in self._decoder.get_outputs()]
+        # The first step's (empty) cache: no token yet, and the audio's still to compute.
+        self._no_cache = {
+            i.name: np.zeros((1, i.shape[1], 0, i.shape[3]), dtype=np.float32)
+            for i in self._decoder.get_inputs()
+            if i.name.startswith("past_key_values.")
+        }
         self._marks = list(marks)
         self._vocab_size = vocab_size
         self.texts = [tuple(t) for t in texts]
@@ -67,8 +71,14 @@ class PhraseScorer:
         """log P(text + end | audio) for each text; -inf where a prefix fell below FLOOR."""
         found = [-np.inf] * len(self.texts)
         states = self._encoder.run(None, {"input_values": audio[None, :]})[0]
-        first = {"input_ids": np.array([[START]], dtype=np.int64), "encoder_hidden_states": states}
-        outputs = dict(zip(self._first_names, self._first.run(None, first), strict=True))
+        self._states = states
+        first = {
+            "input_ids": np.array([[START]], dtype=np.int64),
+            "encoder_hidden_states": states,
+            "use_cache_branch": np.array([False]),
+            **self._no_cache,
+        }
+        outputs = dict(zip(self._outputs, self._decoder.run(None, first), strict=True))
         audio_cache = {k: v for k, v in outputs.items() if ".encoder." in k}
         cache = {k: v for k, v in outputs.items() if ".decoder." in k}
         dists = self._normalised(outputs["logits"])
@@ -107,16 +117,18 @@ class PhraseScorer:
         """One decoder step for every prefix: its last token, from its parent's cache."""
         parents = np.array([p.parent for p in prefixes])
         feed: dict[str, npt.NDArray[np.generic]] = {
-            "input_ids": np.array([[p.tokens[-1]] for p in prefixes], dtype=np.int64)
+            "input_ids": np.array([[p.tokens[-1]] for p in prefixes], dtype=np.int64),
+            "encoder_hidden_states": self._states,  # read by the first step only
+            "use_cache_branch": np.array([True]),
         }
         for name, value in cache.items():
             feed[name.replace("present.", "past_key_values.")] = value[parents]
         for name, value in audio_cache.items():
             # One copy for the whole batch: attention broadcasts it over the prefixes.
             feed[name.replace("present.", "past_key_values.")] = value
-        outputs = dict(zip(self._next_names, self._next.run(None, feed), strict=True))
+        outputs = dict(zip(self._outputs, self._decoder.run(None, feed), strict=True))
         logits = outputs.pop("logits")
-        return self._normalised(logits), outputs
+        return self._normalised(logits), {k: v for k, v in outputs.items() if ".decoder." in k}
 
     def _normalised(self, logits: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
         """log-softmax of each row's last position, over the real tokens (the output

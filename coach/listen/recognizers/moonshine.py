@@ -88,7 +88,14 @@ class MoonshineRecognizer:
             # A damaged file in the cache (a full disk, say): rebuilt once, then trusted.
             _LOGGER.warning("the prepared moonshine model would not load: preparing it again")
             folder = moonshine_model.prepared(note, again=True)
-            self._scorer = PhraseScorer(folder, texts, marks, vocab_size=len(tokens))
+            try:
+                self._scorer = PhraseScorer(folder, texts, marks, vocab_size=len(tokens))
+            except Exception as exc:  # noqa: BLE001
+                reason = str(exc).splitlines()[0][:200]
+                raise CoachError(
+                    f"the moonshine model in {folder} would not load ({reason}); "
+                    "use --backend pocketsphinx, or reinstall moonshine-cpp and onnxruntime"
+                ) from None
         self._audio: list[Pcm] = []
 
     def start(self) -> None:
