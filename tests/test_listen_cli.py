@@ -55,6 +55,28 @@ def test_recognize_json_from_a_stereo_44k_flac(tmp_path: Path) -> None:
     assert lines[0]["start"] < lines[0]["end"] <= lines[0]["emitted_at"]
 
 
+@pytest.mark.skipif(not have_espeak(), reason="needs espeak-ng")
+def test_recognize_by_default_and_with_a_stricter_gate(tmp_path: Path) -> None:
+    # The default backend (moonshine, where installed); a gate of 1.0 lets nothing through.
+    parts = [
+        ("Skip exercise.", "skip", hibari("Skip exercise.")),
+        ("Go back!", "back", hibari("Go back!")),
+    ]
+    audio, _ = scene(parts, noise="music", snr_db=15, seed=9)
+    path = tmp_path / "take.wav"
+    soundfile.write(str(path), audio, RATE)
+    done = coach("recognize", str(path), "--json")
+    assert done.returncode == 0, done.stderr
+    assert [json.loads(line)["command"] for line in done.stdout.splitlines()] == ["skip", "back"]
+    strict = coach("recognize", str(path), "--json", "--min-confidence", "1")
+    assert strict.returncode == 0 and strict.stdout == ""
+
+
+def test_a_gate_outside_0_to_1_is_a_usage_error() -> None:
+    done = coach("recognize", "x.wav", "--min-confidence", "5")
+    assert done.returncode == 2 and "not between 0 and 1" in done.stderr
+
+
 def test_unknown_backend_is_a_usage_error(tmp_path: Path) -> None:
     done = coach("recognize", "x.wav", "--backend", "nope")
     assert done.returncode == 2

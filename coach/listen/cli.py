@@ -45,12 +45,22 @@ def _language_option(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--min-confidence",
-        type=float,
+        type=_fraction,
         default=None,
         metavar="C",
         help="accept a command at this confidence (0..1) or more; higher: fewer false "
         "triggers, more missed commands (default: the backend's own gate)",
     )
+
+
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"{value:g} is not between 0 and 1")
+    return value
 
 
 def _settings(args: argparse.Namespace) -> Any:
