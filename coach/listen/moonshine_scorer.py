@@ -60,18 +60,19 @@ class PhraseScorer:
         self._marks = list(marks)
         self._vocab_size = vocab_size
         self.texts = [tuple(t) for t in texts]
+        # The tree: each prefix's next tokens, and the texts that end with it.
         self._continuations: dict[Text, set[int]] = defaultdict(set)
         self._ending: dict[Text, list[int]] = defaultdict(list)
         for i, text in enumerate(self.texts):
             self._ending[text].append(i)
             for k in range(len(text)):
                 self._continuations[text[:k]].add(text[k])
+        self._continuations, self._ending = dict(self._continuations), dict(self._ending)
 
     def log_probs(self, audio: Audio) -> list[float]:
         """log P(text + end | audio) for each text; -inf where a prefix fell below FLOOR."""
         found = [-np.inf] * len(self.texts)
         states = self._encoder.run(None, {"input_values": audio[None, :]})[0]
-        self._states = states
         first = {
             "input_ids": np.array([[START]], dtype=np.int64),
             "encoder_hidden_states": states,
@@ -86,39 +87,49 @@ class PhraseScorer:
         while frontier:
             children: list[_Prefix] = []
             for row, prefix in enumerate(frontier):
-                dist = dists[row]
-                if prefix.marked:
-                    for i in self._ending[prefix.tokens[:-1]]:
-                        found[i] = float(np.logaddexp(found[i], prefix.log_p + dist[END]))
-                    continue
-                if self._ending.get(prefix.tokens):
-                    for i in self._ending[prefix.tokens]:
-                        found[i] = float(np.logaddexp(found[i], prefix.log_p + dist[END]))
-                    marked = prefix.log_p + float(np.logaddexp.reduce(dist[self._marks]))
-                    if marked > FLOOR:
-                        tokens = (*prefix.tokens, self._marks[0])
-                        children.append(_Prefix(tokens, marked, row, marked=True))
-                for token in sorted(self._continuations.get(prefix.tokens, ())):
-                    log_p = prefix.log_p + float(dist[token])
-                    if log_p > FLOOR:
-                        children.append(_Prefix((*prefix.tokens, token), log_p, row))
+                children += self._extended(prefix, row, dists[row], found)
             if not children:
                 break
-            dists, cache = self._step(children, cache, audio_cache)
+            dists, cache = self._step(children, cache, audio_cache, states)
             frontier = children
         return found
+
+    def _extended(
+        self, prefix: _Prefix, row: int, dist: npt.NDArray[np.float32], found: list[float]
+    ) -> list[_Prefix]:
+        """What `prefix` leads to, given the model's next-token log-probabilities `dist`:
+        the texts it ends (added to `found`), and the prefixes one token longer that are
+        worth a step (a mark after a whole text; the texts' next tokens)."""
+        if prefix.marked:  # a whole text and a mark: only the end can follow
+            for i in self._ending[prefix.tokens[:-1]]:
+                found[i] = float(np.logaddexp(found[i], prefix.log_p + dist[END]))
+            return []
+        longer = []
+        if prefix.tokens in self._ending:
+            for i in self._ending[prefix.tokens]:
+                found[i] = float(np.logaddexp(found[i], prefix.log_p + dist[END]))
+            marked = prefix.log_p + float(np.logaddexp.reduce(dist[self._marks]))
+            if marked > FLOOR:  # the first mark stands for all of them
+                tokens = (*prefix.tokens, self._marks[0])
+                longer.append(_Prefix(tokens, marked, row, marked=True))
+        for token in sorted(self._continuations.get(prefix.tokens, ())):
+            log_p = prefix.log_p + float(dist[token])
+            if log_p > FLOOR:
+                longer.append(_Prefix((*prefix.tokens, token), log_p, row))
+        return longer
 
     def _step(
         self,
         prefixes: list[_Prefix],
         cache: dict[str, npt.NDArray[np.float32]],
         audio_cache: dict[str, npt.NDArray[np.float32]],
+        states: npt.NDArray[np.float32],
     ) -> tuple[npt.NDArray[np.float32], dict[str, npt.NDArray[np.float32]]]:
         """One decoder step for every prefix: its last token, from its parent's cache."""
         parents = np.array([p.parent for p in prefixes])
         feed: dict[str, npt.NDArray[np.generic]] = {
             "input_ids": np.array([[p.tokens[-1]] for p in prefixes], dtype=np.int64),
-            "encoder_hidden_states": self._states,  # read by the first step only
+            "encoder_hidden_states": states,  # read by the first step only
             "use_cache_branch": np.array([True]),
         }
         for name, value in cache.items():
