@@ -144,7 +144,7 @@ def add_listen_commands(sub: Any) -> None:
         "prepare",
         help="get the moonshine model ready now",
         description=(
-            "Rebuild the Moonshine model once for the listener (about half a minute), "
+            "Rebuild the Moonshine model once for the listener (some 15 seconds), "
             "so that the first session doesn't wait for it. Done by itself otherwise."
         ),
     )

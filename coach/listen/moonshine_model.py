@@ -83,7 +83,7 @@ def prepared(note: Callable[[str], None] | None = None, *, again: bool = False) 
     if importlib.util.find_spec("onnx") is None:
         raise CoachError("preparing the moonshine model needs the onnx package: pip install onnx")
     if note is not None:
-        note("preparing the Moonshine speech model (once, about half a minute)…")
+        note("preparing the Moonshine speech model (once, some 15 seconds)…")
     target.parent.mkdir(parents=True, exist_ok=True)
     # Built aside and renamed into place: a listener started meanwhile (or a crash
     # halfway) never sees half a model.
