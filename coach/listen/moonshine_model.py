@@ -105,16 +105,18 @@ def _complete(folder: Path) -> bool:
 def _build(source: Path, out: Path) -> None:
     from coach.listen import ortformat
 
-    encoder = ortformat.load(source / "encoder_model.ort")
-    _fold_weights(encoder.graph)
-    _quantise(encoder, out / ENCODER)
-    decoder = ortformat.load(source / "decoder_model_merged.ort")
-    _fold_weights(decoder.graph)
+    def folded(name: str) -> Any:
+        model = ortformat.load(source / name)
+        _fold_weights(model.graph)
+        return model
+
+    _quantise(folded("encoder_model.ort"), out / ENCODER)
     # Each branch quantised on its own (the quantiser leaves alone a weight that a
     # branch reads from outside), then joined again around their one set of weights.
-    first = _quantise(_branch(decoder, "else_branch"), out / "first.onnx")
-    following = _quantise(_branch(decoder, "then_branch"), out / "following.onnx")
-    del decoder
+    # The decoder is read once for each: cheaper in memory than a copy of it.
+    decoder = "decoder_model_merged.ort"
+    first = _quantise(_branch(folded(decoder), "else_branch"), out / "first.onnx")
+    following = _quantise(_branch(folded(decoder), "then_branch"), out / "following.onnx")
     import onnx
 
     onnx.save(_joined(first, following), out / DECODER)
@@ -184,12 +186,10 @@ def _inputs_used(nodes: Any) -> set[str]:
 
 
 def _branch(model: Any, branch: str) -> Any:
-    """A copy of `model` (the merged decoder) made of one branch of its If; the
-    inputs and weights that branch doesn't need go."""
-    import onnx
+    """`model` (the merged decoder) cut down to one branch of its If; the inputs and
+    weights that branch doesn't need go."""
     from onnx import helper
 
-    model = onnx.ModelProto.FromString(model.SerializeToString())
     graph = model.graph
     chooser = next(n for n in graph.node if n.op_type == "If")
     chosen = next(a.g for a in chooser.attribute if a.name == branch)
