@@ -32,7 +32,7 @@ def moonshine_prepared() -> None:
     from coach.listen import moonshine_model
 
     if moonshine_model.available():
-        # In a process of its own: the rebuild's 2 GB would otherwise stay with pytest's.
+        # In a process of its own: the rebuild's 1.5 GB would otherwise stay with pytest's.
         done = subprocess.run(
             [sys.executable, "-m", "coach", "model", "prepare"],
             capture_output=True,
