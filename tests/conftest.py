@@ -26,17 +26,7 @@ def pulse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PulseServer]:
 def moonshine_prepared() -> None:
     """The moonshine backend's model, rebuilt once before any test needs it: the first
     `coach` a test starts would otherwise spend some 15 seconds on it, inside its timeout."""
-    import subprocess
-    import sys
-
     from coach.listen import moonshine_model
 
     if moonshine_model.available():
-        # In a process of its own: the rebuild's 1.5 GB would otherwise stay with pytest's.
-        done = subprocess.run(
-            [sys.executable, "-m", "coach", "model", "prepare"],
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
-        assert done.returncode == 0, done.stderr
+        moonshine_model.prepared()

@@ -181,3 +181,19 @@ def test_a_damaged_prepared_model_is_prepared_again(
     assert notes and "preparing" in notes[0]
     assert damaged.stat().st_size > 1_000_000
     assert VOCAB.command_for(heard(recognizer, hibari("Next.")).text) == "next"
+
+
+def test_a_model_that_cannot_be_prepared_is_one_clear_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from coach.errors import CoachError
+
+    broken = tmp_path / "shipped"
+    broken.mkdir()
+    for name in ("encoder_model.ort", "decoder_model_merged.ort", "tokenizer.bin"):
+        (broken / name).write_bytes(b"\0" * 64)  # truncated by a failed install, say
+    monkeypatch.setattr(moonshine_model, "shipped_model", lambda: broken)
+    monkeypatch.setenv(moonshine_model.ENV_CACHE, str(tmp_path / "cache"))
+    with pytest.raises(CoachError, match="could not prepare the moonshine model: .*ORT-format"):
+        moonshine_model.prepared()
+    assert not moonshine_model.cache_dir().exists()  # nothing half-built left in place

@@ -23,6 +23,8 @@ import importlib.util
 import logging
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from collections.abc import Callable
 from importlib import metadata
@@ -89,13 +91,27 @@ def prepared(note: Callable[[str], None] | None = None, *, again: bool = False) 
     # halfway) never sees half a model.
     work = Path(tempfile.mkdtemp(prefix=".building-", dir=target.parent))
     try:
-        _build(source, work)
+        _build_aside(source, work)
         if not _complete(target):  # another process may have finished first
             shutil.rmtree(target, ignore_errors=True)  # what is there is incomplete
             work.rename(target)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return target
+
+
+def _build_aside(source: Path, out: Path) -> None:
+    """_build in a process of its own: the rebuild peaks at 1.5 GB, which a listener
+    (or a session's listener process) would otherwise keep for as long as it runs."""
+    done = subprocess.run(
+        [sys.executable, "-m", __name__, str(source), str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or [f"exit code {done.returncode}"])[-1]
+        raise CoachError(f"could not prepare the moonshine model: {last}")
 
 
 def _complete(folder: Path) -> bool:
@@ -297,3 +313,7 @@ def _as_branch(graph: Any, prefix: str, outputs: list[Any]) -> Any:
         info.name = prefix + o.name
         branch_outputs.append(info)
     return helper.make_graph(nodes, prefix.rstrip("/"), [], branch_outputs)
+
+
+if __name__ == "__main__":  # _build_aside's child: SOURCE OUT
+    _build(Path(sys.argv[1]), Path(sys.argv[2]))
