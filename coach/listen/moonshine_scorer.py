@@ -4,8 +4,7 @@ For a text of tokens t1…tn the model's probability of writing exactly it is
 
     P(t1 | audio) · P(t2 | t1, audio) · … · P(end | t1…tn, audio)
 
-where "end" is the end-of-text token, or a mark (. ! ?) followed by it or by the
-text again (the model tends to write a short clip's words twice). The texts
+where "end" is the end-of-text token, or a mark (. ! ?) followed by it. The texts
 form a tree of shared beginnings ("Skip", "Skip exercise", "Skipping"), walked
 one token deeper at a time: every prefix still likely enough (FLOOR) is extended
 by one decoder step, all prefixes of a depth in one batch, each step reusing its
@@ -101,13 +100,9 @@ class PhraseScorer:
         """What `prefix` leads to, given the model's next-token log-probabilities `dist`:
         the texts it ends (added to `found`), and the prefixes one token longer that are
         worth a step (a mark after a whole text; the texts' next tokens)."""
-        if prefix.marked:  # a whole text and a mark: the end, or the text once more
+        if prefix.marked:  # a whole text and a mark: only the end can follow
             for i in self._ending[prefix.tokens[:-1]]:
-                # Moonshine tends to write a short clip's words twice ("Stop. Stop."): the
-                # text starting again counts as its end (dev: +0.5 points at the same
-                # false triggers).
-                end = np.logaddexp(dist[END], dist[self.texts[i][0]])
-                found[i] = float(np.logaddexp(found[i], prefix.log_p + end))
+                found[i] = float(np.logaddexp(found[i], prefix.log_p + dist[END]))
             return []
         longer = []
         if prefix.tokens in self._ending:
