@@ -45,11 +45,16 @@ def workspace(tmp_path: Path) -> Path:
     return tmp_path
 
 
-@pytest.fixture
-def session(pulse: PulseServer, workspace: Path) -> Iterator[tuple[CoachProcess, Athlete]]:
+# The default (moonshine, for English, where its wheel installs) and pocketsphinx.
+@pytest.fixture(params=["auto", "pocketsphinx"])
+def session(
+    request: pytest.FixtureRequest, pulse: PulseServer, workspace: Path
+) -> Iterator[tuple[CoachProcess, Athlete]]:
+    config = workspace / "config.yaml"
+    config.write_text(f"listen:\n  backend: {request.param}\n")
     process = CoachProcess(
         ["run", str(workspace / "check.yaml"), "--json", "--plain"],
-        pulse, workspace / "home", REPO,
+        pulse, workspace / "home", REPO, extra_env={"COACH_CONFIG": str(config)},
     )
     athlete = Athlete(pulse, process, workspace / "voice")
     try:
