@@ -6,14 +6,15 @@ import pytest
 from pocketsphinx import get_model_path
 
 from coach.errors import CoachError
-from coach.listen.recognizers.pocketsphinx import PocketsphinxRecognizer, _pronunciations
+from coach.listen.cmudict import pronunciations
+from coach.listen.recognizers.pocketsphinx import PocketsphinxRecognizer
 from coach.vocabulary import Vocabulary
 
 CMUDICT = get_model_path("en-us/cmudict-en-us.dict")
 
 
 def test_every_pronunciation_of_a_word_and_nothing_else() -> None:
-    entries = dict(_pronunciations(CMUDICT, {"next", "go"}))
+    entries = dict(pronunciations(CMUDICT, {"next", "go"}))
     # "next" and its alternate; not "nextel" or "next's", which only start the same
     assert entries == {"next": "N EH K S T", "next(2)": "N EH K S", "go": "G OW"}
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from coach.listen import cmudict
+
 WORD = "\u2581"  # SentencePiece's mark of a word's start
 
 
@@ -76,15 +78,8 @@ def decoys(phrases: set[str], is_word: Callable[[set[str]], set[str]]) -> set[st
 
 def english_words(candidates: set[str]) -> set[str]:
     """Those of `candidates` in the English pronouncing dictionary pocketsphinx ships."""
-    from pocketsphinx import get_model_path
-
-    found: set[str] = set()
-    with open(get_model_path("en-us/cmudict-en-us.dict"), encoding="utf-8") as entries:
-        for line in entries:
-            head = line.split(" ", 1)[0]
-            if head in candidates:
-                found.add(head)
-    return found
+    entries = cmudict.pronunciations(cmudict.path(), candidates)
+    return {cmudict.base(name) for name, _ in entries}
 
 
 def written(phrase: str) -> str:

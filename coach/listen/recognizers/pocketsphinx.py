@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from coach.errors import CoachError
+from coach.listen import cmudict
 from coach.listen.recognizer import Hypothesis, Pcm
 from coach.listen.vad import EndpointSettings
 from coach.vocabulary import Vocabulary, normalise
@@ -122,7 +123,7 @@ class PocketsphinxRecognizer:
         hmm = get_model_path("en-us/en-us")
         # Batch CMN: each utterance is normalised on its own, so a result never depends
         # on what was heard before (live CMN drifts with the history of utterances).
-        # The decoders get only the vocabulary's words (see _pronunciations), not the
+        # The decoders get only the vocabulary's words (see cmudict.pronunciations), not the
         # whole 135k-word dictionary, which costs ~22 MB per decoder.
         common = {"hmm": hmm, "loglevel": "ERROR", "lm": None, "dict": None, "cmn": "batch"}
         # The command grammar is tiny, so the search can afford wide beams: with the
@@ -154,8 +155,8 @@ class PocketsphinxRecognizer:
         phrases = [normalise(p) for ps in vocabulary.phrases.values() for p in ps]
         phrases += [c for c in vocabulary.phrases if c not in phrases]
         words = {w for p in phrases for w in p.split()}
-        entries = _pronunciations(get_model_path("en-us/cmudict-en-us.dict"), words)
-        missing = sorted(words - {_base(name) for name, _ in entries})
+        entries = cmudict.pronunciations(cmudict.path(), words)
+        missing = sorted(words - {cmudict.base(name) for name, _ in entries})
         if missing:
             raise CoachError(
                 "pocketsphinx's dictionary lacks these command words: " + ", ".join(missing)
@@ -282,22 +283,6 @@ def sigmoid(x: float) -> float:
     """1 / (1 + e^-x), for any x: an alignment's score can underflow to an LLR of
     thousands below zero, where math.exp(-x) overflows."""
     return 1 / (1 + math.exp(min(50.0, -x)))
-
-
-def _base(name: str) -> str:
-    """'next(2)', an alternate pronunciation's entry, is the word 'next'."""
-    return name.split("(", 1)[0]
-
-
-def _pronunciations(dictionary: str, words: set[str]) -> list[tuple[str, str]]:
-    """The entries of a CMU-format dictionary (alternates too) for `words`, in file order."""
-    found = []
-    with open(dictionary, encoding="utf-8") as lines:
-        for line in lines:  # one at a time: the whole file split would cost ~20 MB at peak
-            entry = line.split(maxsplit=1)
-            if len(entry) == 2 and _base(entry[0]) in words:
-                found.append((entry[0], entry[1].strip()))
-    return found
 
 
 def _is_filler(word: str) -> bool:
