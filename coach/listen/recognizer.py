@@ -72,7 +72,9 @@ def make_recognizer(
 
     if backend not in BACKENDS:
         raise CoachError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
-    vosk_model = Path(model_path) if model_path else models.find_vosk_model(vocabulary.language)
+    vosk_model = None  # looked for only where vosk could be picked
+    if backend in ("auto", "vosk"):
+        vosk_model = Path(model_path) if model_path else models.find_vosk_model(vocabulary.language)
     use_vosk = vosk_model is not None and models.vosk_available()
     english = vocabulary.language.split("-")[0] == "en"
     if backend == "moonshine" or (
