@@ -101,7 +101,9 @@ def test_commands_in_noise_through_the_whole_listener(recognizer: MoonshineRecog
     assert [r.command for r in found] == ["next", "pause"]
     for r, said in zip(found, [t for t in truth if t.command], strict=True):
         assert abs(r.start - said.start) < 0.3
-        assert 0 < r.emitted_at - said.end < 0.6  # the closing pause is ~0.3 s
+        # The closing pause is ~0.3 s after the last loud frame; `said.end` is where the
+        # voice fell under -60 dBFS, which lies under the music: a little before is fine.
+        assert -0.1 < r.emitted_at - said.end < 0.6
 
 
 def test_auto_picks_moonshine_for_english(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -44,6 +44,14 @@ class EndpointSettings:
     max_frames: int = 90  # ~2.9 s: no command is longer; longer talk is someone else's
     floor_window_frames: int = 94  # ~3 s of levels for the background floor
     floor_percentile: float = 15.0
+    # A pause is also a fall this far below the utterance's loudest frame (None: off).
+    # Other talkers at 10 dB under a command never fall below the floor margin, so
+    # without it the command and the crowd run together into one over-long segment.
+    peak_drop_db: float | None = None
+    # ...but not for a frame this far over the floor, louder than any crowd's own
+    # frames (its 90th percentile is ~8 dB over the floor on the dev babble): in a quiet
+    # room the fall would cut a command's weak last sounds ("exercise", "please").
+    crowd_db: float = 15.0
 
 
 @dataclass
@@ -54,6 +62,7 @@ class Segment:
     last_speech: int
     frames: int = 0
     overlong: bool = False  # cut at max_frames: not a command
+    peak: float = -120.0  # the loudest speech frame's level, dB
 
 
 def _frame_level_db(frame: Audio) -> float:
@@ -201,6 +210,11 @@ class Endpointer:
             self._overlong = True
             return "end", [frame]
         talking = self._talking(prob, level)
+        if s.peak_drop_db is not None:
+            if talking:
+                self.segment.peak = max(self.segment.peak, level)
+            fallen = level < self.segment.peak - s.peak_drop_db
+            talking = talking and not (fallen and level < self.floor + s.crowd_db)
         self._quiet = 0 if talking else self._quiet + 1
         if talking:
             self.segment.last_speech = index

@@ -1,0 +1,62 @@
+"""The endpointer on real speech (espeak-ng, hibari) over real-sounding backgrounds."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from listen_audio import RATE, have_espeak, hibari, scene
+
+from coach.listen.vad import FRAME, Endpointer, EndpointSettings
+
+pytestmark = pytest.mark.skipif(not have_espeak(), reason="needs espeak-ng")
+
+ENDING_ON_A_FALL = EndpointSettings(hangover_frames=9, peak_drop_db=12.0)
+
+
+def segments(audio: np.ndarray, settings: EndpointSettings) -> list[tuple[float, float, bool]]:
+    """(first speech, last speech, over-long) of every utterance, in seconds."""
+    endpointer = Endpointer(settings)
+    found = []
+    for at in range(0, audio.size - FRAME + 1, FRAME):
+        event, _ = endpointer.push(audio[at : at + FRAME])
+        if event == "end":
+            segment = endpointer.segment
+            assert segment is not None
+            found.append(
+                (
+                    segment.speech_start * FRAME / RATE,
+                    (segment.last_speech + 1) * FRAME / RATE,
+                    segment.overlong,
+                )
+            )
+            endpointer.close()
+    return found
+
+
+def around(found: list[tuple[float, float, bool]], start: float, end: float) -> list:  # type: ignore[type-arg]
+    return [s for s in found if s[0] < end and s[1] > start]
+
+
+def test_a_command_over_a_crowd_ends_when_the_command_ends() -> None:
+    # Other talkers 10 dB under the command never fall below the floor margin: only
+    # the fall from the command's own loudness tells that it is over.
+    parts = [(text, text, hibari(text)) for text in ("Next.", "Pause.", "What can I say?")]
+    audio, truth = scene(parts, noise="babble", snr_db=10, seed=3, gap=(2.0, 3.0))
+    found = segments(audio, ENDING_ON_A_FALL)
+    for said in truth:
+        heard = around(found, said.start, said.end)
+        assert heard, f"{said.text} opened no utterance"
+        start, end, overlong = heard[-1]
+        assert not overlong
+        assert end - said.end < 0.4, f"{said.text} ran on to {end:.2f} (ended {said.end:.2f})"
+        assert start - said.start < 0.2
+
+
+def test_a_quiet_room_keeps_a_two_word_command_whole() -> None:
+    parts = [(text, text, hibari(text)) for text in ("Skip exercise.", "How many left?")]
+    audio, truth = scene(parts, seed=1)
+    found = segments(audio, ENDING_ON_A_FALL)
+    assert len(found) == len(truth)
+    for (start, end, _), said in zip(found, truth, strict=True):
+        assert abs(start - said.start) < 0.15
+        assert abs(end - said.end) < 0.15
