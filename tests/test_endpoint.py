@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from listen_audio import RATE, have_espeak, hibari, scene
+from listen_audio import RATE, espeak, have_espeak, hibari, scene
 
 from coach.listen.vad import FRAME, Endpointer, EndpointSettings
 
@@ -60,3 +60,24 @@ def test_a_quiet_room_keeps_a_two_word_command_whole() -> None:
     for (start, end, _), said in zip(found, truth, strict=True):
         assert abs(start - said.start) < 0.15
         assert abs(end - said.end) < 0.15
+
+
+def test_what_came_before_a_louder_speaker_is_left_out() -> None:
+    # A quieter talker runs straight into a command: one utterance, whose start is
+    # moved to the command's (less a pre-roll), since the talk is 16 dB under it.
+    talk = espeak("Pass me that towel.", "en-gb", 170) * 10 ** (-16 / 20)
+    command = hibari("Next.")
+    audio = np.concatenate([np.zeros(RATE), talk, command, np.zeros(RATE)]).astype(np.float32)
+    starts = (RATE + talk.size) / RATE
+    endpointer = Endpointer(ENDING_ON_A_FALL)
+    ended = []
+    for at in range(0, audio.size - FRAME + 1, FRAME):
+        if endpointer.push(audio[at : at + FRAME])[0] == "end":
+            ended.append(endpointer.segment)
+            endpointer.close()
+    (segment,) = ended
+    assert segment is not None
+    assert segment.first_frame * FRAME / RATE < starts - 1.0  # opened by the talk
+    kept_from = (segment.first_frame + segment.lead_frames(ENDING_ON_A_FALL)) * FRAME / RATE
+    preroll = ENDING_ON_A_FALL.preroll_frames * FRAME / RATE
+    assert starts - preroll - 0.1 < kept_from < starts

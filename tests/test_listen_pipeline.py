@@ -143,6 +143,7 @@ class _CountingRecognizer:
         self.inner, self.name, self.sample_rate = inner, inner.name, inner.sample_rate
         self.min_confidence = inner.min_confidence
         self.endpoint, self.isolation = inner.endpoint, inner.isolation
+        self.streaming = inner.streaming
         self.started = 0
 
     def start(self) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from listen_audio import RATE, espeak, have_espeak, hibari, scene
+from listen_audio import RATE, espeak, have_espeak, hibari, pink, scene
 
 from coach.listen import moonshine_model, ortformat
 from coach.listen.moonshine_text import decoys, english_words, spellings, written
@@ -104,6 +104,27 @@ def test_commands_in_noise_through_the_whole_listener(recognizer: MoonshineRecog
         # The closing pause is ~0.3 s after the last loud frame; `said.end` is where the
         # voice fell under -60 dBFS, which lies under the music: a little before is fine.
         assert -0.1 < r.emitted_at - said.end < 0.6
+
+
+def after_quieter_talk(command: str) -> tuple[np.ndarray, float]:
+    """Someone 16 dB quieter talks, and the command follows with no pause between."""
+    talk = espeak("Pass me that towel.", "en-gb", 170) * 10 ** (-16 / 20)
+    audio = np.concatenate([np.zeros(RATE), talk, hibari(command), np.zeros(RATE)])
+    audio += 0.002 * pink(audio.size, np.random.default_rng(0))
+    return audio.astype(np.float32), (RATE + talk.size) / RATE
+
+
+@pytest.mark.parametrize(("said", "command"), [("Next.", "next"), ("What can I say?", "help")])
+def test_a_command_right_after_quieter_talk_is_heard_alone(
+    recognizer: MoonshineRecognizer, said: str, command: str
+) -> None:
+    # The talk opens the utterance; the model is handed only what follows it (with the
+    # talk in front, "Next." scored 0.48, under the gate).
+    audio, starts = after_quieter_talk(said)
+    found = list(recognize_audio(Listener(recognizer, VOCAB, RATE), audio, RATE))
+    assert [r.command for r in found] == [command]
+    assert abs(found[0].start - starts) < 0.15
+    assert found[0].confidence > 0.7
 
 
 def test_auto_picks_moonshine_for_english(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

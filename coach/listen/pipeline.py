@@ -132,6 +132,8 @@ class Listener:
         self._last_command_end = -1e9
         self._last_speech_end = -1e9  # end of the last utterance heard, command or not
         self._decoding = False  # the recognizer is hearing the open utterance
+        self._utterance: list[Audio] = []  # the open utterance, for a recognizer that
+        # hears it whole (Recognizer.streaming False)
         self.last_heard: Heard | None = None
         self.verifier = self._verifier()
         # Only before pocketsphinx, whose model was trained on clean speech and on which
@@ -192,8 +194,10 @@ class Listener:
         index = self.endpointer.frame_index
         t0, t1 = self._time_of(index), self._time_of(index + 1)
         if self._muted(t0, t1):
-            if self._decoding:
-                self.recognizer.finish()  # drop it: it overlapped the coach's voice
+            if self._decoding:  # drop it: it overlapped the coach's voice
+                if self.recognizer.streaming:
+                    self.recognizer.finish()
+                self._utterance = []
                 self._decoding = False
             self.endpointer.reset()
             self.endpointer.skip()
@@ -211,11 +215,14 @@ class Listener:
             opened = self.endpointer.segment
             assert opened is not None
             self._decoding = self._isolated(self._time_of(opened.speech_start))
-            if self._decoding:
+            if self._decoding and self.recognizer.streaming:
                 self.recognizer.start()
         if self._decoding:
-            for piece in audio:
-                self.recognizer.feed(_to_pcm(piece))
+            if self.recognizer.streaming:
+                for piece in audio:
+                    self.recognizer.feed(_to_pcm(piece))
+            else:
+                self._utterance += audio
         if event != "end":
             return None
         segment = self.endpointer.segment
@@ -224,7 +231,15 @@ class Listener:
         start, end = self._time_of(segment.speech_start), self._time_of(segment.last_speech + 1)
         previous_end, self._last_speech_end = self._last_speech_end, end
         decoded, self._decoding = self._decoding, False
-        hyp = self.recognizer.finish() if decoded else _NOT_DECODED
+        utterance, self._utterance = self._utterance, []
+        hyp = _NOT_DECODED
+        if decoded and self.recognizer.streaming:
+            hyp = self.recognizer.finish()
+        elif decoded and not segment.overlong:
+            lead = segment.lead_frames(self.endpoint)
+            if lead:  # someone else's talk opened the utterance; the command came later
+                start = self._time_of(segment.first_frame + lead + self.endpoint.preroll_frames)
+            hyp = self._hear_whole(utterance[lead:])
         if not decoded or segment.overlong:
             why = "talk right after other speech"
             if segment.overlong:
@@ -241,6 +256,12 @@ class Listener:
             # accuracy at the same false triggers, at every gate.
             self._last_speech_end = previous_end
         return recognition
+
+    def _hear_whole(self, frames: list[Audio]) -> Hypothesis:
+        self.recognizer.start()
+        for frame in frames:
+            self.recognizer.feed(_to_pcm(frame))
+        return self.recognizer.finish()
 
     def _isolated(self, start: float) -> bool:
         return start - self._last_speech_end >= self.isolation

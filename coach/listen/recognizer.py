@@ -43,6 +43,10 @@ class Recognizer(Protocol):
     # (seconds; see pipeline.ListenSettings.isolation), each chosen for the backend.
     endpoint: EndpointSettings
     isolation: float
+    # Whether it decodes as the audio comes (pocketsphinx, vosk), or only once the
+    # utterance is over (moonshine): then the listener hands it the utterance whole,
+    # without what was someone else's before it (EndpointSettings.peak_drop_db).
+    streaming: bool
 
     def start(self) -> None:
         """Begin an utterance."""

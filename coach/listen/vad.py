@@ -18,7 +18,7 @@ import collections
 import inspect
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -63,6 +63,18 @@ class Segment:
     frames: int = 0
     overlong: bool = False  # cut at max_frames: not a command
     peak: float = -120.0  # the loudest speech frame's level, dB
+    levels: list[float] = field(default_factory=list)  # of every frame handed on
+    first_frame: int = 0  # the index of the first of them (the pre-roll's first)
+
+    def lead_frames(self, settings: EndpointSettings) -> int:
+        """Frames at the start that were someone else, not the speaker: what came more
+        than a pre-roll before the first frame near the peak (with peak_drop_db set).
+        A crowd opens an utterance that a command then joins."""
+        if settings.peak_drop_db is None:
+            return 0
+        near = self.peak - settings.peak_drop_db
+        first = next((i for i, level in enumerate(self.levels) if level >= near), 0)
+        return max(0, first - settings.preroll_frames)
 
 
 def _frame_level_db(frame: Audio) -> float:
@@ -132,6 +144,7 @@ class Endpointer:
         self._levels: collections.deque[float] = collections.deque(maxlen=s.floor_window_frames)
         self._sorted_levels: list[float] = []  # the same levels, in order
         self._preroll: collections.deque[Audio] = collections.deque(maxlen=s.preroll_frames)
+        self._preroll_levels: collections.deque[float] = collections.deque(maxlen=s.preroll_frames)
         self._run = 0  # consecutive speech frames before the onset
         self._quiet = 0  # consecutive pause frames inside an utterance
         self._overlong = False  # the last utterance ran over max_frames
@@ -159,6 +172,7 @@ class Endpointer:
         self._run = self._quiet = 0
         self._overlong = False
         self._preroll.clear()
+        self._preroll_levels.clear()
         reset = getattr(self._prob, "reset", None)
         if reset is not None:
             reset()
@@ -186,6 +200,7 @@ class Endpointer:
 
         if self.segment is None:
             self._preroll.append(frame)
+            self._preroll_levels.append(level)
             if self._overlong:  # after an over-long utterance: wait for a pause
                 self._quiet = 0 if self._talking(prob, level) else self._quiet + 1
                 if self._quiet < s.hangover_frames:
@@ -195,14 +210,22 @@ class Endpointer:
             self._run = self._run + 1 if (prob >= s.speech_prob and self._loud(level)) else 0
             if self._run >= s.onset_frames:
                 first = index - s.onset_frames + 1
-                self.segment = Segment(first, index, frames=len(self._preroll))
+                self.segment = Segment(
+                    first,
+                    index,
+                    frames=len(self._preroll),
+                    levels=list(self._preroll_levels),
+                    first_frame=index - len(self._preroll) + 1,
+                )
                 audio = list(self._preroll)
                 self._preroll.clear()
+                self._preroll_levels.clear()
                 self._run = self._quiet = 0
                 return "start", audio
             return "", []
 
         self.segment.frames += 1
+        self.segment.levels.append(level)
         if self.segment.frames >= s.max_frames:
             # Longer than any command: someone talking, not commanding. Drop it and
             # stay deaf until a pause, so the rest of the sentence isn't heard either.

@@ -25,6 +25,7 @@ UNKNOWN = "[unk]"
 class VoskRecognizer:
     name = "vosk"
     sample_rate = 16000
+    streaming = True
     min_confidence = 0.5
     endpoint = EndpointSettings()
     isolation = 0.8
