@@ -23,6 +23,7 @@ import numpy.typing as npt
 
 from coach.listen import embedding
 from coach.listen.denoise import WienerFilter
+from coach.listen.echo import EchoCanceller, PlayedSound
 from coach.listen.recognizer import Hypothesis, Recognizer, make_recognizer
 from coach.listen.resample import StreamResampler
 from coach.listen.vad import FRAME, Endpointer, EndpointSettings
@@ -84,6 +85,9 @@ class ListenSettings:
     denoise: bool = True
     # How utterances are cut; None: the recognizer's own (Recognizer.endpoint).
     endpoint: EndpointSettings | None = None
+    # Listen while the coach talks too, its voice taken out by an echo canceller that
+    # is told what it played (coach.listen.echo), instead of going deaf (mute_tail).
+    barge_in: bool = False
 
 
 @dataclass
@@ -113,11 +117,18 @@ class Listener:
         settings: ListenSettings | None = None,
         playing_at: PlayingAt | None = None,
         use_silero: bool = True,
+        played: PlayedSound | None = None,
     ) -> None:
         self.recognizer = recognizer
         self.vocabulary = vocabulary
         self.settings = settings or ListenSettings()
         self.playing_at = playing_at
+        # Barge-in: what the coach played, on this listener's clock, and the canceller
+        # that takes it out of each frame.
+        self.played = played
+        self.echo_canceller = (
+            EchoCanceller(recognizer.sample_rate) if self.settings.barge_in else None
+        )
         self.rate = recognizer.sample_rate
         self.endpoint = self.settings.endpoint or recognizer.endpoint
         self.isolation = (
@@ -193,7 +204,7 @@ class Listener:
     def _frame(self, frame: Audio) -> Recognition | None:
         index = self.endpointer.frame_index
         t0, t1 = self._time_of(index), self._time_of(index + 1)
-        if self._muted(t0, t1):
+        if self.echo_canceller is None and self._muted(t0, t1):
             if self._decoding:  # drop it: it overlapped the coach's voice
                 if self.recognizer.streaming:
                     self.recognizer.finish()
@@ -203,6 +214,8 @@ class Listener:
             self.endpointer.skip()
             return None
         frame = frame + self._rng.normal(0, self.settings.dither, FRAME).astype(np.float32)
+        if self.echo_canceller is not None and self.played is not None:
+            frame = self.echo_canceller(frame, self.played.between(t0, FRAME))
         heard = frame
         if self.denoiser is not None:
             heard = self.denoiser(frame, background=self.endpointer.background)
