@@ -45,7 +45,7 @@ class EchoCanceller:
         except ImportError:
             raise CoachError(
                 "barge-in needs the pyaec package (SpeexDSP's echo canceller): "
-                "pip install pyaec, or listen without --barge-in"
+                "pip install pyaec, or listen without barge-in"
             ) from None
         self._lib = pyaec.lib
         self._handle = self._lib.AecNew(BLOCK, FILTER, rate, True)

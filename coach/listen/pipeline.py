@@ -213,9 +213,10 @@ class Listener:
             self.endpointer.reset()
             self.endpointer.skip()
             return None
-        frame = frame + self._rng.normal(0, self.settings.dither, FRAME).astype(np.float32)
         if self.echo_canceller is not None and self.played is not None:
             frame = self.echo_canceller(frame, self.played.between(t0, FRAME))
+        # After the canceller: its noise suppressor can leave exact zeros too.
+        frame = frame + self._rng.normal(0, self.settings.dither, FRAME).astype(np.float32)
         heard = frame
         if self.denoiser is not None:
             heard = self.denoiser(frame, background=self.endpointer.background)

@@ -1,0 +1,137 @@
+"""Barge-in: the echo canceller and the listener hearing over the coach, on real speech."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pytest
+from listen_audio import CUE_SENTENCES, RATE, espeak, have_espeak, hibari, pink, rms
+
+from coach.errors import CoachError
+from coach.listen.echo import BLOCK, EchoCanceller, PlayedSound
+from coach.listen.pipeline import Listener, ListenSettings, recognize_audio
+from coach.listen.recognizer import make_recognizer
+from coach.vocabulary import Vocabulary
+
+pytestmark = pytest.mark.skipif(not have_espeak(), reason="needs espeak-ng")
+
+VOCAB = Vocabulary()
+
+
+def room(delay: float = 0.03, seed: int = 0) -> np.ndarray:
+    """A speaker-to-microphone path: a delay, then a decaying reverberant tail."""
+    rng = np.random.default_rng(seed)
+    ir = np.zeros(int(0.25 * RATE), dtype=np.float32)
+    at = int(delay * RATE)
+    ir[at] = 1.0
+    tail = rng.normal(0, 1, ir.size - at - 1) * np.exp(-np.arange(ir.size - at - 1) / (0.05 * RATE))
+    ir[at + 1 :] += 0.1 * tail.astype(np.float32)
+    return ir
+
+
+def coach_and_athlete(
+    said: str | None, echo_db: float = 6.0
+) -> tuple[np.ndarray, np.ndarray, PlayedSound, tuple[float, float]]:
+    """The coach's cues, one after another from 1 s on, heard through a room at
+    `echo_db` over the athlete; the athlete says `said` over the third cue.
+    Returns (microphone, echo alone, what was played, when the athlete spoke)."""
+    played = PlayedSound(RATE)
+    clips = [hibari(text) for text in CUE_SENTENCES[:4]]
+    total = RATE + sum(c.size + RATE // 2 for c in clips) + RATE
+    far = np.zeros(total, dtype=np.float32)
+    at = RATE
+    starts = []
+    for clip in clips:
+        far[at : at + clip.size] += clip
+        played.add(at / RATE, clip)
+        starts.append(at)
+        at += clip.size + RATE // 2
+    echo = np.convolve(far, room())[:total].astype(np.float32)
+    athlete = np.zeros(total, dtype=np.float32)
+    spoke = (0.0, 0.0)
+    if said is not None:
+        voice = espeak(said, "en-us", 160)
+        begin = starts[2] + clips[2].size // 3
+        athlete[begin : begin + voice.size] = voice
+        spoke = (begin / RATE, (begin + voice.size) / RATE)
+        echo *= rms(voice) * 10 ** (echo_db / 20) / rms(echo[far != 0])
+    else:
+        echo *= 0.1 / rms(echo[far != 0])
+    noise = 0.001 * pink(total, np.random.default_rng(1))
+    return athlete + echo + noise, echo, played, spoke
+
+
+def cancelled(mic: np.ndarray, played: PlayedSound) -> np.ndarray:
+    canceller = EchoCanceller(RATE)
+    out = np.zeros_like(mic)
+    frame = 4 * BLOCK
+    for at in range(0, mic.size - frame + 1, frame):
+        out[at : at + frame] = canceller(mic[at : at + frame], played.between(at / RATE, frame))
+    return out
+
+
+def test_the_coach_s_voice_comes_down_and_the_athlete_s_stays() -> None:
+    mic, echo, played, (start, end) = coach_and_athlete("Pause.")
+    out = cancelled(mic, played)
+    coach_only = np.abs(echo) > 1e-3
+    coach_only[: 3 * RATE] = False  # the room is learnt in the first seconds
+    coach_only[int((start - 0.2) * RATE) : int((end + 0.5) * RATE)] = False
+    erle = 20 * np.log10(rms(mic[coach_only]) / rms(out[coach_only]))
+    assert erle > 15, f"the echo came down only {erle:.1f} dB"
+    voice = slice(int(start * RATE), int(end * RATE))
+    # With the coach 6 dB over it, what is left where the athlete spoke is mostly the
+    # athlete: within 6 dB of the voice alone.
+    athlete = mic[voice] - echo[voice]
+    kept = 20 * np.log10(rms(out[voice]) / rms(athlete))
+    assert -6 < kept < 3, f"the athlete's voice changed by {kept:.1f} dB"
+
+
+def test_played_sound_places_clips_on_the_listener_s_clock() -> None:
+    played = PlayedSound(RATE, keep=1.0)
+    played.add(1.0, np.ones(RATE, dtype=np.float32))
+    played.add(1.5, np.full(RATE, 2.0, dtype=np.float32))
+    assert played.between(0.0, RATE).sum() == 0
+    window = played.between(0.9, RATE // 5)  # 0.9 s to 1.1 s
+    assert window[: RATE // 10].sum() == 0 and np.all(window[RATE // 10 :] == 1.0)
+    assert np.all(played.between(1.6, 100) == 3.0)  # overlapping clips add
+    assert np.all(played.between(2.6, 100) == 0.0)
+    played.between(5.0, 10)  # clips that ended over `keep` seconds ago are forgotten
+    assert played.between(1.6, 100).sum() == 0
+
+
+def test_frames_must_be_whole_blocks() -> None:
+    canceller = EchoCanceller(RATE)
+    with pytest.raises(ValueError, match="multiple"):
+        canceller(np.zeros(100, dtype=np.float32), np.zeros(100, dtype=np.float32))
+
+
+def test_without_pyaec_barge_in_is_one_clear_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "pyaec", None)
+    with pytest.raises(CoachError, match="pip install pyaec"):
+        EchoCanceller(RATE)
+
+
+@pytest.fixture(scope="module")
+def recognizer():  # type: ignore[no-untyped-def]
+    return make_recognizer("auto", VOCAB)
+
+
+def hear(recognizer, mic: np.ndarray, played: PlayedSound, barge_in: bool) -> list:  # type: ignore[no-untyped-def, type-arg]
+    listener = Listener(recognizer, VOCAB, RATE, ListenSettings(barge_in=barge_in), played=played)
+    return list(recognize_audio(listener, mic, RATE))
+
+
+@pytest.mark.parametrize(("said", "command"), [("Pause.", "pause"), ("What can I say?", "help")])
+def test_a_command_said_over_the_coach_is_heard(recognizer, said: str, command: str) -> None:  # type: ignore[no-untyped-def]
+    # The coach as loud at the microphone as the athlete (bench/echo.py measures more).
+    mic, _, played, (start, end) = coach_and_athlete(said, echo_db=0.0)
+    assert hear(recognizer, mic, played, barge_in=False) == []  # the echo hides it
+    found = hear(recognizer, mic, played, barge_in=True)
+    assert [r.command for r in found] == [command]
+    assert start - 0.3 < found[0].start and found[0].end < end + 0.5
+
+
+def test_the_coach_s_cues_alone_trigger_nothing(recognizer) -> None:  # type: ignore[no-untyped-def]
+    mic, _, played, _ = coach_and_athlete(None)
+    assert hear(recognizer, mic, played, barge_in=True) == []
