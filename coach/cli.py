@@ -90,6 +90,12 @@ def _add_session_options(p: argparse.ArgumentParser) -> None:
         help="don't listen for voice commands (the keys still work)",
     )
     p.add_argument(
+        "--barge-in",
+        action="store_true",
+        help="hear commands while the coach talks too: an echo canceller takes the coach's "
+        "own voice out of the microphone (default: deaf while it talks; config listen.barge_in)",
+    )
+    p.add_argument(
         "--output-wav",
         type=Path,
         metavar="FILE",
@@ -258,7 +264,10 @@ def _session_options(args: argparse.Namespace, settings: Settings) -> RunOptions
 def _settings(args: argparse.Namespace) -> Settings:
     from coach.config import load_settings
 
-    return load_settings({"audio.output_device": getattr(args, "device", None)})
+    barge_in = True if getattr(args, "barge_in", False) else None  # else the config's
+    return load_settings(
+        {"audio.output_device": getattr(args, "device", None), "listen.barge_in": barge_in}
+    )
 
 
 def _finish_code(status: str) -> int:

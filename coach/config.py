@@ -63,6 +63,9 @@ class ListenSettings:
     backend: str = "auto"
     vosk_model: str | None = None
     mute_tail: float = 0.3
+    # Listen while the coach talks too (its voice taken out by an echo canceller)
+    # instead of going deaf for each cue: `coach run --barge-in`.
+    barge_in: bool = False
     verify: bool = True
     denoise: bool = True
 

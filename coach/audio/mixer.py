@@ -17,6 +17,9 @@ import numpy as np
 
 from coach.voice.engines import Samples
 
+# Told of every clip scheduled: (start, stop) in samples, and the clip.
+ClipWatcher = Callable[[int, int, Samples], None]
+
 
 class Mixer:
     def __init__(self, rate: int) -> None:
@@ -26,26 +29,27 @@ class Mixer:
         self.worst_lateness = 0  # in samples
         self._incoming: collections.deque[tuple[int, Samples]] = collections.deque()
         self._active: list[tuple[int, Samples]] = []
-        # What is scheduled to sound, for the listener to ignore the coach's voice.
-        self._spans: list[tuple[int, int]] = []
+        # What is scheduled to sound, for the listener to ignore (or cancel) the
+        # coach's voice: (start, stop, clip).
+        self._spans: list[tuple[int, int, Samples]] = []
         self._spans_lock = threading.Lock()
-        self._watchers: list[Callable[[int, int], None]] = []
+        self._watchers: list[ClipWatcher] = []
 
     def schedule(self, clip: Samples, start: int) -> None:
         if clip.size == 0:
             return
         with self._spans_lock:
-            self._spans.append((start, start + clip.size))
+            self._spans.append((start, start + clip.size, clip))
             for watcher in self._watchers:
-                watcher(start, start + clip.size)
+                watcher(start, start + clip.size, clip)
         self._incoming.append((start, clip))
 
-    def watch(self, watcher: Callable[[int, int], None]) -> Callable[[], None]:
-        """Tell `watcher` (start, stop) in samples of every clip scheduled, those
-        already scheduled first; returns the call that stops it."""
+    def watch(self, watcher: ClipWatcher) -> Callable[[], None]:
+        """Tell `watcher` (start, stop, clip), in samples, of every clip scheduled,
+        those already scheduled first; returns the call that stops it."""
         with self._spans_lock:
-            for start, stop in self._spans:
-                watcher(start, stop)
+            for start, stop, clip in self._spans:
+                watcher(start, stop, clip)
             self._watchers.append(watcher)
 
         def unwatch() -> None:
@@ -87,8 +91,8 @@ class Mixer:
             horizon = self.position - self.rate * 60
             if self._spans and self._spans[0][1] < horizon:
                 self._spans = [s for s in self._spans if s[1] >= horizon]
-            return any(start <= last and sample < stop + tail for start, stop in self._spans)
+            return any(start <= last and sample < stop + tail for start, stop, _ in self._spans)
 
     def busy_until(self) -> int:
         with self._spans_lock:
-            return max((stop for _, stop in self._spans), default=0)
+            return max((stop for _, stop, _ in self._spans), default=0)

@@ -17,6 +17,7 @@ wheel that carries its own build of SpeexDSP). bench/echo.py measures both.
 from __future__ import annotations
 
 import bisect
+import collections
 import ctypes
 from dataclasses import dataclass, field
 
@@ -33,6 +34,13 @@ BLOCK = 128
 # estimate of the playback delay gets wrong. 128 ms: on bench/echo.py, 4096 (256 ms)
 # cancelled 5 dB less, the longer filter adapting more slowly.
 FILTER = 2048
+# The canceller is trusted while the best of the last PROOF_KEPT blocks of PROOF_BLOCK
+# samples (at 16 kHz, half a second) in which the coach played brought its voice down
+# by PROOF_DB. Live, 15-20 dB (a room still being learnt) let command words in the
+# cues through as commands; once learnt it takes 40-60 dB off.
+PROOF_DB = 25.0
+PROOF_BLOCK = 8000
+PROOF_KEPT = 4
 
 
 class EchoCanceller:
@@ -52,6 +60,13 @@ class EchoCanceller:
         if not self._handle:
             raise CoachError("SpeexDSP's echo canceller would not start")
         self._pointer = ctypes.POINTER(ctypes.c_int16)
+        # How far the coach's voice comes down (ERLE, dB), in blocks of PROOF_BLOCK
+        # samples in which it played: the listener hears over the coach only while the
+        # canceller is doing its job (it learns a room, or a moved echo, in a second or
+        # two). The best of the last few blocks, since the athlete talking over the
+        # coach makes a block look bad.
+        self._proof: collections.deque[float] = collections.deque(maxlen=PROOF_KEPT)
+        self._energy = [0.0, 0.0, 0]  # microphone, output, samples: this block
 
     def __call__(self, mic: Audio, played: Audio) -> Audio:
         """`mic` with the echo of `played` (what the coach played, as it reached the
@@ -68,7 +83,29 @@ class EchoCanceller:
                 out[at : at + BLOCK].ctypes.data_as(self._pointer),
                 BLOCK,
             )
-        return out.astype(np.float32) / 32768.0
+        cleaned = out.astype(np.float32) / 32768.0
+        if float(np.max(np.abs(played))) > 1e-3:
+            self._measure(mic, cleaned)
+        return cleaned
+
+    def moved(self) -> None:
+        """The reference was moved (EchoDelay): the filter learns anew, unproven."""
+        self._proof.clear()
+        self._energy = [0.0, 0.0, 0]
+
+    @property
+    def working(self) -> bool:
+        """Whether the coach's voice came down by PROOF_DB lately."""
+        return bool(self._proof) and max(self._proof) >= PROOF_DB
+
+    def _measure(self, mic: Audio, cleaned: Audio) -> None:
+        energy = self._energy
+        energy[0] += float(np.sum(mic.astype(np.float64) ** 2))
+        energy[1] += float(np.sum(cleaned.astype(np.float64) ** 2))
+        energy[2] += mic.size
+        if energy[2] >= PROOF_BLOCK:
+            self._proof.append(10 * np.log10((energy[0] + 1e-12) / (energy[1] + 1e-12)))
+            self._energy = [0.0, 0.0, 0]
 
     def __del__(self) -> None:
         handle, self._handle = getattr(self, "_handle", None), None
@@ -111,3 +148,75 @@ class PlayedSound:
     def _forget(self, before: float) -> None:
         while self._starts and self._starts[0] + self._clips[0].size / self.rate < before:
             del self._starts[0], self._clips[0]
+
+
+class EchoDelay:
+    """Where the coach's sound really is in the microphone, tracked from the signals.
+
+    The session's estimate of the round trip (output latency, the microphone's
+    buffering) can be off by tens of milliseconds, and it drifts; the canceller's
+    filter can only learn an echo that comes after its reference, and within its
+    length. So every second, over the last two, the microphone is cross-correlated
+    with what was played (GCC-PHAT: whitened, so the room's colour doesn't smear
+    the peak), and the reference is moved to come MARGIN ahead of the echo.
+    """
+
+    WINDOW = 2.0  # seconds of microphone compared
+    EVERY = 1.0  # seconds between comparisons
+    # Echo delays looked for, relative to where the reference is, in seconds. Not
+    # wider: the coach says the same short cues again and again, and over a second
+    # or more one "Brace." lines up with the next as well as with itself.
+    SEARCH = (-0.25, 0.4)
+    MARGIN = 0.02  # how far ahead of the echo the reference is put
+    MOVE = 0.015  # smaller changes are left alone: each move makes the filter relearn
+    CLEAR = 6.0  # how far the correlation peak must stand over the rest (its median)
+    AGREE = 0.005  # seconds two findings may differ and still agree
+
+    def __init__(self, rate: int) -> None:
+        self.rate = rate
+        self.shift = 0.0  # seconds the reference is moved later (negative: earlier)
+        self._previous: float | None = None  # the last comparison's finding
+        self._mic: collections.deque[tuple[float, Audio]] = collections.deque()
+        self._next = self.EVERY
+
+    def reference(self, played: PlayedSound, start: float, mic: Audio) -> Audio:
+        """What the coach played, as it reaches the microphone frame `mic` at `start`."""
+        self._mic.append((start, mic))
+        while self._mic and self._mic[0][0] < start - self.WINDOW:
+            self._mic.popleft()
+        if start >= self._next:
+            self._next = start + self.EVERY
+            self._track(played)
+        return played.between(start - self.shift, mic.size)
+
+    def _track(self, played: PlayedSound) -> None:
+        first = self._mic[0][0]
+        mic = np.concatenate([frame for _, frame in self._mic])
+        early, late = self.SEARCH
+        # The reference from `late` before the window to `-early` after it, so that
+        # every delay searched lines the whole window up with some of it.
+        span = round((late - early) * self.rate)
+        ref = played.between(first - self.shift - late, mic.size + span)
+        if float(np.sqrt(np.mean(ref**2))) < 1e-3:
+            return  # the coach was silent: nothing to line up
+        size = 1 << int(np.ceil(np.log2(ref.size + mic.size)))
+        cross = np.fft.rfft(ref, size) * np.conj(np.fft.rfft(mic, size))
+        cross /= np.abs(cross) + 1e-12
+        corr = np.abs(np.fft.irfft(cross, size))
+        # corr[k]: the reference k samples on from each microphone sample, which is
+        # where it lines up for an echo `late - k / rate` after the reference.
+        scores = corr[: span + 1]
+        best = int(np.argmax(scores))
+        if scores[best] < self.CLEAR * float(np.median(scores)):
+            return
+        # The echo lies `late - best/rate` seconds after the reference's present place.
+        echo_after = late - best / self.rate
+        # Moved only when two comparisons in a row agree: speech said again and again
+        # can line up by chance once.
+        previous, self._previous = self._previous, echo_after
+        if previous is None or abs(echo_after - previous) > self.AGREE:
+            return
+        wanted = self.shift + echo_after - self.MARGIN
+        if abs(wanted - self.shift) >= self.MOVE:
+            self.shift = wanted
+            self._previous = None  # measured from the old place: no longer comparable

@@ -23,7 +23,7 @@ import numpy.typing as npt
 
 from coach.listen import embedding
 from coach.listen.denoise import WienerFilter
-from coach.listen.echo import EchoCanceller, PlayedSound
+from coach.listen.echo import EchoCanceller, EchoDelay, PlayedSound
 from coach.listen.recognizer import Hypothesis, Recognizer, make_recognizer
 from coach.listen.resample import StreamResampler
 from coach.listen.vad import FRAME, Endpointer, EndpointSettings
@@ -129,6 +129,7 @@ class Listener:
         self.echo_canceller = (
             EchoCanceller(recognizer.sample_rate) if self.settings.barge_in else None
         )
+        self.echo_delay = EchoDelay(recognizer.sample_rate)
         self.rate = recognizer.sample_rate
         self.endpoint = self.settings.endpoint or recognizer.endpoint
         self.isolation = (
@@ -204,7 +205,18 @@ class Listener:
     def _frame(self, frame: Audio) -> Recognition | None:
         index = self.endpointer.frame_index
         t0, t1 = self._time_of(index), self._time_of(index + 1)
-        if self.echo_canceller is None and self._muted(t0, t1):
+        cancelling = self.echo_canceller is not None and self.played is not None
+        if cancelling:  # from the first cue on, so that it learns the room
+            assert self.echo_canceller is not None and self.played is not None
+            shift = self.echo_delay.shift
+            reference = self.echo_delay.reference(self.played, t0, frame)
+            if self.echo_delay.shift != shift:
+                self.echo_canceller.moved()
+            frame = self.echo_canceller(frame, reference)
+        # Barge-in listens over the coach while the canceller is doing its job; till
+        # then, and without barge-in, the listener is deaf while the coach plays.
+        trusted = cancelling and self.echo_canceller is not None and self.echo_canceller.working
+        if not trusted and self._muted(t0, t1):
             if self._decoding:  # drop it: it overlapped the coach's voice
                 if self.recognizer.streaming:
                     self.recognizer.finish()
@@ -213,8 +225,6 @@ class Listener:
             self.endpointer.reset()
             self.endpointer.skip()
             return None
-        if self.echo_canceller is not None and self.played is not None:
-            frame = self.echo_canceller(frame, self.played.between(t0, FRAME))
         # After the canceller: its noise suppressor can leave exact zeros too.
         frame = frame + self._rng.normal(0, self.settings.dither, FRAME).astype(np.float32)
         heard = frame

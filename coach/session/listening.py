@@ -10,7 +10,9 @@ The listener never takes the coach's own cues for commands: the mixer tells it
 the span in session time of every clip it schedules, and each microphone chunk
 is placed in session time (from the session clock, which the listener learns
 against the system-wide monotonic clock), less the time sound takes to go out
-through the speaker and come back in through the microphone.
+through the speaker and come back in through the microphone. By default it is
+deaf over those spans; with barge-in it is sent the clips too, placed on its own
+clock the same way, and an echo canceller takes them out (coach.listen.echo).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ import numpy as np
 
 from coach.config import Settings
 from coach.errors import CoachError
+from coach.listen.echo import PlayedSound
 from coach.session.clock import Clock
 from coach.session.events import Event
 from coach.vocabulary import Vocabulary
@@ -51,8 +54,8 @@ _SYNC_EVERY = 0.5  # seconds between clock readings sent to the listener
 _LEVEL_EVERY = 0.1  # seconds between level readings sent back
 _SPANS_KEPT = 30.0  # session seconds of past clips the listener remembers
 
-# What the coach plays, as (start, stop) in session seconds, for a watcher.
-SpanWatcher = Callable[[float, float], None]
+# What the coach plays, as (start, stop) in session seconds and the clip, for a watcher.
+SpanWatcher = Callable[[float, float, np.ndarray], None]
 
 
 @dataclass
@@ -63,6 +66,7 @@ class Playback:
     # scheduled first); returns the call that unsubscribes it.
     watch: Callable[[SpanWatcher], Callable[[], None]]
     delay: float  # seconds from "scheduled at session time t" to "heard at the mic"
+    rate: int = 48000  # the clips' sample rate
 
 
 @dataclass(frozen=True)
@@ -212,6 +216,7 @@ def open_listening(
         mute_tail=settings.listen.mute_tail,
         verify=settings.listen.verify,
         denoise=settings.listen.denoise,
+        barge_in=settings.listen.barge_in and playback is not None,
         source=source if source is not None else microphone_source(settings),
         delay=playback.delay if playback is not None else None,
         speed=float(getattr(clock, "speed", 1.0)),
@@ -229,8 +234,10 @@ def open_listening(
         stack.callback(_end, process, inbox)
         if playback is not None:
 
-            def span(start: float, stop: float) -> None:
+            def span(start: float, stop: float, clip: np.ndarray) -> None:
                 inbox.put(("span", start, stop))
+                if job.barge_in:  # the canceller needs what was played, not only when
+                    inbox.put(("clip", start, clip, playback.rate))
 
             stack.callback(playback.watch(span))
         listening = Listening(process, inbox, outbox, events, clock, note)
@@ -251,6 +258,7 @@ class _Job:
     mute_tail: float
     verify: bool
     denoise: bool
+    barge_in: bool  # listen over the coach, cancelling its echo
     source: AudioSource
     delay: float | None  # None: the coach plays nothing the mic could hear
     speed: float  # session seconds per second
@@ -276,7 +284,10 @@ def _child(
             )
             chunks, rate = stack.enter_context(_opened(job.source))
             settings = ListenSettings(
-                mute_tail=job.mute_tail, verify=job.verify, denoise=job.denoise
+                mute_tail=job.mute_tail,
+                verify=job.verify,
+                denoise=job.denoise,
+                barge_in=job.barge_in,
             )
             listener = Listener(recognizer, job.vocabulary, rate, settings)
         except (CoachError, OSError) as exc:
@@ -311,10 +322,20 @@ class _Hearing:
         # Session time minus the listener's sample-counted time: maps one onto
         # the other and absorbs drift between the two sound cards' clocks.
         self._offset = 0.0
+        # Barge-in places every clip with the offset of the first chunk: the two sound
+        # cards' sample clocks keep their distance, while the offset read off each
+        # chunk's arrival scatters by tens of milliseconds, and each jump made the
+        # canceller relearn the room. The listener's EchoDelay finds the true distance.
+        self._clip_offset: float | None = None
         self._origin: float | None = None
         self._fed = 0
         if job.delay is not None:
             listener.playing_at = self._playing_at
+        # Barge-in: the clips the coach plays, kept until the first chunk places the
+        # listener's clock in session time, then put on that clock.
+        self._clips: list[tuple[float, np.ndarray, int]] = []
+        if job.barge_in:
+            listener.played = PlayedSound(listener.rate)
 
     def session_time(self, monotonic: float) -> float:
         at, session = self.sync
@@ -325,6 +346,20 @@ class _Hearing:
         at = t + self._offset - self.job.delay
         start, end = at - _ECHO_MARGIN, at + _ECHO_MARGIN
         return any(a <= end and start < b for a, b in self.spans)
+
+    def _place_clips(self) -> None:
+        """Put the clips the coach plays on the listener's clock, where the microphone
+        hears them (the inverse of _playing_at)."""
+        from coach.listen.resample import resample
+
+        played = self.listener.played
+        assert self.job.delay is not None and played is not None
+        if self._clip_offset is None:
+            self._clip_offset = self._offset
+        for start, clip, rate in self._clips:
+            at = start - self._clip_offset + self.job.delay
+            played.add(at, resample(clip, rate, self.listener.rate))
+        self._clips = []
 
     def _read_inbox(self) -> None:
         while True:
@@ -337,6 +372,8 @@ class _Hearing:
                 return
             if message[0] == "span":
                 self.spans.append((message[1], message[2]))
+            elif message[0] == "clip":
+                self._clips.append((message[1], message[2], message[3]))
             elif message[0] == "sync":
                 self.sync = (message[1], message[2])
                 horizon = message[2] - _SPANS_KEPT
@@ -367,6 +404,8 @@ class _Hearing:
                 self._origin = started
             self._offset = started - (self._origin + self._fed / self.rate)
             self._fed += chunk.size
+            if self._clips:
+                self._place_clips()
             found = self.listener.feed(chunk, time=self._origin)
             for recognition in found:
                 self.outbox.put(("heard", recognition))

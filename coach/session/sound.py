@@ -20,7 +20,7 @@ from coach.audio.output import (
 from coach.audio.speaker import Speaker
 from coach.config import Settings
 from coach.session.launch import RunOptions, note
-from coach.session.listening import Playback
+from coach.session.listening import Playback, SpanWatcher
 from coach.session.runner import Output
 from coach.voice.voice import Voice
 
@@ -44,12 +44,14 @@ class Sound:
         """How the listener tells the coach's own sound from the athlete's voice."""
         rate = self.mixer.rate
 
-        def watch(spans: Callable[[float, float], None]) -> Callable[[], None]:
-            return self.mixer.watch(lambda start, stop: spans(start / rate, stop / rate))
+        def watch(spans: SpanWatcher) -> Callable[[], None]:
+            return self.mixer.watch(
+                lambda start, stop, clip: spans(start / rate, stop / rate, clip)
+            )
 
         # Scheduled at t → rendered at t + lead → heard through the speaker after
         # the output latency → captured by the microphone a block later.
-        return Playback(watch, self.clock.lead + self.device.latency + _MIC_LATENCY)
+        return Playback(watch, self.clock.lead + self.device.latency + _MIC_LATENCY, rate)
 
 _MIC_LATENCY = 0.03
 
