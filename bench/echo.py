@@ -13,7 +13,8 @@ The same stream is heard three ways, by the real listener:
 - mute: the default; deaf while the coach plays (plus its tail);
 - open: listening all the time, nothing done about the echo (what barge-in
   would be without a canceller);
-- barge-in: listening all the time, the echo cancelled (coach.listen.echo).
+- barge-in: the echo cancelled (coach.listen.echo), listening over the coach once
+  the canceller has shown it takes 25 dB off (till then deaf, as with mute).
 
 Reported per way: commands heard over the coach and in its pauses, false
 triggers (every one is the coach's own voice heard as a command) per hour, and
@@ -132,7 +133,9 @@ def hear(stream: Stream, way: str, backend: str) -> tuple[list[dict[str, Any]], 
         vocab,
         SR,
         ListenSettings(barge_in=way == "barge-in"),
-        playing_at=playing_at if way == "mute" else None,
+        # As in a session: barge-in too is deaf while the coach plays until its
+        # canceller has shown that it takes the coach's voice down.
+        playing_at=playing_at if way != "open" else None,
         played=played,
     )
     began = time.perf_counter()
