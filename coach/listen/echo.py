@@ -41,6 +41,10 @@ FILTER = 2048
 PROOF_DB = 25.0
 PROOF_BLOCK = 8000
 PROOF_KEPT = 4
+# A frame the canceller took this much off while the coach played held nothing but
+# the coach: it is silenced. Over the coach, the athlete's voice stays in the frame,
+# so less comes off (7 dB with the coach 6 dB louder than the athlete).
+GATE_DB = 25.0
 
 
 class EchoCanceller:
@@ -85,7 +89,11 @@ class EchoCanceller:
             )
         cleaned = out.astype(np.float32) / 32768.0
         if float(np.max(np.abs(played))) > 1e-3:
-            self._measure(mic, cleaned)
+            removed = self._measure(mic, cleaned)
+            if removed >= GATE_DB:
+                # Only the coach was there: what is left is its echo, however faint,
+                # and a speech model hears a faint "Next!" as well as a loud one.
+                cleaned[:] = 0.0
         return cleaned
 
     def moved(self) -> None:
@@ -98,14 +106,18 @@ class EchoCanceller:
         """Whether the coach's voice came down by PROOF_DB lately."""
         return bool(self._proof) and max(self._proof) >= PROOF_DB
 
-    def _measure(self, mic: Audio, cleaned: Audio) -> None:
+    def _measure(self, mic: Audio, cleaned: Audio) -> float:
+        """Counts the frame towards the proof; returns the dB it took off the frame."""
+        before = float(np.sum(mic.astype(np.float64) ** 2))
+        after = float(np.sum(cleaned.astype(np.float64) ** 2))
         energy = self._energy
-        energy[0] += float(np.sum(mic.astype(np.float64) ** 2))
-        energy[1] += float(np.sum(cleaned.astype(np.float64) ** 2))
+        energy[0] += before
+        energy[1] += after
         energy[2] += mic.size
         if energy[2] >= PROOF_BLOCK:
             self._proof.append(10 * np.log10((energy[0] + 1e-12) / (energy[1] + 1e-12)))
             self._energy = [0.0, 0.0, 0]
+        return float(10 * np.log10((before + 1e-12) / (after + 1e-12)))
 
     def __del__(self) -> None:
         handle, self._handle = getattr(self, "_handle", None), None
