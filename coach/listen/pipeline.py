@@ -205,17 +205,9 @@ class Listener:
     def _frame(self, frame: Audio) -> Recognition | None:
         index = self.endpointer.frame_index
         t0, t1 = self._time_of(index), self._time_of(index + 1)
-        cancelling = self.echo_canceller is not None and self.played is not None
-        if cancelling:  # from the first cue on, so that it learns the room
-            assert self.echo_canceller is not None and self.played is not None
-            shift = self.echo_delay.shift
-            reference = self.echo_delay.reference(self.played, t0, frame)
-            if self.echo_delay.shift != shift:
-                self.echo_canceller.moved()
-            frame = self.echo_canceller(frame, reference)
+        frame, trusted = self._cancel_echo(frame, t0)
         # Barge-in listens over the coach while the canceller is doing its job; till
         # then, and without barge-in, the listener is deaf while the coach plays.
-        trusted = cancelling and self.echo_canceller is not None and self.echo_canceller.working
         if not trusted and self._muted(t0, t1):
             if self._decoding:  # drop it: it overlapped the coach's voice
                 if self.recognizer.streaming:
@@ -280,6 +272,18 @@ class Listener:
             # accuracy at the same false triggers, at every gate.
             self._last_speech_end = previous_end
         return recognition
+
+    def _cancel_echo(self, frame: Audio, t0: float) -> tuple[Audio, bool]:
+        """With barge-in, `frame` without the coach's echo (from the first cue on, so
+        that the canceller learns the room), and whether the canceller is trusted yet."""
+        canceller, played = self.echo_canceller, self.played
+        if canceller is None or played is None:
+            return frame, False
+        shift = self.echo_delay.shift
+        reference = self.echo_delay.reference(played, t0, frame)
+        if self.echo_delay.shift != shift:
+            canceller.moved()
+        return canceller(frame, reference), canceller.working
 
     def _hear_whole(self, frames: list[Audio]) -> Hypothesis:
         self.recognizer.start()

@@ -66,7 +66,7 @@ class Playback:
     # scheduled first); returns the call that unsubscribes it.
     watch: Callable[[SpanWatcher], Callable[[], None]]
     delay: float  # seconds from "scheduled at session time t" to "heard at the mic"
-    rate: int = 48000  # the clips' sample rate
+    rate: int  # the clips' sample rate
 
 
 @dataclass(frozen=True)
