@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
-from listen_audio import RATE, espeak, have_espeak, hibari, scene
+from listen_audio import RATE, espeak, have_espeak, hibari, music, rms, scene
 
 from coach.listen.vad import FRAME, Endpointer, EndpointSettings
 
@@ -81,3 +83,45 @@ def test_what_came_before_a_louder_speaker_is_left_out() -> None:
     kept_from = (segment.first_frame + segment.lead_frames(ENDING_ON_A_FALL)) * FRAME / RATE
     preroll = ENDING_ON_A_FALL.preroll_frames * FRAME / RATE
     assert starts - preroll - 0.1 < kept_from < starts
+
+
+def test_a_voice_over_long_music_still_opens_an_utterance() -> None:
+    # Silero's memory gets used to music over a few seconds and then hears a voice
+    # over it as more music; reset every 3 s of background, it stays as wary as at
+    # the start of the stream.
+    rng = np.random.default_rng(0)
+    said = [
+        espeak(text, voice)
+        for text, voice in (
+            ("Next.", "en-us"),
+            ("Pause.", "en-gb"),
+            ("Stop.", "en+f3"),
+            ("Skip.", "en-us+f4"),
+        )
+    ]
+    starts = [30 + 8 * k for k in range(len(said))]
+    audio = music((starts[-1] + 4) * RATE, rng)
+    audio *= rms(np.concatenate(said)) / rms(audio) / 10 ** (5 / 20)  # 5 dB SNR
+    for at, command in zip(starts, said, strict=True):
+        audio[at * RATE : at * RATE + command.size] += command
+
+    def heard(settings: EndpointSettings) -> tuple[list[bool], list[float]]:
+        """Whether each command opened an utterance, and Silero's peak over it."""
+        endpointer = Endpointer(settings)
+        opened = [False] * len(said)
+        peaks = [0.0] * len(said)
+        for at in range(0, audio.size - FRAME + 1, FRAME):
+            event, _ = endpointer.push(audio[at : at + FRAME])
+            for k, (start, command) in enumerate(zip(starts, said, strict=True)):
+                if start * RATE <= at <= start * RATE + command.size:
+                    peaks[k] = max(peaks[k], endpointer.last_prob)
+                    opened[k] |= event == "start"
+            if event == "end":
+                endpointer.close()
+        return opened, peaks
+
+    kept, peaks_kept = heard(ENDING_ON_A_FALL)
+    refreshed, peaks = heard(replace(ENDING_ON_A_FALL, silero_reset_frames=94))
+    assert all(refreshed), f"commands that opened no utterance: {refreshed}"
+    assert all(p >= k for p, k in zip(peaks, peaks_kept, strict=True)), (peaks, peaks_kept)
+    assert sum(peaks) > sum(peaks_kept)

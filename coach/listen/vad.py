@@ -52,6 +52,11 @@ class EndpointSettings:
     # frames (its 90th percentile is ~8 dB over the floor on the dev babble): in a quiet
     # room the fall would cut a command's weak last sounds ("exercise", "please").
     crowd_db: float = 15.0
+    # Silero's memory is reset after this many frames with no utterance open (None:
+    # never). Its recurrent state gets used to music over a few seconds, and then it
+    # hears a voice over it as more music (p 0.9 for "next" after 6 s of the gym
+    # loop, 0.48 after 60 s): the reset keeps it as wary as it was at the start.
+    silero_reset_frames: int | None = None
 
 
 @dataclass
@@ -148,6 +153,7 @@ class Endpointer:
         self._run = 0  # consecutive speech frames before the onset
         self._quiet = 0  # consecutive pause frames inside an utterance
         self._overlong = False  # the last utterance ran over max_frames
+        self._since_reset = 0  # frames since Silero's memory was last reset
         self.segment: Segment | None = None
         self.frame_index = 0
         self.last_prob = 0.0
@@ -176,6 +182,7 @@ class Endpointer:
         reset = getattr(self._prob, "reset", None)
         if reset is not None:
             reset()
+            self._since_reset = 0
 
     def skip(self, frames: int = 1) -> None:
         """Frames that are not listened to (muted) still advance the clock."""
@@ -190,6 +197,7 @@ class Endpointer:
         hear it), while speech is judged on `frame`.
         """
         s = self.settings
+        self._refresh_silero()
         level = _frame_level_db(frame)
         prob = self._prob(frame)
         self.last_prob, self.last_level = prob, level
@@ -244,6 +252,19 @@ class Endpointer:
         if self._quiet >= s.hangover_frames:
             return "end", [frame]
         return "speech", [frame]
+
+    def _refresh_silero(self) -> None:
+        """Reset Silero's memory when it has heard a while of background and nothing
+        is starting (no utterance open, no onset under way, the last frame no speech)."""
+        self._since_reset += 1
+        every = self.settings.silero_reset_frames
+        if every is None or self._since_reset < every:
+            return
+        if self.segment is None and self._run == 0 and self.last_prob < 0.1:
+            reset = getattr(self._prob, "reset", None)
+            if reset is not None:
+                reset()
+            self._since_reset = 0
 
     def close(self) -> None:
         self.segment = None
