@@ -57,9 +57,8 @@ class MoonshineRecognizer:
     # also counts a 12 dB fall from the command's loudest frame (a crowd under it never
     # pauses: babble at 10 dB went 32 → 39 %, and the decision came 80 ms sooner),
     # and half a second of quiet before a command (it turns talk down by itself).
-    # Silero's memory reset every 3 s of background: music 5 dB 82 → 93 % on dev.
     min_confidence = 0.55
-    endpoint = EndpointSettings(hangover_frames=9, peak_drop_db=12.0, silero_reset_frames=94)
+    endpoint = EndpointSettings(hangover_frames=9, peak_drop_db=12.0)
     isolation = 0.5
 
     def __init__(self, vocabulary: Vocabulary, note: Callable[[str], None] | None = None) -> None:
