@@ -138,8 +138,19 @@ def test_output_wav_holds_every_cue_on_its_scheduled_sample(
     for group in groups(cues, rate):
         match = locate(recorded, group.template, group.start, rate // 4)
         if match.found != group.start or match.score < 0.99:
-            misplaced[group.labels] = (match.found - group.start, round(match.score, 3))
-    assert not misplaced, f"cues off their sample (error in samples, score): {misplaced}"
+            # How loud the recording and the cue are there tells a silent render
+            # from a misplaced one.
+            there = recorded[group.start : group.start + group.template.size]
+            misplaced[group.labels] = (
+                match.found - group.start,
+                round(match.score, 3),
+                round(float(np.abs(there).max(initial=0.0)), 4),
+                round(float(np.abs(group.template).max(initial=0.0)), 4),
+            )
+    assert not misplaced, (
+        "cues off their sample (error in samples, score, recording's peak there, "
+        f"cue's peak): {misplaced}; {len(recorded)} samples recorded"
+    )
 
     # And nothing else: the file is the cues at their samples, bit for bit, and
     # it lasts until the last one (the finishing chime) has played out.
