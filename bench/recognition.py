@@ -3,6 +3,7 @@
     .venv/bin/python bench/recognition.py               # bench/corpus/dev, default backend
     .venv/bin/python bench/recognition.py --corpus bench/corpus/test --backend vosk
     .venv/bin/python bench/recognition.py --recognitions-dir DIR  # score saved JSON lines
+    .venv/bin/python bench/recognition.py --gain-db -30  # every stream 30 dB quieter
 
 For each stream of the corpus (manifest.json) it runs `coach recognize FILE --json
 [--backend B]` as a child process, measures its wall time and peak RSS, saves its output
@@ -353,6 +354,18 @@ def print_table(rows: list[dict[str, Any]], title: str, file: Any = sys.stdout) 
 # ---------------------------------------------------------------------------
 
 
+def turned_copy(stream: Path, gain_db: float, folder: Path) -> Path:
+    """`stream` turned up or down by `gain_db`, as 16-bit PCM in `folder` (clipped)."""
+    import numpy as np
+    import soundfile
+
+    audio, rate = soundfile.read(str(stream), dtype="float32", always_2d=True)
+    out = folder / stream.name
+    soundfile.write(str(out), np.clip(audio * 10 ** (gain_db / 20), -1, 1), rate,
+                    subtype="PCM_16")
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS,
@@ -374,6 +387,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json-out", type=Path, help="write the results as JSON here")
     parser.add_argument("--errors", action="store_true",
                         help="list every miss, substitution and false trigger")
+    parser.add_argument("--gain-db", type=float, default=0.0, metavar="DB",
+                        help="turn every stream up or down by DB before coach hears it "
+                             "(a far or low-gain microphone: --gain-db -30)")
     parser.add_argument("--min-accuracy", type=float,
                         help="exit 1 when the OVERALL accuracy (0..1) is below this")
     args = parser.parse_args(argv)
@@ -398,8 +414,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     save_dir = None
     if not args.recognitions_dir:
-        save_dir = args.save_dir or args.corpus / "recognitions" / (args.backend or "default")
+        label = (args.backend or "default") + (f"_gain{args.gain_db:+g}" if args.gain_db else "")
+        save_dir = args.save_dir or args.corpus / "recognitions" / label
         save_dir.mkdir(parents=True, exist_ok=True)
+    turned = tempfile.TemporaryDirectory(prefix="coach-bench-") if args.gain_db else None
 
     rows: list[dict[str, Any]] = []
     total = Score(duration=0.0)
@@ -418,8 +436,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 status = "missing"
             text = path.read_text(encoding="utf-8") if path.exists() else ""
         else:
-            cmd = [*shlex.split(args.coach), "recognize", str(args.corpus / cond["file"]),
-                   "--json"]
+            stream = args.corpus / cond["file"]
+            if turned is not None:
+                stream = turned_copy(stream, args.gain_db, Path(turned.name))
+            cmd = [*shlex.split(args.coach), "recognize", str(stream), "--json"]
             if args.backend:
                 cmd += ["--backend", args.backend]
             cmd += shlex.split(args.options)
@@ -458,7 +478,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     overall = {"condition": "OVERALL", **summary(total, total_wall if any_wall else None, peak)}
     title = (f"coach recognize on {args.corpus} (split {manifest.get('split')}, "
-             f"backend {args.backend or 'default'}, slack ±{args.slack:g} s)")
+             f"backend {args.backend or 'default'}, slack ±{args.slack:g} s"
+             + (f", turned {args.gain_db:+g} dB)" if args.gain_db else ")"))
     print_table([*rows, overall], title)
     if args.json_out:
         doc = {"corpus": str(args.corpus), "split": manifest.get("split"),

@@ -125,3 +125,19 @@ def test_a_voice_over_long_music_still_opens_an_utterance() -> None:
     assert all(refreshed), f"commands that opened no utterance: {refreshed}"
     assert all(p >= k for p, k in zip(peaks, peaks_kept, strict=True)), (peaks, peaks_kept)
     assert sum(peaks) > sum(peaks_kept)
+
+
+def test_a_quiet_recording_is_turned_up_for_silero() -> None:
+    # A far or low-gain microphone: speech at -56 dBFS in pink noise 10 dB under it.
+    # Silero hears little down there; turned up for it, every command opens an
+    # utterance (the level rules are relative and need no gain).
+    parts = [
+        (text, text, espeak(text, voice))
+        for text, voice in (("Next.", "en-us"), ("Pause.", "en-gb"), ("Stop.", "en+f3"))
+    ]
+    audio, truth = scene(parts, noise="pink", snr_db=10, seed=5)
+    audio = (audio * 10 ** (-35 / 20)).astype(np.float32)
+    turned = segments(audio, ENDING_ON_A_FALL)
+    as_it_is = segments(audio, replace(ENDING_ON_A_FALL, silero_level=None))
+    assert all(around(turned, said.start, said.end) for said in truth)
+    assert not any(around(as_it_is, said.start, said.end) for said in truth)

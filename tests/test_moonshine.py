@@ -14,7 +14,12 @@ from coach.listen.moonshine_text import decoys, english_words, spellings, writte
 from coach.listen.onnx import session
 from coach.listen.pipeline import Listener, recognize_audio
 from coach.listen.recognizer import Hypothesis, make_recognizer
-from coach.listen.recognizers.moonshine import MoonshineRecognizer
+from coach.listen.recognizers.moonshine import (
+    LOUD_DBFS,
+    MAX_GAIN_DB,
+    MoonshineRecognizer,
+    turned_up,
+)
 from coach.vocabulary import Vocabulary
 
 pytestmark = [
@@ -104,6 +109,40 @@ def test_commands_in_noise_through_the_whole_listener(recognizer: MoonshineRecog
         # The closing pause is ~0.3 s after the last loud frame; `said.end` is where the
         # voice fell under -60 dBFS, which lies under the music: a little before is fine.
         assert -0.1 < r.emitted_at - said.end < 0.6
+
+
+def test_a_far_microphone_is_heard_like_a_near_one(recognizer: MoonshineRecognizer) -> None:
+    # The same scene 35 dB down (speech at about -56 dBFS): Silero and the model are
+    # each turned up to where they hear speech. Without that, three of the four were lost.
+    parts = [
+        (said, command, hibari(said))
+        for said, command in (
+            ("Next.", "next"),
+            ("I think we should grab lunch after this.", None),
+            ("Pause.", "pause"),
+            ("Skip exercise!", "skip"),
+            ("Hold on.", "pause"),
+        )
+    ]
+    audio, _ = scene(parts, noise="pink", snr_db=10, seed=7)
+    far = (audio * 10 ** (-35 / 20)).astype(np.float32)
+    found = list(recognize_audio(Listener(recognizer, VOCAB, RATE), far, RATE))
+    assert [r.command for r in found] == ["next", "pause", "skip", "pause"]
+    assert min(r.confidence for r in found) > 0.8
+
+
+def test_a_quiet_utterance_is_turned_up_and_a_loud_one_left_alone() -> None:
+    def loud_frames_dbfs(audio: np.ndarray) -> float:
+        frames = audio[: audio.size // 512 * 512].reshape(-1, 512).astype(np.float64)
+        return float(np.percentile(10 * np.log10(np.mean(frames**2, axis=1) + 1e-20), 90))
+
+    near = hibari("Next.")  # its loud frames at about -16 dBFS
+    assert turned_up(near) is near
+    far = (near * 10 ** (-30 / 20)).astype(np.float32)
+    assert loud_frames_dbfs(turned_up(far)) == pytest.approx(LOUD_DBFS, abs=0.01)
+    faint = (near * 10 ** (-60 / 20)).astype(np.float32)
+    gained = loud_frames_dbfs(turned_up(faint)) - loud_frames_dbfs(faint)
+    assert gained == pytest.approx(MAX_GAIN_DB, abs=0.01)
 
 
 def after_quieter_talk(command: str) -> tuple[np.ndarray, float]:
