@@ -4,6 +4,7 @@
     .venv/bin/python bench/recognition.py --corpus bench/corpus/test --backend vosk
     .venv/bin/python bench/recognition.py --recognitions-dir DIR  # score saved JSON lines
     .venv/bin/python bench/recognition.py --gain-db -30  # every stream 30 dB quieter
+    .venv/bin/python bench/recognition.py --rate 8000 --dc-offset 0.1  # a telephone, an offset
 
 For each stream of the corpus (manifest.json) it runs `coach recognize FILE --json
 [--backend B]` as a child process, measures its wall time and peak RSS, saves its output
@@ -354,15 +355,28 @@ def print_table(rows: list[dict[str, Any]], title: str, file: Any = sys.stdout) 
 # ---------------------------------------------------------------------------
 
 
-def turned_copy(stream: Path, gain_db: float, folder: Path) -> Path:
-    """`stream` turned up or down by `gain_db`, as 16-bit PCM in `folder` (clipped)."""
+def _alterations(args: argparse.Namespace) -> list[str]:
+    """How the streams are altered before coach hears them, as labels (none: as made)."""
+    return [label for label, on in (
+        (f"gain{args.gain_db:+g}", args.gain_db),
+        (f"dc{args.dc_offset:+g}", args.dc_offset),
+        (f"{args.rate}Hz", args.rate),
+    ) if on]
+
+
+def altered_copy(stream: Path, args: argparse.Namespace, folder: Path) -> Path:
+    """`stream` resampled (--rate), turned (--gain-db) and offset (--dc-offset), as
+    16-bit PCM in `folder` (clipped)."""
     import numpy as np
     import soundfile
+    import soxr
 
     audio, rate = soundfile.read(str(stream), dtype="float32", always_2d=True)
+    if args.rate and args.rate != rate:
+        audio, rate = soxr.resample(audio, rate, args.rate), args.rate
+    audio = audio * 10 ** (args.gain_db / 20) + args.dc_offset
     out = folder / stream.name
-    soundfile.write(str(out), np.clip(audio * 10 ** (gain_db / 20), -1, 1), rate,
-                    subtype="PCM_16")
+    soundfile.write(str(out), np.clip(audio, -1, 1), rate, subtype="PCM_16")
     return out
 
 
@@ -390,6 +404,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--gain-db", type=float, default=0.0, metavar="DB",
                         help="turn every stream up or down by DB before coach hears it "
                              "(a far or low-gain microphone: --gain-db -30)")
+    parser.add_argument("--dc-offset", type=float, default=0.0, metavar="X",
+                        help="add a constant X (full scale 1) to every stream, as some "
+                             "microphones do")
+    parser.add_argument("--rate", type=int, metavar="HZ",
+                        help="resample every stream to HZ first (a telephone: --rate 8000)")
     parser.add_argument("--min-accuracy", type=float,
                         help="exit 1 when the OVERALL accuracy (0..1) is below this")
     args = parser.parse_args(argv)
@@ -413,11 +432,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"recognition: no directory {args.recognitions_dir}", file=sys.stderr)
         return 2
     save_dir = None
+    altered = _alterations(args)
     if not args.recognitions_dir:
-        label = (args.backend or "default") + (f"_gain{args.gain_db:+g}" if args.gain_db else "")
+        label = "_".join([args.backend or "default", *altered])
         save_dir = args.save_dir or args.corpus / "recognitions" / label
         save_dir.mkdir(parents=True, exist_ok=True)
-    turned = tempfile.TemporaryDirectory(prefix="coach-bench-") if args.gain_db else None
+    turned = None
+    if altered and not args.recognitions_dir:
+        turned = tempfile.TemporaryDirectory(prefix="coach-bench-")
 
     rows: list[dict[str, Any]] = []
     total = Score(duration=0.0)
@@ -438,7 +460,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             stream = args.corpus / cond["file"]
             if turned is not None:
-                stream = turned_copy(stream, args.gain_db, Path(turned.name))
+                stream = altered_copy(stream, args, Path(turned.name))
             cmd = [*shlex.split(args.coach), "recognize", str(stream), "--json"]
             if args.backend:
                 cmd += ["--backend", args.backend]
@@ -479,7 +501,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     overall = {"condition": "OVERALL", **summary(total, total_wall if any_wall else None, peak)}
     title = (f"coach recognize on {args.corpus} (split {manifest.get('split')}, "
              f"backend {args.backend or 'default'}, slack ±{args.slack:g} s"
-             + (f", turned {args.gain_db:+g} dB)" if args.gain_db else ")"))
+             + (f", altered: {' '.join(altered)})" if altered else ")"))
     print_table([*rows, overall], title)
     if args.json_out:
         doc = {"corpus": str(args.corpus), "split": manifest.get("split"),

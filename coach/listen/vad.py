@@ -210,7 +210,9 @@ class Endpointer:
         self._refresh_silero()
         level = _frame_level_db(frame)
         self._update_floor(level)
-        prob = self._prob(frame * self._silero_gain(level))
+        # Less the frame's mean: Silero hears a microphone's DC offset as something
+        # (test split with an offset of 0.1: 16 false triggers instead of 11; now 12).
+        prob = self._prob((frame - frame.mean()) * self._silero_gain(level))
         self.last_prob, self.last_level = prob, level
         index = self.frame_index
         self.frame_index += 1
