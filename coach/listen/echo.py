@@ -70,7 +70,7 @@ class EchoCanceller:
         # two). The best of the last few blocks, since the athlete talking over the
         # coach makes a block look bad.
         self._proof: collections.deque[float] = collections.deque(maxlen=PROOF_KEPT)
-        self._energy = [0.0, 0.0, 0]  # microphone, output, samples: this block
+        self._block = _Block()  # the block being summed
 
     def __call__(self, mic: Audio, played: Audio) -> Audio:
         """`mic` with the echo of `played` (what the coach played, as it reached the
@@ -99,7 +99,7 @@ class EchoCanceller:
     def moved(self) -> None:
         """The reference was moved (EchoDelay): the filter learns anew, unproven."""
         self._proof.clear()
-        self._energy = [0.0, 0.0, 0]
+        self._block = _Block()
 
     @property
     def working(self) -> bool:
@@ -110,14 +110,14 @@ class EchoCanceller:
         """Counts the frame towards the proof; returns the dB it took off the frame."""
         before = float(np.sum(mic.astype(np.float64) ** 2))
         after = float(np.sum(cleaned.astype(np.float64) ** 2))
-        energy = self._energy
-        energy[0] += before
-        energy[1] += after
-        energy[2] += mic.size
-        if energy[2] >= PROOF_BLOCK:
-            self._proof.append(10 * np.log10((energy[0] + 1e-12) / (energy[1] + 1e-12)))
-            self._energy = [0.0, 0.0, 0]
-        return float(10 * np.log10((before + 1e-12) / (after + 1e-12)))
+        block = self._block
+        block.mic += before
+        block.cleaned += after
+        block.samples += mic.size
+        if block.samples >= PROOF_BLOCK:
+            self._proof.append(_db_removed(block.mic, block.cleaned))
+            self._block = _Block()
+        return _db_removed(before, after)
 
     def __del__(self) -> None:
         handle, self._handle = getattr(self, "_handle", None), None
@@ -127,6 +127,19 @@ class EchoCanceller:
 
 def _pcm(audio: Audio) -> npt.NDArray[np.int16]:
     return np.ascontiguousarray((np.clip(audio, -1.0, 1.0) * 32767).astype(np.int16))
+
+
+@dataclass
+class _Block:
+    """Energies summed over a block of frames the coach played in."""
+
+    mic: float = 0.0  # what the microphone heard
+    cleaned: float = 0.0  # what the canceller left
+    samples: int = 0
+
+
+def _db_removed(before: float, after: float) -> float:
+    return float(10 * np.log10((before + 1e-12) / (after + 1e-12)))
 
 
 @dataclass

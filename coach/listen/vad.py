@@ -189,10 +189,14 @@ class Endpointer:
         self._overlong = False
         self._preroll.clear()
         self._preroll_levels.clear()
+        self._reset_silero()
+
+    def _reset_silero(self) -> None:
+        """Clear Silero's recurrent memory (the spectral fallback has none)."""
         reset = getattr(self._prob, "reset", None)
         if reset is not None:
             reset()
-            self._since_reset = 0
+        self._since_reset = 0
 
     def skip(self, frames: int = 1) -> None:
         """Frames that are not listened to (muted) still advance the clock."""
@@ -273,10 +277,7 @@ class Endpointer:
         if every is None or self._since_reset < every:
             return
         if self.segment is None and self._run == 0 and self.last_prob < 0.1:
-            reset = getattr(self._prob, "reset", None)
-            if reset is not None:
-                reset()
-            self._since_reset = 0
+            self._reset_silero()
 
     def close(self) -> None:
         self.segment = None

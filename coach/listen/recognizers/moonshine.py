@@ -31,7 +31,7 @@ from coach.listen import moonshine_model
 from coach.listen.moonshine_scorer import PhraseScorer
 from coach.listen.moonshine_text import decoys, english_words, load_tokens, spellings, written
 from coach.listen.recognizer import Hypothesis, Pcm
-from coach.listen.vad import EndpointSettings
+from coach.listen.vad import FRAME, EndpointSettings
 from coach.vocabulary import Vocabulary, normalise
 
 _LOGGER = logging.getLogger(__name__)
@@ -139,8 +139,8 @@ class MoonshineRecognizer:
         return totals
 
 
-# A quiet utterance is turned up till its loud frames (the 90th percentile of 32 ms
-# frames' RMS) reach -35 dBFS, by at most 30 dB; a louder one is left as it is. The
+# A quiet utterance is turned up till its loud frames (the 90th percentile of its
+# 32 ms frames' RMS) reach -35 dBFS, by at most 30 dB; a louder one is left as it is. The
 # model is not deaf to level: the dev corpus turned down 30 dB (speech at -56 dBFS,
 # a far or low-gain microphone) scored "skip exercise" 0.07 instead of 0.83. Nor is
 # it steady near its usual level: turning everything under -25 dBFS up cost the
@@ -151,7 +151,7 @@ MAX_GAIN_DB = 30.0
 
 def turned_up(audio: np.ndarray) -> np.ndarray:
     """`audio` turned up to LOUD_DBFS if it is quieter (never down)."""
-    frames = audio[: audio.size // 512 * 512].reshape(-1, 512)
+    frames = audio[: audio.size // FRAME * FRAME].reshape(-1, FRAME)
     if not frames.size:
         return audio
     rms_db = 10 * np.log10(np.mean(frames.astype(np.float64) ** 2, axis=1) + 1e-20)
