@@ -45,7 +45,7 @@ import audio_gen as ag  # noqa: E402
 from make_corpus import COACH_VOICES, SEEDS, VOICES, Renderer, coach_cues, command_items  # noqa: E402
 from recognition import score  # noqa: E402
 
-from coach.listen.echo import EchoCanceller, PlayedSound  # noqa: E402
+from coach.listen.echo import PlayedSound, cancelled  # noqa: E402
 from coach.listen.pipeline import Listener, ListenSettings, recognize_audio  # noqa: E402
 from coach.listen.recognizer import make_recognizer  # noqa: E402
 from coach.vocabulary import Vocabulary  # noqa: E402
@@ -146,16 +146,11 @@ def hear(stream: Stream, way: str, backend: str) -> tuple[list[dict[str, Any]], 
 def erle(stream: Stream) -> tuple[float, float]:
     """The canceller alone: dB the coach's voice comes down where the athlete is
     silent (after the first 2 s it takes to learn the room), and its real-time factor."""
-    canceller, played = EchoCanceller(SR), PlayedSound(SR)
+    played = PlayedSound(SR)
     for start, clip in stream.clips:
         played.add(start, clip)
-    frame = 512
-    out = np.zeros_like(stream.mic)
     began = time.perf_counter()
-    for at in range(0, stream.mic.size - frame + 1, frame):
-        out[at : at + frame] = canceller(
-            stream.mic[at : at + frame], played.between(at / SR, frame)
-        )
+    out = cancelled(stream.mic, played)
     rtf = (time.perf_counter() - began) / (stream.mic.size / SR)
     quiet = np.abs(stream.echo) > 1e-3
     quiet[: 2 * SR] = False

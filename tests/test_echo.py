@@ -9,7 +9,7 @@ import pytest
 from listen_audio import CUE_SENTENCES, RATE, espeak, have_espeak, hibari, pink, rms
 
 from coach.errors import CoachError
-from coach.listen.echo import BLOCK, EchoCanceller, PlayedSound
+from coach.listen.echo import EchoCanceller, PlayedSound, cancelled
 from coach.listen.pipeline import Listener, ListenSettings, recognize_audio
 from coach.listen.recognizer import make_recognizer
 from coach.vocabulary import Vocabulary
@@ -60,15 +60,6 @@ def coach_and_athlete(
         echo *= 0.1 / rms(echo[far != 0])
     noise = 0.001 * pink(total, np.random.default_rng(1))
     return athlete + echo + noise, echo, played, spoke
-
-
-def cancelled(mic: np.ndarray, played: PlayedSound) -> np.ndarray:
-    canceller = EchoCanceller(RATE)
-    out = np.zeros_like(mic)
-    frame = 4 * BLOCK
-    for at in range(0, mic.size - frame + 1, frame):
-        out[at : at + frame] = canceller(mic[at : at + frame], played.between(at / RATE, frame))
-    return out
 
 
 def test_the_coach_s_voice_comes_down_and_the_athlete_s_stays() -> None:

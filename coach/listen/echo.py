@@ -175,6 +175,17 @@ class PlayedSound:
             del self._starts[0], self._clips[0]
 
 
+def cancelled(mic: Audio, played: PlayedSound, frame: int = 4 * BLOCK) -> Audio:
+    """A whole recording through a new canceller, `frame` samples at a time (a
+    listener frame by default): for measuring the canceller on its own."""
+    canceller = EchoCanceller(played.rate)
+    out = np.zeros_like(mic)
+    for at in range(0, mic.size - frame + 1, frame):
+        reference = played.between(at / played.rate, frame)
+        out[at : at + frame] = canceller(mic[at : at + frame], reference)
+    return out
+
+
 class EchoDelay:
     """Where the coach's sound really is in the microphone, tracked from the signals.
 

@@ -126,10 +126,11 @@ class Listener:
         # Barge-in: what the coach played, on this listener's clock, and the canceller
         # that takes it out of each frame.
         self.played = played
-        self.echo_canceller = (
-            EchoCanceller(recognizer.sample_rate) if self.settings.barge_in else None
-        )
-        self.echo_delay = EchoDelay(recognizer.sample_rate)
+        self.echo_canceller: EchoCanceller | None = None
+        self.echo_delay: EchoDelay | None = None
+        if self.settings.barge_in:
+            self.echo_canceller = EchoCanceller(recognizer.sample_rate)
+            self.echo_delay = EchoDelay(recognizer.sample_rate)
         self.rate = recognizer.sample_rate
         self.endpoint = self.settings.endpoint or recognizer.endpoint
         if self.settings.barge_in:
@@ -281,12 +282,12 @@ class Listener:
     def _cancel_echo(self, frame: Audio, t0: float) -> tuple[Audio, bool]:
         """With barge-in, `frame` without the coach's echo (from the first cue on, so
         that the canceller learns the room), and whether the canceller is trusted yet."""
-        canceller, played = self.echo_canceller, self.played
-        if canceller is None or played is None:
+        canceller, delay, played = self.echo_canceller, self.echo_delay, self.played
+        if canceller is None or delay is None or played is None:
             return frame, False
-        shift = self.echo_delay.shift
-        reference = self.echo_delay.reference(played, t0, frame)
-        if self.echo_delay.shift != shift:
+        shift = delay.shift
+        reference = delay.reference(played, t0, frame)
+        if delay.shift != shift:
             canceller.moved()
         return canceller(frame, reference), canceller.working
 

@@ -23,6 +23,7 @@ import logging
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -85,20 +86,7 @@ class MoonshineRecognizer:
             ]
         self._decoys = {s.phrase for s in self._spellings if s.decoy}
         texts, marks = [s.tokens for s in self._spellings], [index[m] for m in END_MARKS]
-        try:
-            self._scorer = PhraseScorer(folder, texts, marks, vocab_size=len(tokens))
-        except Exception:  # noqa: BLE001 - ONNX Runtime's load errors have no common type
-            # A damaged file in the cache (a full disk, say): rebuilt once, then trusted.
-            _LOGGER.warning("the prepared moonshine model would not load: preparing it again")
-            folder = moonshine_model.prepared(note, again=True)
-            try:
-                self._scorer = PhraseScorer(folder, texts, marks, vocab_size=len(tokens))
-            except Exception as exc:  # noqa: BLE001
-                reason = str(exc).splitlines()[0][:200]
-                raise CoachError(
-                    f"the moonshine model in {folder} would not load ({reason}); "
-                    "use --backend pocketsphinx, or reinstall moonshine-cpp and onnxruntime"
-                ) from None
+        self._scorer = _loaded_scorer(folder, texts, marks, len(tokens), note)
         self._audio: list[Pcm] = []
 
     def start(self) -> None:
@@ -137,6 +125,29 @@ class MoonshineRecognizer:
                 before = totals.get(spelling.phrase, -math.inf)
                 totals[spelling.phrase] = float(np.logaddexp(before, log_p))
         return totals
+
+
+def _loaded_scorer(
+    folder: Path,
+    texts: list[tuple[int, ...]],
+    marks: list[int],
+    vocab_size: int,
+    note: Callable[[str], None] | None,
+) -> PhraseScorer:
+    """The scorer on the prepared model in `folder`. A damaged file in the cache (a full
+    disk, say) is prepared again once, then trusted."""
+    for again in (False, True):
+        if again:
+            _LOGGER.warning("the prepared moonshine model would not load: preparing it again")
+            folder = moonshine_model.prepared(note, again=True)
+        try:
+            return PhraseScorer(folder, texts, marks, vocab_size=vocab_size)
+        except Exception as exc:  # noqa: BLE001 - ONNX Runtime's load errors have no common type
+            reason = str(exc).splitlines()[0][:200]
+    raise CoachError(
+        f"the moonshine model in {folder} would not load ({reason}); "
+        "use --backend pocketsphinx, or reinstall moonshine-cpp and onnxruntime"
+    )
 
 
 # A quiet utterance is turned up till its loud frames (the 90th percentile of its
