@@ -15,6 +15,10 @@ Words a command word turns into ("paused", "resuming", "slow", "hold") are score
 too, as decoys, and a command is weighed against the likeliest of them:
 "Paused. Say resume when you're ready." is one of the coach's own cues, and
 "pause" was the most frequent false trigger on it.
+
+An utterance the model is unsure of is heard again a little slower and a little
+faster, and the phrases' chances averaged (SECOND_LOOK): a voice quicker, slower,
+higher or lower than the model likes no longer decides on its own.
 """
 
 from __future__ import annotations
@@ -32,12 +36,24 @@ from coach.listen import moonshine_model
 from coach.listen.moonshine_scorer import PhraseScorer
 from coach.listen.moonshine_text import decoys, english_words, load_tokens, spellings, written
 from coach.listen.recognizer import Hypothesis, Pcm
+from coach.listen.resample import resample
 from coach.listen.vad import FRAME, EndpointSettings
 from coach.vocabulary import Vocabulary, normalise
 
 _LOGGER = logging.getLogger(__name__)
 
 END_MARKS = (".", "!", "?")
+# An unsure utterance gets a second look. The model's score for a phrase is brittle to
+# how fast and how high it was said: an utterance whose confidence lies in SECOND_LOOK
+# is heard again played 8 % slower and 8 % faster (its pitch moving with it, as on
+# tape), and each phrase's chances are averaged over the three hearings. Chosen on the
+# dev split, at the gate: 80.2 % of commands at 13 false triggers before, 83.2 % at 13
+# with it. 15 % slower and faster: 84.1 % at 15, the same curve, for a larger change
+# of voice; 10 %: 82.9 % at 17; 5 %: 83.0 % at 16; one of the two only: 81.8-82.5 % at
+# 14-15; a look for every utterance from 0.3 to 0.65: the same, for more work. Sure
+# utterances, most of them, cost nothing more; an unsure one, three times the work.
+SECOND_LOOK = (0.35, 0.6)
+SPEEDS = (0.92, 1.08)
 # log P → confidence: 1 + log P / 20, so P = 1 → 1.0, e^-9 → 0.55 (the gate), e^-20 → 0.
 LOG_SCALE = 20.0
 
@@ -105,6 +121,27 @@ class MoonshineRecognizer:
         audio = turned_up(audio - audio.mean())
         self._audio = []
         scores = self.phrase_log_probs(audio)
+        hyp = self._judged(scores)
+        if SECOND_LOOK[0] <= hyp.confidence < SECOND_LOOK[1]:
+            hyp = self._judged(self._heard_at_speeds(audio, scores))
+        return hyp
+
+    def _heard_at_speeds(self, audio: np.ndarray, scores: dict[str, float]) -> dict[str, float]:
+        """log of each phrase's probability averaged over `audio` as it is (`scores`)
+        and played at each of SPEEDS."""
+        looks = [scores]
+        for speed in SPEEDS:
+            played = resample(audio, self.sample_rate, round(self.sample_rate / speed))
+            looks.append(self.phrase_log_probs(played))
+        phrases = set().union(*looks)
+        average = {}
+        for phrase in phrases:
+            log_ps = [look.get(phrase, -math.inf) for look in looks]
+            average[phrase] = float(np.logaddexp.reduce(log_ps) - math.log(len(looks)))
+        return average
+
+    def _judged(self, scores: dict[str, float]) -> Hypothesis:
+        """The likeliest command phrase, weighed against the likeliest decoy."""
         commands = {p: v for p, v in scores.items() if p not in self._decoys}
         if not commands:
             return Hypothesis("", 0.0)
