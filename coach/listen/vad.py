@@ -157,7 +157,8 @@ class Endpointer:
         self._prob = (_silero() if use_silero else None) or _flatness_prob
         s = self.settings
         self._recent = _SlidingLevels(s.floor_window_frames)  # for the floor
-        self._longer = _SlidingLevels(s.loud_window_frames)  # for Silero's gain
+        # For Silero's gain; none when the gain is off (barge-in turns it off).
+        self._longer = _SlidingLevels(s.loud_window_frames) if s.silero_level is not None else None
         self._preroll: collections.deque[Audio] = collections.deque(maxlen=s.preroll_frames)
         self._preroll_levels: collections.deque[float] = collections.deque(maxlen=s.preroll_frames)
         self._run = 0  # consecutive speech frames before the onset
@@ -288,7 +289,8 @@ class Endpointer:
         # Levels inside an utterance still count: a crowd that never pauses must
         # become the floor. A low percentile keeps a short command from raising it.
         self._recent.push(level)
-        self._longer.push(level)
+        if self._longer is not None:
+            self._longer.push(level)
         if len(self._recent) >= 8:
             self.floor = self._recent.percentile(self.settings.floor_percentile)
         else:
@@ -299,7 +301,7 @@ class Endpointer:
         (`level`: this frame's, which is never taken over the target by much: the
         first loud frames after a long quiet come before the window has caught up)."""
         target = self.settings.silero_level
-        if target is None:
+        if target is None or self._longer is None:
             return 1.0
         gain = min(target - self._longer.percentile(98.0), _MAX_GAIN_DB, target + 15.0 - level)
         return float(10 ** (max(gain, 0.0) / 20))
