@@ -17,7 +17,9 @@ For each stream of the corpus (manifest.json) it runs `coach recognize FILE --js
 - false trigger: any other recognition (on a negative sentence, on the coach's own cue,
   on background only, or a second recognition of an already matched command).
 
-Prints a table per condition plus OVERALL, and writes the same as JSON with --json-out.
+Prints a table per condition plus OVERALL, and the accuracy by voice engine (espeak,
+flite, hibari: how like a person the voice sounds matters), and writes the same as JSON
+with --json-out.
 Exit status: 0 scored; 1 a recognizer run failed or --min-accuracy was not met; 2 bad usage.
 """
 
@@ -63,6 +65,9 @@ class Score:
     latencies: list[float] = field(default_factory=list)
     ignored: int = 0  # recognitions without a command
     errors: list[dict[str, Any]] = field(default_factory=list)  # misses, subs, false triggers
+    # per voice engine (espeak, flite, hibari: the part of a truth's voice before ":"):
+    # [commands, correct]. The engines differ in how like a person they sound.
+    by_engine: dict[str, list[int]] = field(default_factory=dict)
 
     def add(self, other: Score) -> None:
         self.duration += other.duration
@@ -72,6 +77,10 @@ class Score:
         for k, v in other.false_by_kind.items():
             self.false_by_kind[k] = self.false_by_kind.get(k, 0) + v
         self.latencies += other.latencies
+        for engine, (commands, correct) in other.by_engine.items():
+            mine = self.by_engine.setdefault(engine, [0, 0])
+            mine[0] += commands
+            mine[1] += correct
 
 
 def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
@@ -118,6 +127,10 @@ def score(
         if best is not None:
             matched[best[1]] = rec
             used.add(ri)
+    for ti, t in enumerate(commands):
+        engine = result.by_engine.setdefault(voice_engine(t), [0, 0])
+        engine[0] += 1
+        engine[1] += ti in matched
     for ti, rec in matched.items():
         t = commands[ti]
         result.correct += 1
@@ -174,6 +187,11 @@ def score(
     return result
 
 
+def voice_engine(truth: dict[str, Any]) -> str:
+    """'espeak' for a truth said by 'espeak:en-us/r165/p50'."""
+    return str(truth.get("voice") or "unknown").split(":", 1)[0]
+
+
 def percentile(values: Sequence[float], q: float) -> float | None:
     """Linear-interpolated percentile (q in 0..100); None for no values."""
     if not values:
@@ -202,6 +220,11 @@ def summary(s: Score, wall: float | None = None, peak_mb: float | None = None) -
         "wall_seconds": round(wall, 2) if wall is not None else None,
         "peak_mb": round(peak_mb, 1) if peak_mb is not None else None,
         "ignored": s.ignored,
+        "accuracy_by_engine": {
+            engine: round(correct / commands, 4) if commands else None
+            for engine, (commands, correct) in sorted(s.by_engine.items())
+        },
+        "commands_by_engine": {e: n for e, (n, _) in sorted(s.by_engine.items())},
     }
 
 
@@ -503,6 +526,9 @@ def main(argv: Sequence[str] | None = None) -> int:
              f"backend {args.backend or 'default'}, slack ±{args.slack:g} s"
              + (f", altered: {' '.join(altered)})" if altered else ")"))
     print_table([*rows, overall], title)
+    print("accuracy by voice engine: " + ", ".join(
+        f"{engine} {100 * (acc or 0):.1f} % of {overall['commands_by_engine'][engine]}"
+        for engine, acc in overall["accuracy_by_engine"].items()))
     if args.json_out:
         doc = {"corpus": str(args.corpus), "split": manifest.get("split"),
                "backend": args.backend, "slack": args.slack,

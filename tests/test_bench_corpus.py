@@ -161,6 +161,18 @@ def test_scorer_counts() -> None:
     assert row["ignored"] == 1
 
 
+def test_accuracy_by_voice_engine() -> None:
+    voices = ["espeak:en-us/r165/p50", "hibari:us/r1", "espeak:en-gb+f3/r150/p65", "flite:kal/r1"]
+    truth = [{**t, "voice": v} for t, v in zip(TRUTH, voices, strict=False)] + TRUTH[4:]
+    total = recognition.Score(duration=0.0)
+    for _ in range(2):  # two streams pool
+        total.add(recognition.score(truth, RECS, duration=36.0))
+    row = recognition.summary(total)
+    # next (espeak) and pause (hibari) heard; go back (espeak) and slower (flite) not
+    assert row["commands_by_engine"] == {"espeak": 4, "flite": 2, "hibari": 2}
+    assert row["accuracy_by_engine"] == {"espeak": 0.5, "flite": 0.0, "hibari": 1.0}
+
+
 def test_slack_and_overlap() -> None:
     truth = TRUTH[:1]
     assert recognition.score(truth, [_rec("next", 1.8, 2.0, 2.1)], 10).correct == 1
