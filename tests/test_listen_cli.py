@@ -29,6 +29,12 @@ def test_missing_file_is_one_line_and_exit_2(tmp_path: Path) -> None:
     assert done.stderr.count("\n") == 1 and "no such audio file" in done.stderr
 
 
+def test_a_folder_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    done = coach("recognize", str(tmp_path))
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and "a folder, not an audio file" in done.stderr
+
+
 def test_unreadable_file_is_one_line_and_exit_2(tmp_path: Path) -> None:
     bad = tmp_path / "bad.wav"
     bad.write_text("not audio")

@@ -276,6 +276,33 @@ def test_auto_picks_moonshine_for_english(tmp_path: Path, monkeypatch: pytest.Mo
     assert isinstance(make_recognizer("auto", VOCAB), MoonshineRecognizer)
 
 
+def test_a_cache_that_cant_be_written_is_one_clear_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from coach.errors import CoachError
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("COACH_CACHE", str(blocker / "cache"))  # a folder inside a file
+    with pytest.raises(CoachError, match="can't write the moonshine model's cache.*COACH_CACHE"):
+        make_recognizer("moonshine", VOCAB)
+
+
+def test_auto_listens_with_pocketsphinx_when_moonshine_cant_be_set_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from coach.listen.recognizers.pocketsphinx import PocketsphinxRecognizer
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("COACH_CACHE", str(blocker / "cache"))
+    monkeypatch.setenv("COACH_HOME", str(tmp_path))  # no vosk model configured
+    told: list[str] = []
+    recognizer = make_recognizer("auto", VOCAB, note=told.append)
+    assert isinstance(recognizer, PocketsphinxRecognizer)
+    assert any("listening with pocketsphinx" in line for line in told)
+
+
 def test_only_english() -> None:
     from coach.errors import CoachError
 

@@ -28,6 +28,8 @@ def mono_blocks(path: str | Path, block_seconds: float = 1.0) -> tuple[Iterator[
 
     errors = (soundfile.LibsndfileError, RuntimeError, ValueError, EOFError)
     p = Path(path)
+    if p.is_dir():
+        raise CoachError(f"{p}: a folder, not an audio file (give one recording)")
     if not p.is_file():
         raise CoachError(f"{p}: no such audio file")
     try:

@@ -84,12 +84,19 @@ def prepared(note: Callable[[str], None] | None = None, *, again: bool = False) 
         return target
     if importlib.util.find_spec("onnx") is None:
         raise CoachError("preparing the moonshine model needs the onnx package: pip install onnx")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # Built aside and renamed into place: a listener started meanwhile (or a crash
+        # halfway) never sees half a model.
+        work = Path(tempfile.mkdtemp(prefix=".building-", dir=target.parent))
+    except OSError as exc:
+        raise CoachError(
+            f"can't write the moonshine model's cache in {target.parent} "
+            f"({exc.strerror or exc}): set {ENV_CACHE} to a writable folder, "
+            "or use --backend pocketsphinx"
+        ) from None
     if note is not None:
         note("preparing the Moonshine speech model (once, some 15 seconds)…")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    # Built aside and renamed into place: a listener started meanwhile (or a crash
-    # halfway) never sees half a model.
-    work = Path(tempfile.mkdtemp(prefix=".building-", dir=target.parent))
     try:
         _build_aside(source, work)
         if not _complete(target):  # another process may have finished first

@@ -70,7 +70,8 @@ def make_recognizer(
     'auto' uses vosk when a model for the vocabulary's language is configured or
     found (see coach.listen.models); else, for English, moonshine when its package is
     installed (it hears commands in noise far better); else pocketsphinx. `note` is
-    told of slow first-time work (moonshine prepares its model once).
+    told of slow first-time work (moonshine prepares its model once), and of 'auto'
+    settling for pocketsphinx when moonshine can't be set up.
     """
     from coach.listen import models, moonshine_model
 
@@ -86,7 +87,17 @@ def make_recognizer(
     ):
         from coach.listen.recognizers.moonshine import MoonshineRecognizer
 
-        return MoonshineRecognizer(vocabulary, note)
+        try:
+            return MoonshineRecognizer(vocabulary, note)
+        except CoachError as exc:
+            if backend != "auto":
+                raise
+            # 'auto' means whatever works here: a read-only cache, say, still listens.
+            told = f"moonshine can't be used here ({exc}); listening with pocketsphinx"
+            if note is not None:
+                note(told)
+            else:
+                _LOGGER.warning("%s", told)
     if backend in ("auto", "vosk"):
         if use_vosk:
             from coach.listen.recognizers.vosk import VoskRecognizer
