@@ -54,9 +54,15 @@ class Vocabulary:
         """The bundled vocabulary of a language ('en' is DESIGN.md's table)."""
         if language.split("-")[0] == "en":
             return cls(language=language)
-        bundled = resources.files("coach.listen.vocabularies").joinpath(f"{language}.yaml")
+        folder = resources.files("coach.listen.vocabularies")
+        bundled = folder.joinpath(f"{language}.yaml")
         if not bundled.is_file():
-            raise CoachError(f"no bundled command vocabulary for language {language!r}")
+            yamls = (v.name for v in folder.iterdir() if v.name.endswith(".yaml"))
+            have = ["en", *sorted(name.removesuffix(".yaml") for name in yamls)]
+            raise CoachError(
+                f"no bundled command vocabulary for language {language!r} (bundled: "
+                f"{', '.join(have)}); give your own as commands.phrases in config.yaml"
+            )
         import yaml
 
         return cls.from_config(yaml.safe_load(bundled.read_text(encoding="utf-8")))

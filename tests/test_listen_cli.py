@@ -12,6 +12,7 @@ import pytest
 import soundfile
 from listen_audio import RATE, have_espeak, hibari, scene
 
+from coach.errors import CoachError
 from coach.vocabulary import DEFAULT_PHRASES, Vocabulary
 
 pytestmark = pytest.mark.slow
@@ -101,3 +102,8 @@ def test_vocabulary_per_language() -> None:
     assert korean.command_for("다음") == "next" and korean.command_for("그만") == "stop"
     custom = Vocabulary.from_config({"language": "en", "phrases": {"next": ["onward", "go"]}})
     assert custom.command_for("onward") == "next" and custom.command_for("ready") is None
+
+
+def test_an_unknown_language_names_the_bundled_ones() -> None:
+    with pytest.raises(CoachError, match=r"bundled: en, ko\); give your own"):
+        Vocabulary.for_language("xx")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from listen_audio import RATE, espeak, have_espeak, scene
 
@@ -38,3 +40,15 @@ def test_korean_commands_spoken_by_espeak_are_recognized() -> None:
     commands = [s for s in truth if s.command]
     for r, said in zip(heard, commands, strict=True):
         assert abs(r.start - said.start) < 0.3
+
+
+def test_a_folder_without_a_model_is_one_clear_line(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    from coach.errors import CoachError
+
+    (tmp_path / "README").write_text("models go here")
+    with pytest.raises(CoachError, match="not a vosk model"):
+        make_recognizer("vosk", Vocabulary(language="ko"), model_path=tmp_path)
+    assert capfd.readouterr().err == ""  # and vosk printed nothing of its own
+

@@ -36,6 +36,12 @@ class VoskRecognizer:
         vosk.SetLogLevel(-1)
         if not model_path.is_dir():
             raise CoachError(f"{model_path}: no vosk model there")
+        # Checked here: vosk would print a line of its own about it, whatever its log level.
+        if not any((model_path / p).is_file() for p in ("am/final.mdl", "final.mdl")):
+            raise CoachError(
+                f"{model_path}: not a vosk model (no am/final.mdl in it): point at the "
+                "folder an unpacked model's files are in, or run `coach model download en-us`"
+            )
         try:
             self._model = vosk.Model(str(model_path))
         except Exception as exc:  # vosk raises a bare Exception for a broken model
