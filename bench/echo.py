@@ -7,7 +7,11 @@ Each stream is the coach talking most of the time (its cues, by its own voices)
 and an athlete saying commands, half of them over the coach. The coach's sound
 reaches the microphone through a simulated room (a delay of 10–60 ms that the
 listener is not told, a reverberant impulse response) at --echo-db over the
-athlete's voice, with pink noise 30 dB under the athlete.
+athlete's voice, with pink noise 30 dB under the athlete. With --drift-ppm, the
+speaker's clock runs that many parts per million fast against the microphone's, as
+when they are two devices (a USB microphone and a laptop's speakers): the echo
+slides away from where the coach's clips were scheduled, by 18 ms over three
+minutes at 100 ppm.
 
 The same stream is heard three ways, by the real listener:
 - mute: the default; deaf while the coach plays (plus its tail);
@@ -36,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import soxr
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -63,7 +68,7 @@ class Stream:
     over_coach: set[float]  # start times of the commands said while the coach talked
 
 
-def build(split: str, scenes: int, echo_db: float, seed: int) -> Stream:
+def build(split: str, scenes: int, echo_db: float, seed: int, drift_ppm: float = 0.0) -> Stream:
     """Coach cues back to back (0.3–1.2 s apart); after each, a command half the time,
     said either over the next cue or in the pause before it."""
     rng, nrng = random.Random(seed), np.random.default_rng(seed)
@@ -109,7 +114,12 @@ def build(split: str, scenes: int, echo_db: float, seed: int) -> Stream:
     delay = np.zeros(int(nrng.uniform(0.01, 0.06) * SR) + 1, dtype=np.float32)
     delay[-1] = 1.0
     room = ag.convolve(ag.room_impulse(nrng, rt60=0.3), delay)
-    echo = ag.convolve(played, room)
+    if drift_ppm:  # played by a faster clock: the same samples in less of the mic's time
+        played_out = soxr.resample(played, SR, SR / (1 + drift_ppm * 1e-6), "VHQ")
+        played_out = np.pad(played_out, (0, max(0, n - played_out.size)))[:n]
+    else:
+        played_out = played
+    echo = ag.convolve(played_out, room)
     echo *= 0.05 * 10 ** (echo_db / 20) / (ag.active_rms(echo) or 1.0)
     noise = ag.pink_noise(n, nrng) * 0.05 * 10 ** (-30 / 20)
     mic = np.clip(athlete + echo + noise, -1, 1).astype(np.float32)
@@ -176,6 +186,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=6.0,
         help="the coach's voice at the mic over the athlete's, dB (6)",
     )
+    parser.add_argument(
+        "--drift-ppm",
+        type=float,
+        default=0.0,
+        help="the speaker's clock this many parts per million fast against the mic's (0)",
+    )
     parser.add_argument("--backend", default="auto")
     args = parser.parse_args(argv)
     if missing := ag.tools_missing():
@@ -186,7 +202,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     erles, rtfs = [], []
     for k in range(args.streams):
-        stream = build(args.split, args.scenes, args.echo_db, SEEDS[args.split] + k)
+        stream = build(args.split, args.scenes, args.echo_db, SEEDS[args.split] + k,
+                       args.drift_ppm)
         db, rtf = erle(stream)
         erles.append(db)
         rtfs.append(rtf)
@@ -205,6 +222,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(
         f"bench/echo.py: split {args.split}, {args.streams} streams of {args.scenes} cues, "
         f"coach {args.echo_db:+g} dB over the athlete at the mic"
+        + (f", its clock {args.drift_ppm:g} ppm fast" if args.drift_ppm else "")
     )
     print(f"{'way':10} {'over the coach':>15} {'in its pauses':>15} {'FT':>4} {'FT/h':>7}")
     for way, r in rows.items():
