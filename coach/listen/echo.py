@@ -170,9 +170,37 @@ class PlayedSound:
         self._forget(start - self.keep)
         return out
 
+    def between_at(self, start: float, samples: int, step: float) -> Audio:
+        """Like `between`, but read `step` of a sample on for each sample out (a
+        speaker whose clock runs a little fast or slow against the microphone's), at
+        fractional places, by windowed-sinc interpolation."""
+        if step == 1.0:
+            return self.between(start, samples)
+        places = start * self.rate + np.arange(samples) * step
+        whole = np.floor(places)
+        first = int(whole[0]) - _HALF_TAPS + 1
+        span = self.between(first / self.rate, int(whole[-1]) - first + _HALF_TAPS + 1)
+        # tap k of output i reads span[whole_i - first + k], k = -HALF+1 … HALF
+        taps = np.arange(-_HALF_TAPS + 1, _HALF_TAPS + 1)
+        at = (whole - first).astype(np.int64)[:, None] + taps
+        weights = _sinc_weights(taps[None, :] - (places - whole)[:, None])
+        out: Audio = np.sum(span[at] * weights, axis=1).astype(np.float32)
+        return out
+
     def _forget(self, before: float) -> None:
         while self._starts and self._starts[0] + self._clips[0].size / self.rate < before:
             del self._starts[0], self._clips[0]
+
+
+# Fractional reads take 2 × 16 neighbours, under a Hann window: at 16 kHz the error
+# stays 40 dB under the signal up to 6 kHz, far below what the canceller takes off.
+_HALF_TAPS = 16
+
+
+def _sinc_weights(offsets: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    window = 0.5 + 0.5 * np.cos(np.pi * offsets / _HALF_TAPS)
+    weights: npt.NDArray[np.float64] = np.sinc(offsets) * window
+    return weights
 
 
 def cancelled(mic: Audio, played: PlayedSound, frame: int = 4 * BLOCK) -> Audio:
@@ -195,6 +223,14 @@ class EchoDelay:
     length. So every second, over the last two, the microphone is cross-correlated
     with what was played (GCC-PHAT: whitened, so the room's colour doesn't smear
     the peak), and the reference is moved to come MARGIN ahead of the echo.
+
+    When the speaker and the microphone are two devices, their clocks differ by tens
+    of parts per million, and the echo slides steadily away from its reference (18 ms
+    over three minutes at 100 ppm): the canceller, chasing it, took the coach's voice
+    down by 18 dB instead of 31 and its own "Next!" through as a command
+    (bench/echo.py --drift-ppm 100). So the delays found are also fitted with a line
+    over the last minute, and once its slope is clear the reference is read at that
+    rate (PlayedSound.between_at): the echo stays put.
     """
 
     WINDOW = 2.0  # seconds of microphone compared
@@ -207,13 +243,28 @@ class EchoDelay:
     MOVE = 0.015  # smaller changes are left alone: each move makes the filter relearn
     CLEAR = 6.0  # how far the correlation peak must stand over the rest (its median)
     AGREE = 0.005  # seconds two findings may differ and still agree
+    # The drift is fitted on the findings of the last DRIFT_SPAN seconds, once there are
+    # DRIFT_FINDINGS of them over DRIFT_MIN_SPAN seconds or more, and followed when it
+    # comes to DRIFT_MIN (10 ppm: 2 ms over three minutes, which the filter absorbs).
+    DRIFT_SPAN = 60.0
+    DRIFT_MIN_SPAN = 15.0
+    DRIFT_FINDINGS = 8
+    DRIFT_MIN = 10e-6
 
     def __init__(self, rate: int) -> None:
         self.rate = rate
-        self.shift = 0.0  # seconds the reference is moved later (negative: earlier)
+        self.shift = 0.0  # seconds the reference is moved later (negative: earlier)…
+        self.drift = 0.0  # …plus this much more for every second after `_anchor`
+        self._anchor = 0.0
+        self.moves = 0  # how often the reference jumped (the filter must learn anew)
         self._previous: float | None = None  # the last comparison's finding
         self._mic: collections.deque[tuple[float, Audio]] = collections.deque()
         self._next = self.EVERY
+        self._found: collections.deque[tuple[float, float]] = collections.deque()  # (t, delay)
+
+    def shift_at(self, t: float) -> float:
+        """Seconds the reference is moved later at microphone time `t`."""
+        return self.shift + self.drift * (t - self._anchor)
 
     def reference(self, played: PlayedSound, start: float, mic: Audio) -> Audio:
         """What the coach played, as it reaches the microphone frame `mic` at `start`."""
@@ -223,7 +274,11 @@ class EchoDelay:
         if start >= self._next:
             self._next = start + self.EVERY
             self._track(played)
-        return played.between(start - self.shift, mic.size)
+        return self._played(played, start, mic.size)
+
+    def _played(self, played: PlayedSound, start: float, samples: int) -> Audio:
+        # The reference's time runs 1 - drift as fast as the microphone's.
+        return played.between_at(start - self.shift_at(start), samples, 1.0 - self.drift)
 
     def _track(self, played: PlayedSound) -> None:
         first = self._mic[0][0]
@@ -232,7 +287,7 @@ class EchoDelay:
         # The reference from `late` before the window to `-early` after it, so that
         # every delay searched lines the whole window up with some of it.
         span = round((late - early) * self.rate)
-        ref = played.between(first - self.shift - late, mic.size + span)
+        ref = self._played(played, first - late, mic.size + span)
         if float(np.sqrt(np.mean(ref**2))) < 1e-3:
             return  # the coach was silent: nothing to line up
         size = 1 << int(np.ceil(np.log2(ref.size + mic.size)))
@@ -247,12 +302,35 @@ class EchoDelay:
             return
         # The echo lies `late - best/rate` seconds after the reference's present place.
         echo_after = late - best / self.rate
+        now = first + mic.size / self.rate
+        self._follow_drift(first + mic.size / self.rate / 2, echo_after, now)
         # Moved only when two comparisons in a row agree: speech said again and again
         # can line up by chance once.
         previous, self._previous = self._previous, echo_after
         if previous is None or abs(echo_after - previous) > self.AGREE:
             return
-        wanted = self.shift + echo_after - self.MARGIN
-        if abs(wanted - self.shift) >= self.MOVE:
-            self.shift = wanted
+        if abs(echo_after - self.MARGIN) >= self.MOVE:
+            self.shift, self._anchor = self.shift_at(now) + echo_after - self.MARGIN, now
+            self.moves += 1
             self._previous = None  # measured from the old place: no longer comparable
+
+    def _follow_drift(self, middle: float, echo_after: float, now: float) -> None:
+        """Fit the echo's delay over the last minute with a line (Theil-Sen: the
+        median of the slopes between findings, so a cue lined up with the next one
+        by chance doesn't tilt it), and read the reference at its slope."""
+        self._found.append((middle, self.shift_at(middle) + echo_after))
+        while self._found[0][0] < middle - self.DRIFT_SPAN:
+            self._found.popleft()
+        times, delays = (np.array(v) for v in zip(*self._found, strict=True))
+        if len(times) < self.DRIFT_FINDINGS or times[-1] - times[0] < self.DRIFT_MIN_SPAN:
+            return
+        i, j = np.triu_indices(len(times), k=1)
+        apart = times[j] - times[i]
+        # Findings come in whole samples: pairs 5 s apart or more, so that one sample's
+        # difference is a slope of 12.5 ppm at most.
+        far = apart >= 5.0
+        slopes = (delays[j] - delays[i])[far] / apart[far]
+        slope = float(np.median(slopes))
+        drift = slope if abs(slope) >= self.DRIFT_MIN else 0.0
+        # Re-anchored where the reference is now: the rate changes, the place doesn't.
+        self.shift, self._anchor, self.drift = self.shift_at(now), now, drift

@@ -285,9 +285,9 @@ class Listener:
         canceller, delay, played = self.echo_canceller, self.echo_delay, self.played
         if canceller is None or delay is None or played is None:
             return frame, False
-        shift = delay.shift
+        moves = delay.moves
         reference = delay.reference(played, t0, frame)
-        if delay.shift != shift:
+        if delay.moves != moves:
             canceller.moved()
         return canceller(frame, reference), canceller.working
 
