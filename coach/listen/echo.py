@@ -246,10 +246,14 @@ class EchoDelay:
     # The drift is fitted on the findings of the last DRIFT_SPAN seconds, once there are
     # DRIFT_FINDINGS of them over DRIFT_MIN_SPAN seconds or more, and followed when it
     # comes to DRIFT_MIN (10 ppm: 2 ms over three minutes, which the filter absorbs).
+    # A change of DRIFT_RELEARN or more is a move: the filter, which was chasing the
+    # echo, must learn it standing still (at 300 ppm a "stop" in the cues got through
+    # in the second after the drift was first followed).
     DRIFT_SPAN = 60.0
-    DRIFT_MIN_SPAN = 15.0
-    DRIFT_FINDINGS = 8
+    DRIFT_MIN_SPAN = 8.0
+    DRIFT_FINDINGS = 6
     DRIFT_MIN = 10e-6
+    DRIFT_RELEARN = 20e-6
 
     def __init__(self, rate: int) -> None:
         self.rate = rate
@@ -332,5 +336,7 @@ class EchoDelay:
         slopes = (delays[j] - delays[i])[far] / apart[far]
         slope = float(np.median(slopes))
         drift = slope if abs(slope) >= self.DRIFT_MIN else 0.0
+        if abs(drift - self.drift) >= self.DRIFT_RELEARN:
+            self.moves += 1
         # Re-anchored where the reference is now: the rate changes, the place doesn't.
         self.shift, self._anchor, self.drift = self.shift_at(now), now, drift
