@@ -68,7 +68,9 @@ class Stream:
     over_coach: set[float]  # start times of the commands said while the coach talked
 
 
-def build(split: str, scenes: int, echo_db: float, seed: int, drift_ppm: float = 0.0) -> Stream:
+def build(
+    split: str, scenes: int, echo_db: float, seed: int, drift_ppm: float = 0.0, rt60: float = 0.3
+) -> Stream:
     """Coach cues back to back (0.3–1.2 s apart); after each, a command half the time,
     said either over the next cue or in the pause before it."""
     rng, nrng = random.Random(seed), np.random.default_rng(seed)
@@ -113,7 +115,7 @@ def build(split: str, scenes: int, echo_db: float, seed: int, drift_ppm: float =
         )
     delay = np.zeros(int(nrng.uniform(0.01, 0.06) * SR) + 1, dtype=np.float32)
     delay[-1] = 1.0
-    room = ag.convolve(ag.room_impulse(nrng, rt60=0.3), delay)
+    room = ag.convolve(ag.room_impulse(nrng, rt60=rt60), delay)
     if drift_ppm:  # played by a faster clock: the same samples in less of the mic's time
         played_out = soxr.resample(played, SR, SR / (1 + drift_ppm * 1e-6), "VHQ")
         played_out = np.pad(played_out, (0, max(0, n - played_out.size)))[:n]
@@ -192,6 +194,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=0.0,
         help="the speaker's clock this many parts per million fast against the mic's (0)",
     )
+    parser.add_argument(
+        "--rt60",
+        type=float,
+        default=0.3,
+        help="the room's reverberation time, s (0.3; past 0.13 s its tail outlasts the filter)",
+    )
     parser.add_argument("--backend", default="auto")
     args = parser.parse_args(argv)
     if missing := ag.tools_missing():
@@ -203,7 +211,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     erles, rtfs = [], []
     for k in range(args.streams):
         stream = build(args.split, args.scenes, args.echo_db, SEEDS[args.split] + k,
-                       args.drift_ppm)
+                       args.drift_ppm, args.rt60)
         db, rtf = erle(stream)
         erles.append(db)
         rtfs.append(rtf)
@@ -223,6 +231,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"bench/echo.py: split {args.split}, {args.streams} streams of {args.scenes} cues, "
         f"coach {args.echo_db:+g} dB over the athlete at the mic"
         + (f", its clock {args.drift_ppm:g} ppm fast" if args.drift_ppm else "")
+        + f", RT60 {args.rt60:g} s"
     )
     print(f"{'way':10} {'over the coach':>15} {'in its pauses':>15} {'FT':>4} {'FT/h':>7}")
     for way, r in rows.items():
