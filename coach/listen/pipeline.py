@@ -26,7 +26,7 @@ from coach.listen.denoise import WienerFilter
 from coach.listen.echo import EchoCanceller, EchoDelay, PlayedSound
 from coach.listen.recognizer import Hypothesis, Recognizer, make_recognizer
 from coach.listen.resample import StreamResampler
-from coach.listen.vad import FRAME, Endpointer, EndpointSettings
+from coach.listen.vad import FRAME, Endpointer, EndpointSettings, Segment, frame_level_db
 from coach.listen.verifier import CommandVerifier, verifier_for
 from coach.session.events import Command, Event
 from coach.vocabulary import Vocabulary
@@ -38,6 +38,14 @@ Audio = npt.NDArray[np.float32]
 PlayingAt = Callable[[float], bool]
 
 CHUNK_SECONDS = 0.03
+# Barge-in: an utterance whose loudest frame is COACH_RESIDUE_DB or more under the
+# coach's level at the microphone (its loudest frames in the last seconds, let down
+# by COACH_DECAY_DB a second; COACH_FRAMES kept) is what is left of the coach's voice.
+# 30 dB, chosen on dev (bench/echo.py --rt60 0.6: 3 false triggers -> 1, no command
+# lost); 25 dB lost more commands where the coach is 20 dB louder than the athlete.
+COACH_RESIDUE_DB = 30.0
+COACH_DECAY_DB = 10.0
+COACH_FRAMES = 312
 
 
 @dataclass(frozen=True)
@@ -131,6 +139,10 @@ class Listener:
         if self.settings.barge_in:
             self.echo_canceller = EchoCanceller(recognizer.sample_rate)
             self.echo_delay = EchoDelay(recognizer.sample_rate)
+        # Barge-in: the coach's recent level at the microphone, frame by frame (its
+        # peaks held and let down by COACH_DECAY_DB a second); see _coach_residue.
+        self._coach_db = -120.0
+        self._coach_levels: collections.deque[float] = collections.deque(maxlen=COACH_FRAMES)
         self.rate = recognizer.sample_rate
         self.endpoint = self.settings.endpoint or recognizer.endpoint
         if self.settings.barge_in:
@@ -262,10 +274,12 @@ class Listener:
             if lead:  # someone else's talk opened the utterance; the command came later
                 start = self._time_of(segment.first_frame + lead + self.endpoint.preroll_frames)
             hyp = self._hear_whole(utterance[lead:])
-        if not decoded or segment.overlong:
+        if not decoded or segment.overlong or self._coach_residue(segment):
             why = "talk right after other speech"
             if segment.overlong:
                 why = "talk too long for a command"
+            elif decoded:
+                why = "what is left of the coach's voice"
             self.last_heard = Heard(hyp, None, False, start, end, why)
             return None
         if self.verifier is not None:
@@ -289,7 +303,22 @@ class Listener:
         reference = delay.reference(played, t0, frame)
         if delay.moves != moves:
             canceller.moved()
+        self._coach_db -= COACH_DECAY_DB * frame.size / self.rate
+        if float(np.max(np.abs(reference))) > 1e-3:
+            self._coach_db = max(self._coach_db, frame_level_db(frame))
+        self._coach_levels.append(self._coach_db)
         return canceller(frame, reference), canceller.working
+
+    def _coach_residue(self, segment: Segment) -> bool:
+        """Whether an utterance heard with barge-in is only what is left of the coach's
+        voice: in a reverberant room its last words outlast the canceller's filter,
+        faint but, turned up for the model, heard as a command. An athlete talking
+        over the coach, or after it, is far nearer the coach's level."""
+        if self.echo_canceller is None or not self._coach_levels:
+            return False
+        frames = min(len(self._coach_levels), self.endpointer.frame_index - segment.first_frame)
+        coach = max(list(self._coach_levels)[-frames:]) if frames > 0 else self._coach_db
+        return segment.peak < coach - COACH_RESIDUE_DB
 
     def _hear_whole(self, frames: list[Audio]) -> Hypothesis:
         self.recognizer.start()

@@ -92,7 +92,7 @@ class Segment:
         return max(0, first - settings.preroll_frames)
 
 
-def _frame_level_db(frame: Audio) -> float:
+def frame_level_db(frame: Audio) -> float:
     # Level in the speech band (200–4000 Hz) so rumble and hiss count less.
     spec = np.abs(np.fft.rfft(frame * _WINDOW)) ** 2
     return float(10 * np.log10(spec[_BAND].sum() + 1e-12))
@@ -213,7 +213,7 @@ class Endpointer:
         """
         s = self.settings
         self._refresh_silero()
-        level = _frame_level_db(frame)
+        level = frame_level_db(frame)
         self._update_floor(level)
         # Less the frame's mean: Silero hears a microphone's DC offset as something
         # (test split with an offset of 0.1: 16 false triggers instead of 11; now 12).
