@@ -266,15 +266,17 @@ class Listener:
         previous_end, self._last_speech_end = self._last_speech_end, end
         decoded, self._decoding = self._decoding, False
         utterance, self._utterance = self._utterance, []
+        # Known from levels alone: the model needn't hear the coach's own residue.
+        residue = decoded and not segment.overlong and self._coach_residue(segment)
         hyp = _NOT_DECODED
         if decoded and self.recognizer.streaming:
             hyp = self.recognizer.finish()
-        elif decoded and not segment.overlong:
+        elif decoded and not segment.overlong and not residue:
             lead = segment.lead_frames(self.endpoint)
             if lead:  # someone else's talk opened the utterance; the command came later
                 start = self._time_of(segment.first_frame + lead + self.endpoint.preroll_frames)
             hyp = self._hear_whole(utterance[lead:])
-        if not decoded or segment.overlong or self._coach_residue(segment):
+        if not decoded or segment.overlong or residue:
             why = "talk right after other speech"
             if segment.overlong:
                 why = "talk too long for a command"
