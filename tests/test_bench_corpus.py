@@ -219,3 +219,43 @@ def test_runs_a_recognizer_and_reports(tmp_path: Path) -> None:
     code = recognition.main(["--corpus", str(corpus), "--recognitions-dir", str(saved.parent),
                              "--json-out", str(out)])
     assert code == 0 and json.loads(out.read_text())["overall"]["accuracy"] == 1.0
+
+
+@pytest.mark.slow
+@needs_tts
+def test_ceiling_hears_each_utterance_cut_at_its_truth(
+    tiny_corpus: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import ceiling
+
+    from coach.listen import moonshine_model
+
+    backend = "moonshine" if moonshine_model.available() else "pocketsphinx"
+    out = tmp_path / "ceiling.json"
+    code = ceiling.main(["--corpus", str(tiny_corpus), "--backend", backend, "--jobs", "1",
+                         "--json-out", str(out)])
+    assert code == 0
+    rows = json.loads(out.read_text())["rows"]
+    truth = json.loads((tiny_corpus / "quiet.truth.json").read_text())
+    kinds = [t["kind"] for t in truth]
+    overall = rows[-1]
+    assert overall["condition"] == "OVERALL" and rows[0]["condition"] == "quiet"
+    assert overall["commands"] == kinds.count("command") == 3
+    assert overall["negatives"] == kinds.count("negative")
+    assert overall["cues"] == kinds.count("cue")
+    # Commands said alone in a quiet room, each cut at its truth: the recognizer
+    # names nearly all of them, and the talk that is no command passes as none.
+    assert overall["best"] == 1.0 and overall["gated"] >= 2 / 3
+    assert overall["negatives_passed"] == 0
+    assert set(overall["commands_by_engine"]) == {"espeak", "flite"}
+    printed = capsys.readouterr().out
+    assert "the recognizer's ceiling" in printed and "gated by voice engine" in printed
+
+
+def test_ceiling_refuses_a_missing_corpus(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import ceiling
+
+    assert ceiling.main(["--corpus", str(tmp_path)]) == 2
+    assert "no corpus" in capsys.readouterr().err
