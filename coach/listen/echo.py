@@ -254,6 +254,14 @@ class EchoDelay:
     DRIFT_FINDINGS = 6
     DRIFT_MIN = 10e-6
     DRIFT_RELEARN = 20e-6
+    # Drift is a line the findings lie on, within DRIFT_FIT seconds (their median
+    # distance from it), no steeper than DRIFT_MAX: sound cards' clocks are at most a
+    # few hundred ppm apart. Findings that scatter are not drift. Live on PulseAudio,
+    # an echo 0.65 s late was first found at the search's edge and by chance, and the
+    # fit through those findings read a drift of 5 %: the reference ran away from the
+    # echo, and the listener stayed deaf over the coach for the rest of the session.
+    DRIFT_FIT = 0.002
+    DRIFT_MAX = 1000e-6
 
     def __init__(self, rate: int) -> None:
         self.rate = rate
@@ -335,6 +343,10 @@ class EchoDelay:
         far = apart >= 5.0
         slopes = (delays[j] - delays[i])[far] / apart[far]
         slope = float(np.median(slopes))
+        offset = float(np.median(delays - slope * times))
+        off_line = float(np.median(np.abs(delays - offset - slope * times)))
+        if abs(slope) > self.DRIFT_MAX or off_line > self.DRIFT_FIT:
+            return  # no line: not drift (as it was, so far)
         drift = slope if abs(slope) >= self.DRIFT_MIN else 0.0
         if abs(drift - self.drift) >= self.DRIFT_RELEARN:
             self.moves += 1
