@@ -1,14 +1,18 @@
 """The microphone: a sounddevice input stream whose callback only enqueues.
 
-Each queue item is (mono float32 chunk, stream time of its first sample). The
-stream time is PortAudio's ADC time, the clock the output mixer also uses, so
-the listener can ask the mixer whether the coach was talking at that moment.
+Each queue item is (mono float32 chunk, stream time of its first sample, the
+time.monotonic() at which it arrived). The stream time is PortAudio's ADC time.
+The arrival is read in the callback, not when the chunk is taken from the queue:
+a listener that falls behind (loading a model while the microphone already runs)
+takes chunks late, and timing them then put the coach's sound a second away
+from where the microphone heard it.
 """
 
 from __future__ import annotations
 
 import logging
 import queue
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -20,7 +24,7 @@ from coach.errors import CoachError
 
 _LOGGER = logging.getLogger(__name__)
 
-Chunk = tuple[npt.NDArray[np.float32], float]
+Chunk = tuple[npt.NDArray[np.float32], float, float]
 
 
 def default_rate(device: int | str | None) -> int:
@@ -44,9 +48,9 @@ def microphone(
     samplerate = rate or default_rate(device)
     chunks: queue.Queue[Chunk] = queue.Queue()
 
-    def callback(indata: Any, frames: int, time: Any, status: Any) -> None:
+    def callback(indata: Any, frames: int, when: Any, status: Any) -> None:
         # Only copy: no allocation beyond the copy, no logging, no locks.
-        chunks.put_nowait((indata[:, 0].copy(), float(time.inputBufferAdcTime)))
+        chunks.put_nowait((indata[:, 0].copy(), float(when.inputBufferAdcTime), time.monotonic()))
 
     try:
         stream = sd.InputStream(

@@ -210,7 +210,7 @@ def _cmd_listen(args: argparse.Namespace) -> int:
         with microphone(device, rate) as chunks:
             while deadline is None or time.monotonic() < deadline:
                 try:
-                    chunk, at = chunks.get(timeout=0.5)
+                    chunk, at, _arrived = chunks.get(timeout=0.5)
                 except queue.Empty:
                     continue
                 for r in listener.feed(chunk, at):

@@ -322,11 +322,16 @@ class _Hearing:
         # Session time minus the listener's sample-counted time: maps one onto
         # the other and absorbs drift between the two sound cards' clocks.
         self._offset = 0.0
-        # Barge-in places every clip with the offset of the first chunk: the two sound
+        # Barge-in places every clip with the offset of one chunk: the two sound
         # cards' sample clocks keep their distance, while the offset read off each
         # chunk's arrival scatters by tens of milliseconds, and each jump made the
         # canceller relearn the room. The listener's EchoDelay finds the true distance.
+        # The first chunk timed with a clock reading sent by the session since this
+        # process started: the one it was started with can be seconds old, from
+        # before the session's output ran (live, it put the clips 1.4 s off the echo,
+        # beyond where EchoDelay looks).
         self._clip_offset: float | None = None
+        self._synced = False  # a clock reading came since this process started
         self._origin: float | None = None
         self._fed = 0
         if job.delay is not None:
@@ -376,6 +381,7 @@ class _Hearing:
                 self._clips.append((message[1], message[2], message[3]))
             elif message[0] == "sync":
                 self.sync = (message[1], message[2])
+                self._synced = True
                 horizon = message[2] - _SPANS_KEPT
                 if self.spans and self.spans[0][1] < horizon:
                     self.spans = [s for s in self.spans if s[1] >= horizon]
@@ -394,17 +400,18 @@ class _Hearing:
             if self.stopped:
                 return
             try:
-                chunk, _adc_time = chunks.get(timeout=0.1)
+                chunk, _adc_time, arrived = chunks.get(timeout=0.1)
             except queue.Empty:
                 continue
             self._read_inbox()  # the spans that came with it, before it is judged
-            # When the chunk began, in session time.
-            started = self.session_time(time.monotonic()) - chunk.size / self.rate
+            # When the chunk began, in session time: from when it arrived, not when it
+            # is taken, since the chunks wait while the listener loads its models.
+            started = self.session_time(arrived) - chunk.size / self.rate
             if self._origin is None:
                 self._origin = started
             self._offset = started - (self._origin + self._fed / self.rate)
             self._fed += chunk.size
-            if self._clips:
+            if self._clips and self._synced:
                 self._place_clips()
             found = self.listener.feed(chunk, time=self._origin)
             for recognition in found:
@@ -450,7 +457,7 @@ def _file_chunks(source: FileSource) -> Iterator[tuple[queue.Queue[Chunk], int]]
                     return
                 due = began + sent / rate / source.speed
                 stop.wait(max(0.0, due - time.monotonic()))
-                chunks.put((audio[at : at + step].copy(), 0.0))
+                chunks.put((audio[at : at + step].copy(), 0.0, time.monotonic()))
                 sent += step
             if not source.loop:
                 return

@@ -1,0 +1,120 @@
+"""The listener's process dates what it hears by when the microphone delivered it,
+not by when it got round to it (coach.session.listening)."""
+
+from __future__ import annotations
+
+import os
+import queue
+import threading
+import time
+from typing import Any
+
+import numpy as np
+import pytest
+from listen_audio import RATE, espeak, have_espeak, pink
+
+from coach.listen.pipeline import Listener, ListenSettings
+from coach.listen.recognizer import make_recognizer
+from coach.session.listening import FileSource, _Hearing, _Job
+from coach.vocabulary import Vocabulary
+
+CHUNK = int(0.03 * RATE)
+
+
+@pytest.mark.skipif(not have_espeak(), reason="needs espeak-ng")
+def test_a_command_in_chunks_taken_late_is_dated_when_it_was_said() -> None:
+    """The microphone runs while the listener still loads its models, so its first
+    chunks wait in the queue. Dated when they were taken, everything the microphone
+    heard was put that much later than it happened, and with barge-in the coach's
+    own sound a second away from where the canceller looked for it."""
+    vocabulary = Vocabulary()
+    listener = Listener(make_recognizer("pocketsphinx", vocabulary), vocabulary, RATE)
+    rng = np.random.default_rng(0)
+    said = espeak("Next.")
+    audio = np.concatenate((np.zeros(int(0.6 * RATE)), said, np.zeros(RATE))).astype(np.float32)
+    audio += 0.001 * pink(audio.size, rng)
+
+    now = time.monotonic()
+    waited = 3.0  # the listener was busy this long after the first chunk arrived
+    chunks: queue.Queue[Any] = queue.Queue()
+    for k, at in enumerate(range(0, audio.size - CHUNK + 1, CHUNK)):
+        chunks.put((audio[at : at + CHUNK], 0.0, now - waited + k * CHUNK / RATE))
+    session_now = 100.0
+    job = _Job(
+        backend="pocketsphinx", vosk_model=None, vocabulary=vocabulary, mute_tail=0.35,
+        verify=True, denoise=True, barge_in=False, source=FileSource("unused.wav"),
+        delay=None, speed=1.0, sync=(now, session_now), parent=os.getppid(),
+    )
+    inbox: queue.Queue[Any] = queue.Queue()
+    outbox: queue.Queue[Any] = queue.Queue()
+
+    def stop_when_drained() -> None:
+        while not chunks.empty():
+            time.sleep(0.05)
+        time.sleep(0.3)
+        inbox.put(("stop",))
+
+    threading.Thread(target=stop_when_drained, daemon=True).start()
+    _Hearing(listener, RATE, job, inbox, outbox).run(chunks)  # type: ignore[arg-type]
+
+    messages = []
+    while not outbox.empty():
+        messages.append(outbox.get())
+    heard = [m[1] for m in messages if m[0] == "heard"]
+    assert [r.command for r in heard] == ["next"]
+    # The first chunk began one chunk before it arrived, `waited` before now.
+    began = session_now - waited - CHUNK / RATE
+    assert heard[0].start == pytest.approx(began + 0.6, abs=0.15)
+
+
+class _Microphone(queue.Queue):  # type: ignore[type-arg]
+    """Chunks as the microphone delivered them; taking the k-th also delivers what
+    the session sent meanwhile (`sent[k]`) to the listener's inbox."""
+
+    def __init__(self, inbox: queue.Queue[Any], sent: dict[int, list[tuple[Any, ...]]]) -> None:
+        super().__init__()
+        self.inbox, self.sent, self.taken = inbox, sent, 0
+
+    def get(self, block: bool = True, timeout: float | None = None) -> Any:
+        item = super().get(block, timeout)
+        for message in self.sent.get(self.taken, []):
+            self.inbox.put(message)
+        self.taken += 1
+        return item
+
+
+def test_with_barge_in_the_clips_wait_for_a_fresh_clock_reading() -> None:
+    """The clock reading the listener's process was started with was 1.6 s ahead (the
+    session's output had not started yet, live on PulseAudio), and the coach's first
+    clip came with the first chunk, before the session's next reading set it right.
+    Placed then, the clips were 1.6 s off where the microphone hears them, beyond
+    where the echo canceller's tracker looks."""
+    vocabulary = Vocabulary()
+    listener = Listener(make_recognizer("pocketsphinx", vocabulary), vocabulary, RATE,
+                        ListenSettings(barge_in=True))
+    now, session_now, ahead, delay = time.monotonic(), 100.0, 1.6, 0.25
+    clip = np.sin(np.arange(RATE // 2) * 0.3).astype(np.float32)  # what the coach played
+    clip_start = 100.5  # session time
+    inbox: queue.Queue[Any] = queue.Queue()
+    chunks = _Microphone(inbox, {
+        0: [("clip", clip_start, clip, RATE)],
+        1: [("sync", now, session_now)],  # the reading set right
+    })
+    quiet = 0.001 * pink(3 * RATE, np.random.default_rng(0))
+    for k in range(quiet.size // CHUNK):  # arrived in real time, from 3 s ago
+        chunks.put((quiet[k * CHUNK : (k + 1) * CHUNK], 0.0, now - 3.0 + k * CHUNK / RATE))
+    chunks.sent[chunks.qsize() - 1] = [("stop",)]
+    job = _Job(
+        backend="pocketsphinx", vosk_model=None, vocabulary=vocabulary, mute_tail=0.35,
+        verify=True, denoise=True, barge_in=True, source=FileSource("unused.wav"),
+        delay=delay, speed=1.0, sync=(now, session_now + ahead), parent=os.getppid(),
+    )
+    _Hearing(listener, RATE, job, inbox, queue.Queue()).run(chunks)  # type: ignore[arg-type]
+
+    played = listener.played
+    assert played is not None
+    # The listener's clock runs from the first chunk, dated with the reading 1.6 s ahead:
+    # the microphone hears the clip `delay` after it played, 1.6 s later on that clock.
+    heard_at = clip_start + ahead + delay
+    assert np.allclose(played.between(heard_at, clip.size), clip, atol=0.05)
+    assert not np.any(played.between(clip_start + delay, int(ahead * RATE)))
