@@ -92,8 +92,8 @@ def _add_session_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--barge-in",
         action="store_true",
-        help="experimental: hear commands while the coach talks too, an echo canceller taking "
-        "the coach's own voice out of the microphone (default: deaf while it talks; config "
+        help="hear commands while the coach talks too: an echo canceller takes the coach's "
+        "own voice out of the microphone (default: deaf while it talks; config "
         "listen.barge_in)",
     )
     p.add_argument(

@@ -4,13 +4,14 @@ microphone, the real coach, and a scripted athlete who listens and talks back.""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 import soundfile
-from athlete import Athlete, CoachProcess, Event
+from athlete import Athlete, CoachProcess, Event, spoken
 from cli import REPO, coach
 from pulse import PulseServer
 
@@ -153,22 +154,117 @@ def test_the_coach_never_hears_itself(pulse: PulseServer, workspace: Path) -> No
     loop = pulse.pactl("load-module", "module-loopback", "source=speaker.monitor", "sink=mic",
                        "latency_msec=30").strip()
     try:
-        with pulse.record("mic.monitor", workspace / "mic.wav") as recording:
-            process = CoachProcess(["run", str(script), "--json", "--plain"], pulse,
-                                   workspace / "home", REPO)
-            try:
-                code, stderr = process.finish(timeout=120)
-            finally:
-                process.kill()
+        code, stderr, process, recording = _run_into_the_mic(pulse, workspace, script)
     finally:
         pulse.pactl("unload-module", loop)
+    _nothing_heard(code, stderr, process, recording)
+
+
+def test_with_barge_in_the_coach_never_hears_itself_either(
+    pulse: PulseServer, workspace: Path
+) -> None:
+    """Listening while it talks, its cues played straight into its microphone: the
+    echo canceller takes them out."""
+    script = workspace / "timed.yaml"
+    script.write_text(TIMED)
+    # PULSE_SINK: the coach plays into the microphone's sink itself. (Through
+    # module-loopback, whose resampler keeps moving the echo by a fraction of a
+    # sample, the canceller takes only 15-25 dB off and "Next!" gets through.)
+    code, stderr, process, recording = _run_into_the_mic(
+        pulse, workspace, script, "--barge-in", env={"PULSE_SINK": "mic"}
+    )
+    _nothing_heard(code, stderr, process, recording)
+
+
+def _run_into_the_mic(
+    pulse: PulseServer,
+    workspace: Path,
+    script: Path,
+    *flags: str,
+    env: dict[str, str] | None = None,
+) -> tuple[int, str, CoachProcess, Path]:
+    with pulse.record("mic.monitor", workspace / "mic.wav") as recording:
+        process = CoachProcess(["run", str(script), "--json", "--plain", *flags], pulse,
+                               workspace / "home", REPO, extra_env=env)
+        try:
+            code, stderr = process.finish(timeout=120)
+        finally:
+            process.kill()
+    return code, stderr, process, recording.path
+
+
+def _nothing_heard(code: int, stderr: str, process: CoachProcess, recording: Path) -> None:
     assert code == 0, stderr
-    heard, _ = soundfile.read(str(recording.path), dtype="float32")
+    heard, _ = soundfile.read(str(recording), dtype="float32")
     assert float(np.sqrt(np.mean(heard**2))) > 0.005, "the loopback brought no sound to the mic"
     events = process.snapshot()
     assert [e for e in events if e["event"] == "command"] == []
     assert events[-1]["event"] == "done"
     assert events[-1]["completed_reps"] == 3
+
+
+LONG_CUE = """\
+workout: Barge-in check
+exercises:
+  - name: Warm-up
+    sets: 1
+    reps: 2
+    rest: 2
+    countdown: 0
+    tempo: {setup: 1, brace: 1, drive: 1, hold: 1, lower: 2}
+    cues:
+      setup: "Warm up first: two slow ones, nice and easy."
+      brace: "Brace your middle."
+      lower: "Lower all the way down, slowly."
+  - name: Bridge
+    sets: 1
+    reps: 2
+    countdown: 0
+    tempo: {setup: manual, brace: 1, drive: 1, hold: 1, lower: 1}
+    cues:
+      setup: >-
+        Lie on your back with your knees bent and your feet flat on the floor, arms
+        long by your sides, chin tucked and ribs down. Take one slow breath out
+        before we begin, and say ready whenever you are set.
+"""
+
+
+def test_with_barge_in_a_command_said_over_the_coach_is_heard(
+    pulse: PulseServer, workspace: Path
+) -> None:
+    script = workspace / "long.yaml"
+    script.write_text(LONG_CUE)
+    process = CoachProcess(["run", str(script), "--json", "--plain", "--barge-in"], pulse,
+                           workspace / "home", REPO, extra_env={"PULSE_SINK": "mic"})
+    try:
+        # The warm-up's cues teach the canceller the way from speaker to microphone
+        # (until it takes the coach's voice down, the listener is deaf while it talks).
+        cue = process.wait_for(
+            lambda e: e["event"] == "say" and e["text"].startswith("Lie on"), timeout=60
+        )
+        time.sleep(2.0)  # well into the cue
+        heard = None
+        for voice in ("espeak", "hibari", "espeak"):
+            mark = len(process.snapshot())
+            pulse.play("mic", spoken("ready", workspace / "voice", voice))
+            try:
+                heard = process.wait_for(
+                    lambda e: e["event"] == "command" and e["command"] == "next",
+                    timeout=2, after=mark,
+                )
+                break
+            except AssertionError:
+                continue
+        assert heard is not None, "the coach never heard 'ready' over its own voice"
+        assert heard["t"] < cue["t"] + cue["duration"], "heard only once the coach was quiet"
+        process.wait_for(_phase("brace", exercise="Bridge", rep=1), timeout=10)
+        code, stderr = process.finish(timeout=60)
+    finally:
+        process.kill()
+    assert code == 0, stderr
+    events = process.snapshot()
+    assert [e for e in events if e["event"] == "command"] == [heard]
+    assert events[-1]["event"] == "done" and events[-1]["completed_reps"] == 4
 
 
 def test_serve_starts_a_workout_by_voice_and_stops_it(
