@@ -4,8 +4,8 @@ Each queue item is (mono float32 chunk, stream time of its first sample, the
 time.monotonic() at which it arrived). The stream time is PortAudio's ADC time.
 The arrival is read in the callback, not when the chunk is taken from the queue:
 a listener that falls behind (loading a model while the microphone already runs)
-takes chunks late, and timing them then put the coach's sound a second away
-from where the microphone heard it.
+takes chunks late, and dated then, what the microphone heard would be put later
+than it happened.
 """
 
 from __future__ import annotations

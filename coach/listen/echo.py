@@ -257,9 +257,10 @@ class EchoDelay:
     # Drift is a line the findings lie on, within DRIFT_FIT seconds (their median
     # distance from it), no steeper than DRIFT_MAX: sound cards' clocks are at most a
     # few hundred ppm apart. Findings that scatter are not drift. Live on PulseAudio,
-    # an echo 0.65 s late was first found at the search's edge and by chance, and the
-    # fit through those findings read a drift of 5 %: the reference ran away from the
-    # echo, and the listener stayed deaf over the coach for the rest of the session.
+    # with the clips placed 1.4 s off their echo (beyond the search), the findings
+    # fell at the search's edge and by chance, and the fit through them read a drift
+    # of 5 %: the reference ran away from the echo, and the listener stayed deaf over
+    # the coach for the rest of the session.
     DRIFT_FIT = 0.002
     DRIFT_MAX = 1000e-6
 

@@ -326,10 +326,10 @@ class _Hearing:
         # cards' sample clocks keep their distance, while the offset read off each
         # chunk's arrival scatters by tens of milliseconds, and each jump made the
         # canceller relearn the room. The listener's EchoDelay finds the true distance.
-        # The first chunk timed with a clock reading sent by the session since this
-        # process started: the one it was started with can be seconds old, from
-        # before the session's output ran (live, it put the clips 1.4 s off the echo,
-        # beyond where EchoDelay looks).
+        # That chunk is one dated with a clock reading the session sent since this
+        # process started: the reading it was started with can be more than a second
+        # off the next (seen live: 1.3-1.8 s, which put the clips that far from their
+        # echo, beyond where EchoDelay looks).
         self._clip_offset: float | None = None
         self._synced = False  # a clock reading came since this process started
         self._origin: float | None = None
