@@ -37,7 +37,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
-from recognition import DEFAULT_CORPUS, voice_engine  # noqa: E402
+from recognition import DEFAULT_CORPUS, plain_table, voice_engine  # noqa: E402
 
 COLUMNS = ("condition", "cmds", "best", "gated", "subs", "neg>cmd", "cue>cmd")
 
@@ -96,20 +96,7 @@ def _cells(row: dict[str, Any]) -> list[str]:
 
 
 def print_table(rows: list[dict[str, Any]], title: str) -> None:
-    cells = [_cells(r) for r in rows]
-    widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(COLUMNS)]
-
-    def line(values: Sequence[str]) -> str:
-        return "  ".join(v.ljust(w) if i == 0 else v.rjust(w)
-                         for i, (v, w) in enumerate(zip(values, widths, strict=True)))
-
-    print(title)
-    print(line(COLUMNS))
-    print("  ".join("-" * w for w in widths))
-    for i, c in enumerate(cells):
-        if i == len(cells) - 1:
-            print("  ".join("-" * w for w in widths))
-        print(line(c))
+    plain_table(COLUMNS, [_cells(r) for r in rows], title)
     engines = rows[-1]["gated_by_engine"]
     counts = rows[-1]["commands_by_engine"]
     print("gated by voice engine: " + ", ".join(

@@ -357,10 +357,16 @@ def print_table(rows: list[dict[str, Any]], title: str, file: Any = sys.stdout) 
     cells = [[_cell(r, k) for k, _ in COLUMNS] for r in rows]
     if file is sys.stdout and sys.stdout.isatty() and _print_rich(cells, title):
         return
-    heads = [h for _, h in COLUMNS]
+    plain_table([h for _, h in COLUMNS], cells, title, file)
+
+
+def plain_table(heads: Sequence[str], cells: list[list[str]], title: str,
+                file: Any = sys.stdout) -> None:
+    """Aligned text: the first column to the left, the others to the right; the last
+    row (the total) under a rule of its own."""
     widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(heads)]
 
-    def line(values: list[str]) -> str:
+    def line(values: Sequence[str]) -> str:
         return "  ".join(v.ljust(w) if i == 0 else v.rjust(w)
                          for i, (v, w) in enumerate(zip(values, widths, strict=True)))
 
