@@ -21,6 +21,18 @@ from coach.vocabulary import Vocabulary
 CHUNK = int(0.03 * RATE)
 
 
+def _job(
+    vocabulary: Vocabulary, sync: tuple[float, float], barge_in: bool = False,
+    delay: float | None = None,
+) -> _Job:
+    """What the session sends the listener's process, started at clock reading `sync`."""
+    return _Job(
+        backend="pocketsphinx", vosk_model=None, vocabulary=vocabulary, mute_tail=0.35,
+        verify=True, denoise=True, barge_in=barge_in, source=FileSource("unused.wav"),
+        delay=delay, speed=1.0, sync=sync, parent=os.getppid(),
+    )
+
+
 @pytest.mark.skipif(not have_espeak(), reason="needs espeak-ng")
 def test_a_command_in_chunks_taken_late_is_dated_when_it_was_said() -> None:
     """The microphone runs while the listener still loads its models, so its first
@@ -40,11 +52,7 @@ def test_a_command_in_chunks_taken_late_is_dated_when_it_was_said() -> None:
     for k, at in enumerate(range(0, audio.size - CHUNK + 1, CHUNK)):
         chunks.put((audio[at : at + CHUNK], 0.0, now - waited + k * CHUNK / RATE))
     session_now = 100.0
-    job = _Job(
-        backend="pocketsphinx", vosk_model=None, vocabulary=vocabulary, mute_tail=0.35,
-        verify=True, denoise=True, barge_in=False, source=FileSource("unused.wav"),
-        delay=None, speed=1.0, sync=(now, session_now), parent=os.getppid(),
-    )
+    job = _job(vocabulary, sync=(now, session_now))
     inbox: queue.Queue[Any] = queue.Queue()
     outbox: queue.Queue[Any] = queue.Queue()
 
@@ -104,11 +112,7 @@ def test_with_barge_in_the_clips_wait_for_a_fresh_clock_reading() -> None:
     for k in range(quiet.size // CHUNK):  # arrived in real time, from 3 s ago
         chunks.put((quiet[k * CHUNK : (k + 1) * CHUNK], 0.0, now - 3.0 + k * CHUNK / RATE))
     chunks.sent[chunks.qsize() - 1] = [("stop",)]
-    job = _Job(
-        backend="pocketsphinx", vosk_model=None, vocabulary=vocabulary, mute_tail=0.35,
-        verify=True, denoise=True, barge_in=True, source=FileSource("unused.wav"),
-        delay=delay, speed=1.0, sync=(now, session_now + ahead), parent=os.getppid(),
-    )
+    job = _job(vocabulary, sync=(now, session_now + ahead), barge_in=True, delay=delay)
     _Hearing(listener, RATE, job, inbox, queue.Queue()).run(chunks)  # type: ignore[arg-type]
 
     played = listener.played
