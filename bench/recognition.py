@@ -361,9 +361,11 @@ def print_table(rows: list[dict[str, Any]], title: str, file: Any = sys.stdout) 
 
 
 def plain_table(heads: Sequence[str], cells: list[list[str]], title: str,
-                file: Any = sys.stdout) -> None:
+                file: Any = None) -> None:
     """Aligned text: the first column to the left, the others to the right; the last
-    row (the total) under a rule of its own."""
+    row (the total) under a rule of its own. `file`: standard output by default (as it
+    is when called, so that a capture sees it)."""
+    file = sys.stdout if file is None else file
     widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(heads)]
 
     def line(values: Sequence[str]) -> str:
