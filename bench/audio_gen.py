@@ -359,6 +359,44 @@ def babble(
     return out.astype(np.float32)
 
 
+def talk(
+    n: int,
+    rng: np.random.Generator,
+    voices: list[Voice],
+    sentences: list[str],
+    gap: tuple[float, float] = (0.15, 0.7),
+    render=None,  # type: ignore[no-untyped-def]
+) -> tuple[np.ndarray, list[dict[str, object]]]:
+    """Other people talking: one track per voice, each reading `sentences` on end with
+    short pauses, as a TV, a radio or someone on the phone does, each sentence at its
+    own level (±3 dB around the track's). Returns (audio with unit RMS, the sentences'
+    {start, end, text, voice} in seconds) so that a listener's false triggers on this
+    talk can be told from its others."""
+    render = render or (lambda v, s: synthesize(v, s))
+    out = np.zeros(n, np.float64)
+    said: list[dict[str, object]] = []
+    for voice in voices:
+        pos = int(rng.uniform(0, 1.0) * SR)
+        order = rng.permutation(len(sentences))
+        j = 0
+        while pos < n:
+            text = sentences[order[j % len(order)]]
+            j += 1
+            clip, s0, s1 = trim(render(voice, text))
+            if len(clip) == 0:
+                continue
+            clip = clip / (active_rms(clip) or 1.0) * 10 ** (rng.uniform(-3.0, 3.0) / 20)
+            end = min(n, pos + len(clip))
+            out[pos:end] += clip[: end - pos]
+            said.append({"start": round((pos + s0) / SR, 3),
+                         "end": round(min(pos + s1, n) / SR, 3),
+                         "text": text, "voice": voice.label})
+            pos = end + int(rng.uniform(*gap) * SR)
+    out /= rms(out) or 1.0
+    said.sort(key=lambda s: float(s["start"]))  # type: ignore[arg-type]
+    return out.astype(np.float32), said
+
+
 def room_impulse(rng: np.random.Generator, rt60: float = 0.5, direct: float = 1.0) -> np.ndarray:
     """A synthetic room impulse response: direct path, sparse early reflections and an
     exponentially decaying noise tail (decays 60 dB in rt60 s), slightly low-passed."""

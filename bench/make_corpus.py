@@ -81,6 +81,23 @@ COACH_VOICES = [Voice("espeak", "en", 175), Voice("hibari", "us", 1.0)]
 BABBLE_VOICES: dict[str, list[Voice]] = {
     split: [v for v in voices if v.engine != "hibari"] for split, voices in VOICES.items()
 }
+# The talkers of a TV or a crowd: voices no athlete of the split has. Hibari, the most
+# like a person, reads the TV in most streams; the crowd mixes all of a split's.
+TALK_VOICES: dict[str, list[Voice]] = {
+    "dev": [
+        Voice("hibari", "gb", 1.0, 250),
+        Voice("espeak", "en-gb-x-rp+m4", 170, 45),
+        Voice("flite", "rms", 1.0),
+        Voice("espeak", "en-us+f1", 165, 60),
+    ],
+    "test": [
+        Voice("hibari", "us", 0.95, -250),
+        Voice("espeak", "en-gb+m7", 160, 40),
+        Voice("flite", "kal", 1.05, 120),
+        Voice("espeak", "en-us-nyc+f2", 170, 55),
+    ],
+}
+TALK_ROOM_DB = 35.0  # the room's noise floor under the talk, dB
 SEEDS = {"dev": 1000, "test": 2000}
 TEMPO_RANGE = (0.85, 1.2)
 
@@ -174,6 +191,53 @@ BABBLE = NEGATIVES + [
     "I can't believe how expensive the tickets were this year.",
     "My cousin just adopted a very fluffy grey cat.",
     "The museum has a new exhibition about ancient maps.",
+]
+
+# Other people talking: a TV, a radio, people chatting in a gym. Read on end, so the
+# talk rarely pauses; a quarter of it has a command word in it ("the next train",
+# "please stop"), which must not become a command. Split between dev and test by
+# position, as the negatives are.
+TALK = [
+    "Good evening, and welcome to the six o'clock news from our studio in the city.",
+    "Traffic on the northern ring road is moving again after this morning's accident.",
+    "Police have asked drivers to stop at the checkpoint and show their papers.",
+    "The weather service expects heavy rain along the coast by the weekend.",
+    "In sport, the home side came back from two goals down to win the match.",
+    "The next train to the airport will now depart from platform nine.",
+    "Scientists say the glacier has lost almost a third of its ice in forty years.",
+    "Shares in the airline fell sharply after it cut its forecast for the summer.",
+    "The minister said the government was ready to talk to the unions tomorrow.",
+    "Our reporter has been following the story from the harbour all afternoon.",
+    "After the break we will look at the best gardens to visit this spring.",
+    "The council voted to keep the library open on Saturday mornings.",
+    "Firefighters were called to a warehouse on the edge of town late last night.",
+    "Once the dough has risen, knock it back and shape it into a round loaf.",
+    "Fans queued for hours outside the stadium to get tickets for the final.",
+    "The museum will pause its late openings while the roof is being repaired.",
+    "Researchers found that people who walk every day sleep noticeably better.",
+    "The festival returns to the park next month with more than eighty bands.",
+    "If you need help with your energy bills, the number is on your screen now.",
+    "Now let's go back to the studio for the rest of today's headlines.",
+    "The bridge will be closed overnight while engineers inspect the cables.",
+    "A rare bird has been spotted in the marshes for the first time in a century.",
+    "The talks will continue on Monday after a long weekend of negotiations.",
+    "Prices at the supermarket have risen faster than wages for a second year.",
+    "The children built a model of the solar system out of paper and string.",
+    "Coming up, a chef shows us how to make a quick and simple curry.",
+    "When the sauce is done, season it well and pour it over the pasta.",
+    "The hospital is looking for volunteers to help out on the children's ward.",
+    "Thousands of runners crossed the line in the city marathon this morning.",
+    "The band's new album went straight to the top of the charts.",
+    "A spokesman said the company would repeat the safety checks on every plane.",
+    "Temperatures will drop below freezing in the hills later tonight.",
+    "Residents say the new cycle lanes have made the high street much quieter.",
+    "The film follows a young woman who sails around the world on her own.",
+    "Authorities are urging people to slow down on the icy roads this evening.",
+    "The final episode of the series will be shown on Sunday night.",
+    "Engineers hope the new turbines will power forty thousand homes.",
+    "Stay with us, because after the weather we have the rest of the football.",
+    "The school has raised enough money to rebuild its old science block.",
+    "Visitors can skip the queue by booking their tickets online in advance.",
 ]
 
 # ---------------------------------------------------------------------------
@@ -304,7 +368,7 @@ def split_half(items: Sequence[str], split: str) -> list[str]:
 @dataclass(frozen=True)
 class Condition:
     name: str
-    background: str  # quiet | pink | music | babble
+    background: str  # quiet | pink | music | babble | tv | crowd | tv_music
     snr_db: float
     reverb: bool = False
     hard_negatives: bool = False
@@ -329,6 +393,14 @@ def conditions() -> list[Condition]:
         Condition("music_10db_44k_stereo", "music", 10, rate=44_100, stereo=True,
                   description="gym music at 10 dB SNR, written as 44.1 kHz stereo"),
     ]
+    for snr in (20, 15, 10, 5):
+        out.append(Condition(f"tv_{snr}db", "tv", snr,
+                             description=f"one talker reading on end (a TV) at {snr} dB SNR"))
+    for snr in (15, 10, 5):
+        out.append(Condition(f"crowd_{snr}db", "crowd", snr,
+                             description=f"four talkers reading on end at {snr} dB SNR"))
+    out.append(Condition("tv_music_10db", "tv_music", 10,
+                         description="a talker and gym music, each 13 dB under the athlete"))
     return out
 
 
@@ -449,6 +521,7 @@ def build_stream(
 ) -> tuple[np.ndarray, list[dict[str, object]], dict[str, object]]:
     """Render one condition: (audio at SR, truth events, stats)."""
     renderer = renderer or Renderer()
+    talk: list[dict[str, object]] = []
     rng = random.Random(seed)
     nrng = np.random.default_rng(seed)
     utterances = _utterances(cond, split, plan, rng)
@@ -508,6 +581,8 @@ def build_stream(
         babble_voices = [v for v in babble_voices if v.engine != "hibari"] or babble_voices
         bg = ag.babble(n, nrng, babble_voices, BABBLE, talkers=5,
                        render=lambda v, s: renderer.raw(v, s))
+    elif cond.background in ("tv", "crowd", "tv_music"):
+        bg, talk = _talk_background(cond, split, seed, nrng, n, renderer)
     else:
         raise ValueError(f"unknown background {cond.background!r}")
     speech_rms = ag.rms(speech[active])
@@ -524,8 +599,29 @@ def build_stream(
         "negatives": sum(1 for t in truth if t["kind"] == "negative"),
         "cues": sum(1 for t in truth if t["kind"] == "cue"),
         "coach_voice": next((t["voice"] for t in truth if t["kind"] == "cue"), None),
+        "talk": talk,
     }
     return mix.astype(np.float32), truth, stats
+
+
+def _talk_background(
+    cond: Condition, split: str, seed: int, nrng: np.random.Generator, n: int,
+    renderer: Renderer,
+) -> tuple[np.ndarray, list[dict[str, object]]]:
+    """A TV (one talker, each stream its own), a crowd (four), or a TV under gym music
+    (the two at one level), at unit RMS; and what the talkers said, when."""
+    voices = TALK_VOICES[split]
+    if cond.background == "crowd":
+        chosen = voices
+    else:
+        chosen = [voices[seed % len(voices)]]
+    sentences = split_half(TALK, split)
+    bg, talk = ag.talk(n, nrng, chosen, sentences, render=lambda v, s: renderer.raw(v, s))
+    if cond.background == "tv_music":
+        bg = (bg + ag.gym_music(n, nrng)) / np.float32(np.sqrt(2.0))
+    # A room is never digitally silent between the talkers' sentences.
+    bg = bg + ag.noise_floor(n, nrng) * np.float32(10 ** (-TALK_ROOM_DB / 20))
+    return bg, talk
 
 
 # ---------------------------------------------------------------------------
@@ -554,6 +650,11 @@ def _build_one(args: tuple[Condition, str, Plan, int, str]) -> dict[str, object]
     truth_path = out / f"{cond.name}.truth.json"
     ag.write_audio(wav, audio, rate=cond.rate, stereo=cond.stereo)
     truth_path.write_text(json.dumps(truth, indent=1) + "\n", encoding="utf-8")
+    talk = stats.pop("talk")
+    if talk:  # what the background's talkers said, for telling their false triggers
+        talk_path = out / f"{cond.name}.talk.json"
+        talk_path.write_text(json.dumps(talk, indent=1) + "\n", encoding="utf-8")
+        stats["talk"] = talk_path.name
     seconds = time.perf_counter() - t0
     log(f"{cond.name}: {stats['duration']:.0f} s audio, {stats['commands']} commands, "
         f"{stats['negatives']} negatives, {stats['cues']} cues ({seconds:.1f} s)")

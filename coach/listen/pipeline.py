@@ -272,10 +272,10 @@ class Listener:
         if decoded and self.recognizer.streaming:
             hyp = self.recognizer.finish()
         elif decoded and not segment.overlong and not residue:
-            lead = segment.lead_frames(self.endpoint)
-            if lead:  # someone else's talk opened the utterance; the command came later
-                start = self._time_of(segment.first_frame + lead + self.endpoint.preroll_frames)
-            hyp = self._hear_whole(utterance[lead:])
+            begin, stop = segment.heard_span(self.endpoint)
+            if begin:  # someone else's talk opened the utterance; the command came later
+                start = max(start, self._time_of(segment.first_frame + begin))
+            hyp = self._hear_whole(utterance[begin:stop])
         if not decoded or segment.overlong or residue:
             why = "talk right after other speech"
             if segment.overlong:

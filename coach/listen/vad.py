@@ -24,6 +24,8 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from coach.listen.foreground import BackgroundTalk, TalkSettings
+
 _LOGGER = logging.getLogger(__name__)
 
 RATE = 16000
@@ -67,6 +69,16 @@ class EndpointSettings:
     # at -33 dBFS; the corpus's own speech (-26 dBFS, ~27) is left as it is.
     silero_level: float | None = 20.0
     loud_window_frames: int = 312  # ~10 s of levels for the loud frames
+    # Over talk in the background (a TV, a crowd: coach.listen.foreground), speech
+    # opens an utterance only this far above the talk's typical level, and keeps it
+    # open only `talk_hold_db` above it (None: the talk is not listened for).
+    talk_margin_db: float | None = 6.0
+    talk_hold_db: float = 3.0
+    # Over talk, the recognizer hears the utterance from this many frames before its
+    # first frame over the talk to this many after its last: the talk around a command
+    # is words to the model.
+    talk_cut_frames: tuple[int, int] = (3, 5)
+    talk: TalkSettings = TalkSettings()
 
 
 @dataclass
@@ -80,6 +92,7 @@ class Segment:
     peak: float = -120.0  # the loudest speech frame's level, dB
     levels: list[float] = field(default_factory=list)  # of every frame handed on
     first_frame: int = 0  # the index of the first of them (the pre-roll's first)
+    talk: float | None = None  # the background talk's level as it opened (None: none)
 
     def lead_frames(self, settings: EndpointSettings) -> int:
         """Frames at the start that were someone else, not the speaker: what came more
@@ -90,6 +103,18 @@ class Segment:
         near = self.peak - settings.peak_drop_db
         first = next((i for i, level in enumerate(self.levels) if level >= near), 0)
         return max(0, first - settings.preroll_frames)
+
+    def heard_span(self, settings: EndpointSettings) -> tuple[int, int]:
+        """The frames (begin, end) of it the recognizer should hear: without the lead,
+        and over background talk, only the stretch that rose above the talk."""
+        begin, end = self.lead_frames(settings), len(self.levels)
+        if self.talk is None:
+            return begin, end
+        over = [i for i, level in enumerate(self.levels) if level >= self.talk + settings.talk_hold_db]
+        if not over:
+            return begin, end
+        before, after = settings.talk_cut_frames
+        return max(begin, over[0] - before), min(end, over[-1] + 1 + after)
 
 
 def frame_level_db(frame: Audio) -> float:
@@ -165,6 +190,7 @@ class Endpointer:
         self._quiet = 0  # consecutive pause frames inside an utterance
         self._overlong = False  # the last utterance ran over max_frames
         self._since_reset = 0  # frames since Silero's memory was last reset
+        self.talk = BackgroundTalk(s.talk)
         self.segment: Segment | None = None
         self.frame_index = 0
         self.last_prob = 0.0
@@ -176,15 +202,27 @@ class Endpointer:
         """Whether the last frame was background: no utterance open, and no talking."""
         return self.segment is None and not self._talking(self.last_prob, self.last_level)
 
-    def _loud(self, level: float) -> bool:
-        return level >= self.floor + self.settings.level_margin_db
+    def _loud(self, level: float, over_talk: float | None = None) -> bool:
+        """Above the noise floor, and above the background's talk by `over_talk` dB
+        (the onset's margin by default) when there is talk."""
+        s = self.settings
+        if level < self.floor + s.level_margin_db:
+            return False
+        if self.talk.level is None or s.talk_margin_db is None:
+            return True
+        margin = s.talk_margin_db if over_talk is None else over_talk
+        return level >= self.talk.level + margin
 
     def _talking(self, prob: float, level: float) -> bool:
-        """Speech that keeps an utterance going (the lower probability), and loud."""
-        return prob >= self.settings.silence_prob and self._loud(level)
+        """Speech that keeps an utterance going (the lower probability, a lower margin
+        over the talk), and loud."""
+        s = self.settings
+        return prob >= s.silence_prob and self._loud(level, s.talk_hold_db)
 
     def reset(self) -> None:
         """Forget the open utterance (e.g. while the coach talks); the floor is kept."""
+        if self.segment is not None or self._overlong:
+            self.talk.ended(short=True)
         self.segment = None
         self._run = self._quiet = 0
         self._overlong = False
@@ -218,6 +256,9 @@ class Endpointer:
         # Less the frame's mean: Silero hears a microphone's DC offset as something
         # (test split with an offset of 0.1: 16 false triggers instead of 11; now 12).
         prob = self._prob((frame - frame.mean()) * self._silero_gain(level))
+        # Long talk is judged whole, the part after the cut at max_frames too.
+        in_utterance = self.segment is not None or self._overlong
+        self.talk.push(level, prob >= s.speech_prob, in_utterance)
         self.last_prob, self.last_level = prob, level
         index = self.frame_index
         self.frame_index += 1
@@ -231,6 +272,7 @@ class Endpointer:
                 if self._quiet < s.hangover_frames:
                     return "", []
                 self._overlong = False
+                self.talk.ended(short=False)
                 self._quiet = 0
             self._run = self._run + 1 if (prob >= s.speech_prob and self._loud(level)) else 0
             if self._run >= s.onset_frames:
@@ -241,6 +283,7 @@ class Endpointer:
                     frames=len(self._preroll),
                     levels=list(self._preroll_levels),
                     first_frame=index - len(self._preroll) + 1,
+                    talk=self.talk.level if s.talk_margin_db is not None else None,
                 )
                 audio = list(self._preroll)
                 self._preroll.clear()
@@ -267,6 +310,7 @@ class Endpointer:
         if talking:
             self.segment.last_speech = index
         if self._quiet >= s.hangover_frames:
+            self.talk.ended(short=True)
             return "end", [frame]
         return "speech", [frame]
 

@@ -1,0 +1,96 @@
+"""Background talk: how loud the other voices in the room are (a TV, a radio, a crowd).
+
+The athlete is near the microphone; a TV, a radio or people chatting are farther
+off and go on talking. Their speech is speech to any voice detector, and it never
+pauses long enough for an utterance to end on a fall to the noise floor. What
+tells the athlete from them is level: the athlete rises above the talk.
+
+`BackgroundTalk` is told every frame: its level, whether it sounds like speech, and
+to which utterance it belonged. Frames of an utterance that ended as a short one
+(a candidate command: someone near the microphone) are left out; frames of talk too
+long for a command, and speech that opened no utterance, are the background. When
+that speech makes up a good share of the last seconds, the room has talk in it, and
+`level` is its typical level: the endpointer then takes for foreground only what
+rises above it. A quiet room, a fan, music without a singer: `level` is None.
+"""
+
+from __future__ import annotations
+
+import collections
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class TalkSettings:
+    window_frames: int = 625  # ~20 s of frames looked back on
+    # The share of the background's frames (those of no short utterance) that must be
+    # speech for the room to count as having talk in it: a TV or a crowd talks nearly
+    # all the time, a chat between sets far less.
+    share: float = 0.5
+    min_frames: int = 63  # ~2 s heard before any judgement
+    percentile: float = 75.0  # the talk's level among its speech frames
+    every: int = 4  # frames between two estimates: the talk changes slowly
+    # Long speech whose typical level is this far over the talk's is someone nearer
+    # (the athlete chatting), not more of the room's talk.
+    nearer_db: float = 6.0
+
+
+@dataclass
+class _Frame:
+    level: float
+    speech: bool
+    # None while its utterance is open; True once it ended as a short one.
+    foreground: bool | None = False
+
+
+class BackgroundTalk:
+    """The level of the talk in the background over the last seconds, or None."""
+
+    def __init__(self, settings: TalkSettings | None = None) -> None:
+        self.settings = settings or TalkSettings()
+        self._frames: collections.deque[_Frame] = collections.deque(
+            maxlen=self.settings.window_frames
+        )
+        self._open: list[_Frame] = []  # the open utterance's frames
+        self._since = 0
+        self.level: float | None = None
+        self.share = 0.0  # of the window that was background speech at the last estimate
+
+    def push(self, level: float, speech: bool, in_utterance: bool) -> None:
+        """One frame: its speech-band level (dB), whether it sounds like speech, and
+        whether an utterance is open at it (judged once that utterance ends)."""
+        frame = _Frame(level, speech, None if in_utterance else False)
+        if in_utterance:
+            self._open.append(frame)
+        self._frames.append(frame)
+        self._since += 1
+        if self._since >= self.settings.every:
+            self._since = 0
+            self._estimate()
+
+    def ended(self, short: bool) -> None:
+        """The open utterance ended: a short one was someone near the microphone
+        (foreground); one too long for a command was the room's talk, unless it was
+        far louder than the talk already known (someone near talking at length)."""
+        foreground = short or self._louder_than_talk(self._open)
+        for frame in self._open:
+            frame.foreground = foreground
+        self._open = []
+
+    def _louder_than_talk(self, frames: list[_Frame]) -> bool:
+        speech = [f.level for f in frames if f.speech]
+        if self.level is None or not speech:
+            return False
+        return float(np.median(speech)) > self.level + self.settings.nearer_db
+
+    def _estimate(self) -> None:
+        s = self.settings
+        background = [f for f in self._frames if f.foreground is False]
+        talk = [f.level for f in background if f.speech]
+        if len(background) < s.min_frames:
+            self.level, self.share = None, 0.0
+            return
+        self.share = len(talk) / len(background)
+        self.level = float(np.percentile(talk, s.percentile)) if self.share >= s.share else None
