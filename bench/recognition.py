@@ -58,9 +58,11 @@ class Score:
     substitutions: int = 0
     misses: int = 0
     false_triggers: int = 0
-    # where the false triggers fell: negative | cue | command (duplicate) | none (background)
+    # where the false triggers fell: negative | cue | command (duplicate) | the words of
+    # other people talking in the background (talk) | nothing (background)
     false_by_kind: dict[str, int] = field(
-        default_factory=lambda: {"negative": 0, "cue": 0, "duplicate": 0, "background": 0}
+        default_factory=lambda: {"negative": 0, "cue": 0, "duplicate": 0, "talk": 0,
+                                 "background": 0}
     )
     latencies: list[float] = field(default_factory=list)
     ignored: int = 0  # recognitions without a command
@@ -93,8 +95,11 @@ def score(
     recognitions: Sequence[dict[str, Any]],
     duration: float,
     slack: float = SLACK,
+    talk: Sequence[dict[str, Any]] = (),
 ) -> Score:
-    """Match recognitions to truth commands (see the module doc) and count."""
+    """Match recognitions to truth commands (see the module doc) and count. `talk`:
+    what the background's talkers said ({start, end, text}), where a false trigger on
+    nothing said in the foreground counts as theirs."""
     result = Score(duration=duration)
     commands = [t for t in truth if t.get("kind") == "command"]
     result.commands = len(commands)
@@ -178,7 +183,10 @@ def score(
                 what = over[0].get("phrase")
                 break
         else:
-            what = None
+            said = [t for t in talk if _overlap(rec["start"], rec["end"],
+                                                t["start"] - slack, t["end"] + slack) >= 0]
+            what = said[0]["text"] if said else None
+            where = "talk" if said else "background"
         result.false_by_kind[where] = result.false_by_kind.get(where, 0) + 1
         result.errors.append({"error": "false_trigger", "on": where, "truth_phrase": what,
                               "heard": rec["command"], "text": rec.get("text"),
@@ -214,6 +222,8 @@ def summary(s: Score, wall: float | None = None, peak_mb: float | None = None) -
         "false_triggers": s.false_triggers,
         "false_triggers_by_kind": dict(s.false_by_kind),
         "false_triggers_per_hour": round(s.false_triggers / hours, 2) if hours else None,
+        "false_triggers_per_hour_talk": (
+            round(s.false_by_kind.get("talk", 0) / hours, 2) if hours else None),
         "latency_p50": _r(percentile(s.latencies, 50)),
         "latency_p95": _r(percentile(s.latencies, 95)),
         "rtf": round(wall / s.duration, 4) if wall is not None and s.duration else None,
@@ -304,8 +314,9 @@ COLUMNS = [
     ("substitutions", "subs"),
     ("misses", "miss"),
     ("false_triggers", "FT"),
-    ("ft_where", "FT neg/cue/dup/bg"),
+    ("ft_where", "FT neg/cue/dup/talk/bg"),
     ("false_triggers_per_hour", "FT/h"),
+    ("false_triggers_per_hour_talk", "of talk"),
     ("latency_p50", "lat p50"),
     ("latency_p95", "lat p95"),
     ("rtf", "RTF"),
@@ -316,7 +327,8 @@ COLUMNS = [
 def _cell(row: dict[str, Any], key: str) -> str:
     if key == "ft_where":
         k = row["false_triggers_by_kind"]
-        return f"{k['negative']}/{k['cue']}/{k['duplicate']}/{k['background']}"
+        return (f"{k['negative']}/{k['cue']}/{k['duplicate']}/{k.get('talk', 0)}/"
+                f"{k['background']}")
     value = row.get(key)
     if value is None:
         return "-"
@@ -326,7 +338,7 @@ def _cell(row: dict[str, Any], key: str) -> str:
         return f"{value:.2f}s"
     if key == "rtf":
         return f"{value:.3f}"
-    if key == "false_triggers_per_hour":
+    if key in ("false_triggers_per_hour", "false_triggers_per_hour_talk"):
         return f"{value:.1f}"
     if key == "peak_mb":
         return f"{value:.0f}"
@@ -478,6 +490,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     for cond in conds:
         name = cond["name"]
         truth = json.loads((args.corpus / cond["truth"]).read_text(encoding="utf-8"))
+        talk = (json.loads((args.corpus / cond["talk"]).read_text(encoding="utf-8"))
+                if cond.get("talk") else [])
         duration = float(cond["duration"])
         wall = peak_mb = None
         status = "ok"
@@ -517,7 +531,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         recs, bad = parse_jsonl(text)
         if bad:
             print(f"recognition: {name}: {bad} unparsable line(s) ignored", file=sys.stderr)
-        s = score(truth, recs, duration, slack=args.slack)
+        s = score(truth, recs, duration, slack=args.slack, talk=talk)
         total.add(s)
         row = {"condition": name, "status": status, "description": cond.get("description"),
                **summary(s, wall, peak_mb), "unparsable_lines": bad, "errors": s.errors}

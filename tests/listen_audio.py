@@ -145,7 +145,30 @@ def babble(n: int, rng: np.random.Generator, talkers: int = 4) -> Audio:
     return out
 
 
-NOISES = {"white": white, "pink": pink, "fan": fan, "music": music, "babble": babble}
+# A TV or a radio: a newsreader reading on end, command words among the news.
+NEWS = (
+    "Police asked drivers to stop at the checkpoint on the northern road.",
+    "The next train to the airport will leave from platform nine.",
+    "The minister said the government was ready to continue the talks.",
+    "When the sauce is done, pour it over the pasta and serve.",
+    "Fans waited for hours outside the stadium for the final.",
+    "If you need help with your bills, the number is on your screen.",
+)
+
+
+def tv(n: int, rng: np.random.Generator) -> Audio:
+    """One talker reading the news on end, as a TV or a radio does."""
+    out = np.zeros(n, dtype=np.float32)
+    pos = int(rng.integers(0, RATE // 2))
+    while pos < n:
+        s = espeak(NEWS[int(rng.integers(len(NEWS)))], "en-gb-x-rp+m3", 170)
+        m = min(n - pos, s.size)
+        out[pos : pos + m] += s[:m] * np.float32(10 ** (rng.uniform(-3, 3) / 20))
+        pos += m + int(rng.integers(RATE // 10, RATE // 2))
+    return out
+
+
+NOISES = {"white": white, "pink": pink, "fan": fan, "music": music, "babble": babble, "tv": tv}
 
 
 def rms(x: Audio) -> float:

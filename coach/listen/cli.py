@@ -235,11 +235,22 @@ def _ignored(heard: Any) -> str:
 
 
 def _meter(listener: Any) -> None:
-    ep = listener.endpointer
-    bars = int(max(0.0, min(40.0, (ep.last_level - ep.floor) / 1.0)))
+    print("\r" + meter_line(listener.endpointer), end="", flush=True)
+
+
+def meter_line(ep: Any, width: int = 40) -> str:
+    """The input level over the noise floor as a bar, with a mark where speech must
+    reach to be heard; the background talk's level when the room has talk in it (a
+    command must rise above it); and whether an utterance is open."""
+    def at(level: float) -> int:
+        return int(max(0.0, min(width - 1.0, level - ep.floor)))
+
+    bar = ["█" if i < at(ep.last_level) else " " for i in range(width)]
+    bar[at(ep.onset_level)] = "│"
+    talk = "no talk     " if ep.talk.level is None else f"talk {ep.talk.level:6.1f}"
     state = "speech" if ep.segment is not None else "      "
-    line = f"\r level {'█' * bars:<40} {ep.last_level:6.1f} dB  floor {ep.floor:6.1f}  {state}"
-    print(line, end="", flush=True)
+    return (f" level {''.join(bar)} {ep.last_level:6.1f} dB  floor {ep.floor:6.1f}  "
+            f"{talk}  {state}")
 
 
 def _cmd_model_download(args: argparse.Namespace) -> int:

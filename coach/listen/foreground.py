@@ -25,13 +25,22 @@ import numpy as np
 @dataclass(frozen=True)
 class TalkSettings:
     window_frames: int = 625  # ~20 s of frames looked back on
-    # The share of the background's frames (those of no short utterance) that must be
-    # speech for the room to count as having talk in it: a TV or a crowd talks nearly
-    # all the time, a chat between sets far less.
+    block_frames: int = 31  # ~1 s: the window is judged second by second
+    # A second has talk in it when this share of its background frames (those of no
+    # short utterance, at least `min_background` of them) sounds like speech.
+    block_share: float = 0.5
+    min_background: int = 10
+    # The room has talk in it when this share of its judged seconds had talk: a TV or a
+    # crowd talks nearly all the time, a chat between sets far less.
     share: float = 0.5
-    min_frames: int = 63  # ~2 s heard before any judgement
-    percentile: float = 75.0  # the talk's level among its speech frames
+    min_blocks: int = 3
+    # The talk's level: a low percentile (`across`), over the seconds with talk, of the
+    # level each second's speech reaches (`within`: its loud syllables, not its peaks).
+    # The seconds the athlete spoke in are louder and fall above it.
+    within: float = 80.0
+    across: float = 30.0
     every: int = 4  # frames between two estimates: the talk changes slowly
+    long_frames: int = 90  # ~2.9 s: longer than any command
     # Long speech whose typical level is this far over the talk's is someone nearer
     # (the athlete chatting), not more of the room's talk.
     nearer_db: float = 6.0
@@ -56,7 +65,7 @@ class BackgroundTalk:
         self._open: list[_Frame] = []  # the open utterance's frames
         self._since = 0
         self.level: float | None = None
-        self.share = 0.0  # of the window that was background speech at the last estimate
+        self.share = 0.0  # of the judged seconds that had talk, at the last estimate
 
     def push(self, level: float, speech: bool, in_utterance: bool) -> None:
         """One frame: its speech-band level (dB), whether it sounds like speech, and
@@ -64,6 +73,8 @@ class BackgroundTalk:
         frame = _Frame(level, speech, None if in_utterance else False)
         if in_utterance:
             self._open.append(frame)
+            if len(self._open) >= self.settings.long_frames:
+                self.ended(short=False)  # talk that goes on is judged as it goes
         self._frames.append(frame)
         self._since += 1
         if self._since >= self.settings.every:
@@ -87,10 +98,16 @@ class BackgroundTalk:
 
     def _estimate(self) -> None:
         s = self.settings
-        background = [f for f in self._frames if f.foreground is False]
-        talk = [f.level for f in background if f.speech]
-        if len(background) < s.min_frames:
-            self.level, self.share = None, 0.0
-            return
-        self.share = len(talk) / len(background)
-        self.level = float(np.percentile(talk, s.percentile)) if self.share >= s.share else None
+        frames = list(self._frames)
+        judged, talk = 0, []
+        for at in range(len(frames) - s.block_frames, -1, -s.block_frames):
+            background = [f for f in frames[at : at + s.block_frames] if f.foreground is False]
+            if len(background) < s.min_background:
+                continue
+            judged += 1
+            speech = [f.level for f in background if f.speech]
+            if len(speech) >= s.block_share * len(background):
+                talk.append(float(np.percentile(speech, s.within)))
+        self.share = len(talk) / judged if judged else 0.0
+        enough = judged >= s.min_blocks and self.share >= s.share
+        self.level = float(np.percentile(talk, s.across)) if enough else None

@@ -263,27 +263,21 @@ class Listener:
         assert segment is not None
         self.endpointer.close()
         start, end = self._time_of(segment.speech_start), self._time_of(segment.last_speech + 1)
-        previous_end, self._last_speech_end = self._last_speech_end, end
+        previous_end = self._last_speech_end
+        if segment.clear_of_talk(self.endpoint):
+            self._last_speech_end = end
         decoded, self._decoding = self._decoding, False
         utterance, self._utterance = self._utterance, []
-        # Known from levels alone: the model needn't hear the coach's own residue.
-        residue = decoded and not segment.overlong and self._coach_residue(segment)
-        hyp = _NOT_DECODED
-        if decoded and self.recognizer.streaming:
-            hyp = self.recognizer.finish()
-        elif decoded and not segment.overlong and not residue:
+        hyp = self.recognizer.finish() if decoded and self.recognizer.streaming else _NOT_DECODED
+        why = self._unheard(decoded, segment)
+        if why:
+            self.last_heard = Heard(hyp, None, False, start, end, why)
+            return None
+        if not self.recognizer.streaming:
             begin, stop = segment.heard_span(self.endpoint)
             if begin:  # someone else's talk opened the utterance; the command came later
                 start = max(start, self._time_of(segment.first_frame + begin))
             hyp = self._hear_whole(utterance[begin:stop])
-        if not decoded or segment.overlong or residue:
-            why = "talk right after other speech"
-            if segment.overlong:
-                why = "talk too long for a command"
-            elif decoded:
-                why = "what is left of the coach's voice"
-            self.last_heard = Heard(hyp, None, False, start, end, why)
-            return None
         if self.verifier is not None:
             rescore = getattr(self.recognizer, "rescore", None)
             hyp = self.verifier.judge(hyp, np.concatenate(self._recent), rescore)
@@ -294,6 +288,19 @@ class Listener:
             # accuracy at the same false triggers, at every gate.
             self._last_speech_end = previous_end
         return recognition
+
+    def _unheard(self, decoded: bool, segment: Segment) -> str:
+        """Why an utterance is no command, known before the model hears it ("" if it
+        may be one): its levels and timing say so."""
+        if not decoded:
+            return "talk right after other speech"
+        if segment.overlong:
+            return "talk too long for a command"
+        if not segment.clear_of_talk(self.endpoint):
+            return "no louder than the talk in the background"
+        if self._coach_residue(segment):
+            return "what is left of the coach's voice"
+        return ""
 
     def _cancel_echo(self, frame: Audio, t0: float) -> tuple[Audio, bool]:
         """With barge-in, `frame` without the coach's echo (from the first cue on, so

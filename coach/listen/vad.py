@@ -72,12 +72,17 @@ class EndpointSettings:
     # Over talk in the background (a TV, a crowd: coach.listen.foreground), speech
     # opens an utterance only this far above the talk's typical level, and keeps it
     # open only `talk_hold_db` above it (None: the talk is not listened for).
-    talk_margin_db: float | None = 6.0
+    talk_margin_db: float | None = 3.0
     talk_hold_db: float = 3.0
     # Over talk, the recognizer hears the utterance from this many frames before its
     # first frame over the talk to this many after its last: the talk around a command
     # is words to the model.
     talk_cut_frames: tuple[int, int] = (3, 5)
+    # An utterance that neither rose this far above the talk nor stayed above it for
+    # `talk_clear_frames` is a stressed syllable of the talk itself (most of the talk's
+    # are; few commands are): no command, and no speech for the next to follow.
+    talk_clear_db: float = 8.0
+    talk_clear_frames: int = 6
     talk: TalkSettings = TalkSettings()
 
 
@@ -103,6 +108,16 @@ class Segment:
         near = self.peak - settings.peak_drop_db
         first = next((i for i, level in enumerate(self.levels) if level >= near), 0)
         return max(0, first - settings.preroll_frames)
+
+    def clear_of_talk(self, settings: EndpointSettings) -> bool:
+        """Whether it rose well above the background's talk (always, with none): one
+        that didn't may be a stressed syllable of the talk itself."""
+        if self.talk is None or not self.levels:
+            return True
+        over = sum(level >= self.talk + settings.talk_hold_db for level in self.levels)
+        return max(self.levels) >= self.talk + settings.talk_clear_db or (
+            over >= settings.talk_clear_frames
+        )
 
     def heard_span(self, settings: EndpointSettings) -> tuple[int, int]:
         """The frames (begin, end) of it the recognizer should hear: without the lead,
@@ -201,6 +216,16 @@ class Endpointer:
     def background(self) -> bool:
         """Whether the last frame was background: no utterance open, and no talking."""
         return self.segment is None and not self._talking(self.last_prob, self.last_level)
+
+    @property
+    def onset_level(self) -> float:
+        """The level speech must reach now to open an utterance: over the noise floor,
+        and over the background's talk when there is talk."""
+        s = self.settings
+        level = self.floor + s.level_margin_db
+        if self.talk.level is not None and s.talk_margin_db is not None:
+            level = max(level, self.talk.level + s.talk_margin_db)
+        return level
 
     def _loud(self, level: float, over_talk: float | None = None) -> bool:
         """Above the noise floor, and above the background's talk by `over_talk` dB
