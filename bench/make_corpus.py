@@ -611,10 +611,7 @@ def _talk_background(
     """A TV (one talker, each stream its own), a crowd (four), or a TV under gym music
     (the two at one level), at unit RMS; and what the talkers said, when."""
     voices = TALK_VOICES[split]
-    if cond.background == "crowd":
-        chosen = voices
-    else:
-        chosen = [voices[seed % len(voices)]]
+    chosen = voices if cond.background == "crowd" else [voices[seed % len(voices)]]
     sentences = split_half(TALK, split)
     bg, talk = ag.talk(n, nrng, chosen, sentences, render=lambda v, s: renderer.raw(v, s))
     if cond.background == "tv_music":

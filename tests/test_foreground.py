@@ -16,7 +16,9 @@ from coach.vocabulary import Vocabulary
 VOCAB = Vocabulary()
 
 
-def _talk(talk: BackgroundTalk, levels: np.ndarray, speech: bool, in_utterance: bool = False) -> None:
+def _talk(
+    talk: BackgroundTalk, levels: np.ndarray, speech: bool, in_utterance: bool = False
+) -> None:
     for level in levels:
         talk.push(float(level), speech, in_utterance)
 

@@ -125,7 +125,8 @@ class Segment:
         begin, end = self.lead_frames(settings), len(self.levels)
         if self.talk is None:
             return begin, end
-        over = [i for i, level in enumerate(self.levels) if level >= self.talk + settings.talk_hold_db]
+        held = self.talk + settings.talk_hold_db
+        over = [i for i, level in enumerate(self.levels) if level >= held]
         if not over:
             return begin, end
         before, after = settings.talk_cut_frames
