@@ -20,6 +20,9 @@ import collections
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
+
+Audio = npt.NDArray[np.float32]
 
 
 @dataclass(frozen=True)
@@ -111,3 +114,17 @@ class BackgroundTalk:
         self.share = len(talk) / judged if judged else 0.0
         enough = judged >= s.min_blocks and self.share >= s.share
         self.level = float(np.percentile(talk, s.across)) if enough else None
+
+
+def under_talk_turned_down(
+    frames: list[Audio], levels: list[float], talk: float, by_db: float
+) -> list[Audio]:
+    """An utterance's frames with those under the talk's level turned down by `by_db`
+    (ramped across each frame, so no click): between a command's syllables the talk's
+    words are words to the model too."""
+    gains = [1.0 if level >= talk else 10 ** (-by_db / 20) for level in levels]
+    out, previous = [], gains[0] if gains else 1.0
+    for frame, gain in zip(frames, gains, strict=True):
+        out.append(frame * np.linspace(previous, gain, frame.size, dtype=np.float32))
+        previous = gain
+    return out

@@ -24,6 +24,7 @@ import numpy.typing as npt
 from coach.listen import embedding
 from coach.listen.denoise import WienerFilter
 from coach.listen.echo import EchoCanceller, EchoDelay, PlayedSound
+from coach.listen.foreground import under_talk_turned_down
 from coach.listen.recognizer import Hypothesis, Recognizer, make_recognizer
 from coach.listen.resample import StreamResampler
 from coach.listen.vad import FRAME, Endpointer, EndpointSettings, Segment, frame_level_db
@@ -277,7 +278,12 @@ class Listener:
             begin, stop = segment.heard_span(self.endpoint)
             if begin:  # someone else's talk opened the utterance; the command came later
                 start = max(start, self._time_of(segment.first_frame + begin))
-            hyp = self._hear_whole(utterance[begin:stop])
+            said = utterance[begin:stop]
+            if segment.talk is not None:
+                said = under_talk_turned_down(
+                    said, segment.levels[begin:stop], segment.talk, self.endpoint.talk_gate_db
+                )
+            hyp = self._hear_whole(said)
         if self.verifier is not None:
             rescore = getattr(self.recognizer, "rescore", None)
             hyp = self.verifier.judge(hyp, np.concatenate(self._recent), rescore)

@@ -78,6 +78,8 @@ class EndpointSettings:
     # first frame over the talk to this many after its last: the talk around a command
     # is words to the model.
     talk_cut_frames: tuple[int, int] = (3, 5)
+    # ...and its frames under the talk's level turned down this far (0: not at all).
+    talk_gate_db: float = 12.0
     # An utterance that neither rose this far above the talk nor stayed above it for
     # `talk_clear_frames` is a stressed syllable of the talk itself (most of the talk's
     # are; few commands are): no command, and no speech for the next to follow.
