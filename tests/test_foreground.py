@@ -64,6 +64,20 @@ def test_someone_near_talking_at_length_is_not_the_room_talk() -> None:
     assert talk.level is not None and talk.level < before + 2.0
 
 
+def test_a_partner_talking_as_loud_as_the_athlete_is_not_the_room_talk() -> None:
+    """Long sentences at the athlete's own level, between the athlete's commands,
+    never raise the bar the athlete must clear."""
+    rng = np.random.default_rng(4)
+    talk = BackgroundTalk()
+    for _ in range(8):
+        _talk(talk, rng.normal(20.0, 3.0, 15), speech=True, in_utterance=True)
+        talk.ended(short=True)
+        _talk(talk, rng.normal(-40.0, 2.0, 20), speech=False)
+        _talk(talk, rng.normal(20.0, 3.0, 120), speech=True, in_utterance=True)
+        talk.ended(short=False)
+        assert talk.level is None
+
+
 needs_moonshine = pytest.mark.skipif(
     not moonshine_model.available() or not have_espeak(),
     reason="needs moonshine-cpp, onnx and espeak-ng",

@@ -47,6 +47,14 @@ class TalkSettings:
     # Long speech whose typical level is this far over the talk's is someone nearer
     # (the athlete chatting), not more of the room's talk.
     nearer_db: float = 6.0
+    # Talk is the room's only while its loud syllables are this far under the athlete's
+    # (the median peak of their last `athlete_utterances` short utterances): a partner
+    # chatting at length beside the athlete is as loud, a TV is not.
+    under_athlete_db: float = 6.0
+    athlete_utterances: int = 8
+    # Over talk, only an utterance this far above it is surely the athlete's (the
+    # talk's own stressed syllables stay under it).
+    athlete_over_talk_db: float = 10.0
 
 
 @dataclass
@@ -66,6 +74,10 @@ class BackgroundTalk:
             maxlen=self.settings.window_frames
         )
         self._open: list[_Frame] = []  # the open utterance's frames
+        # each recent short utterance's loudest frame
+        self._athlete: collections.deque[float] = collections.deque(
+            maxlen=self.settings.athlete_utterances
+        )
         self._since = 0
         self.level: float | None = None
         self.share = 0.0  # of the judged seconds that had talk, at the last estimate
@@ -91,6 +103,10 @@ class BackgroundTalk:
         foreground = short or self._louder_than_talk(self._open)
         for frame in self._open:
             frame.foreground = foreground
+        if short and self._open:
+            peak = max(f.level for f in self._open)
+            if self.level is None or peak >= self.level + self.settings.athlete_over_talk_db:
+                self._athlete.append(peak)
         self._open = []
 
     def _louder_than_talk(self, frames: list[_Frame]) -> bool:
@@ -113,7 +129,15 @@ class BackgroundTalk:
                 talk.append(float(np.percentile(speech, s.within)))
         self.share = len(talk) / judged if judged else 0.0
         enough = judged >= s.min_blocks and self.share >= s.share
-        self.level = float(np.percentile(talk, s.across)) if enough else None
+        level = float(np.percentile(talk, s.across)) if enough else None
+        self.level = level if level is not None and self._under_athlete(level) else None
+
+    def _under_athlete(self, level: float) -> bool:
+        """Whether the talk's loud syllables are well under the athlete's (always,
+        before the athlete has spoken)."""
+        if not self._athlete:
+            return True
+        return level <= float(np.median(self._athlete)) - self.settings.under_athlete_db
 
 
 def under_talk_turned_down(

@@ -338,7 +338,8 @@ class Endpointer:
         if talking:
             self.segment.last_speech = index
         if self._quiet >= s.hangover_frames:
-            self.talk.ended(short=True)
+            # One that never rose clear of the talk is the talk's own syllable.
+            self.talk.ended(short=self.segment.clear_of_talk(s))
             return "end", [frame]
         return "speech", [frame]
 
