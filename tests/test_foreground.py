@@ -78,6 +78,25 @@ def test_a_partner_talking_as_loud_as_the_athlete_is_not_the_room_talk() -> None
         assert talk.level is None
 
 
+@pytest.mark.skipif(not have_espeak(), reason="needs espeak-ng")
+def test_the_endpointer_learns_a_newsreader_and_coach_listen_shows_it() -> None:
+    """Real speech read on end: the endpointer learns its level within seconds, and
+    the meter of `coach listen` shows it with the mark speech must reach."""
+    from coach.listen.cli import meter_line
+    from coach.listen.vad import FRAME, Endpointer
+
+    audio, _ = scene([], noise="tv", seed=6, lead=12.0)
+    endpointer = Endpointer()
+    assert "no talk" in meter_line(endpointer)
+    for at in range(0, audio.size - FRAME, FRAME):
+        if endpointer.push(audio[at : at + FRAME])[0] == "end":
+            endpointer.close()
+    assert endpointer.talk.level is not None
+    assert endpointer.onset_level > endpointer.talk.level
+    line = meter_line(endpointer)
+    assert f"talk {endpointer.talk.level:6.1f}" in line and "│" in line
+
+
 needs_moonshine = pytest.mark.skipif(
     not moonshine_model.available() or not have_espeak(),
     reason="needs moonshine-cpp, onnx and espeak-ng",
