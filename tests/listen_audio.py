@@ -156,12 +156,14 @@ NEWS = (
 )
 
 
-def tv(n: int, rng: np.random.Generator) -> Audio:
-    """One talker reading the news on end, as a TV or a radio does."""
+def tv(n: int, rng: np.random.Generator, neural: bool = False) -> Audio:
+    """One talker reading the news on end, as a TV or a radio does: espeak-ng's
+    en-gb-x-rp+m3, or (`neural`) hibari's voice, 15 % quicker, as a newsreader is."""
     out = np.zeros(n, dtype=np.float32)
     pos = int(rng.integers(0, RATE // 2))
     while pos < n:
-        s = espeak(NEWS[int(rng.integers(len(NEWS)))], "en-gb-x-rp+m3", 170)
+        text = NEWS[int(rng.integers(len(NEWS)))]
+        s = hibari(text, 1.15) if neural else espeak(text, "en-gb-x-rp+m3", 170)
         m = min(n - pos, s.size)
         out[pos : pos + m] += s[:m] * np.float32(10 ** (rng.uniform(-3, 3) / 20))
         pos += m + int(rng.integers(RATE // 10, RATE // 2))

@@ -96,7 +96,7 @@ class Segment:
     last_speech: int
     frames: int = 0
     overlong: bool = False  # cut at max_frames: not a command
-    peak: float = -120.0  # the loudest speech frame's level, dB
+    peak: float = -120.0  # the loudest frame's level while talking, dB
     levels: list[float] = field(default_factory=list)  # of every frame handed on
     first_frame: int = 0  # the index of the first of them (the pre-roll's first)
     talk: float | None = None  # the background talk's level as it opened (None: none)
@@ -329,9 +329,9 @@ class Endpointer:
             self._overlong = True
             return "end", [frame]
         talking = self._talking(prob, level)
+        if talking:
+            self.segment.peak = max(self.segment.peak, level)
         if s.peak_drop_db is not None:
-            if talking:
-                self.segment.peak = max(self.segment.peak, level)
             fallen = level < self.segment.peak - s.peak_drop_db
             talking = talking and not (fallen and level < self.floor + s.crowd_db)
         self._quiet = 0 if talking else self._quiet + 1
