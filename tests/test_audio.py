@@ -15,7 +15,7 @@ import soundfile
 from cli import isolated_env, run_coach
 from cue_onsets import groups, json_events, locate, render, timeline_cues
 
-from coach.audio.mixer import Mixer
+from coach.audio.mixer import FADE_SECONDS, Mixer
 from coach.audio.speaker import sample_at
 
 # -- the mixer -------------------------------------------------------------------------
@@ -108,6 +108,48 @@ def test_sounding_knows_what_is_scheduled() -> None:
     assert not mixer.sounding(650)
     assert mixer.sounding(650, tail=100)
     assert mixer.busy_until() == 600
+
+
+def test_a_cut_ends_the_clip_on_its_sample_with_a_short_fade() -> None:
+    mixer = Mixer(8000)
+    fade = round(FADE_SECONDS * 8000)
+    long, queued = np.full(2000, 0.5, np.float32), clip(300, 12)
+    mixer.schedule(long, 100)
+    mixer.schedule(queued, 2500)  # never begun: dropped whole
+    play(mixer, 500, [128])
+    mixer.cut(1000)
+    reply = clip(200, 13)
+    mixer.schedule(reply, 1000)  # scheduled after the cut: untouched
+    out = play(mixer, 3000, [128])
+    start = 500
+    np.testing.assert_array_equal(out[: 1000 - fade - start], 0.5)
+    ramp = out[1000 - fade - start : 1000 - start]
+    assert ramp[0] == pytest.approx(0.5) and ramp[-1] < 0.5 / fade * 1.5
+    assert np.all(np.diff(ramp) < 0)  # no step: no click
+    np.testing.assert_array_equal(out[1000 - start : 1200 - start], reply)
+    assert not out[1200 - start :].any()
+    assert mixer.busy_until() == 1200
+    assert mixer.sounding(999) and not mixer.sounding(1500)
+
+
+def test_a_cut_behind_the_render_head_fades_out_at_once() -> None:
+    mixer = Mixer(8000)
+    fade = round(FADE_SECONDS * 8000)
+    mixer.schedule(np.full(1000, 0.5, np.float32), 0)
+    play(mixer, 600, [100])
+    mixer.cut(300)
+    out = play(mixer, 400, [100])
+    assert np.all(np.diff(out[:fade]) < 0) and not out[fade:].any()
+
+
+def test_watchers_are_told_of_cuts() -> None:
+    mixer = Mixer(8000)
+    cuts: list[int] = []
+    unwatch = mixer.watch(lambda start, stop, clip: None, on_cut=cuts.append)
+    mixer.cut(42)
+    unwatch()
+    mixer.cut(43)
+    assert cuts == [42]
 
 
 # -- a whole session through the real command ---------------------------------------
