@@ -202,6 +202,43 @@ def test_output_wav_holds_every_cue_on_its_scheduled_sample(
     assert recorded.size >= last_end
 
 
+@pytest.mark.slow
+def test_output_wav_holds_exactly_what_was_heard_when_commands_cut_the_coach(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = tmp_path / "home"
+    wav = tmp_path / "session.wav"
+    # Rendered ahead, as `coach run` does live, so no render holds up the answers.
+    assert run_coach("render", "demo", env=isolated_env(home)).returncode == 0
+    done = run_coach(
+        "run", "demo", "--no-audio", "--speed", "20", "--output-wav", str(wav), "--json",
+        "--commands", "3.5:pause,6:resume,8:repeat,15.5:stop", env=isolated_env(home),
+    )
+    assert done.returncode == 0, done.stderr
+    events = json_events(done.stdout)
+    cut_at = [e["t"] for e in events if e["event"] == "cut"]
+    commands = {e["t"]: e["command"] for e in events if e["event"] == "command"}
+    assert len(cut_at) >= 2 and all(t in commands for t in cut_at)
+    recorded, rate = soundfile.read(str(wav), dtype="float32")
+    monkeypatch.setenv("COACH_HOME", str(home))
+    monkeypatch.setenv("COACH_CONFIG", str(home / "no-user-config.yaml"))
+    cues = timeline_cues(events, rate)
+    cuts = [sample_at(t, rate) for t in cut_at]
+    fade = round(FADE_SECONDS * rate)
+    ramp = np.linspace(1.0, 0.0, fade, endpoint=False, dtype=np.float32)
+    expected = np.zeros(recorded.size, np.float32)
+    for cue in cues:
+        start = cue.start(rate)
+        samples = cue.clip.copy()
+        ends = [c for c in cuts if start < c < start + samples.size]
+        if ends:  # said, then cut: it ends on the cut's sample, fading out
+            samples = samples[: ends[0] - start]
+            samples[-fade:] *= ramp[max(0, fade - samples.size) :]
+        stop = min(recorded.size, start + samples.size)
+        expected[start:stop] += samples[: stop - start]
+    np.testing.assert_allclose(recorded, expected, rtol=0, atol=1e-6)
+
+
 # -- no sound device ---------------------------------------------------------------------
 
 TINY_SCRIPT = """\
