@@ -100,6 +100,16 @@ def file_source(path: str, speed: float = 1.0, loop: bool = True) -> AudioSource
     return FileSource(str(path), speed, loop)
 
 
+def canceller_available() -> bool:
+    """Whether barge-in's echo canceller can run here (else listening stays deaf
+    while the coach talks, without a word: barge-in is on by default)."""
+    try:
+        import pyaec  # noqa: F401
+    except Exception:  # noqa: BLE001 - missing or broken alike: listen without it
+        return False
+    return True
+
+
 # -- the session's side -------------------------------------------------------------
 
 
@@ -216,7 +226,7 @@ def open_listening(
         mute_tail=settings.listen.mute_tail,
         verify=settings.listen.verify,
         denoise=settings.listen.denoise,
-        barge_in=settings.listen.barge_in and playback is not None,
+        barge_in=settings.listen.barge_in and playback is not None and canceller_available(),
         source=source if source is not None else microphone_source(settings),
         delay=playback.delay if playback is not None else None,
         speed=float(getattr(clock, "speed", 1.0)),
