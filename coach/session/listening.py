@@ -56,15 +56,17 @@ _SPANS_KEPT = 30.0  # session seconds of past clips the listener remembers
 
 # What the coach plays, as (start, stop) in session seconds and the clip, for a watcher.
 SpanWatcher = Callable[[float, float, np.ndarray], None]
+# Where the coach's speech was cut short, in session seconds.
+CutWatcher = Callable[[float], None]
 
 
 @dataclass
 class Playback:
     """What the listener needs to know of the output side."""
 
-    # Subscribes a watcher to the span of every clip scheduled (those already
-    # scheduled first); returns the call that unsubscribes it.
-    watch: Callable[[SpanWatcher], Callable[[], None]]
+    # Subscribes watchers to the span of every clip scheduled (those already
+    # scheduled first) and to every cut; returns the call that unsubscribes them.
+    watch: Callable[[SpanWatcher, CutWatcher], Callable[[], None]]
     delay: float  # seconds from "scheduled at session time t" to "heard at the mic"
     rate: int  # the clips' sample rate
 
@@ -249,7 +251,10 @@ def open_listening(
                 if job.barge_in:  # the canceller needs what was played, not only when
                     inbox.put(("clip", start, clip, playback.rate))
 
-            stack.callback(playback.watch(span))
+            def cut(at: float) -> None:
+                inbox.put(("cut", at))
+
+            stack.callback(playback.watch(span, cut))
         listening = Listening(process, inbox, outbox, events, clock, note)
         stack.callback(listening.stop)
         yield listening
@@ -349,6 +354,8 @@ class _Hearing:
         # Barge-in: the clips the coach plays, kept until the first chunk places the
         # listener's clock in session time, then put on that clock.
         self._clips: list[tuple[float, np.ndarray, int]] = []
+        # The clips handed to the canceller, by session start: a cut silences their rest.
+        self._placed: list[tuple[float, np.ndarray]] = []
         if job.barge_in:
             listener.played = PlayedSound(listener.rate)
 
@@ -373,8 +380,25 @@ class _Hearing:
             self._clip_offset = self._offset
         for start, clip, rate in self._clips:
             at = start - self._clip_offset + self.job.delay
-            played.add(at, resample(clip, rate, self.listener.rate))
+            samples = np.array(resample(clip, rate, self.listener.rate), dtype=np.float32)
+            played.add(at, samples)
+            self._placed.append((start, samples))
         self._clips = []
+        horizon = self.session_time(time.monotonic()) - _SPANS_KEPT
+        rate = self.listener.rate
+        self._placed = [(s, c) for s, c in self._placed if s + c.size / rate > horizon]
+
+    def _cut(self, at: float) -> None:
+        """The coach stopped talking at session time `at`: what it didn't say is no echo,
+        and the listener isn't deaf over it."""
+        self.spans = [(a, min(b, at)) for a, b in self.spans if a < at]
+        self._clips = [
+            (start, clip[: max(0, round((at - start) * rate))], rate)
+            for start, clip, rate in self._clips
+            if start < at
+        ]
+        for start, samples in self._placed:
+            samples[max(0, round((at - start) * self.listener.rate)) :] = 0.0
 
     def _read_inbox(self) -> None:
         while True:
@@ -389,6 +413,8 @@ class _Hearing:
                 self.spans.append((message[1], message[2]))
             elif message[0] == "clip":
                 self._clips.append((message[1], message[2], message[3]))
+            elif message[0] == "cut":
+                self._cut(message[1])
             elif message[0] == "sync":
                 self.sync = (message[1], message[2])
                 self._synced = True
