@@ -127,10 +127,14 @@ class Listening:
         events: queue.Queue[Event],
         clock: Clock,
         note: Callable[[str], None],
+        barge_in: bool = False,
     ) -> None:
         self.process = process
         self.note = note
+        self.barge_in = barge_in
         self.failed = False  # the listener could not start (no microphone, no model)
+        self.failure = ""  # why, in a few words
+        self.ready = False  # the listener hears the microphone
         self.inbox = inbox
         self.outbox = outbox
         self.events = events
@@ -159,6 +163,7 @@ class Listening:
                 if not self.process.is_alive():
                     _LOGGER.warning("the listener stopped (exit code %s)", self.process.exitcode)
                     self.level = _SILENT_DB
+                    self.failed, self.failure = True, "the listener stopped"
                     return
                 continue
             except (EOFError, OSError, ValueError):
@@ -166,9 +171,11 @@ class Listening:
             if message[0] == "failed":
                 # Told as it happens: the session doesn't wait for the listener
                 # to load its models before the first cue.
-                self.failed = True
+                self.failed, self.failure = True, message[1]
                 self.note(f"no voice commands ({message[1]}); the keys still work")
                 return
+            if message[0] == "ready":
+                self.ready = True
             if message[0] == "note":  # slow first-time work, such as a model's preparation
                 self.note(message[1])
             elif message[0] == "level":
@@ -255,7 +262,7 @@ def open_listening(
                 inbox.put(("cut", at))
 
             stack.callback(playback.watch(span, cut))
-        listening = Listening(process, inbox, outbox, events, clock, note)
+        listening = Listening(process, inbox, outbox, events, clock, note, job.barge_in)
         stack.callback(listening.stop)
         yield listening
 
