@@ -277,7 +277,8 @@ class Session:
             self.step_deadline = None
         if step.kind == "rest":
             for held in self._held:
-                self._say(self._status_text() if held == "status" else self.phrases.help)
+                for text in self._status_texts() if held == "status" else [self.phrases.help]:
+                    self._say(text)
             self._held = []
 
     def _advance(self) -> None:
@@ -332,9 +333,9 @@ class Session:
 
     def _status(self) -> None:
         short = short_status_text(self.phrases, self.planned_reps - self.completed_reps)
-        self._answer(self._status_text(), short, hold="status")
+        self._answer(self._status_texts(), short, hold="status")
 
-    def _status_text(self) -> str:
+    def _status_texts(self) -> list[str]:
         step = self.step
         text = status_text(
             self.phrases,
@@ -348,11 +349,11 @@ class Session:
         )
         if self.state == "rest" and self.step_deadline is not None:
             remaining = max(0, round(self.step_deadline - self.now))
-            text = self.phrases.resting.format(remaining=remaining) + " " + text
-        return text
+            return [self.phrases.resting.format(remaining=remaining), text]
+        return [text]
 
     def _help(self) -> None:
-        self._answer(self.phrases.help, self.phrases.help_short, hold="help")
+        self._answer([self.phrases.help], self.phrases.help_short, hold="help")
 
     def _slower(self) -> None:
         self._scale_tempo(+self.tempo.step, self.phrases.slower, self.phrases.slowest)
@@ -362,7 +363,7 @@ class Session:
 
     def _scale_tempo(self, change: float, said: str, at_limit: str) -> None:
         scaled = round(min(self.tempo.high, max(self.tempo.low, self.tempo_scale + change)), 3)
-        self._answer(at_limit if scaled == self.tempo_scale else said, None, hold=None)
+        self._answer([at_limit if scaled == self.tempo_scale else said], None, hold=None)
         self.tempo_scale = scaled
 
     def _on_stop(self) -> None:
@@ -397,22 +398,25 @@ class Session:
         if cue:
             self.cue_until = self.speech_until
 
-    def _answer(self, text: str, short: str | None, *, hold: str | None) -> None:
-        """Say `text` now, cutting the coach short; in a timed phase, `short` if only
+    def _answer(self, texts: list[str], short: str | None, *, hold: str | None) -> None:
+        """Say `texts` now, cutting the coach short; in a timed phase, `short` if only
         that fits, or nothing now and `hold` at the next rest."""
         if self._timed():
             assert self.step_deadline is not None
             limit = max(self._tempo_end(), self.now) + REPLY_SLACK + _EPSILON
-            for candidate in (text, short):
-                if candidate is not None and self.now + self.speech.duration(candidate) <= limit:
+            for candidate in (texts, [] if short is None else [short]):
+                length = sum(self.speech.duration(text) for text in candidate)
+                if candidate and self.now + length <= limit:
                     self._cut()
-                    self._say(candidate)
+                    for text in candidate:
+                        self._say(text)
                     return
             if hold is not None and hold not in self._held:
                 self._held.append(hold)
             return
         interrupted = self._cut()
-        self._say(text)
+        for text in texts:
+            self._say(text)
         for cue in interrupted:
             self._say(cue, cue=True)
 
