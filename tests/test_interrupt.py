@@ -7,7 +7,7 @@ from itertools import pairwise
 import pytest
 from simulate import cues, exercise, of, phase_starts, simulate
 
-from coach.script.model import Workout
+from coach.script.model import CueItem, Workout
 
 LONG = (
     "Lie on your back, arms straight up over your shoulders, knees over your hips "
@@ -108,3 +108,16 @@ def test_stop_mid_cue_says_goodbye_at_once() -> None:
     assert of(events, "cut")[0]["t"] == 1.5
     assert said(events)[-1] == "Stopping here. Your progress is saved."
     assert of(events, "say")[-1]["t"] == 1.5
+
+
+def test_a_step_waiting_behind_cut_speech_starts_at_the_cut() -> None:
+    intro = "Today we warm up slowly, then bridge for a while, and then we stretch it all out."
+    w = Workout(name="W", intro=(CueItem(intro),), exercises=(exercise(sets=1, reps=1),))
+    plain = phase_starts(simulate(w), "setup")[0]
+    assert plain > 3.0  # the setup waits for the intro
+    events = simulate(w, commands="1:pause,5:resume")
+    assert phase_starts(events, "setup") == [1.0]  # shown once, where it began
+    after = [e["text"] for e in of(events, "say") if e["t"] >= 5.0]
+    assert after[:2] == ["Resuming.", intro]
+    times = [e["t"] for e in events]
+    assert times == sorted(times)

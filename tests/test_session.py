@@ -282,6 +282,8 @@ def test_any_commands_at_any_time_keep_the_rules(commands: list[tuple[float, str
     events = simulate(workout, commands=spec + (",300:resume" if spec else ""))
     assert events[-1]["event"] == "done"
     assert_speech_never_overlaps(events)
+    heard = {e["t"] for e in of(events, "command") if not e.get("ignored")}
+    assert all(cut["t"] in heard for cut in of(events, "cut"))  # only a command cuts
     times = [e["t"] for e in events]
     assert times == sorted(times)
     assert 0 <= events[-1]["completed_reps"] <= events[-1]["planned_reps"] == 10
