@@ -38,12 +38,12 @@ from coach.session.events import (
     PhaseStarted,
     RepCompleted,
     RestStarted,
-    Say,
     Tick,
     Tone,
 )
 from coach.session.phrases import Phrases, short_status_text, status_text
 from coach.session.speech import SpeechTimer
+from coach.session.talk import Talk
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -95,19 +95,14 @@ class Session:
         self.index = -1
         self.now = 0.0
         self.step_deadline: float | None = None
-        self.speech_until = 0.0
-        # When the script's own cues end: what may stretch a timed phase.
-        self.cue_until = 0.0
+        self.talk = Talk()
         self.step_start = 0.0
-        # What the coach has said or queued and not yet finished: (say, is a cue).
-        self._speech: list[tuple[Say, bool]] = []
         # Cues cut by "pause", said again after "resume".
         self._resume_cues: list[str] = []
         # Answers that didn't fit a timed phase, given at the next rest.
         self._held: list[str] = []
         self.tempo_scale = 1.0
         self.tempo = tempo or TempoRule()
-        self.last_cue: str | None = None
         self.paused_in: str | None = None
         self.paused_remaining: float | None = None
         self.outcome = "running"
@@ -192,7 +187,7 @@ class Session:
             now = max(self.now, deadline)
         self.now = now
         self._out = []
-        self._forget_spoken()
+        self.talk.forget(now)
         if isinstance(event, Tick):
             self.trigger("tick")
         elif isinstance(event, Command):
@@ -209,8 +204,13 @@ class Session:
         if self.state not in ACTIVE_STATES or self.step_deadline is None:
             return None
         # Answers never hold up a timed phase; elsewhere the coach finishes talking.
-        talking = self.cue_until if self._timed() else self.speech_until
+        talking = self.talk.cues_until if self._timed() else self.talk.until
         return max(self.step_deadline, talking)
+
+    @property
+    def speech_until(self) -> float:
+        """When the coach has said everything it has queued."""
+        return self.talk.until
 
     @property
     def done(self) -> bool:
@@ -323,8 +323,8 @@ class Session:
         self._go(len(self.plan.steps) if target is None else target)
 
     def _repeat(self) -> None:
-        heard = self._heard_cue()
-        queued = [say.text for say, cue in self._speech if cue and say.t > self.now + _EPSILON]
+        heard = self.talk.heard_cue(self.now)
+        queued = self.talk.queued_cues(self.now)
         self._cut()
         if heard is None:
             self._say(self.phrases.nothing_to_repeat)
@@ -389,14 +389,7 @@ class Session:
     # -- speech ------------------------------------------------------------------
 
     def _say(self, text: str, *, cue: bool = False) -> None:
-        at = max(self.now, self.speech_until)
-        duration = self.speech.duration(text)
-        say = Say(at, text, duration)
-        self._out.append(say)
-        self._speech.append((say, cue))
-        self.speech_until = at + duration
-        if cue:
-            self.cue_until = self.speech_until
+        self._out.append(self.talk.say(self.now, text, self.speech.duration(text), cue=cue))
 
     def _answer(self, texts: list[str], short: str | None, *, hold: str | None) -> None:
         """Say `texts` now, cutting the coach short; in a timed phase, `short` if only
@@ -436,16 +429,10 @@ class Session:
 
     def _cut(self) -> list[str]:
         """Stop talking now; returns the script's cues that were cut or never begun."""
-        if self.speech_until <= self.now + _EPSILON:
+        if not self.talk.talking(self.now):
             return []
         self._out.append(Cut(self.now))
-        interrupted = [
-            say.text for say, cue in self._speech
-            if cue and say.t + say.duration > self.now + _EPSILON
-        ]
-        self._speech = [(say, cue) for say, cue in self._speech if say.t <= self.now + _EPSILON]
-        self.speech_until = self.now
-        self.cue_until = min(self.cue_until, self.now)
+        interrupted = self.talk.cut(self.now)
         if self.step_start > self.now and self.state in ACTIVE_STATES:
             self._restart_step_now()
         return interrupted
@@ -464,17 +451,3 @@ class Session:
         for tone in step.tones:
             self._out.append(Tone(self.now, tone))
 
-    def _forget_spoken(self) -> None:
-        """Let go of what has been said in full, remembering the last cue heard."""
-        kept = []
-        for say, cue in self._speech:
-            if say.t + say.duration > self.now + _EPSILON:
-                kept.append((say, cue))
-            elif cue:
-                self.last_cue = say.text
-        self._speech = kept
-
-    def _heard_cue(self) -> str | None:
-        """The script's cue being said now, or the last one said."""
-        started = [say.text for say, cue in self._speech if cue and say.t <= self.now + _EPSILON]
-        return started[-1] if started else self.last_cue
