@@ -267,6 +267,11 @@ def _fill(text: str, values: dict[str, object], rng: random.Random) -> str:
     return _VAR.sub(one, text)
 
 
+# Replies added after the corpus was last built: one more text reshuffles every
+# stream, so they join at the next deliberate rebuild, with the numbers redone.
+_NOT_YET = ("help_short", "status_short")
+
+
 def coach_cues(seed: int = 0) -> list[str]:
     """Every cue text of scripts/*.yaml and every reply of the coach, with plausible
     variable values filled in. Sorted, so the list is stable."""
@@ -315,6 +320,8 @@ def coach_cues(seed: int = 0) -> list[str]:
         "resting": {"remaining": [40, 25]},
     }
     for f in dataclasses.fields(phrases):
+        if f.name in _NOT_YET:
+            continue
         texts.add(_fill(getattr(phrases, f.name), replies.get(f.name, {}), rng))
     texts.update(["Three.", "Two.", "One.", "Go!"])  # countdown
     return sorted(t for t in texts if t.strip())

@@ -91,10 +91,11 @@ def _add_session_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--barge-in",
-        action="store_true",
+        action=argparse.BooleanOptionalAction,
+        default=None,
         help="hear commands while the coach talks too: an echo canceller takes the coach's "
-        "own voice out of the microphone (default: deaf while it talks; config "
-        "listen.barge_in)",
+        "own voice out of the microphone (the default where the canceller is installed; "
+        "--no-barge-in: deaf while it talks; config listen.barge_in)",
     )
     p.add_argument(
         "--output-wav",
@@ -265,7 +266,7 @@ def _session_options(args: argparse.Namespace, settings: Settings) -> RunOptions
 def _settings(args: argparse.Namespace) -> Settings:
     from coach.config import load_settings
 
-    barge_in = True if getattr(args, "barge_in", False) else None  # else the config's
+    barge_in = getattr(args, "barge_in", None)  # None: the config's
     return load_settings(
         {"audio.output_device": getattr(args, "device", None), "listen.barge_in": barge_in}
     )

@@ -64,8 +64,8 @@ class ListenSettings:
     vosk_model: str | None = None
     mute_tail: float = 0.3
     # Listen while the coach talks too (its voice taken out by an echo canceller)
-    # instead of going deaf for each cue: `coach run --barge-in`.
-    barge_in: bool = False
+    # instead of going deaf for each cue; off where pyaec can't be imported.
+    barge_in: bool = True
     verify: bool = True
     denoise: bool = True
 

@@ -2,14 +2,17 @@
 
 Big, calm and readable from two metres: where you are (exercise, side, set,
 rep), the phase with a countdown bar, what the coach just said, what comes
-next, the last command heard and a microphone level meter. It reads the
-session's state from its own refresh thread and never drives it.
+next, the last command heard, and whether it can be heard and is listening
+(a level meter only while it really listens). It reads the session's state
+from its own refresh thread and never drives it. Notices written to stderr
+while it runs are printed above the panel, not over it.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from rich.console import Console, Group
@@ -40,6 +43,14 @@ PHASE_STYLE = {
 _METER_WIDTH = 24
 
 
+@dataclass(frozen=True)
+class Hearing:
+    """What the listen row shows: a plain state, and a level only while listening."""
+
+    state: str  # e.g. "listening", "off: no microphone"
+    level: float | None = None  # dBFS of the microphone, None when not listening
+
+
 def describe_step(step: Step) -> str:
     where = step.exercise + (f", {step.side} side" if step.side else "")
     if step.kind == "rest":
@@ -63,12 +74,15 @@ class LiveDisplay:
         self,
         session: Session,
         clock: Clock,
-        mic_level: Callable[[], float] | None = None,
+        hearing: Callable[[], Hearing] | None = None,
+        speaker: str | None = None,
         console: Console | None = None,
     ) -> None:
         self.session = session
         self.clock = clock
-        self.mic_level = mic_level
+        self.hearing = hearing or (lambda: Hearing("off"))
+        # Why there is no sound (None: the coach is heard through a speaker).
+        self.speaker = speaker
         self.last_said = ""
         self.last_heard: tuple[str, float, bool] | None = None  # command, wall time, accepted
         self._live = Live(
@@ -76,7 +90,7 @@ class LiveDisplay:
             console=console or Console(),
             refresh_per_second=8,
             transient=False,
-            redirect_stderr=False,
+            redirect_stderr=True,
         )
         self._live.start()
 
@@ -107,12 +121,11 @@ class LiveDisplay:
         grid.add_row("set", Text(f"{step.set}/{step.sets}   {reps}", style="bold"))
         grid.add_row("phase", self._phase(state, step))
         grid.add_row("coach", Text(f"“{self.last_said}”" if self.last_said else "", style="italic"))
-        following = s.plan.steps[s.index + 1] if s.index + 1 < len(s.plan.steps) else None
-        grid.add_row("next", Text(describe_step(following) if following else "the finish"))
+        grid.add_row("next", Text(self._next()))
         grid.add_row("heard", self._heard())
-        if self.mic_level is not None:
-            level = self.mic_level()
-            grid.add_row("mic", meter(level) + Text(f" {level:5.0f} dB", style="dim"))
+        if self.speaker is not None:
+            grid.add_row("sound", Text(self.speaker, style="bold yellow"))
+        grid.add_row("listen", self._listen())
         done = f"{s.completed_reps}/{s.planned_reps} reps done"
         return Panel(
             Group(grid, Text(KEY_HELP, style="dim")),
@@ -136,6 +149,24 @@ class LiveDisplay:
         total = max(total, remaining, 0.001)
         bar = ProgressBar(total=total, completed=total - remaining, width=30)
         return Group(label + Text(f"  {remaining:4.1f} s", style="dim"), bar)
+
+    def _next(self) -> str:
+        s = self.session
+        if s.done:
+            return "nothing: the session has ended"
+        following = s.plan.steps[s.index + 1] if s.index + 1 < len(s.plan.steps) else None
+        return describe_step(following) if following else "the finish"
+
+    def _listen(self) -> Text:
+        hearing = self.hearing()
+        if hearing.level is None:
+            style = "dim" if hearing.state.startswith("starting") else "bold yellow"
+            return Text(hearing.state, style=style)
+        return (
+            Text(f"{hearing.state}  ", style="bold")
+            + meter(hearing.level)
+            + Text(f" {hearing.level:4.0f} dB", style="dim")
+        )
 
     def _heard(self) -> Text:
         if self.last_heard is None:

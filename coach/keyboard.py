@@ -1,9 +1,10 @@
 """Keyboard commands, always on in a terminal.
 
-In a terminal one key is enough (no Enter, no echo over the display): Enter
-or space means "next", the most common thing to say. When standard input is
-a pipe or file, each line is a command (a key, or any vocabulary phrase).
-The reader thread only posts to the session's queue.
+In a terminal one key is one command (no echo over the display): Enter or
+space alone means "next", the most common thing to say, and an Enter typed
+just after a command key belongs to that key, so "p Enter" pauses once. When
+standard input is a pipe or file, each line is a command (a key, or any
+vocabulary phrase). The reader thread only posts to the session's queue.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import os
 import queue
 import sys
 import threading
+import time
 from collections.abc import Callable
 from typing import TextIO
 
@@ -34,7 +36,30 @@ KEYS: dict[str, str] = {
     "+": "faster",
 }
 
-KEY_HELP = "Enter next · r repeat · p pause · c continue · b back · s skip · q stop · ? status"
+# Two lines, so that every key fits a panel in an 80-column terminal.
+KEY_HELP = (
+    "keys: Enter next · r repeat · p pause · c continue · b back · s skip\n"
+    "      q stop · ? status · h help · - slower · + faster"
+)
+
+# An Enter this soon after a command key is taken as that key's Enter, not "next".
+ENTER_AFTER_KEY = 2.0
+
+
+class KeyPresses:
+    """Turns single key presses into commands: one key, one command."""
+
+    def __init__(self) -> None:
+        self._key_at: float | None = None  # when a command key was pressed, awaiting Enter
+
+    def command(self, key: str, at: float) -> str | None:
+        if key in "\r\n":
+            after_key = self._key_at is not None and at - self._key_at <= ENTER_AFTER_KEY
+            self._key_at = None
+            return None if after_key else "next"
+        command = KEYS.get(key.lower())
+        self._key_at = at if command is not None and key != " " else None
+        return command
 
 
 def command_for_line(line: str, vocabulary: Vocabulary) -> str | None:
@@ -67,6 +92,7 @@ class Keyboard:
 
     def _keys(self) -> None:
         fd = self._stream.fileno()
+        presses = KeyPresses()
         while True:
             try:
                 key = os.read(fd, 1).decode(errors="ignore")
@@ -75,7 +101,7 @@ class Keyboard:
             if not key:
                 return
             typed = "" if key in "\r\n" else key.lower()
-            self._post(KEYS.get(typed), typed)
+            self._post(presses.command(key, time.monotonic()), typed)
 
     def close(self) -> None:
         self._restore()

@@ -15,7 +15,7 @@ import soundfile
 from cli import isolated_env, run_coach
 from cue_onsets import groups, json_events, locate, render, timeline_cues
 
-from coach.audio.mixer import Mixer
+from coach.audio.mixer import FADE_SECONDS, Mixer
 from coach.audio.speaker import sample_at
 
 # -- the mixer -------------------------------------------------------------------------
@@ -110,6 +110,48 @@ def test_sounding_knows_what_is_scheduled() -> None:
     assert mixer.busy_until() == 600
 
 
+def test_a_cut_ends_the_clip_on_its_sample_with_a_short_fade() -> None:
+    mixer = Mixer(8000)
+    fade = round(FADE_SECONDS * 8000)
+    long, queued = np.full(2000, 0.5, np.float32), clip(300, 12)
+    mixer.schedule(long, 100)
+    mixer.schedule(queued, 2500)  # never begun: dropped whole
+    play(mixer, 500, [128])
+    mixer.cut(1000)
+    reply = clip(200, 13)
+    mixer.schedule(reply, 1000)  # scheduled after the cut: untouched
+    out = play(mixer, 3000, [128])
+    start = 500
+    np.testing.assert_array_equal(out[: 1000 - fade - start], 0.5)
+    ramp = out[1000 - fade - start : 1000 - start]
+    assert ramp[0] == pytest.approx(0.5) and ramp[-1] < 0.5 / fade * 1.5
+    assert np.all(np.diff(ramp) < 0)  # no step: no click
+    np.testing.assert_array_equal(out[1000 - start : 1200 - start], reply)
+    assert not out[1200 - start :].any()
+    assert mixer.busy_until() == 1200
+    assert mixer.sounding(999) and not mixer.sounding(1500)
+
+
+def test_a_cut_behind_the_render_head_fades_out_at_once() -> None:
+    mixer = Mixer(8000)
+    fade = round(FADE_SECONDS * 8000)
+    mixer.schedule(np.full(1000, 0.5, np.float32), 0)
+    play(mixer, 600, [100])
+    mixer.cut(300)
+    out = play(mixer, 400, [100])
+    assert np.all(np.diff(out[:fade]) < 0) and not out[fade:].any()
+
+
+def test_watchers_are_told_of_cuts() -> None:
+    mixer = Mixer(8000)
+    cuts: list[int] = []
+    unwatch = mixer.watch(lambda start, stop, clip: None, on_cut=cuts.append)
+    mixer.cut(42)
+    unwatch()
+    mixer.cut(43)
+    assert cuts == [42]
+
+
 # -- a whole session through the real command ---------------------------------------
 
 
@@ -158,6 +200,43 @@ def test_output_wav_holds_every_cue_on_its_scheduled_sample(
     np.testing.assert_allclose(recorded, expected, rtol=0, atol=1e-6)
     last_end = max(c.start(rate) + c.clip.size for c in cues)
     assert recorded.size >= last_end
+
+
+@pytest.mark.slow
+def test_output_wav_holds_exactly_what_was_heard_when_commands_cut_the_coach(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = tmp_path / "home"
+    wav = tmp_path / "session.wav"
+    # Rendered ahead, as `coach run` does live, so no render holds up the answers.
+    assert run_coach("render", "demo", env=isolated_env(home)).returncode == 0
+    done = run_coach(
+        "run", "demo", "--no-audio", "--speed", "20", "--output-wav", str(wav), "--json",
+        "--commands", "3.5:pause,6:resume,8:repeat,15.5:stop", env=isolated_env(home),
+    )
+    assert done.returncode == 0, done.stderr
+    events = json_events(done.stdout)
+    cut_at = [e["t"] for e in events if e["event"] == "cut"]
+    commands = {e["t"]: e["command"] for e in events if e["event"] == "command"}
+    assert len(cut_at) >= 2 and all(t in commands for t in cut_at)
+    recorded, rate = soundfile.read(str(wav), dtype="float32")
+    monkeypatch.setenv("COACH_HOME", str(home))
+    monkeypatch.setenv("COACH_CONFIG", str(home / "no-user-config.yaml"))
+    cues = timeline_cues(events, rate)
+    cuts = [sample_at(t, rate) for t in cut_at]
+    fade = round(FADE_SECONDS * rate)
+    ramp = np.linspace(1.0, 0.0, fade, endpoint=False, dtype=np.float32)
+    expected = np.zeros(recorded.size, np.float32)
+    for cue in cues:
+        start = cue.start(rate)
+        samples = cue.clip.copy()
+        ends = [c for c in cuts if start < c < start + samples.size]
+        if ends:  # said, then cut: it ends on the cut's sample, fading out
+            samples = samples[: ends[0] - start]
+            samples[-fade:] *= ramp[max(0, fade - samples.size) :]
+        stop = min(recorded.size, start + samples.size)
+        expected[start:stop] += samples[: stop - start]
+    np.testing.assert_allclose(recorded, expected, rtol=0, atol=1e-6)
 
 
 # -- no sound device ---------------------------------------------------------------------

@@ -154,7 +154,9 @@ def test_the_coach_never_hears_itself(pulse: PulseServer, workspace: Path) -> No
     loop = pulse.pactl("load-module", "module-loopback", "source=speaker.monitor", "sink=mic",
                        "latency_msec=30").strip()
     try:
-        code, stderr, process, recording = _run_into_the_mic(pulse, workspace, script)
+        code, stderr, process, recording = _run_into_the_mic(
+            pulse, workspace, script, "--no-barge-in"
+        )
     finally:
         pulse.pactl("unload-module", loop)
     _nothing_heard(code, stderr, process, recording)

@@ -122,3 +122,35 @@ def test_with_barge_in_the_clips_wait_for_a_fresh_clock_reading() -> None:
     heard_at = clip_start + ahead + delay
     assert np.allclose(played.between(heard_at, clip.size), clip, atol=0.05)
     assert not np.any(played.between(clip_start + delay, int(ahead * RATE)))
+
+
+def test_a_cut_ends_the_coachs_echo_and_the_listeners_deafness_where_it_falls() -> None:
+    """The coach was cut short: what it never said is no echo for the canceller, and
+    the listener hears the athlete over the part of the clip that never played."""
+    vocabulary = Vocabulary()
+    listener = Listener(make_recognizer("pocketsphinx", vocabulary), vocabulary, RATE,
+                        ListenSettings(barge_in=True))
+    now, session_now, delay = time.monotonic(), 100.0, 0.25
+    clip = np.sin(np.arange(RATE) * 0.3).astype(np.float32)
+    clip_start, cut_at = 100.5, 100.8
+    inbox: queue.Queue[Any] = queue.Queue()
+    chunks = _Microphone(inbox, {
+        0: [("span", clip_start, clip_start + 1.0), ("clip", clip_start, clip, RATE)],
+        1: [("sync", now, session_now)],
+        3: [("cut", cut_at)],
+    })
+    quiet = 0.001 * pink(2 * RATE, np.random.default_rng(0))
+    for k in range(quiet.size // CHUNK):
+        chunks.put((quiet[k * CHUNK : (k + 1) * CHUNK], 0.0, now - 2.0 + k * CHUNK / RATE))
+    chunks.sent[chunks.qsize() - 1] = [("stop",)]
+    job = _job(vocabulary, sync=(now, session_now), barge_in=True, delay=delay)
+    hearing = _Hearing(listener, RATE, job, inbox, queue.Queue())
+    hearing.run(chunks)  # type: ignore[arg-type]
+
+    assert hearing.spans == [(clip_start, cut_at)]
+    played = listener.played
+    assert played is not None
+    said = round((cut_at - clip_start) * RATE)
+    echo = played.between(clip_start + delay, clip.size)
+    assert np.allclose(echo[:said], clip[:said], atol=0.05)
+    assert not np.any(echo[said + 1 :])

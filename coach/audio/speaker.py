@@ -1,10 +1,10 @@
-"""Turns the session's Say and Tone actions into clips on the mixer."""
+"""Turns the session's Say and Tone actions into clips on the mixer, and Cut into a cut."""
 
 from __future__ import annotations
 
 from coach.audio.mixer import Mixer
 from coach.audio.tones import tone
-from coach.session.events import Action, PhaseStarted, Say, Tone
+from coach.session.events import Action, Cut, PhaseStarted, Say, Tone
 from coach.voice.voice import Voice
 
 
@@ -24,6 +24,8 @@ class Speaker:
         rate = self.mixer.rate
         if isinstance(action, Say):
             self.mixer.schedule(self.voice.clip(action.text), sample_at(action.t, rate))
+        elif isinstance(action, Cut):
+            self.mixer.cut(sample_at(action.t, rate))
         elif isinstance(action, Tone) and self.tones:
             self.mixer.schedule(tone(action.kind, rate), sample_at(action.t, rate))
         elif isinstance(action, PhaseStarted) and self.metronome and action.step.is_rep_phase:

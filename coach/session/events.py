@@ -94,6 +94,16 @@ class Tone:
 
 
 @dataclass(frozen=True)
+class Cut:
+    """The coach stops talking at `t`: whatever it was saying, or had queued, ends there."""
+
+    t: float
+
+    def event(self) -> dict[str, Any]:
+        return {"t": _t(self.t), "event": "cut"}
+
+
+@dataclass(frozen=True)
 class RestStarted:
     t: float
     seconds: float
@@ -141,4 +151,6 @@ class Finished:
         }
 
 
-Action = PhaseStarted | Say | Tone | RestStarted | CommandHeard | RepCompleted | Finished
+Action = (
+    PhaseStarted | Say | Tone | Cut | RestStarted | CommandHeard | RepCompleted | Finished
+)

@@ -162,7 +162,7 @@ def launch(
             listening = stack.enter_context(
                 open_listening(settings, events, clock, playback, note)
             )
-        outputs.append(_screen(options, out, session, clock, listening))
+        outputs.append(_screen(options, out, session, clock, listening, sound is not None))
         if options.keyboard:
             keyboard = start_keyboard(events, sys.stdin, settings.vocabulary())
             stack.callback(keyboard.close)
@@ -175,17 +175,34 @@ def launch(
 
 
 def _screen(
-    options: RunOptions, out: TextIO, session: Session, clock: Clock, listening: Listening | None
+    options: RunOptions,
+    out: TextIO,
+    session: Session,
+    clock: Clock,
+    listening: Listening | None,
+    sounding: bool,
 ) -> Output:
     """The live display in a terminal; a readable log or JSON lines otherwise."""
     if options.json:
         return JsonTimeline(out)
     if options.plain or not out.isatty():
         return TextTimeline(out)
-    from coach.display import LiveDisplay
+    from coach.display import Hearing, LiveDisplay
 
-    level = (lambda: listening.level) if listening is not None else None
-    return LiveDisplay(session, clock, mic_level=level)
+    def hearing() -> Hearing:
+        if listening is None:
+            return Hearing("off: --no-audio" if options.no_audio else "off: --no-listen")
+        if listening.failed:
+            return Hearing(f"off: {listening.failure}; the keys work")
+        if not listening.ready:
+            return Hearing("starting…")
+        how = "listening" if listening.barge_in else "listening (not while the coach talks)"
+        return Hearing(how, listening.level)
+
+    speaker = None
+    if not sounding:
+        speaker = "off: --no-audio" if options.no_audio else "no speaker: coaching on screen"
+    return LiveDisplay(session, clock, hearing, speaker)
 
 
 def _run(

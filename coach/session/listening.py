@@ -56,15 +56,17 @@ _SPANS_KEPT = 30.0  # session seconds of past clips the listener remembers
 
 # What the coach plays, as (start, stop) in session seconds and the clip, for a watcher.
 SpanWatcher = Callable[[float, float, np.ndarray], None]
+# Where the coach's speech was cut short, in session seconds.
+CutWatcher = Callable[[float], None]
 
 
 @dataclass
 class Playback:
     """What the listener needs to know of the output side."""
 
-    # Subscribes a watcher to the span of every clip scheduled (those already
-    # scheduled first); returns the call that unsubscribes it.
-    watch: Callable[[SpanWatcher], Callable[[], None]]
+    # Subscribes watchers to the span of every clip scheduled (those already
+    # scheduled first) and to every cut; returns the call that unsubscribes them.
+    watch: Callable[[SpanWatcher, CutWatcher], Callable[[], None]]
     delay: float  # seconds from "scheduled at session time t" to "heard at the mic"
     rate: int  # the clips' sample rate
 
@@ -100,6 +102,16 @@ def file_source(path: str, speed: float = 1.0, loop: bool = True) -> AudioSource
     return FileSource(str(path), speed, loop)
 
 
+def canceller_available() -> bool:
+    """Whether barge-in's echo canceller can run here (else listening stays deaf
+    while the coach talks, without a word: barge-in is on by default)."""
+    try:
+        import pyaec  # noqa: F401
+    except Exception:  # noqa: BLE001 - missing or broken alike: listen without it
+        return False
+    return True
+
+
 # -- the session's side -------------------------------------------------------------
 
 
@@ -115,10 +127,14 @@ class Listening:
         events: queue.Queue[Event],
         clock: Clock,
         note: Callable[[str], None],
+        barge_in: bool = False,
     ) -> None:
         self.process = process
         self.note = note
+        self.barge_in = barge_in
         self.failed = False  # the listener could not start (no microphone, no model)
+        self.failure = ""  # why, in a few words
+        self.ready = False  # the listener hears the microphone
         self.inbox = inbox
         self.outbox = outbox
         self.events = events
@@ -147,6 +163,7 @@ class Listening:
                 if not self.process.is_alive():
                     _LOGGER.warning("the listener stopped (exit code %s)", self.process.exitcode)
                     self.level = _SILENT_DB
+                    self.failed, self.failure = True, "the listener stopped"
                     return
                 continue
             except (EOFError, OSError, ValueError):
@@ -154,9 +171,11 @@ class Listening:
             if message[0] == "failed":
                 # Told as it happens: the session doesn't wait for the listener
                 # to load its models before the first cue.
-                self.failed = True
+                self.failed, self.failure = True, message[1]
                 self.note(f"no voice commands ({message[1]}); the keys still work")
                 return
+            if message[0] == "ready":
+                self.ready = True
             if message[0] == "note":  # slow first-time work, such as a model's preparation
                 self.note(message[1])
             elif message[0] == "level":
@@ -216,7 +235,7 @@ def open_listening(
         mute_tail=settings.listen.mute_tail,
         verify=settings.listen.verify,
         denoise=settings.listen.denoise,
-        barge_in=settings.listen.barge_in and playback is not None,
+        barge_in=settings.listen.barge_in and playback is not None and canceller_available(),
         source=source if source is not None else microphone_source(settings),
         delay=playback.delay if playback is not None else None,
         speed=float(getattr(clock, "speed", 1.0)),
@@ -239,8 +258,11 @@ def open_listening(
                 if job.barge_in:  # the canceller needs what was played, not only when
                     inbox.put(("clip", start, clip, playback.rate))
 
-            stack.callback(playback.watch(span))
-        listening = Listening(process, inbox, outbox, events, clock, note)
+            def cut(at: float) -> None:
+                inbox.put(("cut", at))
+
+            stack.callback(playback.watch(span, cut))
+        listening = Listening(process, inbox, outbox, events, clock, note, job.barge_in)
         stack.callback(listening.stop)
         yield listening
 
@@ -339,6 +361,8 @@ class _Hearing:
         # Barge-in: the clips the coach plays, kept until the first chunk places the
         # listener's clock in session time, then put on that clock.
         self._clips: list[tuple[float, np.ndarray, int]] = []
+        # The clips handed to the canceller, by session start: a cut silences their rest.
+        self._placed: list[tuple[float, np.ndarray]] = []
         if job.barge_in:
             listener.played = PlayedSound(listener.rate)
 
@@ -363,8 +387,25 @@ class _Hearing:
             self._clip_offset = self._offset
         for start, clip, rate in self._clips:
             at = start - self._clip_offset + self.job.delay
-            played.add(at, resample(clip, rate, self.listener.rate))
+            samples = np.array(resample(clip, rate, self.listener.rate), dtype=np.float32)
+            played.add(at, samples)
+            self._placed.append((start, samples))
         self._clips = []
+        horizon = self.session_time(time.monotonic()) - _SPANS_KEPT
+        rate = self.listener.rate
+        self._placed = [(s, c) for s, c in self._placed if s + c.size / rate > horizon]
+
+    def _cut(self, at: float) -> None:
+        """The coach stopped talking at session time `at`: what it didn't say is no echo,
+        and the listener isn't deaf over it."""
+        self.spans = [(a, min(b, at)) for a, b in self.spans if a < at]
+        self._clips = [
+            (start, clip[: max(0, round((at - start) * rate))], rate)
+            for start, clip, rate in self._clips
+            if start < at
+        ]
+        for start, samples in self._placed:
+            samples[max(0, round((at - start) * self.listener.rate)) :] = 0.0
 
     def _read_inbox(self) -> None:
         while True:
@@ -379,6 +420,8 @@ class _Hearing:
                 self.spans.append((message[1], message[2]))
             elif message[0] == "clip":
                 self._clips.append((message[1], message[2], message[3]))
+            elif message[0] == "cut":
+                self._cut(message[1])
             elif message[0] == "sync":
                 self.sync = (message[1], message[2])
                 self._synced = True

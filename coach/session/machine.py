@@ -7,8 +7,14 @@ live, sped up, and on the virtual clock of `--simulate`.
 
 Timing rules (documented for script authors in docs/cue-scripts.md):
 - speech never overlaps itself: a cue starts when the previous one has ended;
-- a step never ends while the coach is still speaking: a cue longer than its
-  phase stretches the phase, and everything after it shifts;
+- a step never ends while the coach is still speaking a cue of the script: a
+  cue longer than its phase stretches the phase, and everything after it shifts;
+- a command is answered at once: the coach's speech is cut (a Cut action) and
+  the answer follows; an instruction cut by pause is said again after resume,
+  one cut by status, help, slower or faster right after the answer (outside
+  timed phases);
+- an answer never stretches a timed rep phase or the countdown by more than
+  REPLY_SLACK: it is said short, or held for the next rest, when it won't fit;
 - `slower` / `faster` change the tempo of timed rep phases from the next one on.
 """
 
@@ -26,17 +32,18 @@ from coach.session.events import (
     Action,
     Command,
     CommandHeard,
+    Cut,
     Event,
     Finished,
     PhaseStarted,
     RepCompleted,
     RestStarted,
-    Say,
     Tick,
     Tone,
 )
-from coach.session.phrases import Phrases, status_text
+from coach.session.phrases import Phrases, short_status_text, status_text
 from coach.session.speech import SpeechTimer
+from coach.session.talk import Talk
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -54,6 +61,10 @@ class TempoRule:
     high: float = 2.0
 
 _EPSILON = 1e-9
+
+# How far an answer may run past the end of a timed phase: below what an
+# athlete holding a tempo notices.
+REPLY_SLACK = 0.2
 
 
 class Session:
@@ -84,10 +95,14 @@ class Session:
         self.index = -1
         self.now = 0.0
         self.step_deadline: float | None = None
-        self.speech_until = 0.0
+        self.talk = Talk()
+        self.step_start = 0.0
+        # Cues cut by "pause", said again after "resume".
+        self._resume_cues: list[str] = []
+        # Answers that didn't fit a timed phase, given at the next rest.
+        self._held: list[str] = []
         self.tempo_scale = 1.0
         self.tempo = tempo or TempoRule()
-        self.last_cue: str | None = None
         self.paused_in: str | None = None
         self.paused_remaining: float | None = None
         self.outcome = "running"
@@ -129,11 +144,13 @@ class Session:
             {"trigger": "tick", "source": ACTIVE_STATES, "dest": None,
              "conditions": "_time_is_up", "after": "_advance"},
             {"trigger": "next", "source": ACTIVE_STATES, "dest": None,
-             "conditions": "_waits_for_next", "after": "_advance"},
+             "conditions": "_waits_for_next", "before": "_interrupt", "after": "_advance"},
             {"trigger": "pause", "source": ACTIVE_STATES, "dest": "paused",
              "before": "_freeze", "after": "_on_pause"},
-            {"trigger": "back", "source": ACTIVE_STATES, "dest": None, "after": "_back"},
-            {"trigger": "skip", "source": ACTIVE_STATES, "dest": None, "after": "_skip"},
+            {"trigger": "back", "source": ACTIVE_STATES, "dest": None,
+             "before": "_interrupt", "after": "_back"},
+            {"trigger": "skip", "source": ACTIVE_STATES, "dest": None,
+             "before": "_interrupt", "after": "_skip"},
             {"trigger": "repeat", "source": active_or_paused, "dest": None, "after": "_repeat"},
             {"trigger": "status", "source": active_or_paused, "dest": None, "after": "_status"},
             {"trigger": "help", "source": active_or_paused, "dest": None, "after": "_help"},
@@ -170,6 +187,7 @@ class Session:
             now = max(self.now, deadline)
         self.now = now
         self._out = []
+        self.talk.forget(now)
         if isinstance(event, Tick):
             self.trigger("tick")
         elif isinstance(event, Command):
@@ -185,7 +203,14 @@ class Session:
         """When the session next needs a Tick; None while it waits for a command."""
         if self.state not in ACTIVE_STATES or self.step_deadline is None:
             return None
-        return max(self.step_deadline, self.speech_until)
+        # Answers never hold up a timed phase; elsewhere the coach finishes talking.
+        talking = self.talk.cues_until if self._timed() else self.talk.until
+        return max(self.step_deadline, talking)
+
+    @property
+    def speech_until(self) -> float:
+        """When the coach has said everything it has queued."""
+        return self.talk.until
 
     @property
     def done(self) -> bool:
@@ -205,6 +230,12 @@ class Session:
         deadline = self.deadline
         return deadline is not None and self.now >= deadline - _EPSILON
 
+    def _timed(self) -> bool:
+        """A timed rep phase or the countdown: the tempo the athlete moves to."""
+        return self.state in ACTIVE_STATES and (
+            self.step.is_rep_phase or self.step.kind == "countdown"
+        )
+
     def _waits_for_next(self) -> bool:
         # "next" ends a manual phase, skips what is left of a rest, and cuts the
         # countdown short; timed rep phases run on the clock.
@@ -221,9 +252,11 @@ class Session:
     def _on_enter_step(self, index: int) -> None:
         self.index = index
         step = self.step
-        # A step starts when the coach is free to announce it: an answer to
-        # "status" or "help" delays the next phase instead of talking over it.
-        start = max(self.now, self.speech_until)
+        # A step starts when the coach is free to announce it; a timed one starts
+        # on the beat, since an answer is never let run past it by much.
+        timed = step.is_rep_phase or step.kind == "countdown"
+        start = self.now if timed else max(self.now, self.speech_until)
+        self.step_start = start
         if step.kind == "phase":
             self._out.append(PhaseStarted(start, step))
         elif step.kind == "rest":
@@ -242,6 +275,11 @@ class Session:
             self.step_deadline = self.speech_until + self.manual_timeout
         else:
             self.step_deadline = None
+        if step.kind == "rest":
+            for held in self._held:
+                for text in self._status_texts() if held == "status" else [self.phrases.help]:
+                    self._say(text)
+            self._held = []
 
     def _advance(self) -> None:
         step = self.step
@@ -252,6 +290,7 @@ class Session:
         self._go(self.index + 1)
 
     def _freeze(self) -> None:
+        self._resume_cues = self._cut()
         self.paused_in = self.state
         self.paused_remaining = (
             None if self.step_deadline is None else max(0.0, self.step_deadline - self.now)
@@ -264,7 +303,11 @@ class Session:
         remaining = self.paused_remaining
         self.step_deadline = None if remaining is None else self.now + remaining
         self.paused_in = None
+        self._cut()
         self._say(self.phrases.resumed)
+        for text in self._resume_cues:
+            self._say(text, cue=True)
+        self._resume_cues = []
 
     def _back(self) -> None:
         # Inside a rep: start that rep again. At the start of a set (setup,
@@ -280,30 +323,37 @@ class Session:
         self._go(len(self.plan.steps) if target is None else target)
 
     def _repeat(self) -> None:
-        self._say(self.last_cue or self.phrases.nothing_to_repeat, cue=self.last_cue is not None)
+        heard = self.talk.heard_cue(self.now)
+        queued = self.talk.queued_cues(self.now)
+        self._cut()
+        if heard is None:
+            self._say(self.phrases.nothing_to_repeat)
+        for text in ([] if heard is None else [heard]) + queued:
+            self._say(text, cue=True)
 
     def _status(self) -> None:
+        short = short_status_text(self.phrases, self.planned_reps - self.completed_reps)
+        self._answer(self._status_texts(), short, hold="status")
+
+    def _status_texts(self) -> list[str]:
         step = self.step
-        if self.state == "paused":
-            pass
-        elif step.kind == "rest" and self.step_deadline is not None:
-            remaining = max(0, round(self.step_deadline - self.now))
-            self._say(self.phrases.resting.format(remaining=remaining))
-        self._say(
-            status_text(
-                self.phrases,
-                exercise=step.exercise,
-                side=step.side,
-                set_number=step.set,
-                sets=step.sets,
-                rep=step.rep,
-                reps=step.reps,
-                reps_left=self.planned_reps - self.completed_reps,
-            )
+        text = status_text(
+            self.phrases,
+            exercise=step.exercise,
+            side=step.side,
+            set_number=step.set,
+            sets=step.sets,
+            rep=step.rep,
+            reps=step.reps,
+            reps_left=self.planned_reps - self.completed_reps,
         )
+        if self.state == "rest" and self.step_deadline is not None:
+            remaining = max(0, round(self.step_deadline - self.now))
+            return [self.phrases.resting.format(remaining=remaining), text]
+        return [text]
 
     def _help(self) -> None:
-        self._say(self.phrases.help)
+        self._answer([self.phrases.help], self.phrases.help_short, hold="help")
 
     def _slower(self) -> None:
         self._scale_tempo(+self.tempo.step, self.phrases.slower, self.phrases.slowest)
@@ -313,10 +363,11 @@ class Session:
 
     def _scale_tempo(self, change: float, said: str, at_limit: str) -> None:
         scaled = round(min(self.tempo.high, max(self.tempo.low, self.tempo_scale + change)), 3)
-        self._say(at_limit if scaled == self.tempo_scale else said)
+        self._answer([at_limit if scaled == self.tempo_scale else said], None, hold=None)
         self.tempo_scale = scaled
 
     def _on_stop(self) -> None:
+        self._cut()
         self._say(self.phrases.stopped)
         self._end("stopped")
 
@@ -338,9 +389,65 @@ class Session:
     # -- speech ------------------------------------------------------------------
 
     def _say(self, text: str, *, cue: bool = False) -> None:
-        at = max(self.now, self.speech_until)
-        duration = self.speech.duration(text)
-        self._out.append(Say(at, text, duration))
-        self.speech_until = at + duration
-        if cue:
-            self.last_cue = text
+        self._out.append(self.talk.say(self.now, text, self.speech.duration(text), cue=cue))
+
+    def _answer(self, texts: list[str], short: str | None, *, hold: str | None) -> None:
+        """Say `texts` now, cutting the coach short; in a timed phase, `short` if only
+        that fits, or nothing now and `hold` at the next rest."""
+        if self._timed():
+            assert self.step_deadline is not None
+            limit = max(self._tempo_end(), self.now) + REPLY_SLACK + _EPSILON
+            for candidate in (texts, [] if short is None else [short]):
+                length = sum(self.speech.duration(text) for text in candidate)
+                if candidate and self.now + length <= limit:
+                    self._cut()
+                    for text in candidate:
+                        self._say(text)
+                    return
+            if hold is not None and hold not in self._held:
+                self._held.append(hold)
+            return
+        interrupted = self._cut()
+        for text in texts:
+            self._say(text)
+        for cue in interrupted:
+            self._say(cue, cue=True)
+
+    def _tempo_end(self) -> float:
+        """When the timed stretch under way ends: this phase, or the whole countdown."""
+        assert self.step_deadline is not None
+        end = self.step_deadline
+        if self.step.kind == "countdown":
+            for step in self.plan.steps[self.index + 1 :]:
+                if step.kind != "countdown":
+                    break
+                end += step.duration or 0.0
+        return end
+
+    def _interrupt(self) -> None:
+        self._cut()
+
+    def _cut(self) -> list[str]:
+        """Stop talking now; returns the script's cues that were cut or never begun."""
+        if not self.talk.talking(self.now):
+            return []
+        self._out.append(Cut(self.now))
+        interrupted = self.talk.cut(self.now)
+        if self.step_start > self.now and self.state in ACTIVE_STATES:
+            self._restart_step_now()
+        return interrupted
+
+    def _restart_step_now(self) -> None:
+        """The step under way was waiting for speech that is now cut: it starts now."""
+        early = self.step_start - self.now
+        self.step_start = self.now
+        if self.step_deadline is not None:
+            self.step_deadline -= early
+        step = self.step
+        if step.kind == "phase":
+            self._out.append(PhaseStarted(self.now, step))
+        elif step.kind == "rest":
+            self._out.append(RestStarted(self.now, step.duration or 0.0, step))
+        for tone in step.tones:
+            self._out.append(Tone(self.now, tone))
+

@@ -20,9 +20,35 @@ class Phrases:
         "You can say: next, repeat, pause, resume, go back, skip, stop, "
         "status, slower, or faster."
     )
+    # What fits a timed phase, when the full answer would stretch it.
+    help_short: str = "Say next, pause, or stop."
+    status_short: str = "{left} left."
     status_rep: str = "{where}, set {set} of {sets}, rep {rep} of {reps}. {left} reps to go."
     status_set: str = "{where}, set {set} of {sets}. {left} reps to go."
     resting: str = "Resting, {remaining} seconds left."
+
+
+_ONES = (
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+    "eighteen", "nineteen",
+)
+_TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+
+
+def number_words(n: int) -> str:
+    """0-99 in English words (a count said in a second); larger numbers as digits."""
+    if 0 <= n < 20:
+        return _ONES[n]
+    if 20 <= n < 100:
+        tens, ones = divmod(n, 10)
+        return _TENS[tens - 2] + ("" if ones == 0 else "-" + _ONES[ones])
+    return str(n)
+
+
+def short_status_text(phrases: Phrases, reps_left: int) -> str:
+    text = phrases.status_short.format(left=number_words(reps_left))
+    return text[:1].upper() + text[1:]
 
 
 def status_text(

@@ -20,7 +20,7 @@ from coach.audio.output import (
 from coach.audio.speaker import Speaker
 from coach.config import Settings
 from coach.session.launch import RunOptions, note
-from coach.session.listening import Playback, SpanWatcher
+from coach.session.listening import CutWatcher, Playback, SpanWatcher
 from coach.session.runner import Output
 from coach.voice.voice import Voice
 
@@ -44,9 +44,10 @@ class Sound:
         """How the listener tells the coach's own sound from the athlete's voice."""
         rate = self.mixer.rate
 
-        def watch(spans: SpanWatcher) -> Callable[[], None]:
+        def watch(spans: SpanWatcher, cuts: CutWatcher) -> Callable[[], None]:
             return self.mixer.watch(
-                lambda start, stop, clip: spans(start / rate, stop / rate, clip)
+                lambda start, stop, clip: spans(start / rate, stop / rate, clip),
+                on_cut=lambda sample: cuts(sample / rate),
             )
 
         # Scheduled at t → rendered at t + lead → heard through the speaker after

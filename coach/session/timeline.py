@@ -2,7 +2,7 @@
 
 Actions may be scheduled a little ahead (a cue queued behind another one), so
 the writers hold them until the session clock passes them and print them in
-time order.
+time order. A cut drops what was held for its moment or later: it was never said.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any, TextIO
 from coach.session.events import (
     Action,
     CommandHeard,
+    Cut,
     Finished,
     PhaseStarted,
     RestStarted,
@@ -30,6 +31,11 @@ class _Ordered:
         self._order = itertools.count()
 
     def emit(self, action: Action, now: float) -> None:
+        if isinstance(action, Cut):
+            kept = [p for p in self._pending if not _cut_off(p[2], action.t)]
+            if len(kept) < len(self._pending):
+                heapq.heapify(kept)
+                self._pending = kept
         heapq.heappush(self._pending, (action.t, next(self._order), action))
         self._flush(now)
 
@@ -50,6 +56,11 @@ class _Ordered:
 
     def format(self, action: Action) -> str | None:
         raise NotImplementedError
+
+
+def _cut_off(action: Action, at: float) -> bool:
+    """Whether a cut at `at` means `action` never happens (a step it delayed starts again)."""
+    return isinstance(action, (Say, Tone, PhaseStarted, RestStarted)) and action.t >= at
 
 
 class JsonTimeline(_Ordered):
@@ -80,6 +91,8 @@ class TextTimeline(_Ordered):
             return f"{stamp}    “{action.text}”"
         if isinstance(action, Tone):
             return f"{stamp}    ♪ {action.kind}"
+        if isinstance(action, Cut):
+            return f"{stamp}    ✂ cut"
         if isinstance(action, RestStarted):
             return f"{stamp}  ▶ rest {action.seconds:g}s"
         if isinstance(action, CommandHeard):

@@ -5,22 +5,41 @@ from __future__ import annotations
 import dataclasses
 
 from coach.plan import Plan
-from coach.session.phrases import Phrases
+from coach.session.phrases import Phrases, short_status_text, status_text
 
 
 def session_texts(plan: Plan, phrases: Phrases) -> list[str]:
     """The plan's cues in order of use, then the answers to commands.
 
-    The finishing line is given its usual count; status answers depend on
-    progress and are rendered when asked for.
+    The finishing line is given its usual count; the full status answers are
+    those of a session that runs straight through (last, as the least urgent).
     """
     ordered: list[str] = list(plan.intro)
     for step in plan.steps:
         ordered.extend(step.cues)
     ordered.extend(plan.outro)
     ordered.append(phrases.finished.format(completed=plan.planned_reps, planned=plan.planned_reps))
+    # The short status answers are said in a timed phase, where a render can't wait.
+    ordered.extend(short_status_text(phrases, left) for left in range(plan.planned_reps, 0, -1))
     for f in dataclasses.fields(phrases):
         text = getattr(phrases, f.name)
         if "{" not in text:
             ordered.append(text)
+    ordered.extend(_status_answers(plan, phrases))
     return list(dict.fromkeys(ordered))
+
+
+def _status_answers(plan: Plan, phrases: Phrases) -> list[str]:
+    """The full status answer at every step, counting the reps as a session without
+    going back or skipping does: "status" is answered at once, not after a render."""
+    answers, done = [], 0
+    for step in plan.steps:
+        answers.append(
+            status_text(
+                phrases, exercise=step.exercise, side=step.side, set_number=step.set,
+                sets=step.sets, rep=step.rep, reps=step.reps, reps_left=plan.planned_reps - done,
+            )
+        )
+        if step.phase == "lower" and step.rep_key is not None:
+            done += 1
+    return answers
