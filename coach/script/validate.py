@@ -61,6 +61,10 @@ MAX_REPS = 1000
 MAX_COUNTDOWN = 60
 MAX_REST = 24 * 3600.0
 MAX_PHASE = 3600.0
+# A cue is a sentence or a few, said between reps; a page of text is a paste gone wrong.
+MAX_CUE_CHARS = 1000
+# Names are spoken inside cues and echoed in messages: a line, not a paragraph.
+MAX_NAME_CHARS = 100
 
 _REP_CUES_SHOWN = "brace, drive, hold, lower, halfway, last_rep"
 
@@ -236,6 +240,13 @@ class _Checker:
         if not isinstance(value, str) or not value.strip():
             self.report((*path, key), f"{key}: expected {what} as text, got {show(value)}")
             return ""
+        if len(value.strip()) > MAX_NAME_CHARS:
+            self.report(
+                (*path, key),
+                f"{key}: the name is {len(value.strip())} characters long; "
+                f"keep it to {MAX_NAME_CHARS} or fewer",
+            )
+            return ""
         return value.strip()
 
     def optional_text(self, mapping: dict[str, object], path: NodePath, key: str) -> str:
@@ -363,17 +374,24 @@ class _Checker:
                 path, f"sides: expected a list of side names, e.g. [left, right], got {show(value)}"
             )
             return None
-        names: list[str] = []
+        names: dict[str, None] = {}  # ordered, and a quick "seen" check for long lists
         ok = True
         for index, side in enumerate(value):
             if not isinstance(side, str) or not side.strip():
                 self.report((*path, index), f"sides: expected a side name, got {show(side)}")
                 ok = False
+            elif len(side.strip()) > MAX_NAME_CHARS:
+                self.report(
+                    (*path, index),
+                    f"sides: a side name of {len(side.strip())} characters; "
+                    f"keep it to {MAX_NAME_CHARS} or fewer",
+                )
+                ok = False
             elif side.strip() in names:
                 self.report((*path, index), f"sides: '{side.strip()}' is listed twice")
                 ok = False
             else:
-                names.append(side.strip())
+                names[side.strip()] = None
         return tuple(names) if ok else None
 
     def tempo(self, value: object, path: NodePath) -> dict[str, float | None]:
@@ -506,6 +524,13 @@ class _Checker:
         """The variables used in cue text, or None after reporting why it is bad."""
         if not text.strip():
             self.report(path, f"{key}: the cue text is empty")
+            return None
+        if len(text) > MAX_CUE_CHARS:
+            self.report(
+                path,
+                f"{key}: the cue is {len(text)} characters long, more than {MAX_CUE_CHARS}; "
+                "split it into a list of shorter cues",
+            )
             return None
         try:
             names = templates.fields(text)
