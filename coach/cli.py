@@ -410,11 +410,14 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 def _cmd_config(args: argparse.Namespace) -> int:
     from coach.config import describe, load_settings, user_config_path
+    from coach.history import history_path
+    from coach.resources import default_config_path
 
     if args.path:
         print(user_config_path())
         return EXIT_OK
-    rows = describe(load_settings())
+    settings = load_settings()
+    rows = describe(settings)
     if args.json:
         print(json.dumps({k: {"value": v, "from": src} for k, v, src in rows}, indent=2))
         return EXIT_OK
@@ -424,7 +427,11 @@ def _cmd_config(args: argparse.Namespace) -> int:
         if len(shown) > 48:
             shown = shown[:45] + "..."
         print(f"{key:<{width}}  {shown:<48}  {source}")
-    print(f"\nYour config file: {user_config_path()} (COACH_CONFIG overrides the path)")
+    user = user_config_path()
+    exists = "" if user.is_file() else "; it does not exist, so only the defaults apply"
+    print(f"\nconfig.yaml: {default_config_path()} (the documented defaults)")
+    print(f"Your config file: {user} (COACH_CONFIG overrides the path{exists})")
+    print(f"History: {settings.history_path() or history_path()}")
     return EXIT_OK
 
 
@@ -467,7 +474,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handler(args)
     except CoachError as exc:
-        print(f"coach: {exc}", file=sys.stderr)
+        for line in str(exc).splitlines() or [""]:  # several lines only for several problems
+            print(f"coach: {line}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:
         return EXIT_OK

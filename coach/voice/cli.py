@@ -47,7 +47,7 @@ def add_voice_commands(sub: Any) -> None:
     export.add_argument("script", metavar="SCRIPT")
     export.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
     export.add_argument(
-        "--auto-next", type=float, default=None, metavar="SECONDS",
+        "--auto-next", type=_seconds, default=None, metavar="SECONDS",
         help="how long manual phases (setup) last after the cue (default: as --simulate, 3)",
     )
     export.set_defaults(handler=_cmd_export)
@@ -58,6 +58,16 @@ def add_voice_commands(sub: Any) -> None:
         description="List sound devices; use the index or name in config or with --device.",
     )
     devices.set_defaults(handler=_cmd_devices)
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 <= value <= 3600:  # also refuses nan and inf, which would never end a phase
+        raise argparse.ArgumentTypeError("must be seconds from 0 to 3600")
+    return value
 
 
 def _settings(device: str | None = None) -> Any:
