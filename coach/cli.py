@@ -458,7 +458,18 @@ def _cmd_list(args: argparse.Namespace) -> int:
 # -- entry point -------------------------------------------------------------------
 
 
+EXIT_INTERRUPTED = 130  # the shell's code for a command ended by Ctrl-C
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:  # Ctrl-C before a session took over the signal, or after
+        print("coach: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
@@ -22,6 +23,8 @@ _job: tuple[int, float, float] = (48000, -20.0, 1.0)
 
 def _start_worker(settings: VoiceSettings, rate: int) -> None:
     global _engine, _job
+    # Ctrl-C reaches the whole process group: the parent alone answers it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _engine = make_engine(settings)
     _job = (rate, settings.loudness, settings.volume)
 
