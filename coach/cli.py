@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from coach import __version__
 from coach.errors import CoachError
+from coach.paths import output_file
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -35,6 +36,16 @@ def _positive_speed(text: str) -> float:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
     if not math.isfinite(value) or value <= 0:
         raise argparse.ArgumentTypeError("must be a number above 0, e.g. 10")
+    return value
+
+
+def _positive_count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
     return value
 
 
@@ -224,7 +235,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--listen-file", metavar="AUDIO",
                        help="listen to a recording (looped) instead of the microphone")
-    serve.add_argument("--sessions", type=int, metavar="N", help="end after N sessions")
+    serve.add_argument("--sessions", type=_positive_count, metavar="N",
+                       help="end after N sessions")
     serve.set_defaults(handler=_cmd_serve)
 
     from coach.listen.cli import add_listen_commands
@@ -256,7 +268,7 @@ def _session_options(args: argparse.Namespace, settings: Settings) -> RunOptions
         commands=tuple(parse_commands(args.commands, settings.vocabulary())),
         auto_next=auto_next,
         no_audio=args.no_audio,
-        output_wav=args.output_wav,
+        output_wav=None if args.output_wav is None else output_file(args.output_wav),
         plain=args.plain,
         listen=not args.no_listen,
     )
@@ -344,20 +356,17 @@ def _cmd_resume(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from coach.script.loader import check_script
+    from coach.script.loader import check_script, resolve_script
 
     problems = 0
     for name in args.files:
-        path = Path(name)
-        if not path.is_file():
-            raise CoachError(f"{name}: no such file")
-        for problem in check_script(path):
+        for problem in check_script(resolve_script(name)):  # a path, or a bundled name
             print(problem)
             problems += 1
     if problems:
         print(f"{problems} problem{'s' if problems != 1 else ''} found", file=sys.stderr)
         return EXIT_FAILED
-    print(f"{len(args.files)} script{'s' if len(args.files) != 1 else ''} OK", file=sys.stderr)
+    print(f"{len(args.files)} script{'s' if len(args.files) != 1 else ''} OK")
     return EXIT_OK
 
 

@@ -184,14 +184,26 @@ def _load_parent(
     if len(chain) > MAX_EXTENDS:
         problem(f"extends: more than {MAX_EXTENDS} scripts in a chain")
         return None
+    found: list[Problem] = []
     try:
-        parent = _load(target, chain, problems)
+        parent = _load(target, chain, found)
     except CoachError as exc:
         problem(f"extends: {exc}")
         return None
-    if parent is not None and not isinstance(parent.value, dict):
-        problem(f"extends: '{ref}' is not a cue script (its top level is {show(parent.value)})")
+    # A file that isn't a cue script at all (say /etc/passwd) gets one line, not a
+    # problem per line of it, which would print the file out.
+    if parent is None and target.suffix not in SUFFIXES:
+        problem(f"extends: {show(ref)} is not a cue script (it isn't YAML)")
         return None
+    top = None if parent is None else parent.value
+    if parent is not None and not isinstance(top, dict):
+        kind = "text" if isinstance(top, str) else "a list" if isinstance(top, list) else "other"
+        problem(f"extends: {show(ref)} is not a cue script (its top level is {kind})")
+        return None
+    if isinstance(top, dict) and not {"workout", "exercises", "extends", "defaults"} & set(top):
+        problem(f"extends: {show(ref)} is not a cue script (it has no 'workout' or 'exercises')")
+        return None
+    problems.extend(found)
     return parent
 
 

@@ -200,6 +200,11 @@ def _run(
     try:
         return run_session(session, clock, outputs, events)
     except WaitingForever:
+        if session.state == "paused":
+            raise SimulationStalled(
+                f"the simulated session is paused at {_where(session)} and waits for "
+                "'resume'; add it to --commands (e.g. --commands '5:pause,15:resume')"
+            ) from None
         raise SimulationStalled(
             f"the simulated session waits at {_where(session)} for 'next'; add it to "
             "--commands (e.g. --commands '30:next') or pass --auto-next SECONDS"

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from coach.errors import CoachError
+from coach.paths import output_file
 
 
 def add_voice_commands(sub: Any) -> None:
@@ -132,6 +133,7 @@ def _cmd_say(args: argparse.Namespace) -> int:
     from coach.audio.output import NoOutputDevice, play_clip
     from coach.voice.voice import Voice
 
+    output = output_file(args.output_wav) if args.output_wav is not None else None
     settings = _settings(args.device)
     voice = Voice.from_settings(settings)
     try:
@@ -139,11 +141,11 @@ def _cmd_say(args: argparse.Namespace) -> int:
     finally:
         voice.close()
     rate = settings.audio.sample_rate
-    if args.output_wav is not None:
+    if output is not None:
         import soundfile
 
         try:
-            soundfile.write(str(args.output_wav), clip, rate)
+            soundfile.write(str(output), clip, rate)
         except (OSError, RuntimeError, TypeError, ValueError) as exc:
             raise CoachError(f"{args.output_wav}: can't write it ({exc})") from None
         print(f"{args.output_wav}: {len(clip) / rate:.2f} s")
@@ -163,6 +165,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from coach.script.loader import load_workout
     from coach.session.launch import open_voice
 
+    output = output_file(args.output)
     settings = _settings()
     plan = expand(load_workout(args.script))
     started = time.perf_counter()
@@ -172,7 +175,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     try:
         _warm_up(voice, plan)
         auto_next = SIMULATED_READY_SECONDS if args.auto_next is None else args.auto_next
-        exported = export_session(plan, settings, voice, args.output, auto_next)
+        exported = export_session(plan, settings, voice, output, auto_next)
     finally:
         voice.close()
     minutes, seconds = divmod(exported.seconds, 60)
