@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from coach import __version__
 from coach.errors import CoachError
 from coach.paths import output_file
+from coach.printable import printable
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -335,7 +336,7 @@ def _cmd_resume(args: argparse.Namespace) -> int:
         rest = plan.resumed(set(completed), history.last_completed_step_key(record.id))
         where = "the start" if not completed else f"rep {len(completed) + 1}"
         print(
-            f"Resuming session {record.id} ({record.workout}) at {where} of "
+            f"Resuming session {record.id} ({printable(record.workout)}) at {where} of "
             f"{record.planned_reps}.",
             file=sys.stderr,
         )
@@ -393,7 +394,8 @@ def _cmd_history(args: argparse.Namespace) -> int:
     for s in sessions:
         reps = f"{s.completed_reps}/{s.planned_reps}"
         started = s.started.replace("T", " ")[:19]
-        print(f"{s.id:>4}  {started:<19}  {s.display_status:<11}  {reps:>7}  {s.workout}")
+        workout = printable(s.workout)
+        print(f"{s.id:>4}  {started:<19}  {s.display_status:<11}  {reps:>7}  {workout}")
     return EXIT_OK
 
 
@@ -460,7 +462,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
             plan, RunOptions(simulate=True, auto_next=5.0), speech=speech, out=io.StringIO()
         )
         minutes = f"{finished.t / 60:.0f} min" if finished.t >= 90 else f"{finished.t:.0f} s"
-        print(f"{path.stem:<18} {plan.planned_reps:>5} {minutes:>7}  {workout.name}")
+        print(f"{path.stem:<18} {plan.planned_reps:>5} {minutes:>7}  {printable(workout.name)}")
     return EXIT_OK
 
 
@@ -495,7 +497,7 @@ def _main(argv: Sequence[str] | None) -> int:
         return handler(args)
     except CoachError as exc:
         for line in str(exc).splitlines() or [""]:  # several lines only for several problems
-            print(f"coach: {line}", file=sys.stderr)
+            print(f"coach: {printable(line)}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:
         return EXIT_OK

@@ -21,6 +21,7 @@ from rich.text import Text
 
 from coach.keyboard import KEY_HELP
 from coach.plan import Step
+from coach.printable import printable
 from coach.session.clock import Clock
 from coach.session.events import Action, CommandHeard, Say
 from coach.session.machine import Session
@@ -102,13 +103,15 @@ class LiveDisplay:
         grid.add_column(justify="right", style="dim")
         grid.add_column()
         where = step.exercise + (f" · {step.side}" if step.side else "")
-        grid.add_row("exercise", Text(where, style="bold"))
+        grid.add_row("exercise", Text(printable(where), style="bold"))
         reps = f"rep {step.rep}/{step.reps}" if step.rep is not None else f"{step.reps} reps"
         grid.add_row("set", Text(f"{step.set}/{step.sets}   {reps}", style="bold"))
         grid.add_row("phase", self._phase(state, step))
-        grid.add_row("coach", Text(f"“{self.last_said}”" if self.last_said else "", style="italic"))
+        said = f"“{printable(self.last_said)}”" if self.last_said else ""
+        grid.add_row("coach", Text(said, style="italic"))
         following = s.plan.steps[s.index + 1] if s.index + 1 < len(s.plan.steps) else None
-        grid.add_row("next", Text(describe_step(following) if following else "the finish"))
+        upcoming = printable(describe_step(following)) if following else "the finish"
+        grid.add_row("next", Text(upcoming))
         grid.add_row("heard", self._heard())
         if self.mic_level is not None:
             level = self.mic_level()

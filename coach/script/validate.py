@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TypeGuard, TypeVar
 
+from coach.printable import printable
 from coach.script import templates
 from coach.script.model import (
     CUE_KEYS,
@@ -81,7 +82,7 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}: {self.message}"
+        return printable(f"{self.file}:{self.line}:{self.column}: {self.message}")
 
     @classmethod
     def at(cls, position: Position, message: str) -> Problem:

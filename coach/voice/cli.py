@@ -10,6 +10,7 @@ from typing import Any
 
 from coach.errors import CoachError
 from coach.paths import output_file
+from coach.printable import printable
 
 
 def add_voice_commands(sub: Any) -> None:
@@ -154,7 +155,7 @@ def _cmd_say(args: argparse.Namespace) -> int:
         play_clip(clip, settings.audio)
     except NoOutputDevice as exc:
         print(f"coach: {exc}; here it is on screen:", file=sys.stderr)
-        print(args.text)
+        print(printable(args.text))
     return 0
 
 
