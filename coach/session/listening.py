@@ -115,10 +115,13 @@ class Listening:
         events: queue.Queue[Event],
         clock: Clock,
         note: Callable[[str], None],
+        on_failure: Callable[[str], None] | None = None,
     ) -> None:
         self.process = process
         self.note = note
+        self.on_failure = on_failure
         self.failed = False  # the listener could not start (no microphone, no model)
+        self.ready = False  # the listener is listening
         self.inbox = inbox
         self.outbox = outbox
         self.events = events
@@ -155,8 +158,13 @@ class Listening:
                 # Told as it happens: the session doesn't wait for the listener
                 # to load its models before the first cue.
                 self.failed = True
-                self.note(f"no voice commands ({message[1]}); the keys still work")
+                if self.on_failure is not None:
+                    self.on_failure(message[1])
+                else:
+                    self.note(f"no voice commands ({message[1]}); the keys still work")
                 return
+            if message[0] == "ready":
+                self.ready = True
             if message[0] == "note":  # slow first-time work, such as a model's preparation
                 self.note(message[1])
             elif message[0] == "level":
@@ -200,12 +208,14 @@ def open_listening(
     *,
     vocabulary: Vocabulary | None = None,
     source: AudioSource | None = None,
+    on_failure: Callable[[str], None] | None = None,
 ) -> Iterator[Listening | None]:
     """Listen for commands until the block exits. The listener starts in the
     background; if it can't (no microphone, no model) `note` says so once and
     `Listening.failed` turns true.
 
-    `vocabulary` defaults to the session commands; `source` to the microphone.
+    `vocabulary` defaults to the session commands; `source` to the microphone;
+    `on_failure`, when given, is told why instead of `note`.
     """
     vocabulary = vocabulary or settings.vocabulary()
     time_now, session_now = _reading(clock)[1:]
@@ -240,7 +250,7 @@ def open_listening(
                     inbox.put(("clip", start, clip, playback.rate))
 
             stack.callback(playback.watch(span))
-        listening = Listening(process, inbox, outbox, events, clock, note)
+        listening = Listening(process, inbox, outbox, events, clock, note, on_failure)
         stack.callback(listening.stop)
         yield listening
 
