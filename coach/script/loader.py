@@ -14,6 +14,7 @@ from pathlib import Path
 
 from coach import resources
 from coach.errors import CoachError
+from coach.printable import printable
 from coach.script.model import Workout
 from coach.script.validate import Problem, check_document, show
 from coach.script.yamlpos import NodePath, YamlDoc, parse_yaml
@@ -58,10 +59,12 @@ def resolve_script(ref: str, relative_to: Path | None = None) -> Path:
     # just bad references.
     except (OSError, RuntimeError) as exc:
         raise CoachError(f"cannot use '{ref}' as a cue script path: {exc}") from None
+    bundled = _bundled_named(ref) if relative_to is None else None
+    if exists and bundled is not None:
+        return _either(path, ref, bundled)
     if exists:
         _check_readable(path, ref)
         return path
-    bundled = _bundled_named(ref)
     if bundled is not None:
         return bundled
     names = [p.stem for p in bundled_scripts()]
@@ -70,6 +73,23 @@ def resolve_script(ref: str, relative_to: Path | None = None) -> Path:
         f"no cue script named '{ref}': not a file, and not a bundled script "
         "(coach list shows them)" + (f"; did you mean '{hint[0]}'?" if hint else "")
     )
+
+
+_TOLD: set[str] = set()  # a command resolves its script more than once: say it once
+
+
+def _either(path: Path, ref: str, bundled: Path) -> Path:
+    """`ref` names both something here and a bundled script: a script file here wins
+    (it is what the user is working on), a folder doesn't; either way, say which."""
+    if path.is_dir():
+        chosen, message = bundled, "'%s' here is a folder: using the bundled script %s"
+    else:
+        _check_readable(path, ref)
+        chosen, message = path, "using the file '%s' here, not the bundled script %s"
+    if ref not in _TOLD:
+        _TOLD.add(ref)
+        _LOGGER.warning(message, printable(ref), bundled)
+    return chosen
 
 
 def _bundled_named(ref: str) -> Path | None:
