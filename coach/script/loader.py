@@ -59,8 +59,8 @@ def resolve_script(ref: str, relative_to: Path | None = None) -> Path:
     # just bad references.
     except (OSError, RuntimeError) as exc:
         raise CoachError(f"cannot use '{ref}' as a cue script path: {exc}") from None
-    bundled = _bundled_named(ref) if relative_to is None else None
-    if exists and bundled is not None:
+    bundled = _bundled_named(ref)
+    if exists and bundled is not None and relative_to is None:  # `extends` means its own folder
         return _either(path, ref, bundled)
     if exists:
         _check_readable(path, ref)
@@ -81,6 +81,8 @@ _TOLD: set[str] = set()  # a command resolves its script more than once: say it 
 def _either(path: Path, ref: str, bundled: Path) -> Path:
     """`ref` names both something here and a bundled script: a script file here wins
     (it is what the user is working on), a folder doesn't; either way, say which."""
+    if path.resolve() == bundled.resolve():  # run from the bundled scripts' own folder
+        return path
     if path.is_dir():
         chosen, message = bundled, "'%s' here is a folder: using the bundled script %s"
     else:
