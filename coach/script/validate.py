@@ -141,17 +141,46 @@ def show(value: object) -> str:
     return f"{type(value).__name__} {value!s:.40}"
 
 
-def did_you_mean(word: str, choices: Sequence[str], quote: str = "'") -> str:
-    """'; did you mean X?' when a close match exists, else ''."""
+# Names people reach for that are too far from ours for spelling to find.
+_SYNONYMS: dict[str, str] = {
+    "reps_remaining": "reps_left",
+    "remaining": "reps_left",
+    "reps_to_go": "reps_left",
+    "left": "reps_left",
+    "next_exercise": "next",
+    "next_up": "next",
+    "exercise_name": "exercise",
+    "name": "exercise",
+    "workout_name": "workout",
+    "set_number": "set",
+    "rep_number": "rep",
+    "total_sets": "sets",
+    "total_reps": "reps",
+    "rest_seconds": "rest",
+    "rest_time": "rest",
+    "other": "other_side",
+    "leg": "side",
+}
+
+
+def closest(word: str, choices: Sequence[str]) -> str | None:
+    """The choice `word` was probably meant to be, or None."""
     word = word.strip().lower()
     # Swapped letters ("rpes", "drvie") are the commonest typo, and difflib
     # scores them no better than a different word ("rets" ties "sets").
     close = [c for c in choices if c == word] or [c for c in choices if sorted(c) == sorted(word)]
+    close = close or [c for c in choices if c == _SYNONYMS.get(word)]
     close = close or difflib.get_close_matches(word, list(choices), n=1)
-    if not close:
+    return close[0] if close else None
+
+
+def did_you_mean(word: str, choices: Sequence[str], quote: str = "'") -> str:
+    """'; did you mean X?' when a close match exists, else ''."""
+    close = closest(word, choices)
+    if close is None:
         return ""
     end = "}" if quote == "{" else quote
-    return f"; did you mean {quote}{close[0]}{end}?"
+    return f"; did you mean {quote}{close}{end}?"
 
 
 def _is_int(value: object) -> TypeGuard[int]:
@@ -217,6 +246,7 @@ class _Checker:
         if "defaults" in root:
             if isinstance(root["defaults"], dict):
                 defaults = self.settings(root["defaults"], ("defaults",))
+                _misspelt_settings(root["defaults"], defaults)
                 self.unknown_keys(root["defaults"], ("defaults",), SETTING_KEYS, "in defaults")
             else:
                 self.report(
@@ -304,6 +334,7 @@ class _Checker:
         name = self.required_text(entry, path, "name", "the exercise's name")
         description = self.optional_text(entry, path, "description")
         own = self.settings(entry, path)
+        _misspelt_settings(entry, own)
         sides = _choose("sides", own, defaults, ())
         sets = _choose("sets", own, defaults, DEFAULT_SETS)
         reps = _choose("reps", own, defaults, DEFAULT_REPS)
@@ -659,6 +690,17 @@ class _Checker:
                     f"'{name}' has no side '{side}' (its sides: "
                     f"{', '.join(sides)})" + did_you_mean(side, sides),
                 )
+
+
+def _misspelt_settings(mapping: dict[str, object], settings: _Settings) -> None:
+    """A misspelt `sides:` or `sets:` is reported once, as an unknown key; the checks
+    that depend on its value are skipped rather than run on the default."""
+    for key in mapping:
+        if key in EXERCISE_KEYS or not isinstance(key, str):
+            continue
+        meant = closest(key, SETTING_KEYS)
+        if meant is not None and meant not in mapping:
+            settings.invalid.add(meant)
 
 
 def _hint(key: str, allowed: Sequence[str]) -> str:
