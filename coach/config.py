@@ -24,6 +24,7 @@ import platformdirs
 from coach.errors import CoachError
 from coach.resources import default_config_path
 from coach.script.validate import Problem, did_you_mean, show
+from coach.script.yamlhelp import not_utf8
 from coach.script.yamlpos import NodePath, YamlDoc, parse_yaml
 from coach.vocabulary import DEFAULT_PHRASES, Vocabulary
 
@@ -271,9 +272,14 @@ def _check_value(section: str, key: str, value: object) -> str | None:
 
 def _read_file(path: Path, layers: _Layers, label: str) -> None:
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CoachError(f"{path}: cannot read the config file ({exc})") from None
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CoachError(f"{path}: cannot read the config file ({exc.strerror or exc})") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        layers.problems.append(Problem(str(path), *not_utf8(data, exc)))
+        return
     doc = parse_yaml(text, str(path))
     for position, message in doc.issues:
         layers.problems.append(Problem.at(position, message))

@@ -17,6 +17,7 @@ from coach.errors import CoachError
 from coach.printable import printable
 from coach.script.model import Workout
 from coach.script.validate import Problem, check_document, show
+from coach.script.yamlhelp import not_utf8
 from coach.script.yamlpos import NodePath, YamlDoc, parse_yaml
 
 _LOGGER = logging.getLogger(__name__)
@@ -168,9 +169,7 @@ def _load(path: Path, chain: tuple[Path, ...], problems: list[Problem]) -> YamlD
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        problems.append(Problem(str(path), line, column, "the file is not UTF-8 text"))
+        problems.append(Problem(str(path), *not_utf8(data, exc)))
         return None
     doc = parse_yaml(text, str(path))
     problems.extend(Problem.at(position, message) for position, message in doc.issues)
