@@ -138,6 +138,8 @@ RANGES: dict[str, tuple[float, float]] = {
     "audio.latency": (0.001, 10.0),
     "listen.mute_tail": (0.0, 10.0),
 }
+# Far above any real config; parsing a huge file is what would take the time.
+MAX_CONFIG_BYTES = 1_000_000
 # Text settings that name a file or folder: `~user/` must resolve.
 PATHS: tuple[str, ...] = ("history.path", "listen.vosk_model")
 # Environment variables of the coach that are not settings.
@@ -272,9 +274,12 @@ def _check_value(section: str, key: str, value: object) -> str | None:
 
 def _read_file(path: Path, layers: _Layers, label: str) -> None:
     try:
-        data = path.read_bytes()
+        with path.open("rb") as f:
+            data = f.read(MAX_CONFIG_BYTES + 1)
     except OSError as exc:
         raise CoachError(f"{path}: cannot read the config file ({exc.strerror or exc})") from None
+    if len(data) > MAX_CONFIG_BYTES:
+        raise CoachError(f"{path}: larger than 1 MB; a config file is a few lines of YAML")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

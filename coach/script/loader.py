@@ -25,6 +25,8 @@ _LOGGER = logging.getLogger(__name__)
 SUFFIXES: tuple[str, ...] = (".yaml", ".yml")
 # A longer chain of `extends` is a mistake, not a design.
 MAX_EXTENDS = 16
+# The biggest real script is a few kilobytes; parsing is what would take the time.
+MAX_SCRIPT_BYTES = 1_000_000
 
 
 class ScriptError(CoachError):
@@ -126,13 +128,20 @@ def _check_readable(path: Path, ref: str) -> None:
 
 def _read(path: Path) -> bytes:
     try:
-        return path.read_bytes()
+        with path.open("rb") as f:
+            data = f.read(MAX_SCRIPT_BYTES + 1)  # no more: the size is all we need to know
     except FileNotFoundError:
         raise CoachError(f"no such file: '{path}'") from None
     except IsADirectoryError:
         raise CoachError(f"'{path}' is a directory, not a cue script") from None
     except OSError as exc:
         raise CoachError(f"cannot read '{path}': {exc.strerror or exc}") from None
+    if len(data) > MAX_SCRIPT_BYTES:
+        raise CoachError(
+            f"'{path}' is larger than {MAX_SCRIPT_BYTES // 1_000_000} MB; a cue script is a "
+            "few kilobytes of YAML"
+        )
+    return data
 
 
 def check_script(path: Path | str) -> list[Problem]:

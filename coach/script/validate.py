@@ -62,6 +62,11 @@ MAX_REPS = 1000
 MAX_COUNTDOWN = 60
 MAX_REST = 24 * 3600.0
 MAX_PHASE = 3600.0
+# A whole session: beyond these it is a typo (sets: 1000, reps: 1000), and
+# simulating, planning and history would take minutes and gigabytes.
+MAX_TOTAL_REPS = 5000
+MAX_SESSION_SECONDS = 12 * 3600.0
+MAX_SIDES = 10
 # A cue is a sentence or a few, said between reps; a page of text is a paste gone wrong.
 MAX_CUE_CHARS = 1000
 # Names are spoken inside cues and echoed in messages: a line, not a paragraph.
@@ -253,6 +258,7 @@ class _Checker:
                     ("defaults",), f"defaults: expected a mapping, got {show(root['defaults'])}"
                 )
         exercises = self.exercises(root, defaults)
+        self.check_size(exercises)
         return Workout(
             name=name or "",
             exercises=tuple(exercises),
@@ -262,6 +268,23 @@ class _Checker:
             source=self.doc.file,
             spoken=spoken,
         )
+
+    def check_size(self, exercises: list[Exercise]) -> None:
+        reps = sum(e.sets * e.reps * max(1, len(e.sides)) for e in exercises)
+        if reps > MAX_TOTAL_REPS:
+            self.report(
+                ("exercises",),
+                f"exercises: the session has {reps} reps in all; at most {MAX_TOTAL_REPS} "
+                "(check sets, reps and sides)",
+            )
+            return
+        seconds = sum(_timed_seconds(e) for e in exercises)
+        if seconds > MAX_SESSION_SECONDS:
+            self.report(
+                ("exercises",),
+                f"exercises: the session lasts {seconds / 3600:.0f} hours without its manual "
+                f"phases; at most {MAX_SESSION_SECONDS / 3600:g} (check rest and tempo)",
+            )
 
     def required_text(self, mapping: dict[str, object], path: NodePath, key: str, what: str) -> str:
         if key not in mapping:
@@ -405,6 +428,9 @@ class _Checker:
             self.report(
                 path, f"sides: expected a list of side names, e.g. [left, right], got {show(value)}"
             )
+            return None
+        if len(value) > MAX_SIDES:
+            self.report(path, f"sides: {len(value)} sides; at most {MAX_SIDES}")
             return None
         names: dict[str, None] = {}  # ordered, and a quick "seen" check for long lists
         ok = True
@@ -690,6 +716,16 @@ class _Checker:
                     f"'{name}' has no side '{side}' (its sides: "
                     f"{', '.join(sides)})" + did_you_mean(side, sides),
                 )
+
+
+def _timed_seconds(exercise: Exercise) -> float:
+    """How long an exercise's timed phases and rests last, manual phases left out."""
+    timed = {phase: seconds or 0.0 for phase, seconds in exercise.tempo.items()}
+    rep = sum(seconds for phase, seconds in timed.items() if phase != "setup")
+    per_side = timed.get("setup", 0.0) + exercise.reps * rep
+    return exercise.sets * max(1, len(exercise.sides)) * per_side + (
+        exercise.sets - 1
+    ) * exercise.rest
 
 
 def _misspelt_settings(mapping: dict[str, object], settings: _Settings) -> None:
