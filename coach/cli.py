@@ -382,7 +382,7 @@ def _cmd_history(args: argparse.Namespace) -> int:
     from coach.history import History
 
     settings = _settings(args)
-    with History.open(settings.history_path()) as history:
+    with History.open(settings.history_path(), read_only=True) as history:
         sessions = history.sessions()
     if args.json:
         print(json.dumps([s.to_json() for s in sessions], indent=2, ensure_ascii=False))
