@@ -123,9 +123,10 @@ def _cmd_render(args: argparse.Namespace) -> int:
         )
     seconds = time.perf_counter() - started
     speed = f", {rendered / seconds:.1f} cues/s" if rendered and seconds > 0 else ""
+    kept = f"in {cache.root}" if cache.writable else f"but not kept: {cache.root} can't be written"
     print(
         f"{len(texts)} cues: {rendered} rendered, {cached} already cached "
-        f"({seconds:.1f} s{speed}) in {cache.root}"
+        f"({seconds:.1f} s{speed}) {kept}"
     )
     return 0
 
