@@ -172,6 +172,12 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     _add_session_options(resume)
+    resume.add_argument(
+        "--restart",
+        action="store_true",
+        help="when the script changed since the session stopped: start it again from the "
+        "beginning, as a new session",
+    )
     resume.set_defaults(handler=_cmd_resume)
 
     validate = sub.add_parser(
@@ -293,6 +299,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from coach.plan import expand
     from coach.script.loader import load_workout, resolve_script
     from coach.session.launch import HistoryTarget, launch
+    from coach.shape import shape
 
     settings = _settings(args)
     options = _session_options(args, settings)
@@ -303,6 +310,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     path = resolve_script(args.script)
     with History.open(settings.history_path()) as history:
         session_id = history.start_session(args.script, str(path), workout.name, plan.planned_reps)
+        history.save_shape(session_id, shape(workout))
         target = HistoryTarget(history, session_id)
         finished = launch(plan, options, settings=settings, record=target)
     _after_session(finished.status)
@@ -319,6 +327,7 @@ def _cmd_resume(args: argparse.Namespace) -> int:
     from coach.plan import expand
     from coach.script.loader import load_workout
     from coach.session.launch import HistoryTarget, launch
+    from coach.shape import shape, what_changed
 
     settings = _settings(args)
     options = _session_options(args, settings)
@@ -331,7 +340,27 @@ def _cmd_resume(args: argparse.Namespace) -> int:
                 f"session {record.id} is still running (process {record.pid}); stop it first"
             )
         script = record.script_path if Path(record.script_path).is_file() else record.script
-        plan = expand(load_workout(script))
+        workout = load_workout(script)
+        saved = history.shape(record.id)
+        changed = saved and what_changed(saved, shape(workout))
+        if changed and args.restart:
+            print(f"Starting {printable(record.workout)} again: its script changed.",
+                  file=sys.stderr)
+            args.script = script
+            history.close()
+            return _cmd_run(args)
+        if changed:
+            raise CoachError(
+                f"{record.script} changed since session {record.id} stopped ({changed}), so "
+                "its reps no longer line up; `coach resume --restart` starts it again from "
+                "the beginning"
+            )
+        if args.restart:
+            raise CoachError(
+                f"{record.script} has not changed; `coach resume` continues session "
+                f"{record.id} where it stopped"
+            )
+        plan = expand(workout)
         completed = frozenset(history.completed_step_keys(record.id))
         rest = plan.resumed(set(completed), history.last_completed_step_key(record.id))
         where = "the start" if not completed else f"rep {len(completed) + 1}"

@@ -29,7 +29,7 @@ from coach.errors import CoachError
 
 _LOGGER = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 FINISHED_STATUSES = frozenset({"completed", "stopped"})
 
 # Version 1. Future versions add a step to _migrate() and bump SCHEMA_VERSION.
@@ -71,6 +71,16 @@ CREATE TABLE IF NOT EXISTS commands (
     heard_at   TEXT NOT NULL
 )""",
     "CREATE INDEX IF NOT EXISTS commands_by_session ON commands(session_id)",
+)
+
+# Version 2: the shape of each session's plan (exercises, sides, sets, reps), so
+# `coach resume` can tell that a script changed under a stopped session.
+_SCHEMA_V2 = (
+    """
+CREATE TABLE IF NOT EXISTS session_shapes (
+    session_id INTEGER PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,
+    shape      TEXT NOT NULL
+)""",
 )
 
 _SESSION_COLUMNS = """
@@ -272,7 +282,7 @@ class History:
     def _empty() -> sqlite3.Connection:
         """No history yet: an empty one in memory, so reading creates no file."""
         conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
-        for statement in _SCHEMA_V1:
+        for statement in (*_SCHEMA_V1, *_SCHEMA_V2):
             conn.execute(statement)
         return conn
 
@@ -293,12 +303,15 @@ class History:
         conn.execute("BEGIN IMMEDIATE")
         try:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
+            # Statement by statement: executescript() would commit early.
             if version == 0:
-                # Statement by statement: executescript() would commit early.
                 for statement in _SCHEMA_V1:
                     conn.execute(statement)
-                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
                 _LOGGER.info("created history database %s", self.path)
+            if version < 2:
+                for statement in _SCHEMA_V2:
+                    conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:  # SQLite may already have rolled back (e.g. disk full)
@@ -356,6 +369,30 @@ class History:
         assert session_id is not None
         _LOGGER.debug("history: started session %s (%s)", session_id, script)
         return session_id
+
+    def save_shape(self, session_id: int, shape: str) -> None:
+        """What the session's plan looked like when it began (see coach.shape)."""
+        with self._transaction() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO session_shapes (session_id, shape) VALUES (?, ?)",
+                (session_id, shape),
+            )
+
+    def shape(self, session_id: int) -> str | None:
+        """The saved shape; None for sessions saved before shapes were."""
+        if self._is_v1:
+            return None
+        rows = self._query("SELECT shape FROM session_shapes WHERE session_id = ?", (session_id,))
+        return rows[0][0] if rows else None
+
+    @property
+    def _is_v1(self) -> bool:
+        """A version 1 database opened read-only (and so not migrated)."""
+        with self._lock:
+            found = self._conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE name = 'session_shapes'"
+            ).fetchone()
+        return found is None
 
     def record_rep(
         self,

@@ -30,6 +30,7 @@ from coach.session.events import Command, Event, Say
 from coach.session.launch import HistoryTarget, RunOptions, launch, note, open_voice
 from coach.session.listening import AudioSource, open_listening
 from coach.session.timeline import JsonTimeline, TextTimeline
+from coach.shape import shape, what_changed
 from coach.vocabulary import Vocabulary, normalise
 
 _LOGGER = logging.getLogger(__name__)
@@ -212,6 +213,7 @@ class Server:
         with History.open(self.settings.history_path()) as history:
             session_id = history.start_session(name, str(item.path), workout.name,
                                                plan.planned_reps)
+            history.save_shape(session_id, shape(workout))
             self._session(plan, HistoryTarget(history, session_id))
 
     def _resume(self) -> None:
@@ -220,7 +222,12 @@ class Server:
             if record is None or record.display_status == "running":
                 self._say_now("There is no workout to resume.")
                 return
-            plan = expand(load_workout(record.script_path))
+            workout = load_workout(record.script_path)
+            saved = history.shape(record.id)
+            if saved and what_changed(saved, shape(workout)):
+                self._say_now("That workout changed since you stopped it. Start it again.")
+                return
+            plan = expand(workout)
             done = frozenset(history.completed_step_keys(record.id))
             rest = plan.resumed(set(done), history.last_completed_step_key(record.id))
             history.reopen_session(record.id)
