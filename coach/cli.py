@@ -296,6 +296,7 @@ def _finish_code(status: str) -> int:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from coach.history import History
+    from coach.history_journal import replay
     from coach.plan import expand
     from coach.script.loader import load_workout, resolve_script
     from coach.session.launch import HistoryTarget, launch
@@ -309,6 +310,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         return _finish_code(launch(plan, options, settings=settings).status)
     path = resolve_script(args.script)
     with History.open(settings.history_path()) as history:
+        replay(history)  # what an earlier session couldn't write
         session_id = history.start_session(args.script, str(path), workout.name, plan.planned_reps)
         history.save_shape(session_id, shape(workout))
         target = HistoryTarget(history, session_id)
@@ -324,6 +326,7 @@ def _after_session(status: str) -> None:
 
 def _cmd_resume(args: argparse.Namespace) -> int:
     from coach.history import History
+    from coach.history_journal import replay
     from coach.plan import expand
     from coach.script.loader import load_workout
     from coach.session.launch import HistoryTarget, launch
@@ -332,6 +335,7 @@ def _cmd_resume(args: argparse.Namespace) -> int:
     settings = _settings(args)
     options = _session_options(args, settings)
     with History.open(settings.history_path()) as history:
+        replay(history)  # what an earlier session couldn't write
         record = history.latest_unfinished()
         if record is None:
             raise CoachError("no unfinished session to resume; start one with `coach run SCRIPT`")

@@ -145,7 +145,7 @@ def launch(
         outputs: list[Output] = [*extra_outputs]
         if record is not None:
             # First, so a completed rep is saved before anything else happens.
-            outputs.insert(0, HistoryRecorder(record.history, record.session_id))
+            outputs.insert(0, HistoryRecorder(record.history, record.session_id, note))
         events: queue.Queue[Event] = queue.Queue()
         if options.simulate:
             outputs.append(JsonTimeline(out) if options.json else TextTimeline(out))
