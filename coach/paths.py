@@ -21,3 +21,18 @@ def output_file(path: Path) -> Path:
     if expanded.is_dir():
         raise CoachError(f"{path}: is a folder; give a file name, e.g. {path / 'session.ogg'}")
     return expanded
+
+
+def readable_input(path: str | Path) -> None:
+    """Refuse an existing file that can't be opened for reading, saying why: the audio
+    library would only say "System error."."""
+    try:
+        file = Path(path).expanduser()
+        if not file.is_file():  # opening a FIFO would wait for a writer
+            return
+        with file.open("rb"):
+            pass
+    except PermissionError:
+        raise CoachError(f"{path}: permission denied; make it readable (chmod u+r)") from None
+    except (OSError, RuntimeError):
+        return  # missing, a folder, …: the reader names those itself

@@ -304,8 +304,10 @@ def check_input(settings: Settings, options: ServeOptions) -> None:
     """A service with nothing to hear would idle for ever: refuse to start instead."""
     if options.listen_file is not None:
         from coach.listen.files import mono_blocks
+        from coach.paths import readable_input
 
         try:
+            readable_input(options.listen_file)
             mono_blocks(options.listen_file)
         except CoachError as exc:
             raise CoachError(f"--listen-file: {exc}") from None

@@ -169,7 +169,9 @@ def _vocabulary(language: str | None) -> Any:
 
 def _cmd_recognize(args: argparse.Namespace) -> int:
     from coach.listen.pipeline import recognize_file
+    from coach.paths import readable_input
 
+    readable_input(args.audio)
     vocabulary = _vocabulary(args.language)
     settings = _settings(args)
     found = 0
