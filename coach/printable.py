@@ -15,3 +15,10 @@ _ESCAPES = {code: (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}") for c
 def printable(text: str) -> str:
     r"""`text` with every control character written out, e.g. ESC as \x1b."""
     return text.translate(_ESCAPES)
+
+
+def clipped(text: str, limit: int = 120) -> str:
+    """`text` for a one-line message: a long paste is cut, not echoed in full."""
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit - 30]}… ({len(text)} characters)"

@@ -121,3 +121,9 @@ def test_extending_a_file_that_is_no_script_does_not_print_it(tmp_path: Path) ->
         f"{script}:2:10: extends: 'secrets' is not a cue script "
         "(it has no 'workout' or 'exercises')"
     )
+
+
+def test_a_very_long_script_name_is_not_echoed(tmp_path: Path) -> None:
+    done = run_coach("run", "x" * 5000, "--simulate", env=isolated_env(tmp_path), timeout=30)
+    _one_line(done, 2, "… (5000 characters)' as a cue script path: File name too long")
+    assert len(done.stderr) < 300

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from coach import resources
 from coach.errors import CoachError
-from coach.printable import printable
+from coach.printable import clipped, printable
 from coach.script.model import Workout
 from coach.script.validate import Problem, check_document, show
 from coach.script.yamlhelp import not_utf8
@@ -61,7 +61,8 @@ def resolve_script(ref: str, relative_to: Path | None = None) -> Path:
     # `~nobody/x` (RuntimeError) and names too long for the OS are still
     # just bad references.
     except (OSError, RuntimeError) as exc:
-        raise CoachError(f"cannot use '{ref}' as a cue script path: {exc}") from None
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise CoachError(f"cannot use '{clipped(ref)}' as a cue script path: {reason}") from None
     bundled = _bundled_named(ref)
     if exists and bundled is not None and relative_to is None:  # `extends` means its own folder
         return _either(path, ref, bundled)
@@ -73,7 +74,7 @@ def resolve_script(ref: str, relative_to: Path | None = None) -> Path:
     names = [p.stem for p in bundled_scripts()]
     hint = difflib.get_close_matches(Path(ref).stem, names, n=1)
     raise CoachError(
-        f"no cue script named '{ref}': not a file, and not a bundled script "
+        f"no cue script named '{clipped(ref)}': not a file, and not a bundled script "
         "(coach list shows them)" + (f"; did you mean '{hint[0]}'?" if hint else "")
     )
 
@@ -116,14 +117,14 @@ def _bundled_named(ref: str) -> Path | None:
 
 def _check_readable(path: Path, ref: str) -> None:
     if path.is_dir():
-        raise CoachError(f"'{ref}' is a directory, not a cue script")
+        raise CoachError(f"'{clipped(ref)}' is a directory, not a cue script")
     if not path.is_file():
-        raise CoachError(f"'{ref}' is not a regular file")
+        raise CoachError(f"'{clipped(ref)}' is not a regular file")
     try:
         with path.open("rb"):
             pass
     except OSError as exc:
-        raise CoachError(f"cannot read '{ref}': {exc.strerror or exc}") from None
+        raise CoachError(f"cannot read '{clipped(ref)}': {exc.strerror or exc}") from None
 
 
 def _read(path: Path) -> bytes:
