@@ -349,6 +349,14 @@ def _read_environment(environ: Mapping[str, str], layers: _Layers) -> list[str]:
                 problems.append(f"environment {name}: {problem.split(': ', 1)[1]}")
                 continue
             layers.set(section, key, value, f"env {name}")
+    for name in ("COACH_HOME", "COACH_CACHE", "COACH_VOSK_MODEL"):
+        try:
+            Path(environ.get(name, "")).expanduser()
+        except RuntimeError:
+            problems.append(
+                f"environment {name}: can't expand {show(environ[name])} (no such user); "
+                "write the full path"
+            )
     for name in sorted(environ):
         if name.startswith("COACH_") and name not in known and name not in _WARNED:
             _WARNED.add(name)  # settings are loaded more than once per command

@@ -127,3 +127,11 @@ def test_a_very_long_script_name_is_not_echoed(tmp_path: Path) -> None:
     done = run_coach("run", "x" * 5000, "--simulate", env=isolated_env(tmp_path), timeout=30)
     _one_line(done, 2, "… (5000 characters)' as a cue script path: File name too long")
     assert len(done.stderr) < 300
+
+
+def test_home_folders_of_nobody_in_the_environment_and_model_path(tmp_path: Path) -> None:
+    env = {**isolated_env(tmp_path), "COACH_HOME": "~nosuchuser/h"}
+    _one_line(run_coach("history", env=env, timeout=30), 2,
+              "environment COACH_HOME: can't expand '~nosuchuser/h' (no such user)")
+    _one_line(run_coach("model", "path", "~nosuchuser/x", env=isolated_env(tmp_path),
+                        timeout=30), 2, "~nosuchuser/x: no such user's home folder")

@@ -276,7 +276,11 @@ def _quiet_vosk_del(previous: Any) -> Any:
 def _cmd_model_path(args: argparse.Namespace) -> int:
     from coach.listen.models import set_configured_model
 
-    print(f"Using vosk model {set_configured_model(Path(args.dir))}")
+    try:
+        folder = Path(args.dir).expanduser()
+    except RuntimeError:  # `~nosuchuser/…`
+        raise CoachError(f"{args.dir}: no such user's home folder; write the full path") from None
+    print(f"Using vosk model {set_configured_model(folder)}")
     return EXIT_OK
 
 
