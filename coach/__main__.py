@@ -1,8 +1,10 @@
 """`python -m coach` runs the command line."""
 
+import os
+
 try:
     from coach.cli import main
 except KeyboardInterrupt:  # Ctrl-C while the command line is still being imported
-    raise SystemExit(130) from None
+    os._exit(130)
 
 raise SystemExit(main())

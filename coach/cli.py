@@ -7,14 +7,18 @@ exit code 2; nothing here prints a traceback for bad input.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import json
 import logging
 import math
+import os
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from types import FrameType
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from coach import __version__
 from coach.errors import CoachError
@@ -505,12 +509,54 @@ def _cmd_list(args: argparse.Namespace) -> int:
 EXIT_INTERRUPTED = 130  # the shell's code for a command ended by Ctrl-C
 
 
+_ctrl_c: list[int] = []  # non-empty once Ctrl-C was pressed
+
+
+def _on_ctrl_c(signum: int, frame: FrameType | None) -> None:
+    _ctrl_c.append(signum)
+    raise KeyboardInterrupt
+
+
+def _interrupted() -> NoReturn:
+    print("coach: interrupted", file=sys.stderr)
+    exit_now(EXIT_INTERRUPTED)
+
+
+def _unraisable(previous: Callable[[Any], None]) -> Callable[[Any], None]:
+    """Ctrl-C that lands in a callback Python can't raise from (an import's cleanup)
+    would be printed as "Exception ignored" and then forgotten."""
+
+    def hook(unraisable: Any) -> None:
+        if isinstance(unraisable.exc_value, KeyboardInterrupt):
+            _interrupted()
+        previous(unraisable)
+
+    return hook
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    signal.signal(signal.SIGINT, _on_ctrl_c)
+    sys.unraisablehook = _unraisable(sys.unraisablehook)
     try:
-        return _main(argv)
+        code = _main(argv)
     except KeyboardInterrupt:  # Ctrl-C before a session took over the signal, or after
-        print("coach: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        _interrupted()
+    except Exception:
+        if _ctrl_c:  # a native import turns Ctrl-C into an ImportError
+            _interrupted()
+        raise
+    if _ctrl_c:  # swallowed on the way (a library's broad except): still the user's wish
+        _interrupted()
+    return code
+
+
+def exit_now(code: int) -> NoReturn:
+    """Leave at once after Ctrl-C: tearing down the interpreter with the voice's and
+    the models' native threads mid-work can end in SIGINT or SIGABRT instead."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code)
 
 
 def _main(argv: Sequence[str] | None) -> int:
@@ -535,6 +581,8 @@ def _main(argv: Sequence[str] | None) -> int:
     except BrokenPipeError:
         return EXIT_OK
     except Exception as exc:  # a bug, not the user's fault: say so in one line
+        if _ctrl_c:  # not a bug: Ctrl-C, turned into another error on its way
+            _interrupted()
         if args.verbose >= 2:
             raise
         print(f"coach: internal error: {exc!r} (run with -vv for details)", file=sys.stderr)
