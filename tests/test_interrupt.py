@@ -60,3 +60,11 @@ def test_ctrl_c_during_recognize(tmp_path: Path, after: float) -> None:
 def test_ctrl_c_during_render_and_export(tmp_path: Path, command: list[str]) -> None:
     command = [tmp_path / c if c.endswith(".ogg") else c for c in command]  # type: ignore[misc]
     _clean(_interrupted([str(c) for c in command], 1.0, tmp_path))
+
+
+def test_ctrl_c_during_startup_again_and_again(tmp_path: Path) -> None:
+    """Now and then a Ctrl-C among the imports ended in SIGINT after the message, or in
+    an ImportError traceback from a native module: a dozen tries catch most of them."""
+    for _ in range(12):
+        _clean(_interrupted(["run", "demo", "--no-audio", "--speed", "10", "--plain"], 0.1,
+                            tmp_path))
