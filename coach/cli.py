@@ -350,24 +350,24 @@ def _cmd_resume(args: argparse.Namespace) -> int:
         script = record.script_path if Path(record.script_path).is_file() else record.script
         workout = load_workout(script)
         saved = history.shape(record.id)
-        changed = saved and what_changed(saved, shape(workout))
-        if changed and args.restart:
-            print(f"Starting {printable(record.workout)} again: its script changed.",
-                  file=sys.stderr)
-            args.script = script
-            history.close()
-            return _cmd_run(args)
-        if changed:
+        changed = what_changed(saved, shape(workout)) if saved else None
+        if changed is not None and not args.restart:
             raise CoachError(
                 f"{record.script} changed since session {record.id} stopped ({changed}), so "
                 "its reps no longer line up; `coach resume --restart` starts it again from "
                 "the beginning"
             )
-        if args.restart:
+        if changed is None and args.restart:
             raise CoachError(
                 f"{record.script} has not changed; `coach resume` continues session "
                 f"{record.id} where it stopped"
             )
+    if changed is not None:  # and --restart: a new session of the script as it is now
+        print(f"Starting {printable(record.workout)} again: its script changed.",
+              file=sys.stderr)
+        args.script = script
+        return _cmd_run(args)
+    with History.open(settings.history_path()) as history:
         plan = expand(workout)
         completed = frozenset(history.completed_step_keys(record.id))
         rest = plan.resumed(set(completed), history.last_completed_step_key(record.id))
