@@ -538,16 +538,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGINT, _on_ctrl_c)
     sys.unraisablehook = _unraisable(sys.unraisablehook)
     try:
-        code = _main(argv)
+        return _main(argv)
     except KeyboardInterrupt:  # Ctrl-C before a session took over the signal, or after
         _interrupted()
     except Exception:
         if _ctrl_c:  # a native import turns Ctrl-C into an ImportError
             _interrupted()
         raise
-    if _ctrl_c:  # swallowed on the way (a library's broad except): still the user's wish
-        _interrupted()
-    return code
 
 
 def exit_now(code: int) -> NoReturn:
