@@ -1,5 +1,10 @@
 """`python -m coach` runs the command line."""
 
-from coach.cli import main
+import os
+
+try:
+    from coach.cli import main
+except KeyboardInterrupt:  # Ctrl-C while the command line is still being imported
+    os._exit(130)
 
 raise SystemExit(main())

@@ -7,17 +7,23 @@ exit code 2; nothing here prints a traceback for bad input.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import json
 import logging
 import math
+import os
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from types import FrameType
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from coach import __version__
 from coach.errors import CoachError
+from coach.paths import output_file
+from coach.printable import printable
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -35,6 +41,16 @@ def _positive_speed(text: str) -> float:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
     if not math.isfinite(value) or value <= 0:
         raise argparse.ArgumentTypeError("must be a number above 0, e.g. 10")
+    return value
+
+
+def _positive_count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
     return value
 
 
@@ -161,6 +177,12 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     _add_session_options(resume)
+    resume.add_argument(
+        "--restart",
+        action="store_true",
+        help="when the script changed since the session stopped: start it again from the "
+        "beginning, as a new session",
+    )
     resume.set_defaults(handler=_cmd_resume)
 
     validate = sub.add_parser(
@@ -225,7 +247,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--listen-file", metavar="AUDIO",
                        help="listen to a recording (looped) instead of the microphone")
-    serve.add_argument("--sessions", type=int, metavar="N", help="end after N sessions")
+    serve.add_argument("--sessions", type=_positive_count, metavar="N",
+                       help="end after N sessions")
     serve.set_defaults(handler=_cmd_serve)
 
     from coach.listen.cli import add_listen_commands
@@ -257,7 +280,7 @@ def _session_options(args: argparse.Namespace, settings: Settings) -> RunOptions
         commands=tuple(parse_commands(args.commands, settings.vocabulary())),
         auto_next=auto_next,
         no_audio=args.no_audio,
-        output_wav=args.output_wav,
+        output_wav=None if args.output_wav is None else output_file(args.output_wav),
         plain=args.plain,
         listen=not args.no_listen,
     )
@@ -278,9 +301,11 @@ def _finish_code(status: str) -> int:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from coach.history import History
+    from coach.history_journal import replay
     from coach.plan import expand
     from coach.script.loader import load_workout, resolve_script
     from coach.session.launch import HistoryTarget, launch
+    from coach.shape import shape
 
     settings = _settings(args)
     options = _session_options(args, settings)
@@ -290,7 +315,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
         return _finish_code(launch(plan, options, settings=settings).status)
     path = resolve_script(args.script)
     with History.open(settings.history_path()) as history:
+        replay(history)  # what an earlier session couldn't write
         session_id = history.start_session(args.script, str(path), workout.name, plan.planned_reps)
+        history.save_shape(session_id, shape(workout))
         target = HistoryTarget(history, session_id)
         finished = launch(plan, options, settings=settings, record=target)
     _after_session(finished.status)
@@ -304,13 +331,16 @@ def _after_session(status: str) -> None:
 
 def _cmd_resume(args: argparse.Namespace) -> int:
     from coach.history import History
+    from coach.history_journal import replay
     from coach.plan import expand
     from coach.script.loader import load_workout
     from coach.session.launch import HistoryTarget, launch
+    from coach.shape import shape, what_changed
 
     settings = _settings(args)
     options = _session_options(args, settings)
     with History.open(settings.history_path()) as history:
+        replay(history)  # what an earlier session couldn't write
         record = history.latest_unfinished()
         if record is None:
             raise CoachError("no unfinished session to resume; start one with `coach run SCRIPT`")
@@ -319,12 +349,32 @@ def _cmd_resume(args: argparse.Namespace) -> int:
                 f"session {record.id} is still running (process {record.pid}); stop it first"
             )
         script = record.script_path if Path(record.script_path).is_file() else record.script
-        plan = expand(load_workout(script))
+        workout = load_workout(script)
+        saved = history.shape(record.id)
+        changed = what_changed(saved, shape(workout)) if saved else None
+        if changed is not None and not args.restart:
+            raise CoachError(
+                f"{record.script} changed since session {record.id} stopped ({changed}), so "
+                "its reps no longer line up; `coach resume --restart` starts it again from "
+                "the beginning"
+            )
+        if changed is None and args.restart:
+            raise CoachError(
+                f"{record.script} has not changed; `coach resume` continues session "
+                f"{record.id} where it stopped"
+            )
+    if changed is not None:  # and --restart: a new session of the script as it is now
+        print(f"Starting {printable(record.workout)} again: its script changed.",
+              file=sys.stderr)
+        args.script = script
+        return _cmd_run(args)
+    with History.open(settings.history_path()) as history:
+        plan = expand(workout)
         completed = frozenset(history.completed_step_keys(record.id))
         rest = plan.resumed(set(completed), history.last_completed_step_key(record.id))
         where = "the start" if not completed else f"rep {len(completed) + 1}"
         print(
-            f"Resuming session {record.id} ({record.workout}) at {where} of "
+            f"Resuming session {record.id} ({printable(record.workout)}) at {where} of "
             f"{record.planned_reps}.",
             file=sys.stderr,
         )
@@ -345,20 +395,17 @@ def _cmd_resume(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from coach.script.loader import check_script
+    from coach.script.loader import check_script, resolve_script
 
     problems = 0
     for name in args.files:
-        path = Path(name)
-        if not path.is_file():
-            raise CoachError(f"{name}: no such file")
-        for problem in check_script(path):
+        for problem in check_script(resolve_script(name)):  # a path, or a bundled name
             print(problem)
             problems += 1
     if problems:
         print(f"{problems} problem{'s' if problems != 1 else ''} found", file=sys.stderr)
         return EXIT_FAILED
-    print(f"{len(args.files)} script{'s' if len(args.files) != 1 else ''} OK", file=sys.stderr)
+    print(f"{len(args.files)} script{'s' if len(args.files) != 1 else ''} OK")
     return EXIT_OK
 
 
@@ -373,7 +420,7 @@ def _cmd_history(args: argparse.Namespace) -> int:
     from coach.history import History
 
     settings = _settings(args)
-    with History.open(settings.history_path()) as history:
+    with History.open(settings.history_path(), read_only=True) as history:
         sessions = history.sessions()
     if args.json:
         print(json.dumps([s.to_json() for s in sessions], indent=2, ensure_ascii=False))
@@ -385,7 +432,8 @@ def _cmd_history(args: argparse.Namespace) -> int:
     for s in sessions:
         reps = f"{s.completed_reps}/{s.planned_reps}"
         started = s.started.replace("T", " ")[:19]
-        print(f"{s.id:>4}  {started:<19}  {s.display_status:<11}  {reps:>7}  {s.workout}")
+        workout = printable(s.workout)
+        print(f"{s.id:>4}  {started:<19}  {s.display_status:<11}  {reps:>7}  {workout}")
     return EXIT_OK
 
 
@@ -411,11 +459,14 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 def _cmd_config(args: argparse.Namespace) -> int:
     from coach.config import describe, load_settings, user_config_path
+    from coach.history import history_path
+    from coach.resources import default_config_path
 
     if args.path:
         print(user_config_path())
         return EXIT_OK
-    rows = describe(load_settings())
+    settings = load_settings()
+    rows = describe(settings)
     if args.json:
         print(json.dumps({k: {"value": v, "from": src} for k, v, src in rows}, indent=2))
         return EXIT_OK
@@ -425,7 +476,11 @@ def _cmd_config(args: argparse.Namespace) -> int:
         if len(shown) > 48:
             shown = shown[:45] + "..."
         print(f"{key:<{width}}  {shown:<48}  {source}")
-    print(f"\nYour config file: {user_config_path()} (COACH_CONFIG overrides the path)")
+    user = user_config_path()
+    exists = "" if user.is_file() else "; it does not exist, so only the defaults apply"
+    print(f"\nconfig.yaml: {default_config_path()} (the documented defaults)")
+    print(f"Your config file: {user} (COACH_CONFIG overrides the path{exists})")
+    print(f"History: {settings.history_path() or history_path()}")
     return EXIT_OK
 
 
@@ -445,14 +500,64 @@ def _cmd_list(args: argparse.Namespace) -> int:
             plan, RunOptions(simulate=True, auto_next=5.0), speech=speech, out=io.StringIO()
         )
         minutes = f"{finished.t / 60:.0f} min" if finished.t >= 90 else f"{finished.t:.0f} s"
-        print(f"{path.stem:<18} {plan.planned_reps:>5} {minutes:>7}  {workout.name}")
+        print(f"{path.stem:<18} {plan.planned_reps:>5} {minutes:>7}  {printable(workout.name)}")
     return EXIT_OK
 
 
 # -- entry point -------------------------------------------------------------------
 
 
+EXIT_INTERRUPTED = 130  # the shell's code for a command ended by Ctrl-C
+
+
+_ctrl_c: list[int] = []  # non-empty once Ctrl-C was pressed
+
+
+def _on_ctrl_c(signum: int, frame: FrameType | None) -> None:
+    _ctrl_c.append(signum)
+    raise KeyboardInterrupt
+
+
+def _interrupted() -> NoReturn:
+    print("coach: interrupted", file=sys.stderr)
+    exit_now(EXIT_INTERRUPTED)
+
+
+def _unraisable(previous: Callable[[Any], None]) -> Callable[[Any], None]:
+    """Ctrl-C that lands in a callback Python can't raise from (an import's cleanup)
+    would be printed as "Exception ignored" and then forgotten."""
+
+    def hook(unraisable: Any) -> None:
+        if isinstance(unraisable.exc_value, KeyboardInterrupt):
+            _interrupted()
+        previous(unraisable)
+
+    return hook
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    signal.signal(signal.SIGINT, _on_ctrl_c)
+    sys.unraisablehook = _unraisable(sys.unraisablehook)
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:  # Ctrl-C before a session took over the signal, or after
+        _interrupted()
+    except Exception:
+        if _ctrl_c:  # a native import turns Ctrl-C into an ImportError
+            _interrupted()
+        raise
+
+
+def exit_now(code: int) -> NoReturn:
+    """Leave at once after Ctrl-C: tearing down the interpreter with the voice's and
+    the models' native threads mid-work can end in SIGINT or SIGABRT instead."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(
@@ -468,11 +573,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handler(args)
     except CoachError as exc:
-        print(f"coach: {exc}", file=sys.stderr)
+        for line in str(exc).splitlines() or [""]:  # several lines only for several problems
+            print(f"coach: {printable(line)}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:
         return EXIT_OK
     except Exception as exc:  # a bug, not the user's fault: say so in one line
+        if _ctrl_c:  # not a bug: Ctrl-C, turned into another error on its way
+            _interrupted()
         if args.verbose >= 2:
             raise
         print(f"coach: internal error: {exc!r} (run with -vv for details)", file=sys.stderr)

@@ -8,6 +8,9 @@ every problem as FILE:LINE:COL with a did-you-mean, no traceback.
 from __future__ import annotations
 
 import dataclasses
+import difflib
+import logging
+import math
 import os
 import types
 import typing
@@ -21,8 +24,11 @@ import platformdirs
 from coach.errors import CoachError
 from coach.resources import default_config_path
 from coach.script.validate import Problem, did_you_mean, show
+from coach.script.yamlhelp import not_utf8
 from coach.script.yamlpos import NodePath, YamlDoc, parse_yaml
 from coach.vocabulary import DEFAULT_PHRASES, Vocabulary
+
+_LOGGER = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -114,6 +120,31 @@ SECTIONS: dict[str, type[Any]] = {
     "commands": CommandSettings,
 }
 
+# The sensible span of every numeric setting (inclusive): outside it a value is a
+# typo, and some (a zero sample rate, a NaN tempo) would break the session.
+RANGES: dict[str, tuple[float, float]] = {
+    "session.auto_next": (0.0, 3600.0),
+    "session.tempo_step": (0.01, 1.0),
+    # The scale starts at 1.0 (the script's tempo), so the bounds must span it.
+    "session.tempo_min": (0.1, 1.0),
+    "session.tempo_max": (1.0, 10.0),
+    "voice.rate": (50, 500),
+    "voice.volume": (0.0, 1.0),
+    "voice.loudness": (-60.0, 0.0),
+    "audio.output_device": (0, 1000),
+    "audio.input_device": (0, 1000),
+    "audio.sample_rate": (8000, 192000),
+    "audio.block_size": (16, 65536),
+    "audio.latency": (0.001, 10.0),
+    "listen.mute_tail": (0.0, 10.0),
+}
+# Far above any real config; parsing a huge file is what would take the time.
+MAX_CONFIG_BYTES = 1_000_000
+# Text settings that name a file or folder: `~user/` must resolve.
+PATHS: tuple[str, ...] = ("history.path", "listen.vosk_model")
+# Environment variables of the coach that are not settings.
+OTHER_VARIABLES: tuple[str, ...] = ("COACH_CONFIG", "COACH_HOME", "COACH_CACHE", "COACH_VOSK_MODEL")
+
 CHOICES: dict[str, tuple[str, ...]] = {
     "voice.engine": ("pyttsx3", "hibari", "estimate"),
     "listen.backend": ("auto", "moonshine", "pocketsphinx", "vosk"),
@@ -123,7 +154,10 @@ CHOICES: dict[str, tuple[str, ...]] = {
 def user_config_path() -> Path:
     explicit = os.environ.get("COACH_CONFIG")
     if explicit:
-        return Path(explicit).expanduser()
+        try:
+            return Path(explicit).expanduser()
+        except RuntimeError:  # `~nosuchuser/…`: shown as written, refused when loading
+            return Path(explicit)
     return Path(platformdirs.user_config_dir("coach")) / "config.yaml"
 
 
@@ -165,6 +199,15 @@ def _describe(kind: Any) -> str:
     return _KIND_NAMES.get(kind, str(kind))
 
 
+def _yaml_number(value: float) -> str:
+    """A number as YAML writes it: .nan and .inf, not Python's nan and inf."""
+    if math.isnan(value):
+        return ".nan"
+    if math.isinf(value):
+        return ".inf" if value > 0 else "-.inf"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
 def _coerce(kind: Any, value: object) -> object:
     if kind is float or (kind == (float | None) and value is not None):
         return float(value)  # type: ignore[arg-type]
@@ -193,6 +236,20 @@ def _check_value(section: str, key: str, value: object) -> str | None:
     kind = _field_types(section)[key]
     if not _accepts(kind, value):
         return f"{section}.{key}: expected {_describe(kind)}, got {show(value)}"
+    dotted = f"{section}.{key}"
+    span = RANGES.get(dotted)
+    if span and isinstance(value, (int, float)) and not isinstance(value, bool):
+        low, high = span
+        if not (math.isfinite(value) and low <= value <= high):
+            whole = "a number" if _accepts(kind, 0.5) else "a whole number"
+            null = " (or null)" if _accepts(kind, None) else ""
+            got = _yaml_number(value)
+            return f"{dotted}: expected {whole} from {low:g} to {high:g}{null}, got {got}"
+    if dotted in PATHS and isinstance(value, str):
+        try:
+            Path(value).expanduser()
+        except RuntimeError:
+            return f"{dotted}: can't expand {show(value)} (no such user); write the full path"
     choices = CHOICES.get(f"{section}.{key}")
     if f"{section}.{key}" == "audio.latency" and isinstance(value, str):
         choices = ("low", "high")
@@ -209,14 +266,25 @@ def _check_value(section: str, key: str, value: object) -> str | None:
             return f"commands.phrases: unknown command '{unknown[0]}'" + did_you_mean(
                 unknown[0], COMMANDS
             )
+        for command, phrases in value.items():
+            if not phrases or any(not p.strip() for p in phrases):
+                return f"commands.phrases.{command}: expected a list of phrases, none of them empty"
     return None
 
 
 def _read_file(path: Path, layers: _Layers, label: str) -> None:
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CoachError(f"{path}: cannot read the config file ({exc})") from None
+        with path.open("rb") as f:
+            data = f.read(MAX_CONFIG_BYTES + 1)
+    except OSError as exc:
+        raise CoachError(f"{path}: cannot read the config file ({exc.strerror or exc})") from None
+    if len(data) > MAX_CONFIG_BYTES:
+        raise CoachError(f"{path}: larger than 1 MB; a config file is a few lines of YAML")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        layers.problems.append(Problem(str(path), *not_utf8(data, exc)))
+        return
     doc = parse_yaml(text, str(path))
     for position, message in doc.issues:
         layers.problems.append(Problem.at(position, message))
@@ -265,17 +333,61 @@ def _parse_env(text: str) -> object:
         return text
 
 
-def _read_environment(environ: Mapping[str, str], layers: _Layers) -> None:
+def _read_environment(environ: Mapping[str, str], layers: _Layers) -> list[str]:
+    """Read COACH_SECTION_KEY variables; returns the problems, one line each."""
+    problems = []
+    known = set(OTHER_VARIABLES)
     for section in SECTIONS:
         for key in _field_types(section):
             name = f"COACH_{section.upper()}_{key.upper()}"
+            known.add(name)
             if name not in environ or (section, key) == ("commands", "phrases"):
                 continue
             value = _parse_env(environ[name])
             problem = _check_value(section, key, value)
             if problem:
-                raise CoachError(f"environment {name}: {problem.split(': ', 1)[1]}")
+                problems.append(f"environment {name}: {problem.split(': ', 1)[1]}")
+                continue
             layers.set(section, key, value, f"env {name}")
+    for name in ("COACH_HOME", "COACH_CACHE", "COACH_VOSK_MODEL"):
+        try:
+            Path(environ.get(name, "")).expanduser()
+        except RuntimeError:
+            problems.append(
+                f"environment {name}: can't expand {show(environ[name])} (no such user); "
+                "write the full path"
+            )
+    for name in sorted(environ):
+        if name.startswith("COACH_") and name not in known and name not in _WARNED:
+            _WARNED.add(name)  # settings are loaded more than once per command
+            close = difflib.get_close_matches(name, sorted(known), n=1)
+            hint = f"; did you mean {close[0]}?" if close else ""
+            _LOGGER.warning("%s is not a coach setting, so it is ignored%s", name, hint)
+    return problems
+
+
+_WARNED: set[str] = set()
+
+
+def _explicit_config() -> Path | None:
+    """$COACH_CONFIG when it names something other than a file: refused, not ignored.
+
+    A name that doesn't exist yet is the documented way to run with no user
+    config (tests and benchmarks rely on it); `coach config` says so.
+    """
+    explicit = os.environ.get("COACH_CONFIG")
+    if not explicit:
+        return None
+    try:
+        path = Path(explicit).expanduser()
+        if path.is_file() or not path.exists():
+            return path
+        what = "is a directory" if path.is_dir() else "is not a regular file"
+    except (OSError, RuntimeError) as exc:
+        what = f"can't be used ({exc})"
+    raise CoachError(
+        f"COACH_CONFIG={show(explicit)} {what}; point it at a YAML config file, or unset it"
+    )
 
 
 def load_settings(
@@ -287,14 +399,15 @@ def load_settings(
     """The effective settings. `overrides` are flags: {"audio.output_device": 3}."""
     layers = _Layers()
     _read_file(default_config_path(), layers, "config.yaml")
-    user = user_config if user_config is not None else user_config_path()
+    user = user_config if user_config is not None else _explicit_config()
+    if user is None:
+        user = user_config_path()
     if user.is_file():
         _read_file(user, layers, str(user))
-    if layers.problems:
-        first = sorted(layers.problems)[0]
-        more = len(layers.problems) - 1
-        raise CoachError(str(first) + (f" (and {more} more)" if more else ""))
-    _read_environment(os.environ if environ is None else environ, layers)
+    problems = [str(p) for p in sorted(layers.problems)]
+    problems += _read_environment(os.environ if environ is None else environ, layers)
+    if problems:
+        raise CoachError("\n".join(problems))
     for dotted, value in (overrides or {}).items():
         section, key = dotted.split(".", 1)
         if value is not None:

@@ -24,6 +24,7 @@ from rich.text import Text
 
 from coach.keyboard import KEY_HELP
 from coach.plan import Step
+from coach.printable import printable
 from coach.session.clock import Clock
 from coach.session.events import Action, CommandHeard, Say
 from coach.session.machine import Session
@@ -116,12 +117,13 @@ class LiveDisplay:
         grid.add_column(justify="right", style="dim")
         grid.add_column()
         where = step.exercise + (f" · {step.side}" if step.side else "")
-        grid.add_row("exercise", Text(where, style="bold"))
+        grid.add_row("exercise", Text(printable(where), style="bold"))
         reps = f"rep {step.rep}/{step.reps}" if step.rep is not None else f"{step.reps} reps"
         grid.add_row("set", Text(f"{step.set}/{step.sets}   {reps}", style="bold"))
         grid.add_row("phase", self._phase(state, step))
-        grid.add_row("coach", Text(f"“{self.last_said}”" if self.last_said else "", style="italic"))
-        grid.add_row("next", Text(self._next()))
+        said = f"“{printable(self.last_said)}”" if self.last_said else ""
+        grid.add_row("coach", Text(said, style="italic"))
+        grid.add_row("next", Text(printable(self._next())))
         grid.add_row("heard", self._heard())
         if self.speaker is not None:
             grid.add_row("sound", Text(self.speaker, style="bold yellow"))

@@ -7,8 +7,10 @@ Each write is its own committed transaction, fsynced before the call returns
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
+import shutil
 import socket
 import sqlite3
 import sys
@@ -27,7 +29,7 @@ from coach.errors import CoachError
 
 _LOGGER = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 FINISHED_STATUSES = frozenset({"completed", "stopped"})
 
 # Version 1. Future versions add a step to _migrate() and bump SCHEMA_VERSION.
@@ -71,6 +73,16 @@ CREATE TABLE IF NOT EXISTS commands (
     "CREATE INDEX IF NOT EXISTS commands_by_session ON commands(session_id)",
 )
 
+# Version 2: the shape of each session's plan (exercises, sides, sets, reps), so
+# `coach resume` can tell that a script changed under a stopped session.
+_SCHEMA_V2 = (
+    """
+CREATE TABLE IF NOT EXISTS session_shapes (
+    session_id INTEGER PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,
+    shape      TEXT NOT NULL
+)""",
+)
+
 _SESSION_COLUMNS = """
     s.id, s.script, s.script_path, s.workout, s.started, s.ended, s.status,
     (SELECT COUNT(DISTINCT r.step_key) FROM reps r WHERE r.session_id = s.id),
@@ -84,6 +96,17 @@ def history_path() -> Path:
     if home:
         return Path(home).expanduser() / "history.sqlite3"
     return Path(platformdirs.user_data_dir("coach")) / "history.sqlite3"
+
+
+def _disk_full(folder: Path, exc: BaseException) -> bool:
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return True
+    if "full" in str(exc).lower():  # SQLite's "database or disk is full"
+        return True
+    try:
+        return shutil.disk_usage(folder if folder.exists() else folder.parent).free < 65536
+    except OSError:
+        return False
 
 
 def _now() -> str:
@@ -141,14 +164,16 @@ class SessionRecord:
 class History:
     """The history database at one path. Use as a context manager."""
 
-    def __init__(self, path: Path | None = None) -> None:
+    def __init__(self, path: Path | None = None, *, read_only: bool = False) -> None:
         self.path = path if path is not None else history_path()
         self._lock = threading.Lock()
-        self._conn = self._connect()
+        self._conn = self._connect_read_only() if read_only else self._connect()
 
     @classmethod
-    def open(cls, path: Path | None = None) -> History:
-        return cls(path)
+    def open(cls, path: Path | None = None, *, read_only: bool = False) -> History:
+        """`read_only`: for reading alone (`coach history`), which then also works in a
+        folder that can't be written, and creates nothing."""
+        return cls(path, read_only=read_only)
 
     def __enter__(self) -> History:
         return self
@@ -167,15 +192,39 @@ class History:
     # -- opening ---------------------------------------------------------------
 
     def _broken(self, exc: BaseException) -> CoachError:
+        if _disk_full(self.path.parent, exc):
+            return CoachError(
+                f"no room left on the disk for the history database {self.path}; free some "
+                "space and try again"
+            )
         return CoachError(
             f"history database {self.path} is unreadable ({exc}); "
             f"move it (and any -wal/-shm files beside it) aside and coach starts a new one"
         )
 
+    def _check_place(self) -> None:
+        """Say what is wrong with where the database goes, before SQLite calls it a
+        broken database (which would advise moving a healthy file aside)."""
+        path, folder = self.path, self.path.parent
+        if path.exists() and not path.is_file():
+            raise CoachError(
+                f"history database {path} is not a file (it is {path.resolve()}); set "
+                "history.path (or COACH_HOME) to where a file can be kept"
+            )
+        if folder.is_dir() and not os.access(folder, os.W_OK):
+            raise CoachError(
+                f"history folder {folder} is read-only, so sessions can't be saved (the "
+                "history in it is fine, and `coach history` still reads it); make it "
+                "writable, or set history.path to a writable place"
+            )
+
     def _connect(self) -> sqlite3.Connection:
+        self._check_place()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
+            if _disk_full(self.path.parent, exc):
+                raise self._broken(exc) from None
             raise CoachError(f"cannot create history directory {self.path.parent}: {exc}") from exc
         try:
             # isolation_level=None: transactions are explicit (see _transaction),
@@ -202,26 +251,67 @@ class History:
             raise self._broken(exc) from exc
         return conn
 
+    def _connect_read_only(self) -> sqlite3.Connection:
+        if self.path.exists() and not self.path.is_file():
+            self._check_place()
+        if not self.path.is_file():
+            return self._empty()
+        uri = self.path.resolve().as_uri()
+        # mode=ro needs the -shm file or a folder it can make it in; immutable=1
+        # reads a database in a read-only folder, where nobody can be writing it.
+        for options in ("mode=ro", "immutable=1"):
+            conn = sqlite3.connect(f"{uri}?{options}", uri=True, check_same_thread=False)
+            try:
+                version = conn.execute("PRAGMA user_version").fetchone()[0]
+            except sqlite3.OperationalError:
+                conn.close()
+                continue
+            except sqlite3.DatabaseError as exc:
+                conn.close()
+                raise self._broken(exc) from exc
+            if version == 0:
+                conn.close()
+                return self._empty()
+            if version > SCHEMA_VERSION:
+                conn.close()
+                raise self._too_new(version)
+            return conn
+        raise CoachError(f"cannot read history database {self.path}; check its permissions")
+
+    @staticmethod
+    def _empty() -> sqlite3.Connection:
+        """No history yet: an empty one in memory, so reading creates no file."""
+        conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        for statement in (*_SCHEMA_V1, *_SCHEMA_V2):
+            conn.execute(statement)
+        return conn
+
+    def _too_new(self, version: int) -> CoachError:
+        return CoachError(
+            f"history database {self.path} has schema version {version}, newer than this "
+            f"coach understands ({SCHEMA_VERSION}); upgrade coach or move the file aside"
+        )
+
     def _migrate(self, conn: sqlite3.Connection) -> None:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if version == SCHEMA_VERSION:
             return
         if version > SCHEMA_VERSION:
-            raise CoachError(
-                f"history database {self.path} has schema version {version}, newer than this "
-                f"coach understands ({SCHEMA_VERSION}); upgrade coach or move the file aside"
-            )
+            raise self._too_new(version)
         # IMMEDIATE takes the write lock first, so two coaches opening a new file
         # at once don't both build the schema from a stale version number.
         conn.execute("BEGIN IMMEDIATE")
         try:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
+            # Statement by statement: executescript() would commit early.
             if version == 0:
-                # Statement by statement: executescript() would commit early.
                 for statement in _SCHEMA_V1:
                     conn.execute(statement)
-                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
                 _LOGGER.info("created history database %s", self.path)
+            if version < 2:
+                for statement in _SCHEMA_V2:
+                    conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:  # SQLite may already have rolled back (e.g. disk full)
@@ -279,6 +369,30 @@ class History:
         assert session_id is not None
         _LOGGER.debug("history: started session %s (%s)", session_id, script)
         return session_id
+
+    def save_shape(self, session_id: int, shape: str) -> None:
+        """What the session's plan looked like when it began (see coach.shape)."""
+        with self._transaction() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO session_shapes (session_id, shape) VALUES (?, ?)",
+                (session_id, shape),
+            )
+
+    def shape(self, session_id: int) -> str | None:
+        """The saved shape; None for sessions saved before shapes were."""
+        if self._is_v1:
+            return None
+        rows = self._query("SELECT shape FROM session_shapes WHERE session_id = ?", (session_id,))
+        return rows[0][0] if rows else None
+
+    @property
+    def _is_v1(self) -> bool:
+        """A version 1 database opened read-only (and so not migrated)."""
+        with self._lock:
+            found = self._conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE name = 'session_shapes'"
+            ).fetchone()
+        return found is None
 
     def record_rep(
         self,

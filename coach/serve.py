@@ -30,13 +30,17 @@ from coach.session.events import Command, Event, Say
 from coach.session.launch import HistoryTarget, RunOptions, launch, note, open_voice
 from coach.session.listening import AudioSource, open_listening
 from coach.session.timeline import JsonTimeline, TextTimeline
+from coach.shape import shape, what_changed
 from coach.vocabulary import Vocabulary, normalise
 
 _LOGGER = logging.getLogger(__name__)
 
 LIST, RESUME, STOP, START = "list", "resume", "stop", "start:"
-# How often idle devices are reopened after they failed to open.
+# Idle devices that failed are reopened after this long, twice as long after each
+# further failure up to the longest wait, so a lost microphone is found again soon
+# without the log filling up while it is gone.
 _RETRY_SECONDS = 10.0
+_RETRY_LONGEST = 300.0
 
 
 @dataclass(frozen=True)
@@ -102,6 +106,7 @@ class Server:
         self.sessions_run = 0
         self._stopping = False
         self._pending = list(options.requests)
+        self._retry = _RETRY_SECONDS
 
     # -- the idle loop -------------------------------------------------------------
 
@@ -138,10 +143,11 @@ class Server:
                     open_listening(
                         self.settings, events, clock, None, self._quiet_note,
                         vocabulary=self.menu, source=self._source(),
+                        on_failure=self._input_failed,
                     )
                 )
             # Without a microphone, try it again now and then: it may come back.
-            give_up_at = clock.now() + _RETRY_SECONDS * self.options.speed
+            give_up_at = clock.now() + self._retry * self.options.speed
             while not self._stopping:
                 event = clock.wait(events, clock.now() + 0.5 * self.options.speed)
                 if isinstance(event, Command):
@@ -152,12 +158,21 @@ class Server:
                         self._handle(action)  # answered without leaving this idle spell
                     elif action is not None:
                         return action
+                if listening is not None and listening.ready:
+                    self._retry = _RETRY_SECONDS  # heard again: the next loss retries soon
                 if not clock.scheduled and (listening is None or listening.failed):
                     if self._nothing_to_hear():
                         self._stopping = True
                     elif clock.now() >= give_up_at:
+                        self._retry = min(_RETRY_LONGEST, self._retry * 2)
                         return None
         return None
+
+    def _input_failed(self, reason: str) -> None:
+        _LOGGER.warning(
+            "can't hear requests (%s); trying the %s again in %g s",
+            reason, "recording" if self.options.listen_file else "microphone", self._retry,
+        )
 
     def _nothing_to_hear(self) -> bool:
         # --no-audio with no recording and no scripted requests left: nothing
@@ -198,6 +213,7 @@ class Server:
         with History.open(self.settings.history_path()) as history:
             session_id = history.start_session(name, str(item.path), workout.name,
                                                plan.planned_reps)
+            history.save_shape(session_id, shape(workout))
             self._session(plan, HistoryTarget(history, session_id))
 
     def _resume(self) -> None:
@@ -206,7 +222,12 @@ class Server:
             if record is None or record.display_status == "running":
                 self._say_now("There is no workout to resume.")
                 return
-            plan = expand(load_workout(record.script_path))
+            workout = load_workout(record.script_path)
+            saved = history.shape(record.id)
+            if saved and what_changed(saved, shape(workout)):
+                self._say_now("That workout changed since you stopped it. Start it again.")
+                return
+            plan = expand(workout)
             done = frozenset(history.completed_step_keys(record.id))
             rest = plan.resumed(set(done), history.last_completed_step_key(record.id))
             history.reopen_session(record.id)
@@ -279,7 +300,32 @@ class Server:
                 signal.signal(sig, handler)
 
 
+def check_input(settings: Settings, options: ServeOptions) -> None:
+    """A service with nothing to hear would idle for ever: refuse to start instead."""
+    if options.listen_file is not None:
+        from coach.listen.files import mono_blocks
+        from coach.paths import readable_input
+
+        try:
+            readable_input(options.listen_file)
+            mono_blocks(options.listen_file)
+        except CoachError as exc:
+            raise CoachError(f"--listen-file: {exc}") from None
+    elif not options.no_audio:
+        from coach.audio.output import device_arg
+        from coach.listen.audio_input import default_rate
+
+        try:
+            default_rate(device_arg(settings.audio.input_device))
+        except (CoachError, OSError) as exc:  # OSError: PortAudio itself is missing
+            raise CoachError(
+                f"serve has nothing to listen to: {exc}; plug in a microphone, set "
+                "audio.input_device, or give --listen-file AUDIO"
+            ) from None
+
+
 def serve(settings: Settings, options: ServeOptions) -> int:
+    check_input(settings, options)
     if not options.no_audio and options.listen_file is None:
         note("serving: listening for 'start <workout>' (Ctrl-C ends)")
     return Server(settings, replace(options)).run()

@@ -22,7 +22,7 @@ def test_bundled_scripts_validate(tmp_path: Path) -> None:
     assert len(files) >= 4
     result = coach("validate", *files, home=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout == ""
+    assert result.stdout == f"{len(files)} scripts OK\n"
 
 
 def test_validate_reports_every_problem_with_its_position(tmp_path: Path) -> None:

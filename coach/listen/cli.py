@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from coach.errors import CoachError
 from coach.listen.recognizer import BACKENDS
 
 EXIT_OK = 0
@@ -168,7 +169,9 @@ def _vocabulary(language: str | None) -> Any:
 
 def _cmd_recognize(args: argparse.Namespace) -> int:
     from coach.listen.pipeline import recognize_file
+    from coach.paths import readable_input
 
+    readable_input(args.audio)
     vocabulary = _vocabulary(args.language)
     settings = _settings(args)
     found = 0
@@ -254,16 +257,41 @@ def meter_line(ep: Any, width: int = 40) -> str:
 
 
 def _cmd_model_download(args: argparse.Namespace) -> int:
-    from coach.listen.models import download
+    from coach.listen.models import DOWNLOADS, download
 
-    print(f"Model ready: {download(args.name)}")
+    # vosk's Model.__del__ fails on a model that never loaded (say, offline) and
+    # prints a traceback when the half-made model goes, after our message.
+    sys.unraisablehook = _quiet_vosk_del(sys.unraisablehook)
+    try:
+        path = download(args.name)
+    except CoachError as exc:
+        if isinstance(exc.__context__, OSError):  # requests' connection errors are OSErrors
+            raise CoachError(
+                f"could not download {DOWNLOADS.get(args.name, args.name)}: no connection to "
+                "alphacephei.com; try again online, or unpack a vosk model yourself and run "
+                "`coach model path DIR`"
+            ) from None
+        raise
+    print(f"Model ready: {path}")
     return EXIT_OK
+
+
+def _quiet_vosk_del(previous: Any) -> Any:
+    def hook(unraisable: Any) -> None:
+        if getattr(unraisable.object, "__qualname__", "") != "Model.__del__":
+            previous(unraisable)
+
+    return hook
 
 
 def _cmd_model_path(args: argparse.Namespace) -> int:
     from coach.listen.models import set_configured_model
 
-    print(f"Using vosk model {set_configured_model(Path(args.dir))}")
+    try:
+        folder = Path(args.dir).expanduser()
+    except RuntimeError:  # `~nosuchuser/…`
+        raise CoachError(f"{args.dir}: no such user's home folder; write the full path") from None
+    print(f"Using vosk model {set_configured_model(folder)}")
     return EXIT_OK
 
 

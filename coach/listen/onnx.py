@@ -13,6 +13,7 @@ def session(model: Path, *, arena: bool = True) -> Any:
     arena only holds memory."""
     import onnxruntime as ort
 
+    ort.disable_telemetry_events()  # belt and braces: coach/__init__.py opts out at import
     options = ort.SessionOptions()
     options.intra_op_num_threads = 1
     options.inter_op_num_threads = 1

@@ -14,8 +14,10 @@ from pathlib import Path
 
 from coach import resources
 from coach.errors import CoachError
+from coach.printable import clipped, printable
 from coach.script.model import Workout
 from coach.script.validate import Problem, check_document, show
+from coach.script.yamlhelp import not_utf8
 from coach.script.yamlpos import NodePath, YamlDoc, parse_yaml
 
 _LOGGER = logging.getLogger(__name__)
@@ -23,6 +25,8 @@ _LOGGER = logging.getLogger(__name__)
 SUFFIXES: tuple[str, ...] = (".yaml", ".yml")
 # A longer chain of `extends` is a mistake, not a design.
 MAX_EXTENDS = 16
+# The biggest real script is a few kilobytes; parsing is what would take the time.
+MAX_SCRIPT_BYTES = 1_000_000
 
 
 class ScriptError(CoachError):
@@ -57,19 +61,41 @@ def resolve_script(ref: str, relative_to: Path | None = None) -> Path:
     # `~nobody/x` (RuntimeError) and names too long for the OS are still
     # just bad references.
     except (OSError, RuntimeError) as exc:
-        raise CoachError(f"cannot use '{ref}' as a cue script path: {exc}") from None
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise CoachError(f"cannot use '{clipped(ref)}' as a cue script path: {reason}") from None
+    bundled = _bundled_named(ref)
+    if exists and bundled is not None and relative_to is None:  # `extends` means its own folder
+        return _either(path, ref, bundled)
     if exists:
         _check_readable(path, ref)
         return path
-    bundled = _bundled_named(ref)
     if bundled is not None:
         return bundled
     names = [p.stem for p in bundled_scripts()]
     hint = difflib.get_close_matches(Path(ref).stem, names, n=1)
     raise CoachError(
-        f"no cue script named '{ref}': not a file, and not a bundled script "
+        f"no cue script named '{clipped(ref)}': not a file, and not a bundled script "
         "(coach list shows them)" + (f"; did you mean '{hint[0]}'?" if hint else "")
     )
+
+
+_TOLD: set[str] = set()  # a command resolves its script more than once: say it once
+
+
+def _either(path: Path, ref: str, bundled: Path) -> Path:
+    """`ref` names both something here and a bundled script: a script file here wins
+    (it is what the user is working on), a folder doesn't; either way, say which."""
+    if path.resolve() == bundled.resolve():  # run from the bundled scripts' own folder
+        return path
+    if path.is_dir():
+        chosen, message = bundled, "'%s' here is a folder: using the bundled script %s"
+    else:
+        _check_readable(path, ref)
+        chosen, message = path, "using the file '%s' here, not the bundled script %s"
+    if ref not in _TOLD:
+        _TOLD.add(ref)
+        _LOGGER.warning(message, printable(ref), bundled)
+    return chosen
 
 
 def _bundled_named(ref: str) -> Path | None:
@@ -91,25 +117,32 @@ def _bundled_named(ref: str) -> Path | None:
 
 def _check_readable(path: Path, ref: str) -> None:
     if path.is_dir():
-        raise CoachError(f"'{ref}' is a directory, not a cue script")
+        raise CoachError(f"'{clipped(ref)}' is a directory, not a cue script")
     if not path.is_file():
-        raise CoachError(f"'{ref}' is not a regular file")
+        raise CoachError(f"'{clipped(ref)}' is not a regular file")
     try:
         with path.open("rb"):
             pass
     except OSError as exc:
-        raise CoachError(f"cannot read '{ref}': {exc.strerror or exc}") from None
+        raise CoachError(f"cannot read '{clipped(ref)}': {exc.strerror or exc}") from None
 
 
 def _read(path: Path) -> bytes:
     try:
-        return path.read_bytes()
+        with path.open("rb") as f:
+            data = f.read(MAX_SCRIPT_BYTES + 1)  # no more: the size is all we need to know
     except FileNotFoundError:
         raise CoachError(f"no such file: '{path}'") from None
     except IsADirectoryError:
         raise CoachError(f"'{path}' is a directory, not a cue script") from None
     except OSError as exc:
         raise CoachError(f"cannot read '{path}': {exc.strerror or exc}") from None
+    if len(data) > MAX_SCRIPT_BYTES:
+        raise CoachError(
+            f"'{path}' is larger than {MAX_SCRIPT_BYTES // 1_000_000} MB; a cue script is a "
+            "few kilobytes of YAML"
+        )
+    return data
 
 
 def check_script(path: Path | str) -> list[Problem]:
@@ -146,9 +179,7 @@ def _load(path: Path, chain: tuple[Path, ...], problems: list[Problem]) -> YamlD
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        problems.append(Problem(str(path), line, column, "the file is not UTF-8 text"))
+        problems.append(Problem(str(path), *not_utf8(data, exc)))
         return None
     doc = parse_yaml(text, str(path))
     problems.extend(Problem.at(position, message) for position, message in doc.issues)
@@ -184,14 +215,26 @@ def _load_parent(
     if len(chain) > MAX_EXTENDS:
         problem(f"extends: more than {MAX_EXTENDS} scripts in a chain")
         return None
+    found: list[Problem] = []
     try:
-        parent = _load(target, chain, problems)
+        parent = _load(target, chain, found)
     except CoachError as exc:
         problem(f"extends: {exc}")
         return None
-    if parent is not None and not isinstance(parent.value, dict):
-        problem(f"extends: '{ref}' is not a cue script (its top level is {show(parent.value)})")
+    # A file that isn't a cue script at all (say /etc/passwd) gets one line, not a
+    # problem per line of it, which would print the file out.
+    if parent is None and target.suffix not in SUFFIXES:
+        problem(f"extends: {show(ref)} is not a cue script (it isn't YAML)")
         return None
+    top = None if parent is None else parent.value
+    if parent is not None and not isinstance(top, dict):
+        kind = "text" if isinstance(top, str) else "a list" if isinstance(top, list) else "other"
+        problem(f"extends: {show(ref)} is not a cue script (its top level is {kind})")
+        return None
+    if isinstance(top, dict) and not {"workout", "exercises", "extends", "defaults"} & set(top):
+        problem(f"extends: {show(ref)} is not a cue script (it has no 'workout' or 'exercises')")
+        return None
+    problems.extend(found)
     return parent
 
 

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TypeGuard, TypeVar
 
+from coach.printable import printable
 from coach.script import templates
 from coach.script.model import (
     CUE_KEYS,
@@ -61,6 +62,15 @@ MAX_REPS = 1000
 MAX_COUNTDOWN = 60
 MAX_REST = 24 * 3600.0
 MAX_PHASE = 3600.0
+# A whole session: beyond these it is a typo (sets: 1000, reps: 1000), and
+# simulating, planning and history would take minutes and gigabytes.
+MAX_TOTAL_REPS = 5000
+MAX_SESSION_SECONDS = 12 * 3600.0
+MAX_SIDES = 10
+# A cue is a sentence or a few, said between reps; a page of text is a paste gone wrong.
+MAX_CUE_CHARS = 1000
+# Names are spoken inside cues and echoed in messages: a line, not a paragraph.
+MAX_NAME_CHARS = 100
 
 _REP_CUES_SHOWN = "brace, drive, hold, lower, halfway, last_rep"
 
@@ -77,7 +87,7 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}: {self.message}"
+        return printable(f"{self.file}:{self.line}:{self.column}: {self.message}")
 
     @classmethod
     def at(cls, position: Position, message: str) -> Problem:
@@ -136,17 +146,46 @@ def show(value: object) -> str:
     return f"{type(value).__name__} {value!s:.40}"
 
 
-def did_you_mean(word: str, choices: Sequence[str], quote: str = "'") -> str:
-    """'; did you mean X?' when a close match exists, else ''."""
+# Names people reach for that are too far from ours for spelling to find.
+_SYNONYMS: dict[str, str] = {
+    "reps_remaining": "reps_left",
+    "remaining": "reps_left",
+    "reps_to_go": "reps_left",
+    "left": "reps_left",
+    "next_exercise": "next",
+    "next_up": "next",
+    "exercise_name": "exercise",
+    "name": "exercise",
+    "workout_name": "workout",
+    "set_number": "set",
+    "rep_number": "rep",
+    "total_sets": "sets",
+    "total_reps": "reps",
+    "rest_seconds": "rest",
+    "rest_time": "rest",
+    "other": "other_side",
+    "leg": "side",
+}
+
+
+def closest(word: str, choices: Sequence[str]) -> str | None:
+    """The choice `word` was probably meant to be, or None."""
     word = word.strip().lower()
     # Swapped letters ("rpes", "drvie") are the commonest typo, and difflib
     # scores them no better than a different word ("rets" ties "sets").
     close = [c for c in choices if c == word] or [c for c in choices if sorted(c) == sorted(word)]
+    close = close or [c for c in choices if c == _SYNONYMS.get(word)]
     close = close or difflib.get_close_matches(word, list(choices), n=1)
-    if not close:
+    return close[0] if close else None
+
+
+def did_you_mean(word: str, choices: Sequence[str], quote: str = "'") -> str:
+    """'; did you mean X?' when a close match exists, else ''."""
+    close = closest(word, choices)
+    if close is None:
         return ""
     end = "}" if quote == "{" else quote
-    return f"; did you mean {quote}{close[0]}{end}?"
+    return f"; did you mean {quote}{close}{end}?"
 
 
 def _is_int(value: object) -> TypeGuard[int]:
@@ -212,12 +251,14 @@ class _Checker:
         if "defaults" in root:
             if isinstance(root["defaults"], dict):
                 defaults = self.settings(root["defaults"], ("defaults",))
+                _misspelt_settings(root["defaults"], defaults)
                 self.unknown_keys(root["defaults"], ("defaults",), SETTING_KEYS, "in defaults")
             else:
                 self.report(
                     ("defaults",), f"defaults: expected a mapping, got {show(root['defaults'])}"
                 )
         exercises = self.exercises(root, defaults)
+        self.check_size(exercises)
         return Workout(
             name=name or "",
             exercises=tuple(exercises),
@@ -228,6 +269,23 @@ class _Checker:
             spoken=spoken,
         )
 
+    def check_size(self, exercises: list[Exercise]) -> None:
+        reps = sum(e.sets * e.reps * max(1, len(e.sides)) for e in exercises)
+        if reps > MAX_TOTAL_REPS:
+            self.report(
+                ("exercises",),
+                f"exercises: the session has {reps} reps in all; at most {MAX_TOTAL_REPS} "
+                "(check sets, reps and sides)",
+            )
+            return
+        seconds = sum(_timed_seconds(e) for e in exercises)
+        if seconds > MAX_SESSION_SECONDS:
+            self.report(
+                ("exercises",),
+                f"exercises: the session lasts {seconds / 3600:.0f} hours without its manual "
+                f"phases; at most {MAX_SESSION_SECONDS / 3600:g} (check rest and tempo)",
+            )
+
     def required_text(self, mapping: dict[str, object], path: NodePath, key: str, what: str) -> str:
         if key not in mapping:
             self.report(path, f"missing required key '{key}' ({what})")
@@ -235,6 +293,13 @@ class _Checker:
         value = mapping[key]
         if not isinstance(value, str) or not value.strip():
             self.report((*path, key), f"{key}: expected {what} as text, got {show(value)}")
+            return ""
+        if len(value.strip()) > MAX_NAME_CHARS:
+            self.report(
+                (*path, key),
+                f"{key}: the name is {len(value.strip())} characters long; "
+                f"keep it to {MAX_NAME_CHARS} or fewer",
+            )
             return ""
         return value.strip()
 
@@ -292,6 +357,7 @@ class _Checker:
         name = self.required_text(entry, path, "name", "the exercise's name")
         description = self.optional_text(entry, path, "description")
         own = self.settings(entry, path)
+        _misspelt_settings(entry, own)
         sides = _choose("sides", own, defaults, ())
         sets = _choose("sets", own, defaults, DEFAULT_SETS)
         reps = _choose("reps", own, defaults, DEFAULT_REPS)
@@ -363,17 +429,27 @@ class _Checker:
                 path, f"sides: expected a list of side names, e.g. [left, right], got {show(value)}"
             )
             return None
-        names: list[str] = []
+        if len(value) > MAX_SIDES:
+            self.report(path, f"sides: {len(value)} sides; at most {MAX_SIDES}")
+            return None
+        names: dict[str, None] = {}  # ordered, and a quick "seen" check for long lists
         ok = True
         for index, side in enumerate(value):
             if not isinstance(side, str) or not side.strip():
                 self.report((*path, index), f"sides: expected a side name, got {show(side)}")
                 ok = False
+            elif len(side.strip()) > MAX_NAME_CHARS:
+                self.report(
+                    (*path, index),
+                    f"sides: a side name of {len(side.strip())} characters; "
+                    f"keep it to {MAX_NAME_CHARS} or fewer",
+                )
+                ok = False
             elif side.strip() in names:
                 self.report((*path, index), f"sides: '{side.strip()}' is listed twice")
                 ok = False
             else:
-                names.append(side.strip())
+                names[side.strip()] = None
         return tuple(names) if ok else None
 
     def tempo(self, value: object, path: NodePath) -> dict[str, float | None]:
@@ -507,6 +583,13 @@ class _Checker:
         if not text.strip():
             self.report(path, f"{key}: the cue text is empty")
             return None
+        if len(text) > MAX_CUE_CHARS:
+            self.report(
+                path,
+                f"{key}: the cue is {len(text)} characters long, more than {MAX_CUE_CHARS}; "
+                "split it into a list of shorter cues",
+            )
+            return None
         try:
             names = templates.fields(text)
         except templates.TemplateError as exc:
@@ -633,6 +716,27 @@ class _Checker:
                     f"'{name}' has no side '{side}' (its sides: "
                     f"{', '.join(sides)})" + did_you_mean(side, sides),
                 )
+
+
+def _timed_seconds(exercise: Exercise) -> float:
+    """How long an exercise's timed phases and rests last, manual phases left out."""
+    timed = {phase: seconds or 0.0 for phase, seconds in exercise.tempo.items()}
+    rep = sum(seconds for phase, seconds in timed.items() if phase != "setup")
+    per_side = timed.get("setup", 0.0) + exercise.reps * rep
+    return exercise.sets * max(1, len(exercise.sides)) * per_side + (
+        exercise.sets - 1
+    ) * exercise.rest
+
+
+def _misspelt_settings(mapping: dict[str, object], settings: _Settings) -> None:
+    """A misspelt `sides:` or `sets:` is reported once, as an unknown key; the checks
+    that depend on its value are skipped rather than run on the default."""
+    for key in mapping:
+        if key in EXERCISE_KEYS or not isinstance(key, str):
+            continue
+        meant = closest(key, SETTING_KEYS)
+        if meant is not None and meant not in mapping:
+            settings.invalid.add(meant)
 
 
 def _hint(key: str, allowed: Sequence[str]) -> str:

@@ -17,6 +17,8 @@ from typing import NamedTuple
 
 import yaml
 
+from coach.script.yamlhelp import explain
+
 _LOGGER = logging.getLogger(__name__)
 
 # Aliases let a few lines expand into billions of nodes ("billion laughs");
@@ -86,9 +88,8 @@ def parse_yaml(text: str, file: str, max_nodes: int = MAX_NODES) -> YamlDoc:
         loader = yaml.SafeLoader(text)
         root = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        message = exc.problem or exc.context or "malformed YAML"
-        doc.issues.append((_at(file, mark), f"YAML syntax error: {message}"))
+        line, column, message = explain(exc, text)
+        doc.issues.append((Position(file, line, column), message))
         doc.fatal = True
         return doc
     except yaml.reader.ReaderError as exc:

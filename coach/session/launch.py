@@ -145,7 +145,7 @@ def launch(
         outputs: list[Output] = [*extra_outputs]
         if record is not None:
             # First, so a completed rep is saved before anything else happens.
-            outputs.insert(0, HistoryRecorder(record.history, record.session_id))
+            outputs.insert(0, HistoryRecorder(record.history, record.session_id, note))
         events: queue.Queue[Event] = queue.Queue()
         if options.simulate:
             outputs.append(JsonTimeline(out) if options.json else TextTimeline(out))
@@ -217,6 +217,11 @@ def _run(
     try:
         return run_session(session, clock, outputs, events)
     except WaitingForever:
+        if session.state == "paused":
+            raise SimulationStalled(
+                f"the simulated session is paused at {_where(session)} and waits for "
+                "'resume'; add it to --commands (e.g. --commands '5:pause,15:resume')"
+            ) from None
         raise SimulationStalled(
             f"the simulated session waits at {_where(session)} for 'next'; add it to "
             "--commands (e.g. --commands '30:next') or pass --auto-next SECONDS"

@@ -128,10 +128,12 @@ class Listening:
         clock: Clock,
         note: Callable[[str], None],
         barge_in: bool = False,
+        on_failure: Callable[[str], None] | None = None,
     ) -> None:
         self.process = process
         self.note = note
         self.barge_in = barge_in
+        self.on_failure = on_failure
         self.failed = False  # the listener could not start (no microphone, no model)
         self.failure = ""  # why, in a few words
         self.ready = False  # the listener hears the microphone
@@ -172,7 +174,10 @@ class Listening:
                 # Told as it happens: the session doesn't wait for the listener
                 # to load its models before the first cue.
                 self.failed, self.failure = True, message[1]
-                self.note(f"no voice commands ({message[1]}); the keys still work")
+                if self.on_failure is not None:
+                    self.on_failure(message[1])
+                else:
+                    self.note(f"no voice commands ({message[1]}); the keys still work")
                 return
             if message[0] == "ready":
                 self.ready = True
@@ -219,12 +224,14 @@ def open_listening(
     *,
     vocabulary: Vocabulary | None = None,
     source: AudioSource | None = None,
+    on_failure: Callable[[str], None] | None = None,
 ) -> Iterator[Listening | None]:
     """Listen for commands until the block exits. The listener starts in the
     background; if it can't (no microphone, no model) `note` says so once and
     `Listening.failed` turns true.
 
-    `vocabulary` defaults to the session commands; `source` to the microphone.
+    `vocabulary` defaults to the session commands; `source` to the microphone;
+    `on_failure`, when given, is told why instead of `note`.
     """
     vocabulary = vocabulary or settings.vocabulary()
     time_now, session_now = _reading(clock)[1:]
@@ -262,7 +269,9 @@ def open_listening(
                 inbox.put(("cut", at))
 
             stack.callback(playback.watch(span, cut))
-        listening = Listening(process, inbox, outbox, events, clock, note, job.barge_in)
+        listening = Listening(
+            process, inbox, outbox, events, clock, note, job.barge_in, on_failure
+        )
         stack.callback(listening.stop)
         yield listening
 

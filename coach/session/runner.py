@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import logging
 import queue
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol, runtime_checkable
 
 from coach.history import History
+from coach.history_journal import BufferedWrites
 from coach.session.clock import Clock, earliest
 from coach.session.events import (
     Action,
@@ -54,26 +55,33 @@ class HoldsBack(Protocol):
 
 
 class HistoryRecorder:
-    """Writes completed reps, heard commands and the outcome to the history."""
+    """Writes completed reps, heard commands and the outcome to the history; a write
+    that fails is held and retried (see coach.history_journal), never fatal."""
 
-    def __init__(self, history: History, session_id: int) -> None:
+    def __init__(
+        self, history: History, session_id: int, warn: Callable[[str], None] = _LOGGER.warning
+    ) -> None:
         self.history = history
         self.session_id = session_id
+        self.writes = BufferedWrites(history, warn)
 
     def emit(self, action: Action, now: float) -> None:
         if isinstance(action, RepCompleted):
             s = action.step
             assert s.rep is not None and s.rep_key is not None
-            self.history.record_rep(self.session_id, s.rep_key, s.exercise, s.side, s.set, s.rep)
+            self.writes.write(
+                "record_rep", self.session_id, s.rep_key, s.exercise, s.side, s.set, s.rep
+            )
         elif isinstance(action, CommandHeard):
-            self.history.record_command(
-                self.session_id, action.t, action.command.name, action.command.source
+            self.writes.write(
+                "record_command",
+                self.session_id, action.t, action.command.name, action.command.source,
             )
         elif isinstance(action, Finished):
-            self.history.finish_session(self.session_id, action.status)
+            self.writes.write("finish_session", self.session_id, action.status)
 
     def close(self) -> None:
-        pass
+        self.writes.close()
 
 
 def run_session(

@@ -12,6 +12,7 @@ import itertools
 import json
 from typing import Any, TextIO
 
+from coach.printable import printable
 from coach.session.events import (
     Action,
     CommandHeard,
@@ -80,6 +81,10 @@ class TextTimeline(_Ordered):
     """A log a person reads: where we are, what the coach says, what was heard."""
 
     def format(self, action: Action) -> str | None:
+        line = self._line(action)
+        return None if line is None else printable(line)
+
+    def _line(self, action: Action) -> str | None:
         stamp = clock_text(action.t)
         if isinstance(action, PhaseStarted):
             s = action.step

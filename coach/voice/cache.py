@@ -8,6 +8,7 @@ target and the text, so changing the voice simply misses the cache.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import tempfile
 from pathlib import Path
@@ -16,6 +17,8 @@ import numpy as np
 import platformdirs
 
 from coach.voice.engines import Samples
+
+_LOGGER = logging.getLogger(__name__)
 
 # Bump when cleanup or the file format changes, to leave old entries behind.
 CACHE_VERSION = 1
@@ -32,6 +35,7 @@ class CueCache:
     def __init__(self, root: Path, identity: str, rate: int, loudness: float, volume: float):
         self.root = root
         self.fingerprint = f"v{CACHE_VERSION}|{identity}|{rate}|{loudness:g}|{volume:g}"
+        self.writable = True  # until a write fails: then cues live in memory only
 
     def path(self, text: str) -> Path:
         digest = hashlib.sha256(f"{self.fingerprint}|{text}".encode()).hexdigest()
@@ -46,7 +50,19 @@ class CueCache:
         return samples.astype(np.float32, copy=False)
 
     def put(self, text: str, samples: Samples) -> None:
-        path = self.path(text)
+        if not self.writable:
+            return
+        try:
+            self._write(self.path(text), samples)
+        except OSError as exc:  # read-only, full, or not ours: coach on without a cache
+            self.writable = False
+            _LOGGER.warning(
+                "the cue cache %s can't be written (%s); cues are kept in memory this time",
+                self.root, exc.strerror or exc,
+            )
+
+    @staticmethod
+    def _write(path: Path, samples: Samples) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         # Written aside and renamed, so a reader never sees half a file.
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")

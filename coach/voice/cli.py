@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from coach.errors import CoachError
+from coach.paths import output_file
+from coach.printable import printable
 
 
 def add_voice_commands(sub: Any) -> None:
@@ -47,7 +49,7 @@ def add_voice_commands(sub: Any) -> None:
     export.add_argument("script", metavar="SCRIPT")
     export.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
     export.add_argument(
-        "--auto-next", type=float, default=None, metavar="SECONDS",
+        "--auto-next", type=_seconds, default=None, metavar="SECONDS",
         help="how long manual phases (setup) last after the cue (default: as --simulate, 3)",
     )
     export.set_defaults(handler=_cmd_export)
@@ -58,6 +60,16 @@ def add_voice_commands(sub: Any) -> None:
         description="List sound devices; use the index or name in config or with --device.",
     )
     devices.set_defaults(handler=_cmd_devices)
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 <= value <= 3600:  # also refuses nan and inf, which would never end a phase
+        raise argparse.ArgumentTypeError("must be seconds from 0 to 3600")
+    return value
 
 
 def _settings(device: str | None = None) -> Any:
@@ -111,9 +123,10 @@ def _cmd_render(args: argparse.Namespace) -> int:
         )
     seconds = time.perf_counter() - started
     speed = f", {rendered / seconds:.1f} cues/s" if rendered and seconds > 0 else ""
+    kept = f"in {cache.root}" if cache.writable else f"but not kept: {cache.root} can't be written"
     print(
         f"{len(texts)} cues: {rendered} rendered, {cached} already cached "
-        f"({seconds:.1f} s{speed}) in {cache.root}"
+        f"({seconds:.1f} s{speed}) {kept}"
     )
     return 0
 
@@ -122,6 +135,7 @@ def _cmd_say(args: argparse.Namespace) -> int:
     from coach.audio.output import NoOutputDevice, play_clip
     from coach.voice.voice import Voice
 
+    output = output_file(args.output_wav) if args.output_wav is not None else None
     settings = _settings(args.device)
     voice = Voice.from_settings(settings)
     try:
@@ -129,11 +143,11 @@ def _cmd_say(args: argparse.Namespace) -> int:
     finally:
         voice.close()
     rate = settings.audio.sample_rate
-    if args.output_wav is not None:
+    if output is not None:
         import soundfile
 
         try:
-            soundfile.write(str(args.output_wav), clip, rate)
+            soundfile.write(str(output), clip, rate)
         except (OSError, RuntimeError, TypeError, ValueError) as exc:
             raise CoachError(f"{args.output_wav}: can't write it ({exc})") from None
         print(f"{args.output_wav}: {len(clip) / rate:.2f} s")
@@ -142,7 +156,7 @@ def _cmd_say(args: argparse.Namespace) -> int:
         play_clip(clip, settings.audio)
     except NoOutputDevice as exc:
         print(f"coach: {exc}; here it is on screen:", file=sys.stderr)
-        print(args.text)
+        print(printable(args.text))
     return 0
 
 
@@ -153,6 +167,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from coach.script.loader import load_workout
     from coach.session.launch import open_voice
 
+    output = output_file(args.output)
     settings = _settings()
     plan = expand(load_workout(args.script))
     started = time.perf_counter()
@@ -162,7 +177,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     try:
         _warm_up(voice, plan)
         auto_next = SIMULATED_READY_SECONDS if args.auto_next is None else args.auto_next
-        exported = export_session(plan, settings, voice, args.output, auto_next)
+        exported = export_session(plan, settings, voice, output, auto_next)
     finally:
         voice.close()
     minutes, seconds = divmod(exported.seconds, 60)

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 
 from coach.config import VoiceSettings
+from coach.errors import CoachError
 from coach.voice.cache import CueCache
 from coach.voice.engines import Samples, SpeechEngine, make_engine
 from coach.voice.voice import render_one
@@ -22,6 +25,8 @@ _job: tuple[int, float, float] = (48000, -20.0, 1.0)
 
 def _start_worker(settings: VoiceSettings, rate: int) -> None:
     global _engine, _job
+    # Ctrl-C reaches the whole process group: the parent alone answers it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _engine = make_engine(settings)
     _job = (rate, settings.loudness, settings.volume)
 
@@ -51,8 +56,14 @@ def render_all(
         workers, mp_context=context, initializer=_start_worker, initargs=(settings, rate)
     ) as pool:
         futures = [pool.submit(_render, text) for text in missing]
-        for future in as_completed(futures):
-            text, samples = future.result()
-            cache.put(text, samples)
-            progress(text)
+        try:
+            for future in as_completed(futures):
+                text, samples = future.result()
+                cache.put(text, samples)
+                progress(text)
+        except BrokenProcessPool:  # the engine killed its process: what was done is cached
+            raise CoachError(
+                "the speech engine crashed while rendering cues; `coach say` with one of "
+                "them shows which, and `coach render --workers 1` renders the rest"
+            ) from None
     return len(missing)

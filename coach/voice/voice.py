@@ -15,8 +15,11 @@ import threading
 from collections.abc import Iterable
 from concurrent.futures import Future
 
+import numpy as np
+
 from coach.config import Settings
 from coach.voice.cache import CueCache, default_cache_dir
+from coach.voice.chunks import split_text
 from coach.voice.cleanup import prepare
 from coach.voice.engines import Samples, SpeechEngine, make_engine
 
@@ -121,5 +124,7 @@ class Voice:
 def render_one(
     engine: SpeechEngine, text: str, rate: int, loudness: float, volume: float
 ) -> Samples:
-    samples, engine_rate = engine.synthesize(text)
+    pieces = [engine.synthesize(piece) for piece in split_text(text)]
+    engine_rate = pieces[0][1]
+    samples = np.concatenate([np.asarray(s, dtype=np.float32) for s, _ in pieces])
     return prepare(samples, engine_rate, rate, loudness, volume)

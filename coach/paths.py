@@ -1,0 +1,38 @@
+"""Paths given on the command line, checked before any work is done for them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from coach.errors import CoachError
+
+
+def output_file(path: Path) -> Path:
+    """`path` with `~` expanded, in a folder that exists, and not a folder itself;
+    checked up front so a long render doesn't end in "System error."."""
+    try:
+        expanded = path.expanduser()
+    except RuntimeError:  # `~nosuchuser/…`
+        raise CoachError(f"{path}: no such user's home folder; write the full path") from None
+    parent = expanded.parent
+    if not parent.is_dir():
+        what = "is not a folder" if parent.exists() else "doesn't exist"
+        raise CoachError(f"{path}: the folder '{parent}' {what}; create it or write elsewhere")
+    if expanded.is_dir():
+        raise CoachError(f"{path}: is a folder; give a file name, e.g. {path / 'session.ogg'}")
+    return expanded
+
+
+def readable_input(path: str | Path) -> None:
+    """Refuse an existing file that can't be opened for reading, saying why: the audio
+    library would only say "System error."."""
+    try:
+        file = Path(path).expanduser()
+        if not file.is_file():  # opening a FIFO would wait for a writer
+            return
+        with file.open("rb"):
+            pass
+    except PermissionError:
+        raise CoachError(f"{path}: permission denied; make it readable (chmod u+r)") from None
+    except (OSError, RuntimeError):
+        return  # missing, a folder, …: the reader names those itself

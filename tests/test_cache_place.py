@@ -1,0 +1,45 @@
+"""A cue cache that can't be written: coach on without it, with one warning (issue 19,
+item 9). A read-only file system needs a tmpfs of our own, so root."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from cli import isolated_env, run_coach
+
+WARNING = "can't be written (Read-only file system); cues are kept in memory this time"
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Iterator[Path]:
+    """COACH_HOME with its cache/ folder on a read-only file system."""
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m,ro", "tmpfs", str(cache)],
+                          capture_output=True, text=True)
+    if made.returncode != 0:
+        pytest.skip(f"can't mount a tmpfs: {made.stderr.strip()}")
+    try:
+        yield tmp_path
+    finally:
+        subprocess.run(["umount", "-l", str(cache)], check=False)
+
+
+@pytest.mark.parametrize("command", [
+    ["run", "demo", "--no-audio", "--speed", "50", "--plain"],
+    ["render", "demo"],
+    ["export", "demo", "-o", "{home}/demo.ogg"],
+])
+def test_a_read_only_cache_is_coached_around(home: Path, command: list[str]) -> None:
+    args = [part.format(home=home) for part in command]
+    done = run_coach(*args, env=isolated_env(home), timeout=180)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr and "internal error" not in done.stderr
+    warnings = [line for line in done.stderr.splitlines() if "cue cache" in line]
+    assert len(warnings) == 1 and WARNING in warnings[0], done.stderr
