@@ -31,12 +31,7 @@ def test_without_pyaec_barge_in_falls_back_to_off(monkeypatch: pytest.MonkeyPatc
     "backend",
     [
         "moonshine",
-        pytest.param("pocketsphinx", marks=pytest.mark.xfail(
-            reason="with barge-in on and no echo at the microphone, pocketsphinx (vosk too) "
-            "hears nothing after the coach's first clip here; live, the Korean vosk session "
-            "missed its command in 3 runs of 5 with barge-in on, in none of 3 with it off. "
-            "A listener pipeline matter (coach/listen/pipeline.py), found when barge-in "
-            "became the default", strict=False)),
+        "pocketsphinx",
     ],
 )
 def test_with_barge_in_a_command_after_the_coach_spoke_is_heard(backend: str) -> None:
