@@ -153,12 +153,24 @@ def test_scorer_counts() -> None:
     assert row["accuracy"] == 0.5
     assert row["false_triggers"] == 4
     assert row["false_triggers_by_kind"] == {"negative": 1, "cue": 1, "duplicate": 1,
-                                             "background": 1}
+                                             "talk": 0, "background": 1}
     assert row["false_triggers_per_hour"] == 400.0
     assert row["latency_p50"] == pytest.approx(0.4)
     assert row["latency_p95"] == pytest.approx(0.49)
     assert row["rtf"] == 0.1 and row["peak_mb"] == 120.0
     assert row["ignored"] == 1
+
+
+def test_a_false_trigger_on_the_background_talk_is_counted_as_its() -> None:
+    """Where the stream has talkers, a false trigger on nothing said in the foreground
+    but on their words is theirs; one on neither is the background's."""
+    talk = [{"start": 19.5, "end": 22.0, "text": "Police asked drivers to stop."}]
+    s = recognition.score(TRUTH, RECS, duration=36.0, talk=talk)
+    row = recognition.summary(s)
+    assert row["false_triggers_by_kind"]["talk"] == 1
+    assert row["false_triggers_by_kind"]["background"] == 0
+    assert row["false_triggers_per_hour_talk"] == 100.0
+    assert any(e.get("truth_phrase") == talk[0]["text"] for e in s.errors)
 
 
 def test_accuracy_by_voice_engine() -> None:

@@ -3,13 +3,12 @@ item 9). A read-only file system needs a tmpfs of our own, so root."""
 
 from __future__ import annotations
 
-import os
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from cli import isolated_env, run_coach
+from tmpfs import mounted_tmpfs
 
 WARNING = "can't be written (Read-only file system); cues are kept in memory this time"
 
@@ -17,18 +16,8 @@ WARNING = "can't be written (Read-only file system); cues are kept in memory thi
 @pytest.fixture
 def home(tmp_path: Path) -> Iterator[Path]:
     """COACH_HOME with its cache/ folder on a read-only file system."""
-    cache = tmp_path / "cache"
-    cache.mkdir()
-    if os.geteuid() != 0:
-        pytest.skip("mounting a tmpfs needs root")
-    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m,ro", "tmpfs", str(cache)],
-                          capture_output=True, text=True)
-    if made.returncode != 0:
-        pytest.skip(f"can't mount a tmpfs: {made.stderr.strip()}")
-    try:
+    with mounted_tmpfs(tmp_path / "cache", "size=1m,ro"):
         yield tmp_path
-    finally:
-        subprocess.run(["umount", "-l", str(cache)], check=False)
 
 
 @pytest.mark.parametrize("command", [

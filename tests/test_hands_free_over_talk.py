@@ -81,6 +81,15 @@ def test_commands_said_over_a_tv_drive_the_session(pulse: PulseServer, tmp_path:
         extra_env={"COACH_CONFIG": str(config)},
     )
     athlete = Athlete(pulse, process, voice)
+    spoke: list[float] = []  # when the athlete began each command (time.monotonic)
+    say = athlete.say
+
+    def say_and_note(phrase: str, voice_name: str = "espeak") -> None:
+        athlete.ears.wait_quiet()
+        spoke.append(time.monotonic())
+        say(phrase, voice_name)
+
+    athlete.say = say_and_note  # type: ignore[method-assign]
     try:
         process.wait_for(_phase("setup"), timeout=60)
         time.sleep(QUIET_SPELL)  # the news alone: nothing may come of it
@@ -103,5 +112,13 @@ def test_commands_said_over_a_tv_drive_the_session(pulse: PulseServer, tmp_path:
         television.wait()
         heard_by_mic.stop()
     assert code == 0, stderr
-    heard = [e["command"] for e in process.snapshot() if e["event"] == "command"]
-    assert heard == ["next", "pause", "repeat", "resume", "stop"]
+    events = process.snapshot()
+    heard = [(e, at) for e, at in zip(events, process.arrived, strict=True)
+             if e["event"] == "command"]
+    # Acted on: just what the athlete asked, in order (a word of theirs misheard as a
+    # command that changes nothing is ignored by the session, and said again).
+    assert [e["command"] for e, _ in heard if not e.get("ignored")] == [
+        "next", "pause", "repeat", "resume", "stop"]
+    # And every command heard came while the athlete spoke, none from the news.
+    for event, at in heard:
+        assert any(0.0 < at - began < 4.0 for began in spoke), (event, [round(at - b, 1) for b in spoke])

@@ -5,29 +5,19 @@ to /dev/null. The first two need a tmpfs of our own, so root."""
 from __future__ import annotations
 
 import contextlib
-import os
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from cli import isolated_env, run_coach
+from tmpfs import mounted_tmpfs
 
 
 @pytest.fixture
 def tmpfs(tmp_path: Path) -> Iterator[Path]:
-    mount = tmp_path / "mnt"
-    mount.mkdir()
-    if os.geteuid() != 0:
-        pytest.skip("mounting a tmpfs needs root")
-    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=20m", "tmpfs", str(mount)],
-                          capture_output=True, text=True)
-    if made.returncode != 0:
-        pytest.skip(f"can't mount a tmpfs: {made.stderr.strip()}")
-    try:
+    with mounted_tmpfs(tmp_path / "mnt", "size=20m") as mount:
         yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
 def _one_line(done: subprocess.CompletedProcess[str], words: str) -> None:

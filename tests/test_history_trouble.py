@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import sqlite3
 import subprocess
 import sys
@@ -15,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from cli import REPO, isolated_env, run_coach
+from tmpfs import mounted_tmpfs
 
 NOT_SAVED = "coach: history is not being saved (cannot write history database "
 
@@ -84,18 +84,8 @@ def test_writes_still_held_at_the_end_are_saved_next_time(tmp_path: Path) -> Non
 
 @pytest.fixture
 def tmpfs(tmp_path: Path) -> Iterator[Path]:
-    mount = tmp_path / "mnt"
-    mount.mkdir()
-    if os.geteuid() != 0:
-        pytest.skip("mounting a tmpfs needs root")
-    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)],
-                          capture_output=True, text=True)
-    if made.returncode != 0:
-        pytest.skip(f"can't mount a tmpfs: {made.stderr.strip()}")
-    try:
+    with mounted_tmpfs(tmp_path / "mnt", "size=16m") as mount:
         yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
 def test_a_disk_full_for_a_while_mid_set(tmpfs: Path) -> None:
@@ -104,7 +94,7 @@ def test_a_disk_full_for_a_while_mid_set(tmpfs: Path) -> None:
     _until_first_rep(process)
     filler = tmpfs / "fill"
     with contextlib.suppress(OSError), filler.open("wb") as f:
-        f.write(b"\0" * 8_000_000)
+        f.write(b"\0" * 64_000_000)  # till the disk is full
     time.sleep(2.5)
     filler.unlink()
     _, err = process.communicate(timeout=60)

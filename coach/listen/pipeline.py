@@ -277,7 +277,10 @@ class Listener:
         if not self.recognizer.streaming:
             begin, stop = segment.heard_span(self.endpoint)
             if begin:  # someone else's talk opened the utterance; the command came later
-                start = max(start, self._time_of(segment.first_frame + begin))
+                ahead = self.endpoint.preroll_frames
+                if segment.talk is not None:
+                    ahead = self.endpoint.talk_cut_frames[0]
+                start = self._time_of(segment.first_frame + begin + ahead)
             said = utterance[begin:stop]
             if segment.talk is not None:
                 said = under_talk_turned_down(
