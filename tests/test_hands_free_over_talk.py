@@ -121,4 +121,5 @@ def test_commands_said_over_a_tv_drive_the_session(pulse: PulseServer, tmp_path:
         "next", "pause", "repeat", "resume", "stop"]
     # And every command heard came while the athlete spoke, none from the news.
     for event, at in heard:
-        assert any(0.0 < at - began < 4.0 for began in spoke), (event, [round(at - b, 1) for b in spoke])
+        since = [round(at - began, 1) for began in spoke]
+        assert any(0.0 < after < 4.0 for after in since), (event, since)
