@@ -134,3 +134,22 @@ def test_the_tv_itself_triggers_nothing(recognizer: Recognizer) -> None:
     audio = (audio / np.sqrt(np.mean(audio**2)) * 0.05).astype(np.float32)
     audio += rng.normal(0, 1e-4, audio.size).astype(np.float32)
     assert list(recognize_audio(Listener(recognizer, VOCAB, RATE), audio, RATE)) == []
+
+
+@needs_moonshine
+@pytest.mark.slow
+def test_news_heard_again_as_the_coach_falls_quiet_triggers_nothing(
+    recognizer: Recognizer,
+) -> None:
+    """The coach talks every few seconds, the listener deaf meanwhile: each time it
+    hears again, the news is mid-word, and a word cut in two is no command."""
+    audio, _ = scene([], noise="tv", seed=7, lead=90.0)
+    rng = np.random.default_rng(7)
+    audio = (audio / np.sqrt(np.mean(audio**2)) * 0.05).astype(np.float32)
+    audio += rng.normal(0, 1e-4, audio.size).astype(np.float32)
+
+    def coach_playing(t: float) -> bool:
+        return t % 3.7 < 1.5
+
+    listener = Listener(recognizer, VOCAB, RATE, playing_at=coach_playing)
+    assert list(recognize_audio(listener, audio, RATE)) == []

@@ -160,6 +160,8 @@ class Listener:
         self._origin: float | None = None  # stream time of the first sample
         self._rng = np.random.default_rng(0)
         self._deaf_until = -1.0
+        self._heard_from = -1  # the first frame heard since the listener was last deaf
+        self._passed_over = ""  # why the open utterance is not decoded
         self._last_command_end = -1e9
         self._last_speech_end = -1e9  # end of the last utterance heard, command or not
         self._decoding = False  # the recognizer is hearing the open utterance
@@ -235,6 +237,7 @@ class Listener:
                 self._decoding = False
             self.endpointer.reset()
             self.endpointer.skip()
+            self._heard_from = index + 1
             return None
         # After the canceller: its noise suppressor can leave exact zeros too.
         frame = frame + self._rng.normal(0, self.settings.dither, FRAME).astype(np.float32)
@@ -249,7 +252,8 @@ class Listener:
             # that is no command is not decoded at all (it is most of what a gym hears).
             opened = self.endpointer.segment
             assert opened is not None
-            self._decoding = self._isolated(self._time_of(opened.speech_start))
+            self._passed_over = self._passed_over_why(opened)
+            self._decoding = not self._passed_over
             if self._decoding and self.recognizer.streaming:
                 self.recognizer.start()
         if self._decoding:
@@ -302,7 +306,7 @@ class Listener:
         """Why an utterance is no command, known before the model hears it ("" if it
         may be one): its levels and timing say so."""
         if not decoded:
-            return "talk right after other speech"
+            return self._passed_over
         if segment.overlong:
             return "talk too long for a command"
         if not segment.clear_of_talk(self.endpoint):
@@ -344,8 +348,18 @@ class Listener:
             self.recognizer.feed(_to_pcm(frame))
         return self.recognizer.finish()
 
-    def _isolated(self, start: float) -> bool:
-        return start - self._last_speech_end >= self.isolation
+    def _passed_over_why(self, opened: Segment) -> str:
+        """Why an utterance that has just opened is not to be decoded ("" if it is)."""
+        # Speech already under way when the coach fell quiet (starting within an onset
+        # of it): its start was lost under the coach's voice (over a TV, a word cut in
+        # two).
+        if self._heard_from >= 0 and opened.speech_start < (
+            self._heard_from + self.endpoint.onset_frames
+        ):
+            return "speech already under way when the coach fell quiet"
+        if self._time_of(opened.speech_start) - self._last_speech_end < self.isolation:
+            return "talk right after other speech"
+        return ""
 
     def _muted(self, t0: float, t1: float) -> bool:
         if self.playing_at is None:
