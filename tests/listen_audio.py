@@ -145,14 +145,20 @@ def babble(n: int, rng: np.random.Generator, talkers: int = 4) -> Audio:
     return out
 
 
-# A TV or a radio: a newsreader reading on end, command words among the news.
+# A TV or a radio: a newsreader reading on end, command words in half of the news.
 NEWS = (
     "Police asked drivers to stop at the checkpoint on the northern road.",
+    "Heavy rain is expected along the coast by the weekend.",
     "The next train to the airport will leave from platform nine.",
+    "Shares in the airline fell sharply after the warning.",
     "The minister said the government was ready to continue the talks.",
+    "A rare bird was seen in the marshes for the first time in years.",
     "When the sauce is done, pour it over the pasta and serve.",
+    "The council voted to keep the library open on Saturdays.",
     "Fans waited for hours outside the stadium for the final.",
     "If you need help with your bills, the number is on your screen.",
+    "Engineers will inspect the bridge overnight.",
+    "The festival returns to the park next month with eighty bands.",
 )
 
 
