@@ -68,16 +68,19 @@ def _say_until_heard(
 
 
 def _last_match(recording: np.ndarray, clip: np.ndarray, onset: int, upto: int) -> int:
-    """The end of the last short window where the recording still carries `clip`."""
+    """The end of the last run of short windows where the recording still carries
+    `clip` (three in a row: one window of the same voice saying something else can
+    match by chance)."""
     n = int(_WINDOW * MIC_RATE)
-    last = onset
+    last, run = onset, 0
     for at in range(onset, min(upto, recording.size - n, onset + clip.size - n), n):
         a, b = recording[at : at + n], clip[at - onset : at - onset + n]
         power = float(np.dot(b, b))
         if power < 1e-6:
             continue
         score = float(np.dot(a, b)) / np.sqrt(float(np.dot(a, a)) * power + 1e-12)
-        if score > 0.8:
+        run = run + 1 if score > 0.8 else 0
+        if run >= 3:
             last = at + n
     return last
 
