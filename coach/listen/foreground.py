@@ -9,9 +9,10 @@ tells the athlete from them is level: the athlete rises above the talk.
 to which utterance it belonged. Frames of an utterance that ended as a short one
 (a candidate command: someone near the microphone) are left out; frames of talk too
 long for a command, and speech that opened no utterance, are the background. When
-that speech makes up a good share of the last seconds, the room has talk in it, and
-`level` is its typical level: the endpointer then takes for foreground only what
-rises above it. A quiet room, a fan, music without a singer: `level` is None.
+that speech makes up a good share of the last seconds, and it is well under the
+athlete's own level, the room has talk in it, and `level` is the level its loud
+syllables reach: the endpointer then takes for foreground only what rises above it.
+A quiet room, a fan, music without a singer: `level` is None.
 """
 
 from __future__ import annotations
