@@ -62,7 +62,8 @@ class TalkSettings:
 class _Frame:
     level: float
     speech: bool
-    # None while its utterance is open; True once it ended as a short one.
+    # None while its utterance is open; True once judged someone near (a short one, or
+    # long talk far louder than the room's).
     foreground: bool | None = False
 
 

@@ -269,21 +269,19 @@ class Listener:
         self.endpointer.close()
         start, end = self._time_of(segment.speech_start), self._time_of(segment.last_speech + 1)
         previous_end = self._last_speech_end
-        if segment.clear_of_talk(self.endpoint):
+        clear = segment.clear_of_talk(self.endpoint)
+        if clear:
             self._last_speech_end = end
         decoded, self._decoding = self._decoding, False
         utterance, self._utterance = self._utterance, []
         hyp = self.recognizer.finish() if decoded and self.recognizer.streaming else _NOT_DECODED
-        why = self._unheard(decoded, segment)
+        why = self._unheard(decoded, segment, clear)
         if why:
             self.last_heard = Heard(hyp, None, False, start, end, why)
             return None
         if not self.recognizer.streaming:
-            begin, stop = segment.heard_span(self.endpoint)
+            begin, stop, ahead = segment.heard_span(self.endpoint)
             if begin:  # someone else's talk opened the utterance; the command came later
-                ahead = self.endpoint.preroll_frames
-                if segment.talk is not None:
-                    ahead = self.endpoint.talk_cut_frames[0]
                 start = self._time_of(segment.first_frame + begin + ahead)
             said = utterance[begin:stop]
             if segment.talk is not None:
@@ -302,14 +300,14 @@ class Listener:
             self._last_speech_end = previous_end
         return recognition
 
-    def _unheard(self, decoded: bool, segment: Segment) -> str:
+    def _unheard(self, decoded: bool, segment: Segment, clear_of_talk: bool) -> str:
         """Why an utterance is no command, known before the model hears it ("" if it
         may be one): its levels and timing say so."""
         if not decoded:
             return self._passed_over
         if segment.overlong:
             return "talk too long for a command"
-        if not segment.clear_of_talk(self.endpoint):
+        if not clear_of_talk:
             return "no louder than the talk in the background"
         if self._coach_residue(segment):
             return "what is left of the coach's voice"

@@ -70,8 +70,9 @@ class EndpointSettings:
     silero_level: float | None = 20.0
     loud_window_frames: int = 312  # ~10 s of levels for the loud frames
     # Over talk in the background (a TV, a crowd: coach.listen.foreground), speech
-    # opens an utterance only this far above the talk's typical level, and keeps it
-    # open only `talk_hold_db` above it (None: the talk is not listened for).
+    # opens an utterance only this far above the level the talk's loud syllables
+    # reach, and keeps it open only `talk_hold_db` above it (None: the talk is not
+    # listened for).
     talk_margin_db: float | None = 3.0
     talk_hold_db: float = 3.0
     # Over talk, the recognizer hears the utterance from this many frames before its
@@ -121,18 +122,19 @@ class Segment:
             over >= settings.talk_clear_frames
         )
 
-    def heard_span(self, settings: EndpointSettings) -> tuple[int, int]:
+    def heard_span(self, settings: EndpointSettings) -> tuple[int, int, int]:
         """The frames (begin, end) of it the recognizer should hear: without the lead,
-        and over background talk, only the stretch that rose above the talk."""
+        and over background talk, only the stretch that rose above the talk; and how
+        many frames of that stretch come before the speech itself (the margin kept)."""
         begin, end = self.lead_frames(settings), len(self.levels)
         if self.talk is None:
-            return begin, end
+            return begin, end, settings.preroll_frames
+        before, after = settings.talk_cut_frames
         held = self.talk + settings.talk_hold_db
         over = [i for i, level in enumerate(self.levels) if level >= held]
         if not over:
-            return begin, end
-        before, after = settings.talk_cut_frames
-        return max(begin, over[0] - before), min(end, over[-1] + 1 + after)
+            return begin, end, before
+        return max(begin, over[0] - before), min(end, over[-1] + 1 + after), before
 
 
 def frame_level_db(frame: Audio) -> float:
@@ -222,24 +224,21 @@ class Endpointer:
 
     @property
     def onset_level(self) -> float:
-        """The level speech must reach now to open an utterance: over the noise floor,
-        and over the background's talk when there is talk."""
+        """The level speech must reach now to open an utterance."""
+        return self._loud_from()
+
+    def _loud_from(self, over_talk: float | None = None) -> float:
+        """The level over the noise floor's margin, and over the background's talk by
+        `over_talk` dB (the onset's margin by default) when there is talk."""
         s = self.settings
         level = self.floor + s.level_margin_db
         if self.talk.level is not None and s.talk_margin_db is not None:
-            level = max(level, self.talk.level + s.talk_margin_db)
+            margin = s.talk_margin_db if over_talk is None else over_talk
+            level = max(level, self.talk.level + margin)
         return level
 
     def _loud(self, level: float, over_talk: float | None = None) -> bool:
-        """Above the noise floor, and above the background's talk by `over_talk` dB
-        (the onset's margin by default) when there is talk."""
-        s = self.settings
-        if level < self.floor + s.level_margin_db:
-            return False
-        if self.talk.level is None or s.talk_margin_db is None:
-            return True
-        margin = s.talk_margin_db if over_talk is None else over_talk
-        return level >= self.talk.level + margin
+        return level >= self._loud_from(over_talk)
 
     def _talking(self, prob: float, level: float) -> bool:
         """Speech that keeps an utterance going (the lower probability, a lower margin
