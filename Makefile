@@ -1,6 +1,7 @@
 # The two commands of README.md; each sets up what it needs first.
 #   make run    — a guided session of a bundled workout (SCRIPT=demo by default)
 #   make test   — the whole test suite
+#   make lint   — style, types, and the import layers (docs/architecture.md)
 SCRIPT ?= demo
 ARGS ?=
 
@@ -16,8 +17,9 @@ test: setup
 	.venv/bin/python -m pytest -q
 
 lint: setup
-	.venv/bin/ruff check coach tests
+	.venv/bin/ruff check coach tests bench
 	.venv/bin/mypy coach
+	.venv/bin/lint-imports
 
 # make bench — the listener benchmark (bench/README.md): builds the spoken-command corpus
 # (bench/corpus/SPLIT/, skipped when up to date) and scores `coach recognize` on it.

@@ -110,7 +110,7 @@ def _recognizer(backend: str) -> Any:
     """One recognizer per worker process: loading a model costs seconds."""
     global _RECOGNIZER
     if _RECOGNIZER is None:
-        from coach.listen.recognizer import make_recognizer
+        from coach.listen.recognizers import make_recognizer
         from coach.vocabulary import Vocabulary
 
         _RECOGNIZER = make_recognizer(backend, Vocabulary())
@@ -122,7 +122,7 @@ def condition_ceiling(stream: Path, backend: str, pre: float, post: float) -> Ce
     import numpy as np
 
     from coach.listen.files import mono_blocks
-    from coach.listen.resample import resample
+    from coach.samples import resample
     from coach.vocabulary import Vocabulary
 
     vocabulary = Vocabulary()
@@ -191,8 +191,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                   f"{', '.join(conditions)}", file=sys.stderr)
             return 2
         conditions = [c for c in conditions if c in wanted]
+    from coach.config import BACKENDS
     from coach.errors import CoachError
-    from coach.listen.recognizer import BACKENDS
 
     if args.backend not in BACKENDS:
         print(f"ceiling: unknown backend {args.backend!r}; choose one of "

@@ -51,8 +51,8 @@ from make_corpus import COACH_VOICES, SEEDS, VOICES, Renderer, coach_cues, comma
 from recognition import score  # noqa: E402
 
 from coach.listen.echo import PlayedSound, cancelled  # noqa: E402
-from coach.listen.pipeline import Listener, ListenSettings, recognize_audio  # noqa: E402
-from coach.listen.recognizer import make_recognizer  # noqa: E402
+from coach.listen.pipeline import Listener, PipelineSettings, recognize_audio  # noqa: E402
+from coach.listen.recognizers import make_recognizer  # noqa: E402
 from coach.vocabulary import Vocabulary  # noqa: E402
 
 SR = ag.SR
@@ -144,7 +144,7 @@ def hear(stream: Stream, way: str, backend: str) -> tuple[list[dict[str, Any]], 
         recognizer,
         vocab,
         SR,
-        ListenSettings(barge_in=way == "barge-in"),
+        PipelineSettings(barge_in=way == "barge-in"),
         # As in a session: barge-in too is deaf while the coach plays until its
         # canceller has shown that it takes the coach's voice down.
         playing_at=playing_at if way != "open" else None,

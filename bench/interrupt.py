@@ -39,7 +39,7 @@ from cue_onsets import json_events, locate, timeline_cues  # noqa: E402
 from pulse import PulseServer  # noqa: E402
 from voice_timing import RATE, MonitorTap, use_home  # noqa: E402
 
-from coach.audio.speaker import sample_at  # noqa: E402
+from coach.app.speaker import sample_at  # noqa: E402
 
 SCRIPT = """\
 workout: Interrupt bench
@@ -63,7 +63,7 @@ _GONE = 4  # windows in a row without the clip: it has stopped
 
 def child(work: Path, script: Path) -> int:
     """The session, in-process, with its decisions stamped; commands come on stdin."""
-    from coach.cli import main
+    from coach.app.cli import main
     from coach.session.events import Command, Cut
     from coach.session.machine import Session
 

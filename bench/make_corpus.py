@@ -40,8 +40,11 @@ sys.path.insert(0, str(ROOT))
 import audio_gen as ag  # noqa: E402
 from audio_gen import SR, Voice  # noqa: E402
 
-from coach.session.events import COMMANDS  # noqa: E402
-from coach.vocabulary import DEFAULT_PHRASES, normalise  # noqa: E402
+from coach.vocabulary import (  # noqa: E402
+    COMMANDS,  # noqa: E402
+    DEFAULT_PHRASES,
+    normalise,
+)
 
 VERSION = 1
 DEFAULT_OUT = HERE / "corpus"

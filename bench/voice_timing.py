@@ -316,8 +316,8 @@ def live_child(args: argparse.Namespace) -> int:
     be tied to time.monotonic() (the same clock in every process). Prints the
     timeline; writes meta.json into the work dir. Nothing else runs in here:
     a recorder in the same interpreter causes underruns of its own."""
+    from coach.app.cli import main
     from coach.audio import output
-    from coach.cli import main
 
     work = Path(args.live_child)
     devices: list[Any] = []

@@ -3,7 +3,7 @@
 import os
 
 try:
-    from coach.cli import main
+    from coach.app.cli import main
 except KeyboardInterrupt:  # Ctrl-C while the command line is still being imported
     os._exit(130)
 

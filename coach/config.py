@@ -145,9 +145,12 @@ PATHS: tuple[str, ...] = ("history.path", "listen.vosk_model")
 # Environment variables of the coach that are not settings.
 OTHER_VARIABLES: tuple[str, ...] = ("COACH_CONFIG", "COACH_HOME", "COACH_CACHE", "COACH_VOSK_MODEL")
 
+# The recognizers the listener can use ("auto": the best one installed here).
+BACKENDS: tuple[str, ...] = ("auto", "moonshine", "pocketsphinx", "vosk")
+
 CHOICES: dict[str, tuple[str, ...]] = {
     "voice.engine": ("pyttsx3", "hibari", "estimate"),
-    "listen.backend": ("auto", "moonshine", "pocketsphinx", "vosk"),
+    "listen.backend": BACKENDS,
 }
 
 
@@ -258,7 +261,7 @@ def _check_value(section: str, key: str, value: object) -> str | None:
             did_you_mean(str(value), choices)
         )
     if section == "commands" and key == "phrases":
-        from coach.session.events import COMMANDS
+        from coach.vocabulary import COMMANDS
 
         assert isinstance(value, dict)
         unknown = [c for c in value if c not in COMMANDS]

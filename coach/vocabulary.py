@@ -1,8 +1,8 @@
 """The command vocabulary: which phrases mean which command.
 
 The English table of DESIGN.md is the default; config.yaml can replace it per
-language. The keyboard, `--commands` and (later) the recognizer all map what
-they hear through the same table.
+language. The keyboard, `--commands` and the recognizer all map what they hear
+through the same table.
 """
 
 from __future__ import annotations
@@ -13,7 +13,21 @@ from importlib import resources
 from typing import Any
 
 from coach.errors import CoachError
-from coach.session.events import COMMANDS
+
+# Every command the session acts on, whatever words a language gives it.
+COMMANDS: tuple[str, ...] = (
+    "next",
+    "repeat",
+    "pause",
+    "resume",
+    "back",
+    "skip",
+    "stop",
+    "status",
+    "help",
+    "slower",
+    "faster",
+)
 
 DEFAULT_PHRASES: Mapping[str, tuple[str, ...]] = {
     "next": ("next", "next please", "ready", "done"),

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from coach.audio.speaker import sample_at
+from coach.app.speaker import sample_at
 from coach.audio.tones import tone
 from coach.config import load_settings
 from coach.voice.voice import Voice

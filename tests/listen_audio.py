@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 import soundfile
 
-from coach.listen.resample import resample
+from coach.samples import resample
 
 RATE = 16000
 Audio = npt.NDArray[np.float32]

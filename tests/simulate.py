@@ -6,9 +6,10 @@ import io
 import json
 from typing import Any
 
+from coach.app.launch import launch
+from coach.app.options import RunOptions
 from coach.plan import expand
 from coach.script.model import CueItem, Exercise, Workout
-from coach.session.launch import RunOptions, launch
 from coach.session.scripted import parse_commands
 from coach.session.speech import EstimatedSpeech
 

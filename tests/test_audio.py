@@ -15,8 +15,8 @@ import soundfile
 from cli import isolated_env, run_coach
 from cue_onsets import groups, json_events, locate, render, timeline_cues
 
+from coach.app.speaker import sample_at
 from coach.audio.mixer import FADE_SECONDS, Mixer
-from coach.audio.speaker import sample_at
 
 # -- the mixer -------------------------------------------------------------------------
 

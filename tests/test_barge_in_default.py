@@ -9,10 +9,9 @@ import pytest
 from listen_audio import RATE, espeak, have_espeak
 
 from coach.config import load_settings
-from coach.listen.echo import PlayedSound
-from coach.listen.pipeline import Listener, ListenSettings
-from coach.listen.recognizer import make_recognizer
-from coach.session.listening import canceller_available
+from coach.listen.echo import PlayedSound, canceller_available
+from coach.listen.pipeline import Listener, PipelineSettings
+from coach.listen.recognizers import make_recognizer
 from coach.vocabulary import Vocabulary
 
 
@@ -45,7 +44,7 @@ def test_with_barge_in_a_command_after_the_coach_spoke_is_heard(backend: str) ->
     stream = (stream + 0.0005 * rng.standard_normal(stream.size)).astype(np.float32)
     played = PlayedSound(RATE)
     played.add(0.2, (0.3 * np.sin(np.arange(RATE // 2) * 0.2)).astype(np.float32))
-    listener = Listener(recognizer, vocabulary, RATE, ListenSettings(barge_in=True),
+    listener = Listener(recognizer, vocabulary, RATE, PipelineSettings(barge_in=True),
                         played=played)
     found = []
     for at in range(0, stream.size, 480):

@@ -16,11 +16,12 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from coach.app.launch import launch
+from coach.app.options import RunOptions
 from coach.config import SECTIONS, Settings, load_settings
 from coach.errors import CoachError
 from coach.plan import expand
 from coach.script.loader import load_workout
-from coach.session.launch import RunOptions, launch
 from coach.session.scripted import parse_commands
 from coach.session.speech import EstimatedSpeech
 from coach.voice.cleanup import prepare

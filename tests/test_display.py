@@ -7,7 +7,7 @@ import io
 from rich.console import Console
 from simulate import exercise
 
-from coach.display import Hearing, LiveDisplay
+from coach.app.display import Hearing, LiveDisplay
 from coach.plan import expand
 from coach.script.model import Workout
 from coach.session.clock import VirtualClock

@@ -13,8 +13,8 @@ from listen_audio import CUE_SENTENCES, RATE, espeak, have_espeak, hibari, pink,
 from coach.errors import CoachError
 from coach.listen import pipeline
 from coach.listen.echo import EchoCanceller, EchoDelay, PlayedSound, cancelled
-from coach.listen.pipeline import Listener, ListenSettings, recognize_audio
-from coach.listen.recognizer import make_recognizer
+from coach.listen.pipeline import Listener, PipelineSettings, recognize_audio
+from coach.listen.recognizers import make_recognizer
 from coach.vocabulary import Vocabulary
 
 pytestmark = pytest.mark.skipif(not have_espeak(), reason="needs espeak-ng")
@@ -199,7 +199,7 @@ def recognizer():  # type: ignore[no-untyped-def]
 
 
 def hear(recognizer, mic: np.ndarray, played: PlayedSound, barge_in: bool) -> list:  # type: ignore[no-untyped-def, type-arg]
-    listener = Listener(recognizer, VOCAB, RATE, ListenSettings(barge_in=barge_in), played=played)
+    listener = Listener(recognizer, VOCAB, RATE, PipelineSettings(barge_in=barge_in), played=played)
     return list(recognize_audio(listener, mic, RATE))
 
 

@@ -10,7 +10,8 @@ from listen_audio import RATE, have_espeak, hibari, scene
 from coach.listen import moonshine_model
 from coach.listen.foreground import BackgroundTalk, TalkSettings
 from coach.listen.pipeline import Listener, recognize_audio
-from coach.listen.recognizer import Recognizer, make_recognizer
+from coach.listen.recognizer import Recognizer
+from coach.listen.recognizers import make_recognizer
 from coach.vocabulary import Vocabulary
 
 VOCAB = Vocabulary()
@@ -82,7 +83,7 @@ def test_a_partner_talking_as_loud_as_the_athlete_is_not_the_room_talk() -> None
 def test_the_endpointer_learns_a_newsreader_and_coach_listen_shows_it() -> None:
     """Real speech read on end: the endpointer learns its level within seconds, and
     the meter of `coach listen` shows it with the mark speech must reach."""
-    from coach.listen.cli import meter_line
+    from coach.app.listen_cli import meter_line
     from coach.listen.vad import FRAME, Endpointer
 
     audio, _ = scene([], noise="tv", seed=6, lead=12.0)

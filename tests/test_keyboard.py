@@ -8,7 +8,7 @@ import queue
 
 import pytest
 
-from coach.keyboard import ENTER_AFTER_KEY, KEY_HELP, KEYS, KeyPresses, start_keyboard
+from coach.app.keyboard import ENTER_AFTER_KEY, KEY_HELP, KEYS, KeyPresses, start_keyboard
 from coach.session.events import Command, Event
 
 

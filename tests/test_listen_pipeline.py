@@ -8,12 +8,12 @@ from listen_audio import CUE_SENTENCES, RATE, have_espeak, hibari, scene
 
 from coach.listen.pipeline import (
     Listener,
-    ListenSettings,
+    PipelineSettings,
     Recognition,
     recognize_audio,
     recognize_blocks,
 )
-from coach.listen.recognizer import make_recognizer
+from coach.listen.recognizers import make_recognizer
 from coach.vocabulary import Vocabulary
 
 pytestmark = [
@@ -69,12 +69,12 @@ def test_a_command_word_opening_a_later_sentence_triggers_nothing(recognizer) ->
     audio, _ = scene([(_NEXT_UP, None, hibari(_NEXT_UP))], noise="pink", snr_db=20, seed=5)
     confidence = {}
     for verify in (True, False):
-        listener = Listener(recognizer, VOCAB, RATE, ListenSettings(verify=verify))
+        listener = Listener(recognizer, VOCAB, RATE, PipelineSettings(verify=verify))
         decided = []
         listener._decide = _spy(listener._decide, decided)  # type: ignore[method-assign]
         assert list(recognize_audio(listener, audio, RATE)) == []
         confidence[verify] = max(h.confidence for h in decided if h.text == "next")
-    assert confidence[True] < ListenSettings().verified_min_confidence
+    assert confidence[True] < PipelineSettings().verified_min_confidence
     assert confidence[False] < recognizer.min_confidence
 
 
@@ -114,7 +114,7 @@ def test_one_spoken_command_yields_one_command(recognizer) -> None:  # type: ign
 
 
 def test_any_input_rate_gives_the_same_times(recognizer) -> None:  # type: ignore[no-untyped-def]
-    from coach.listen.resample import resample
+    from coach.samples import resample
 
     audio, truth = scene([("Next.", "next", hibari("Next."))], noise="pink", snr_db=20, seed=7)
     at_44k = resample(audio, RATE, 44100)
@@ -158,7 +158,7 @@ class _CountingRecognizer:
 
 
 def test_speech_right_after_other_talk_is_not_decoded(recognizer) -> None:  # type: ignore[no-untyped-def]
-    from coach.listen.cli import _ignored
+    from coach.app.listen_cli import _ignored
 
     talk = "Keep your ribs down and breathe out."
     # "Next." 0.3 s after the talk: its next phrase, not a command

@@ -9,7 +9,7 @@ from listen_audio import RATE, espeak, have_espeak, scene
 
 from coach.listen.models import find_vosk_model
 from coach.listen.pipeline import Listener, recognize_audio
-from coach.listen.recognizer import make_recognizer
+from coach.listen.recognizers import make_recognizer
 from coach.vocabulary import Vocabulary
 
 vosk = pytest.importorskip("vosk")

@@ -1,5 +1,5 @@
 """The listener's process dates what it hears by when the microphone delivered it,
-not by when it got round to it (coach.session.listening)."""
+not by when it got round to it (coach.listen.worker)."""
 
 from __future__ import annotations
 
@@ -13,9 +13,11 @@ import numpy as np
 import pytest
 from listen_audio import RATE, espeak, have_espeak, pink
 
-from coach.listen.pipeline import Listener, ListenSettings
-from coach.listen.recognizer import make_recognizer
-from coach.session.listening import FileSource, _Hearing, _Job
+from coach.listen import messages
+from coach.listen.pipeline import Listener, PipelineSettings
+from coach.listen.recognizers import make_recognizer
+from coach.listen.sources import FileSource
+from coach.listen.worker import Hearing, ListenJob
 from coach.vocabulary import Vocabulary
 
 CHUNK = int(0.03 * RATE)
@@ -24,12 +26,12 @@ CHUNK = int(0.03 * RATE)
 def _job(
     vocabulary: Vocabulary, sync: tuple[float, float], barge_in: bool = False,
     delay: float | None = None,
-) -> _Job:
+) -> ListenJob:
     """What the session sends the listener's process, started at clock reading `sync`."""
-    return _Job(
-        backend="pocketsphinx", vosk_model=None, vocabulary=vocabulary, mute_tail=0.35,
-        verify=True, denoise=True, barge_in=barge_in, source=FileSource("unused.wav"),
-        delay=delay, speed=1.0, sync=sync, parent=os.getppid(),
+    return ListenJob(
+        backend="pocketsphinx", vosk_model=None, vocabulary=vocabulary,
+        settings=PipelineSettings(barge_in=barge_in), source=FileSource("unused.wav"),
+        delay=delay, speed=1.0, sync=messages.Sync(*sync), parent=os.getppid(),
     )
 
 
@@ -60,15 +62,15 @@ def test_a_command_in_chunks_taken_late_is_dated_when_it_was_said() -> None:
         while not chunks.empty():
             time.sleep(0.05)
         time.sleep(0.3)
-        inbox.put(("stop",))
+        inbox.put(messages.Stop())
 
     threading.Thread(target=stop_when_drained, daemon=True).start()
-    _Hearing(listener, RATE, job, inbox, outbox).run(chunks)  # type: ignore[arg-type]
+    Hearing(listener, RATE, job, inbox, outbox).run(chunks)  # type: ignore[arg-type]
 
-    messages = []
+    replies = []
     while not outbox.empty():
-        messages.append(outbox.get())
-    heard = [m[1] for m in messages if m[0] == "heard"]
+        replies.append(outbox.get())
+    heard = [m.recognition for m in replies if isinstance(m, messages.Heard)]
     assert [r.command for r in heard] == ["next"]
     # The first chunk began one chunk before it arrived, `waited` before now.
     began = session_now - waited - CHUNK / RATE
@@ -79,7 +81,7 @@ class _Microphone(queue.Queue):  # type: ignore[type-arg]
     """Chunks as the microphone delivered them; taking the k-th also delivers what
     the session sent meanwhile (`sent[k]`) to the listener's inbox."""
 
-    def __init__(self, inbox: queue.Queue[Any], sent: dict[int, list[tuple[Any, ...]]]) -> None:
+    def __init__(self, inbox: queue.Queue[Any], sent: dict[int, list[Any]]) -> None:
         super().__init__()
         self.inbox, self.sent, self.taken = inbox, sent, 0
 
@@ -99,21 +101,21 @@ def test_with_barge_in_the_clips_wait_for_a_fresh_clock_reading() -> None:
     where the echo canceller's tracker looks."""
     vocabulary = Vocabulary()
     listener = Listener(make_recognizer("pocketsphinx", vocabulary), vocabulary, RATE,
-                        ListenSettings(barge_in=True))
+                        PipelineSettings(barge_in=True))
     now, session_now, ahead, delay = time.monotonic(), 100.0, 1.6, 0.25
     clip = np.sin(np.arange(RATE // 2) * 0.3).astype(np.float32)  # what the coach played
     clip_start = 100.5  # session time
     inbox: queue.Queue[Any] = queue.Queue()
     chunks = _Microphone(inbox, {
-        0: [("clip", clip_start, clip, RATE)],
-        1: [("sync", now, session_now)],  # the reading set right
+        0: [messages.Clip(clip_start, clip, RATE)],
+        1: [messages.Sync(now, session_now)],  # the reading set right
     })
     quiet = 0.001 * pink(3 * RATE, np.random.default_rng(0))
     for k in range(quiet.size // CHUNK):  # arrived in real time, from 3 s ago
         chunks.put((quiet[k * CHUNK : (k + 1) * CHUNK], 0.0, now - 3.0 + k * CHUNK / RATE))
-    chunks.sent[chunks.qsize() - 1] = [("stop",)]
+    chunks.sent[chunks.qsize() - 1] = [messages.Stop()]
     job = _job(vocabulary, sync=(now, session_now + ahead), barge_in=True, delay=delay)
-    _Hearing(listener, RATE, job, inbox, queue.Queue()).run(chunks)  # type: ignore[arg-type]
+    Hearing(listener, RATE, job, inbox, queue.Queue()).run(chunks)  # type: ignore[arg-type]
 
     played = listener.played
     assert played is not None
@@ -129,22 +131,22 @@ def test_a_cut_ends_the_coachs_echo_and_the_listeners_deafness_where_it_falls() 
     the listener hears the athlete over the part of the clip that never played."""
     vocabulary = Vocabulary()
     listener = Listener(make_recognizer("pocketsphinx", vocabulary), vocabulary, RATE,
-                        ListenSettings(barge_in=True))
+                        PipelineSettings(barge_in=True))
     now, session_now, delay = time.monotonic(), 100.0, 0.25
     clip = np.sin(np.arange(RATE) * 0.3).astype(np.float32)
     clip_start, cut_at = 100.5, 100.8
     inbox: queue.Queue[Any] = queue.Queue()
     chunks = _Microphone(inbox, {
-        0: [("span", clip_start, clip_start + 1.0), ("clip", clip_start, clip, RATE)],
-        1: [("sync", now, session_now)],
-        3: [("cut", cut_at)],
+        0: [messages.Span(clip_start, clip_start + 1.0), messages.Clip(clip_start, clip, RATE)],
+        1: [messages.Sync(now, session_now)],
+        3: [messages.Cut(cut_at)],
     })
     quiet = 0.001 * pink(2 * RATE, np.random.default_rng(0))
     for k in range(quiet.size // CHUNK):
         chunks.put((quiet[k * CHUNK : (k + 1) * CHUNK], 0.0, now - 2.0 + k * CHUNK / RATE))
-    chunks.sent[chunks.qsize() - 1] = [("stop",)]
+    chunks.sent[chunks.qsize() - 1] = [messages.Stop()]
     job = _job(vocabulary, sync=(now, session_now), barge_in=True, delay=delay)
-    hearing = _Hearing(listener, RATE, job, inbox, queue.Queue())
+    hearing = Hearing(listener, RATE, job, inbox, queue.Queue())
     hearing.run(chunks)  # type: ignore[arg-type]
 
     assert hearing.spans == [(clip_start, cut_at)]

@@ -13,8 +13,8 @@ from coach.listen import moonshine_model, ortformat
 from coach.listen.moonshine_text import decoys, english_words, spellings, written
 from coach.listen.onnx import session
 from coach.listen.pipeline import Listener, recognize_audio
-from coach.listen.recognizer import Hypothesis, make_recognizer
-from coach.listen.recognizers import moonshine
+from coach.listen.recognizer import Hypothesis
+from coach.listen.recognizers import make_recognizer, moonshine
 from coach.listen.recognizers.moonshine import (
     LOUD_DBFS,
     MAX_GAIN_DB,

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from simulate import cues, exercise, of, phase_starts, simulate
 
 from coach.script.model import REP_PHASES, CueItem, Workout
-from coach.session.events import COMMANDS
+from coach.vocabulary import COMMANDS
 
 
 def one_sided(**fields: object) -> Workout:
@@ -287,3 +287,20 @@ def test_any_commands_at_any_time_keep_the_rules(commands: list[tuple[float, str
     times = [e["t"] for e in events]
     assert times == sorted(times)
     assert 0 <= events[-1]["completed_reps"] <= events[-1]["planned_reps"] == 10
+
+
+@pytest.mark.parametrize("name", ["finish", "enter_step", "tick", "trigger", "to_done"])
+def test_a_command_by_another_name_than_the_athletes_is_ignored(name: str) -> None:
+    """Only the vocabulary's commands pull the machine's triggers: a Command named
+    after one of its own (ending the session, entering a step) does nothing."""
+    from coach.plan import expand
+    from coach.session.events import Command, CommandHeard
+    from coach.session.machine import Session
+    from coach.session.speech import EstimatedSpeech
+
+    session = Session(expand(Workout(name="W", exercises=(exercise(),))), EstimatedSpeech())
+    session.start(0.0)
+    state = session.state
+    actions = session.handle(Command(name), 1.0)
+    assert session.state == state
+    assert [a for a in actions if isinstance(a, CommandHeard)][0].accepted is False

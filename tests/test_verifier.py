@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 from listen_audio import RATE, have_espeak, hibari, scene
 
-from coach.listen.pipeline import Listener, ListenSettings
-from coach.listen.recognizer import Hypothesis, make_recognizer
+from coach.listen.pipeline import Listener, PipelineSettings
+from coach.listen.recognizer import Hypothesis
+from coach.listen.recognizers import make_recognizer
 from coach.listen.verifier import CommandVerifier, verifier_for
 from coach.vocabulary import Vocabulary
 
@@ -42,7 +43,7 @@ def test_it_names_the_command_phrase_a_window_ends_with(verifier, said, phrase) 
 
 
 def test_it_confirms_a_command_and_lowers_talk_below_the_gate(verifier) -> None:  # type: ignore[no-untyped-def]
-    gate = ListenSettings().verified_min_confidence
+    gate = PipelineSettings().verified_min_confidence
     command = verifier.judge(Hypothesis("next", 0.6), window_ending_with("Next."))
     assert command.text == "next" and command.confidence >= gate
     talk = window_ending_with("I left my water bottle on the train.", seed=1)
@@ -59,13 +60,13 @@ def test_it_stands_aside_for_other_vocabularies() -> None:
 def test_the_listener_uses_it_behind_pocketsphinx_only_when_asked() -> None:
     recognizer = make_recognizer("pocketsphinx", VOCAB)
     assert Listener(recognizer, VOCAB, RATE).verifier is not None
-    assert Listener(recognizer, VOCAB, RATE, ListenSettings(verify=False)).verifier is None
+    assert Listener(recognizer, VOCAB, RATE, PipelineSettings(verify=False)).verifier is None
     # The verifier hears 16 kHz; pocketsphinx is always fed that, whatever the mic's rate.
     assert Listener(recognizer, VOCAB, 44100).verifier is not None
 
 
 def test_a_command_the_network_prefers_needs_the_acoustics_too(verifier) -> None:  # type: ignore[no-untyped-def]
-    gate = ListenSettings().verified_min_confidence
+    gate = PipelineSettings().verified_min_confidence
     window = window_ending_with("Pause.")
     misheard = Hypothesis("stop", 0.3)  # pocketsphinx took "pause" for "stop", unsure
     asked: list[str] = []
@@ -93,4 +94,4 @@ def test_the_network_cannot_lift_what_the_acoustics_rule_out(verifier) -> None: 
     ruled_out = verifier.judge(Hypothesis("pause", 0.05), window)
     assert ruled_out.confidence == 0.05
     lifted = verifier.judge(Hypothesis("pause", 0.2), window)
-    assert lifted.confidence >= ListenSettings().verified_min_confidence
+    assert lifted.confidence >= PipelineSettings().verified_min_confidence

@@ -19,8 +19,8 @@ from coach.config import Settings, load_settings
 from coach.errors import CoachError
 from coach.plan import expand
 from coach.script.loader import load_workout
+from coach.session.catalog import session_texts
 from coach.session.phrases import Phrases
-from coach.voice.catalog import session_texts
 from coach.voice.cleanup import _active_rms, prepare, trim
 from coach.voice.engines import Pyttsx3Engine
 from coach.voice.voice import Voice

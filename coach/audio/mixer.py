@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from coach.voice.engines import Samples
+from coach.samples import Samples
 
 # Told of every clip scheduled: (start, stop) in samples, and the clip.
 ClipWatcher = Callable[[int, int, Samples], None]

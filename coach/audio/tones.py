@@ -9,8 +9,7 @@ import soundfile
 
 from coach.errors import CoachError
 from coach.resources import audio_assets_dir
-from coach.voice.cleanup import resample
-from coach.voice.engines import Samples
+from coach.samples import Samples, resample
 
 TONES = ("countdown", "go", "start", "finish", "tick")
 

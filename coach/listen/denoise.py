@@ -33,8 +33,7 @@ import numpy as np
 import numpy.typing as npt
 
 from coach.listen.vad import FRAME
-
-Audio = npt.NDArray[np.float32]
+from coach.samples import Samples
 
 _HOP = FRAME // 2
 _LOUD = 10.0  # 10 dB over the background estimate: not background, whatever the call
@@ -61,7 +60,7 @@ class WienerFilter:
         self._input = np.zeros(FRAME + _HOP, dtype=np.float32)  # two hops' windows
         self._tail = np.zeros(_HOP, dtype=np.float32)  # overlap-add carried to the next hop
 
-    def __call__(self, frame: Audio, background: bool) -> Audio:
+    def __call__(self, frame: Samples, background: bool) -> Samples:
         """`frame` filtered; `background`: the endpointer called the previous frame
         background, so this one may teach the filter what the background sounds like."""
         self._input[:_HOP] = self._input[FRAME:]

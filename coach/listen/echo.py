@@ -1,6 +1,6 @@
 """Barge-in: taking the coach's own voice out of what the microphone hears.
 
-By default the listener is deaf while the coach talks (pipeline.ListenSettings
+Without barge-in the listener is deaf while the coach talks (PipelineSettings
 .mute_tail). In barge-in mode it listens all the time, and each microphone frame
 first goes through an acoustic echo canceller that is told what the coach played:
 
@@ -25,8 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from coach.errors import CoachError
-
-Audio = npt.NDArray[np.float32]
+from coach.samples import Samples
 
 # SpeexDSP works in small blocks: 8 ms at 16 kHz (a listener frame is four of them).
 BLOCK = 128
@@ -72,7 +71,7 @@ class EchoCanceller:
         self._proof: collections.deque[float] = collections.deque(maxlen=PROOF_KEPT)
         self._block = _Block()  # the block being summed
 
-    def __call__(self, mic: Audio, played: Audio) -> Audio:
+    def __call__(self, mic: Samples, played: Samples) -> Samples:
         """`mic` with the echo of `played` (what the coach played, as it reached the
         microphone's time) taken out."""
         if mic.size != played.size or mic.size % BLOCK:
@@ -106,7 +105,7 @@ class EchoCanceller:
         """Whether the coach's voice came down by PROOF_DB lately."""
         return bool(self._proof) and max(self._proof) >= PROOF_DB
 
-    def _measure(self, mic: Audio, cleaned: Audio) -> float:
+    def _measure(self, mic: Samples, cleaned: Samples) -> float:
         """Counts the frame towards the proof; returns the dB it took off the frame."""
         before = float(np.sum(mic.astype(np.float64) ** 2))
         after = float(np.sum(cleaned.astype(np.float64) ** 2))
@@ -125,7 +124,7 @@ class EchoCanceller:
             self._lib.AecDestroy(handle)
 
 
-def _pcm(audio: Audio) -> npt.NDArray[np.int16]:
+def _pcm(audio: Samples) -> npt.NDArray[np.int16]:
     return np.ascontiguousarray((np.clip(audio, -1.0, 1.0) * 32767).astype(np.int16))
 
 
@@ -150,14 +149,14 @@ class PlayedSound:
     rate: int
     keep: float = 30.0  # seconds of past clips kept
     _starts: list[float] = field(default_factory=list)
-    _clips: list[Audio] = field(default_factory=list)
+    _clips: list[Samples] = field(default_factory=list)
 
-    def add(self, start: float, clip: Audio) -> None:
+    def add(self, start: float, clip: Samples) -> None:
         at = bisect.bisect(self._starts, start)
         self._starts.insert(at, start)
         self._clips.insert(at, np.asarray(clip, dtype=np.float32))
 
-    def between(self, start: float, samples: int) -> Audio:
+    def between(self, start: float, samples: int) -> Samples:
         """What the coach played over `samples` samples from `start` (zeros where it
         was silent)."""
         out = np.zeros(samples, dtype=np.float32)
@@ -170,7 +169,7 @@ class PlayedSound:
         self._forget(start - self.keep)
         return out
 
-    def between_at(self, start: float, samples: int, step: float) -> Audio:
+    def between_at(self, start: float, samples: int, step: float) -> Samples:
         """Like `between`, but read `step` of a sample on for each sample out (a
         speaker whose clock runs a little fast or slow against the microphone's), at
         fractional places, by windowed-sinc interpolation."""
@@ -184,7 +183,7 @@ class PlayedSound:
         taps = np.arange(-_HALF_TAPS + 1, _HALF_TAPS + 1)
         at = (whole - first).astype(np.int64)[:, None] + taps
         weights = _sinc_weights(taps[None, :] - (places - whole)[:, None])
-        out: Audio = np.sum(span[at] * weights, axis=1).astype(np.float32)
+        out: Samples = np.sum(span[at] * weights, axis=1).astype(np.float32)
         return out
 
     def _forget(self, before: float) -> None:
@@ -203,7 +202,7 @@ def _sinc_weights(offsets: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     return weights
 
 
-def cancelled(mic: Audio, played: PlayedSound, frame: int = 4 * BLOCK) -> Audio:
+def cancelled(mic: Samples, played: PlayedSound, frame: int = 4 * BLOCK) -> Samples:
     """A whole recording through a new canceller, `frame` samples at a time (a
     listener frame by default): for measuring the canceller on its own."""
     canceller = EchoCanceller(played.rate)
@@ -271,7 +270,7 @@ class EchoDelay:
         self._anchor = 0.0
         self.moves = 0  # how often the reference jumped (the filter must learn anew)
         self._previous: float | None = None  # the last comparison's finding
-        self._mic: collections.deque[tuple[float, Audio]] = collections.deque()
+        self._mic: collections.deque[tuple[float, Samples]] = collections.deque()
         self._next = self.EVERY
         self._found: collections.deque[tuple[float, float]] = collections.deque()  # (t, delay)
 
@@ -279,7 +278,7 @@ class EchoDelay:
         """Seconds the reference is moved later at microphone time `t`."""
         return self.shift + self.drift * (t - self._anchor)
 
-    def reference(self, played: PlayedSound, start: float, mic: Audio) -> Audio:
+    def reference(self, played: PlayedSound, start: float, mic: Samples) -> Samples:
         """What the coach played, as it reaches the microphone frame `mic` at `start`."""
         self._mic.append((start, mic))
         while self._mic and self._mic[0][0] < start - self.WINDOW:
@@ -289,7 +288,7 @@ class EchoDelay:
             self._track(played)
         return self._played(played, start, mic.size)
 
-    def _played(self, played: PlayedSound, start: float, samples: int) -> Audio:
+    def _played(self, played: PlayedSound, start: float, samples: int) -> Samples:
         # The reference's time runs 1 - drift as fast as the microphone's.
         return played.between_at(start - self.shift_at(start), samples, 1.0 - self.drift)
 
@@ -353,3 +352,13 @@ class EchoDelay:
             self.moves += 1
         # Re-anchored where the reference is now: the rate changes, the place doesn't.
         self.shift, self._anchor, self.drift = self.shift_at(now), now, drift
+
+
+def canceller_available() -> bool:
+    """Whether barge-in's echo canceller can run here (else listening stays deaf
+    while the coach talks, without a word: barge-in is on by default)."""
+    try:
+        import pyaec  # noqa: F401
+    except Exception:  # noqa: BLE001 - missing or broken alike: listen without it
+        return False
+    return True

@@ -20,13 +20,13 @@ import numpy.typing as npt
 
 from coach.errors import CoachError
 from coach.listen import onnx
+from coach.samples import Samples
 
 RATE = 16000
 WINDOW = int(1.76 * RATE)  # the audio one decision looks at: 13 embeddings
 _MEL_FRAMES = 76  # mel frames per embedding
 _MEL_STEP = 8  # mel frames (10 ms each) between embeddings
 
-Audio = npt.NDArray[np.float32]
 
 
 @cache
@@ -52,7 +52,7 @@ def _sessions() -> tuple[Any, Any]:
     )
 
 
-def embed(window: Audio) -> npt.NDArray[np.float32]:
+def embed(window: Samples) -> npt.NDArray[np.float32]:
     """The embeddings of a window of 16 kHz mono float audio: shape (n, 96)."""
     mel_model, embedding_model = _sessions()
     # The front end expects 16-bit sample values; its output is rescaled as the
@@ -73,7 +73,7 @@ def embed(window: Audio) -> npt.NDArray[np.float32]:
     return np.stack(out).astype(np.float32)
 
 
-def last_window(recent: Audio) -> Audio:
+def last_window(recent: Samples) -> Samples:
     """The last WINDOW samples of `recent`, zero-padded in front when there are fewer."""
     if recent.size >= WINDOW:
         return recent[-WINDOW:]

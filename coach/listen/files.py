@@ -6,21 +6,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
-import numpy.typing as npt
 
 from coach.errors import CoachError
-from coach.listen.resample import resample
-
-Audio = npt.NDArray[np.float32]
+from coach.samples import Samples, resample
 
 
-def read_mono(path: str | Path) -> tuple[Audio, int]:
+def read_mono(path: str | Path) -> tuple[Samples, int]:
     """The file's audio (WAV/FLAC/OGG/…, any channels) as mono float32, and its rate."""
     blocks, rate = mono_blocks(path, block_seconds=60.0)
     return np.concatenate(list(blocks)), rate
 
 
-def mono_blocks(path: str | Path, block_seconds: float = 1.0) -> tuple[Iterator[Audio], int]:
+def mono_blocks(path: str | Path, block_seconds: float = 1.0) -> tuple[Iterator[Samples], int]:
     """The file's audio as mono float32 blocks of about `block_seconds`, and its rate:
     a long recording is never all in memory at once. A missing, unreadable or empty
     file fails here, before the first block."""
@@ -41,7 +38,7 @@ def mono_blocks(path: str | Path, block_seconds: float = 1.0) -> tuple[Iterator[
         raise CoachError(f"{p}: the recording is empty")
     size = max(1, int(block_seconds * source.samplerate))
 
-    def blocks() -> Iterator[Audio]:
+    def blocks() -> Iterator[Samples]:
         with source:
             try:
                 for data in source.blocks(blocksize=size, dtype="float32", always_2d=True):
@@ -57,7 +54,7 @@ def _unreadable(path: Path, error: Exception) -> CoachError:
     return CoachError(f"{path}: not a readable audio file ({reason})")
 
 
-def read_audio(path: str | Path, rate: int) -> Audio:
+def read_audio(path: str | Path, rate: int) -> Samples:
     """The file's audio as mono float32 at `rate`."""
     audio, file_rate = read_mono(path)
     return resample(audio, file_rate, rate)

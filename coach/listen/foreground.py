@@ -21,9 +21,8 @@ import collections
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 
-Audio = npt.NDArray[np.float32]
+from coach.samples import Samples
 
 
 @dataclass(frozen=True)
@@ -143,8 +142,8 @@ class BackgroundTalk:
 
 
 def under_talk_turned_down(
-    frames: list[Audio], levels: list[float], talk: float, by_db: float
-) -> list[Audio]:
+    frames: list[Samples], levels: list[float], talk: float, by_db: float
+) -> list[Samples]:
     """An utterance's frames with those under the talk's level turned down by `by_db`
     (ramped across each frame, so no click): between a command's syllables the talk's
     words are words to the model too."""

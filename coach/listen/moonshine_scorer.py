@@ -24,13 +24,13 @@ import numpy.typing as npt
 
 from coach.listen import moonshine_model
 from coach.listen.onnx import session
+from coach.samples import Samples
 
 START, END = 1, 2  # the decoder's start and end-of-text tokens
 # A prefix the model gives less than this log-probability is not extended: no text
 # below it could pass the listener's gate (log P ≥ -9) nor matter as a decoy.
 FLOOR = -12.0
 
-Audio = npt.NDArray[np.float32]
 Text = tuple[int, ...]
 
 
@@ -69,7 +69,7 @@ class PhraseScorer:
                 self._continuations[text[:k]].add(text[k])
         self._continuations, self._ending = dict(self._continuations), dict(self._ending)
 
-    def log_probs(self, audio: Audio) -> list[float]:
+    def log_probs(self, audio: Samples) -> list[float]:
         """log P(text + end | audio) for each text; -inf where a prefix fell below FLOOR."""
         found = [-np.inf] * len(self.texts)
         states = self._encoder.run(None, {"input_values": audio[None, :]})[0]

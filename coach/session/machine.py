@@ -44,6 +44,7 @@ from coach.session.events import (
 from coach.session.phrases import Phrases, short_status_text, status_text
 from coach.session.speech import SpeechTimer
 from coach.session.talk import Talk
+from coach.vocabulary import COMMANDS
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -192,7 +193,9 @@ class Session:
             self.trigger("tick")
         elif isinstance(event, Command):
             heard_at = len(self._out)
-            accepted = event.name != "trigger" and self.trigger(event.name)
+            # Only the athlete's commands are triggered by name: "finish", "enter_step"
+            # and the machine's own triggers are not for a Command to pull.
+            accepted = event.name in COMMANDS and self.trigger(event.name)
             if not accepted:
                 _LOGGER.info("ignored %r: nothing to do while %s", event.name, self.state)
             self._out.insert(heard_at, CommandHeard(now, event, accepted=accepted))

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from coach.errors import CoachError
-from coach.session.events import COMMANDS, Command
-from coach.vocabulary import Vocabulary
+from coach.session.events import Command
+from coach.vocabulary import COMMANDS, Vocabulary
 
 
 def parse_commands(spec: str, vocabulary: Vocabulary | None = None) -> list[tuple[float, Command]]:

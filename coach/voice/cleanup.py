@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-import soxr
 
-from coach.voice.engines import Samples
+from coach.samples import Samples, resample
 
 # Below this (relative to the clip's peak) counts as silence at the edges.
 _EDGE_THRESHOLD_DB = -40.0
@@ -52,12 +51,6 @@ def normalise(samples: Samples, rate: int, target_dbfs: float, volume: float) ->
         out *= _PEAK_CEILING / peak
     return (out * volume).astype(np.float32)
 
-
-def resample(samples: Samples, rate: int, target_rate: int) -> Samples:
-    if rate == target_rate or samples.size == 0:
-        return samples.astype(np.float32)
-    resampled: Samples = soxr.resample(samples, rate, target_rate, quality="HQ")
-    return resampled.astype(np.float32)
 
 
 def prepare(

@@ -21,10 +21,10 @@ import soundfile
 
 from coach.config import VoiceSettings
 from coach.errors import CoachError
+from coach.samples import Samples
 
 _LOGGER = logging.getLogger(__name__)
 
-Samples = np.ndarray  # float32, mono, in [-1, 1]
 
 _ATTEMPTS = 3
 # One espeak engine per process, whatever pyttsx3.init() is called from.

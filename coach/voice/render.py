@@ -15,8 +15,9 @@ from concurrent.futures.process import BrokenProcessPool
 
 from coach.config import VoiceSettings
 from coach.errors import CoachError
+from coach.samples import Samples
 from coach.voice.cache import CueCache
-from coach.voice.engines import Samples, SpeechEngine, make_engine
+from coach.voice.engines import SpeechEngine, make_engine
 from coach.voice.voice import render_one
 
 _engine: SpeechEngine | None = None

@@ -18,10 +18,11 @@ from concurrent.futures import Future
 import numpy as np
 
 from coach.config import Settings
+from coach.samples import Samples
 from coach.voice.cache import CueCache, default_cache_dir
 from coach.voice.chunks import split_text
 from coach.voice.cleanup import prepare
-from coach.voice.engines import Samples, SpeechEngine, make_engine
+from coach.voice.engines import SpeechEngine, make_engine
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -35,9 +35,9 @@ from coach.errors import CoachError
 from coach.listen import moonshine_model
 from coach.listen.moonshine_scorer import PhraseScorer
 from coach.listen.moonshine_text import decoys, english_words, load_tokens, spellings, written
-from coach.listen.recognizer import Hypothesis, Pcm
-from coach.listen.resample import resample
+from coach.listen.recognizer import Hypothesis, Rescore
 from coach.listen.vad import FRAME, EndpointSettings
+from coach.samples import Pcm, resample
 from coach.vocabulary import Vocabulary, normalise
 
 _LOGGER = logging.getLogger(__name__)
@@ -69,6 +69,8 @@ class MoonshineRecognizer:
     name = "moonshine"
     sample_rate = moonshine_model.RATE
     streaming = False  # the model hears the utterance whole
+    wants_denoise = False
+    wants_verifier = False
     # Chosen on the dev split (bench/README.md): log P ≥ -9, a closing pause of 9 frames
     # (~290 ms; at 6, noise split a command in two and the model heard half of it) that
     # also counts a 12 dB fall from the command's loudest frame (a crowd under it never
@@ -104,6 +106,9 @@ class MoonshineRecognizer:
         texts, marks = [s.tokens for s in self._spellings], [index[m] for m in END_MARKS]
         self._scorer = _loaded_scorer(folder, texts, marks, len(tokens), note)
         self._audio: list[Pcm] = []
+
+    def rescorer(self) -> Rescore | None:
+        return None
 
     def start(self) -> None:
         self._audio = []

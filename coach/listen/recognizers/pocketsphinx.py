@@ -26,8 +26,9 @@ import numpy as np
 
 from coach.errors import CoachError
 from coach.listen import cmudict
-from coach.listen.recognizer import Hypothesis, Pcm
+from coach.listen.recognizer import Hypothesis, Rescore
 from coach.listen.vad import EndpointSettings
+from coach.samples import Pcm
 from coach.vocabulary import Vocabulary, normalise
 
 _LOGGER = logging.getLogger(__name__)
@@ -97,6 +98,9 @@ class PocketsphinxRecognizer:
     name = "pocketsphinx"
     sample_rate = 16000
     streaming = True
+    # The denoiser and the verifier were tuned on its input and its scores.
+    wants_denoise = True
+    wants_verifier = True
     # The LLR's offset (-3.5) was chosen for the command verifier's blend (on dev, from
     # -2.5: 64.0 → 65.7 % of commands with 25 → 22 false triggers; test 61.4 → 64.0 % at
     # 33). Alone, pocketsphinx wants an LLR a nat higher: σ(2) = 0.88 keeps the curve it
@@ -196,6 +200,9 @@ class PocketsphinxRecognizer:
         # as other speech.
         spoken = [s for s in self._grammar.seg() or () if not _is_filler(s.word)]
         return self._score(text, spoken)
+
+    def rescorer(self) -> Rescore | None:
+        return self.rescore
 
     def rescore(self, text: str) -> Hypothesis:
         """How sure the acoustic tests are that the last utterance was `text` (another

@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from coach.errors import CoachError
-from coach.listen.recognizer import Hypothesis, Pcm
+from coach.listen.recognizer import Hypothesis, Rescore
 from coach.listen.vad import EndpointSettings
+from coach.samples import Pcm
 from coach.vocabulary import Vocabulary, normalise
 
 _LOGGER = logging.getLogger(__name__)
@@ -26,6 +27,8 @@ class VoskRecognizer:
     name = "vosk"
     sample_rate = 16000
     streaming = True
+    wants_denoise = False
+    wants_verifier = False
     min_confidence = 0.5
     endpoint = EndpointSettings()
     isolation = 0.8
@@ -62,6 +65,9 @@ class VoskRecognizer:
         )
         self._recognizer = vosk.KaldiRecognizer(self._model, self.sample_rate, self._grammar)
         self._recognizer.SetWords(True)
+
+    def rescorer(self) -> Rescore | None:
+        return None
 
     def start(self) -> None:
         self._recognizer.Reset()

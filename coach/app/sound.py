@@ -7,7 +7,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from coach.audio.clock import AudioClock
+from coach.app.audio_clock import AudioClock
+from coach.app.hearing import CutWatcher, Playback, SpanWatcher
+from coach.app.options import RunOptions, note
+from coach.app.speaker import Speaker
 from coach.audio.mixer import Mixer
 from coach.audio.output import (
     NoOutputDevice,
@@ -17,10 +20,7 @@ from coach.audio.output import (
     WavTap,
     device_arg,
 )
-from coach.audio.speaker import Speaker
 from coach.config import Settings
-from coach.session.launch import RunOptions, note
-from coach.session.listening import CutWatcher, Playback, SpanWatcher
 from coach.session.runner import Output
 from coach.voice.voice import Voice
 

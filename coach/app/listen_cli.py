@@ -7,11 +7,15 @@ import json
 import queue
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from coach.config import BACKENDS, Settings, load_settings
 from coach.errors import CoachError
-from coach.listen.recognizer import BACKENDS
+
+if TYPE_CHECKING:
+    from coach.listen.pipeline import PipelineSettings
 
 EXIT_OK = 0
 
@@ -27,21 +31,23 @@ def _language_option(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--backend",
         choices=BACKENDS,
-        default="auto",
-        help="recognizer (auto: vosk when a model is configured or found; else, for "
-        "English, moonshine when installed; else pocketsphinx)",
+        default=None,
+        help="recognizer (default: config's listen.backend, 'auto': vosk when a model is "
+        "configured or found; else, for English, moonshine when installed; else pocketsphinx)",
     )
     p.add_argument("--model", metavar="DIR", default=None, help="an unpacked vosk model to use")
     p.add_argument(
         "--no-verify",
         dest="verify",
         action="store_false",
+        default=None,
         help="pocketsphinx alone, without the command verifier's second opinion",
     )
     p.add_argument(
         "--no-denoise",
         dest="denoise",
         action="store_false",
+        default=None,
         help="let pocketsphinx hear the background too (no noise filter before it)",
     )
     p.add_argument(
@@ -64,16 +70,25 @@ def _fraction(text: str) -> float:
     return value
 
 
-def _settings(args: argparse.Namespace) -> Any:
-    from coach.listen.pipeline import ListenSettings
+def _settings(args: argparse.Namespace) -> Settings:
+    """The settings `run` would use (config file, COACH_* variables), the flags on top."""
+    return load_settings({
+        "listen.backend": args.backend,
+        "listen.vosk_model": args.model,
+        "listen.verify": args.verify,
+        "listen.denoise": args.denoise,
+        "commands.language": args.language,
+    })
 
+
+def _pipeline_settings(args: argparse.Namespace, settings: Settings) -> PipelineSettings:
+    from coach.app.hearing import pipeline_settings
+
+    tuned = pipeline_settings(settings, barge_in=False)  # nothing plays: no echo to cancel
     gate = args.min_confidence
-    return ListenSettings(
-        verify=args.verify,
-        denoise=args.denoise,
-        min_confidence=gate,
-        **({} if gate is None else {"verified_min_confidence": gate}),
-    )
+    if gate is None:
+        return tuned
+    return replace(tuned, min_confidence=gate, verified_min_confidence=gate)
 
 
 def add_listen_commands(sub: Any) -> None:
@@ -152,31 +167,16 @@ def add_listen_commands(sub: Any) -> None:
     prepare.set_defaults(handler=_cmd_model_prepare)
 
 
-def _vocabulary(language: str | None) -> Any:
-    from coach.resources import default_config_path
-    from coach.vocabulary import Vocabulary
-
-    if language is not None:
-        return Vocabulary.for_language(language)
-    import yaml
-
-    try:
-        config = yaml.safe_load(default_config_path().read_text(encoding="utf-8")) or {}
-    except OSError:
-        config = {}
-    return Vocabulary.from_config(config.get("commands"))
-
-
 def _cmd_recognize(args: argparse.Namespace) -> int:
     from coach.listen.pipeline import recognize_file
     from coach.paths import readable_input
 
     readable_input(args.audio)
-    vocabulary = _vocabulary(args.language)
     settings = _settings(args)
     found = 0
     recognitions = recognize_file(
-        args.audio, args.backend, vocabulary, args.model, settings, note=_note
+        args.audio, settings.listen.backend, settings.vocabulary(), settings.listen.vosk_model,
+        _pipeline_settings(args, settings), note=_note,
     )
     for r in recognitions:
         found += 1
@@ -197,14 +197,16 @@ def _cmd_listen(args: argparse.Namespace) -> int:
     from coach.audio.output import device_arg
     from coach.listen.audio_input import default_rate, microphone
     from coach.listen.pipeline import Listener
-    from coach.listen.recognizer import make_recognizer
+    from coach.listen.recognizers import make_recognizer
 
-    device = device_arg(args.device)
-    vocabulary = _vocabulary(args.language)
-    recognizer = make_recognizer(args.backend, vocabulary, args.model, _note)
-    rate = default_rate(device)
     settings = _settings(args)
-    listener = Listener(recognizer, vocabulary, rate, settings)
+    device = device_arg(args.device if args.device is not None else settings.audio.input_device)
+    vocabulary = settings.vocabulary()
+    recognizer = make_recognizer(
+        settings.listen.backend, vocabulary, settings.listen.vosk_model, _note
+    )
+    rate = default_rate(device)
+    listener = Listener(recognizer, vocabulary, rate, _pipeline_settings(args, settings))
     verifier = " and the command verifier" if listener.verifier else ""
     print(f"Listening with {recognizer.name}{verifier} ({vocabulary.language}). Ctrl-C to stop.")
     deadline = None if args.seconds is None else time.monotonic() + args.seconds

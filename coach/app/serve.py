@@ -11,26 +11,27 @@ from __future__ import annotations
 
 import logging
 import queue
-import signal
 import sys
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from pathlib import Path
-from types import FrameType
 from typing import TextIO
 
+from coach.app.hearing import open_listening
+from coach.app.launch import HistoryTarget, launch, open_voice
+from coach.app.options import RunOptions, note
+from coach.app.resume import latest_unfinished, rest_of
+from coach.app.signals import stopping_on_signals
 from coach.config import Settings
 from coach.errors import CoachError
 from coach.history import History
+from coach.listen.sources import AudioSource
 from coach.plan import Plan, expand
 from coach.script.loader import bundled_scripts, load_workout
 from coach.session.clock import ScaledClock
 from coach.session.events import Command, Event, Say
-from coach.session.launch import HistoryTarget, RunOptions, launch, note, open_voice
-from coach.session.listening import AudioSource, open_listening
 from coach.session.timeline import JsonTimeline, TextTimeline
-from coach.shape import shape, what_changed
+from coach.shape import shape
 from coach.vocabulary import Vocabulary, normalise
 
 _LOGGER = logging.getLogger(__name__)
@@ -111,7 +112,7 @@ class Server:
     # -- the idle loop -------------------------------------------------------------
 
     def run(self) -> int:
-        with self._signals():
+        with stopping_on_signals(self._stop):
             self._say_now("Coach is ready. " + self._menu_text())
             while not self._stopping:
                 request = self._idle()
@@ -121,6 +122,9 @@ class Server:
                 if self.options.sessions is not None and self.sessions_run >= self.options.sessions:
                     break
         return 0
+
+    def _stop(self) -> None:
+        self._stopping = True
 
     def _menu_text(self) -> str:
         wake = f"{self.options.wake_word}, " if self.options.wake_word else ""
@@ -182,7 +186,7 @@ class Server:
     def _source(self) -> AudioSource | None:
         if self.options.listen_file is None:
             return None
-        from coach.session.listening import file_source
+        from coach.app.hearing import file_source
 
         return file_source(self.options.listen_file, self.options.speed)
 
@@ -218,22 +222,19 @@ class Server:
 
     def _resume(self) -> None:
         with History.open(self.settings.history_path()) as history:
-            record = history.latest_unfinished()
-            if record is None or record.display_status == "running":
+            try:
+                unfinished = latest_unfinished(history)
+            except CoachError:
                 self._say_now("There is no workout to resume.")
                 return
-            workout = load_workout(record.script_path)
-            saved = history.shape(record.id)
-            if saved and what_changed(saved, shape(workout)):
+            if unfinished.changed is not None:
                 self._say_now("That workout changed since you stopped it. Start it again.")
                 return
-            plan = expand(workout)
-            done = frozenset(history.completed_step_keys(record.id))
-            rest = plan.resumed(set(done), history.last_completed_step_key(record.id))
-            history.reopen_session(record.id)
+            rest = rest_of(history, unfinished)
+            history.reopen_session(unfinished.record.id)
             self._session(
-                rest, HistoryTarget(history, record.id), completed=done,
-                planned=plan.planned_reps,
+                rest.plan, HistoryTarget(history, unfinished.record.id),
+                completed=rest.completed, planned=rest.planned_reps,
             )
 
     def _session(
@@ -286,18 +287,6 @@ class Server:
             play_clip(clip, self.settings.audio)
         except NoOutputDevice as exc:
             _LOGGER.warning("%s", exc)
-
-    @contextmanager
-    def _signals(self) -> Iterator[None]:
-        def stop(signum: int, frame: FrameType | None) -> None:
-            self._stopping = True
-
-        previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
-        try:
-            yield
-        finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
 
 
 def check_input(settings: Settings, options: ServeOptions) -> None:

@@ -22,7 +22,7 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
-from coach.keyboard import KEY_HELP
+from coach.app.keyboard import KEY_HELP
 from coach.plan import Step
 from coach.printable import printable
 from coach.session.clock import Clock

@@ -15,13 +15,14 @@ from pathlib import Path
 import numpy as np
 import soundfile
 
+from coach.app.launch import launch
+from coach.app.options import RunOptions
+from coach.app.speaker import Speaker, sample_at
 from coach.audio.mixer import Mixer
-from coach.audio.speaker import Speaker, sample_at
 from coach.config import Settings
 from coach.errors import CoachError
 from coach.plan import Plan
 from coach.session.events import Action, Say, Tone
-from coach.session.launch import RunOptions, launch
 from coach.voice.voice import Voice
 
 FORMATS = {".wav": ("WAV", "PCM_16"), ".flac": ("FLAC", "PCM_16"), ".ogg": ("OGG", "VORBIS")}

@@ -21,6 +21,7 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from coach import __version__
+from coach.app.options import SIMULATED_READY_SECONDS, RunOptions
 from coach.errors import CoachError
 from coach.paths import output_file
 from coach.printable import printable
@@ -29,7 +30,6 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 if TYPE_CHECKING:
     from coach.config import Settings
-    from coach.session.launch import RunOptions
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -68,8 +68,6 @@ def _auto_next(text: str) -> float | str:
         raise argparse.ArgumentTypeError("must be seconds ≥ 0, or 'off'")
     return value
 
-
-SIMULATED_READY_SECONDS = 3.0
 
 
 def _add_session_options(p: argparse.ArgumentParser) -> None:
@@ -251,8 +249,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="end after N sessions")
     serve.set_defaults(handler=_cmd_serve)
 
-    from coach.listen.cli import add_listen_commands
-    from coach.voice.cli import add_voice_commands
+    from coach.app.listen_cli import add_listen_commands
+    from coach.app.voice_cli import add_voice_commands
 
     add_voice_commands(sub)
     add_listen_commands(sub)
@@ -263,7 +261,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _session_options(args: argparse.Namespace, settings: Settings) -> RunOptions:
-    from coach.session.launch import RunOptions
     from coach.session.scripted import parse_commands
 
     auto_next = args.auto_next
@@ -300,11 +297,11 @@ def _finish_code(status: str) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    from coach.app.launch import HistoryTarget, launch
     from coach.history import History
     from coach.history_journal import replay
     from coach.plan import expand
     from coach.script.loader import load_workout, resolve_script
-    from coach.session.launch import HistoryTarget, launch
     from coach.shape import shape
 
     settings = _settings(args)
@@ -330,49 +327,36 @@ def _after_session(status: str) -> None:
 
 
 def _cmd_resume(args: argparse.Namespace) -> int:
+    from coach.app.launch import HistoryTarget, launch
+    from coach.app.resume import latest_unfinished, rest_of
     from coach.history import History
     from coach.history_journal import replay
-    from coach.plan import expand
-    from coach.script.loader import load_workout
-    from coach.session.launch import HistoryTarget, launch
-    from coach.shape import shape, what_changed
 
     settings = _settings(args)
     options = _session_options(args, settings)
     with History.open(settings.history_path()) as history:
         replay(history)  # what an earlier session couldn't write
-        record = history.latest_unfinished()
-        if record is None:
-            raise CoachError("no unfinished session to resume; start one with `coach run SCRIPT`")
-        if record.display_status == "running":
-            raise CoachError(
-                f"session {record.id} is still running (process {record.pid}); stop it first"
-            )
-        script = record.script_path if Path(record.script_path).is_file() else record.script
-        workout = load_workout(script)
-        saved = history.shape(record.id)
-        changed = what_changed(saved, shape(workout)) if saved else None
-        if changed is not None and not args.restart:
-            raise CoachError(
-                f"{record.script} changed since session {record.id} stopped ({changed}), so "
-                "its reps no longer line up; `coach resume --restart` starts it again from "
-                "the beginning"
-            )
-        if changed is None and args.restart:
-            raise CoachError(
-                f"{record.script} has not changed; `coach resume` continues session "
-                f"{record.id} where it stopped"
-            )
+        unfinished = latest_unfinished(history)
+    record, changed = unfinished.record, unfinished.changed
+    if changed is not None and not args.restart:
+        raise CoachError(
+            f"{record.script} changed since session {record.id} stopped ({changed}), so "
+            "its reps no longer line up; `coach resume --restart` starts it again from "
+            "the beginning"
+        )
+    if changed is None and args.restart:
+        raise CoachError(
+            f"{record.script} has not changed; `coach resume` continues session "
+            f"{record.id} where it stopped"
+        )
     if changed is not None:  # and --restart: a new session of the script as it is now
         print(f"Starting {printable(record.workout)} again: its script changed.",
               file=sys.stderr)
-        args.script = script
+        args.script = unfinished.script
         return _cmd_run(args)
     with History.open(settings.history_path()) as history:
-        plan = expand(workout)
-        completed = frozenset(history.completed_step_keys(record.id))
-        rest = plan.resumed(set(completed), history.last_completed_step_key(record.id))
-        where = "the start" if not completed else f"rep {len(completed) + 1}"
+        rest = rest_of(history, unfinished)
+        where = "the start" if not rest.completed else f"rep {len(rest.completed) + 1}"
         print(
             f"Resuming session {record.id} ({printable(record.workout)}) at {where} of "
             f"{record.planned_reps}.",
@@ -383,12 +367,12 @@ def _cmd_resume(args: argparse.Namespace) -> int:
             history.reopen_session(record.id)
             target = HistoryTarget(history, record.id)
         finished = launch(
-            rest,
+            rest.plan,
             options,
             settings=settings,
             record=target,
-            completed=completed,
-            planned_reps=plan.planned_reps,
+            completed=rest.completed,
+            planned_reps=rest.planned_reps,
         )
     _after_session(finished.status)
     return _finish_code(finished.status)
@@ -438,7 +422,7 @@ def _cmd_history(args: argparse.Namespace) -> int:
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
-    from coach.serve import ServeOptions, parse_requests, serve
+    from coach.app.serve import ServeOptions, parse_requests, serve
 
     if args.speed != 1.0 and not args.no_audio:
         raise CoachError("--speed needs --no-audio (sound can't be sped up); add --no-audio")
@@ -485,9 +469,9 @@ def _cmd_config(args: argparse.Namespace) -> int:
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
+    from coach.app.launch import launch
     from coach.plan import expand
     from coach.script.loader import bundled_scripts, load_workout
-    from coach.session.launch import RunOptions, launch
     from coach.session.speech import EstimatedSpeech
 
     speech = EstimatedSpeech()  # a listing shouldn't render every cue to time it

@@ -14,19 +14,18 @@ from __future__ import annotations
 
 import logging
 import queue
-import signal
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from collections.abc import Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
-from pathlib import Path
-from types import FrameType
 from typing import TYPE_CHECKING, TextIO
 
+from coach.app.keyboard import start_keyboard
+from coach.app.options import RunOptions, note
+from coach.app.signals import stopping_on_signals
 from coach.config import Settings, load_settings
 from coach.errors import CoachError
 from coach.history import History
-from coach.keyboard import start_keyboard
 from coach.plan import Plan
 from coach.session.clock import Clock, ScaledClock, VirtualClock, WaitingForever
 from coach.session.events import Command, Event, Finished
@@ -37,29 +36,13 @@ from coach.session.speech import EstimatedSpeech, SpeechTimer
 from coach.session.timeline import JsonTimeline, TextTimeline
 
 if TYPE_CHECKING:
-    from coach.session.listening import Listening
+    from coach.app.hearing import Listening
     from coach.voice.voice import Voice
 
 _LOGGER = logging.getLogger(__name__)
 
 # How long the sound is let ring after the last cue before the stream closes.
 _RING_OUT = 0.5
-
-
-@dataclass(frozen=True)
-class RunOptions:
-    simulate: bool = False
-    json: bool = False
-    speed: float = 1.0
-    commands: tuple[tuple[float, Command], ...] = ()
-    # Manual phases end by themselves this long after the coach stops talking;
-    # None waits for "next" for ever.
-    auto_next: float | None = None
-    keyboard: bool = True
-    no_audio: bool = False
-    output_wav: Path | None = None
-    plain: bool = False  # log-style lines instead of the live terminal display
-    listen: bool = True  # voice commands from the microphone (live runs only)
 
 
 @dataclass(frozen=True)
@@ -72,31 +55,11 @@ class SimulationStalled(CoachError):
     pass
 
 
-def note(message: str) -> None:
-    """A one-line notice for the person at the terminal (stdout may be a timeline)."""
-    print(f"coach: {message}", file=sys.stderr, flush=True)
-
-
-@contextmanager
-def _stop_on_signals(events: queue.Queue[Event]) -> Iterator[None]:
-    """Ctrl-C and SIGTERM end the session like "stop": progress is saved."""
-
-    def post_stop(signum: int, frame: FrameType | None) -> None:
-        events.put(Command("stop", source="signal"))
-
-    previous = {sig: signal.signal(sig, post_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-
-
 def open_voice(settings: Settings, plan: Plan | None = None) -> Voice | None:
     """The configured voice, warming up with the plan's texts; None if it can't speak."""
     if settings.voice.engine == "estimate":
         return None
-    from coach.voice.catalog import session_texts
+    from coach.session.catalog import session_texts
     from coach.voice.voice import Voice
 
     try:
@@ -150,13 +113,13 @@ def launch(
         if options.simulate:
             outputs.append(JsonTimeline(out) if options.json else TextTimeline(out))
             return _run(session, VirtualClock(), outputs, events, options)
-        from coach.session.sound import open_sound
+        from coach.app.sound import open_sound
 
         sound = stack.enter_context(open_sound(settings, options, voice, outputs))
         clock: Clock = sound.clock if sound is not None else ScaledClock(options.speed)
         listening = None
         if options.listen and not options.no_audio:
-            from coach.session.listening import open_listening
+            from coach.app.hearing import open_listening
 
             playback = sound.playback() if sound is not None else None
             listening = stack.enter_context(
@@ -166,7 +129,7 @@ def launch(
         if options.keyboard:
             keyboard = start_keyboard(events, sys.stdin, settings.vocabulary())
             stack.callback(keyboard.close)
-        with _stop_on_signals(events):
+        with stopping_on_signals(lambda: events.put(Command("stop", source="signal"))):
             finished = _run(session, clock, outputs, events, options)
         if sound is not None:
             sound.ring_out(finished.t + _RING_OUT)
@@ -187,7 +150,7 @@ def _screen(
         return JsonTimeline(out)
     if options.plain or not out.isatty():
         return TextTimeline(out)
-    from coach.display import Hearing, LiveDisplay
+    from coach.app.display import Hearing, LiveDisplay
 
     def hearing() -> Hearing:
         if listening is None:

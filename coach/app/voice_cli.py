@@ -98,9 +98,9 @@ def _stderr_console() -> Any:
 def _cmd_render(args: argparse.Namespace) -> int:
     from coach.plan import expand
     from coach.script.loader import load_workout
+    from coach.session.catalog import session_texts
     from coach.session.phrases import Phrases
     from coach.voice.cache import CueCache, default_cache_dir
-    from coach.voice.catalog import session_texts
     from coach.voice.engines import make_engine
     from coach.voice.render import render_all
 
@@ -161,11 +161,11 @@ def _cmd_say(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from coach.audio.export import export_session
-    from coach.cli import SIMULATED_READY_SECONDS
+    from coach.app.export import export_session
+    from coach.app.launch import open_voice
+    from coach.app.options import SIMULATED_READY_SECONDS
     from coach.plan import expand
     from coach.script.loader import load_workout
-    from coach.session.launch import open_voice
 
     output = output_file(args.output)
     settings = _settings()
@@ -190,8 +190,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 def _warm_up(voice: Any, plan: Any) -> None:
     """Render what isn't cached yet, with a progress bar (export waits for all of it)."""
+    from coach.session.catalog import session_texts
     from coach.session.phrases import Phrases
-    from coach.voice.catalog import session_texts
 
     missing = voice.missing(session_texts(plan, Phrases()))
     if not missing:

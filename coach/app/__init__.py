@@ -1,0 +1,1 @@
+"""The application: where the session, the sound, the voice and the listener are put together."""

@@ -1,0 +1,57 @@
+"""Finding the session to resume, and what is left of it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from coach.errors import CoachError
+from coach.history import History, SessionRecord
+from coach.plan import Plan, expand
+from coach.script.loader import load_workout
+from coach.script.model import Workout
+from coach.shape import shape, what_changed
+
+
+@dataclass(frozen=True)
+class Unfinished:
+    """The latest session that did not finish, with its script as it is now."""
+
+    record: SessionRecord
+    script: str  # where the script is read from now
+    workout: Workout
+    changed: str | None  # how the script changed since (None: it didn't)
+
+
+@dataclass(frozen=True)
+class Rest:
+    """What is left of a session: the plan from where it stopped."""
+
+    plan: Plan
+    completed: frozenset[str]  # the step keys of the reps done
+    planned_reps: int  # of the whole session
+
+
+def latest_unfinished(history: History) -> Unfinished:
+    """The session to resume; a CoachError says why there is none."""
+    record = history.latest_unfinished()
+    if record is None:
+        raise CoachError("no unfinished session to resume; start one with `coach run SCRIPT`")
+    if record.display_status == "running":
+        raise CoachError(
+            f"session {record.id} is still running (process {record.pid}); stop it first"
+        )
+    script = record.script_path if Path(record.script_path).is_file() else record.script
+    workout = load_workout(script)
+    saved = history.shape(record.id)
+    changed = what_changed(saved, shape(workout)) if saved else None
+    return Unfinished(record, script, workout, changed)
+
+
+def rest_of(history: History, unfinished: Unfinished) -> Rest:
+    """The plan from the first rep not done, and what was done."""
+    record_id = unfinished.record.id
+    plan = expand(unfinished.workout)
+    completed = frozenset(history.completed_step_keys(record_id))
+    rest = plan.resumed(set(completed), history.last_completed_step_key(record_id))
+    return Rest(rest, completed, plan.planned_reps)

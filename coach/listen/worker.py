@@ -1,0 +1,223 @@
+"""The listener's process: chunks from its source in, recognitions and levels out.
+
+It works in a process of its own: in the session's process the recognizer would
+take the interpreter lock from the sound output's callback often enough to make
+it miss blocks. The session tells it, by message (coach.listen.messages), where
+session time is and what the coach plays; it places each chunk in session time
+so that it can be deaf over the coach's own cues, or, with barge-in, hand the
+echo canceller what was played where the microphone hears it.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import queue
+import signal
+import time
+from contextlib import ExitStack
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+
+from coach.errors import CoachError
+from coach.listen import messages
+from coach.listen.audio_input import Chunk
+from coach.listen.echo import PlayedSound
+from coach.listen.pipeline import Listener, PipelineSettings
+from coach.listen.sources import AudioSource, open_source
+from coach.samples import Samples, resample
+from coach.vocabulary import Vocabulary
+
+# Slack around the estimated round trip; the listener adds its own tail.
+_ECHO_MARGIN = 0.15
+SILENT_DB = -90.0
+_LEVEL_EVERY = 0.1  # seconds between level readings sent back
+SPANS_KEPT = 30.0  # session seconds of past clips the listener remembers
+
+
+class Inbox(Protocol):
+    def get_nowait(self) -> Any: ...
+
+
+class Outbox(Protocol):
+    def put(self, item: Any) -> None: ...
+
+
+@dataclass(frozen=True)
+class ListenJob:
+    """All the listener's process needs, sent to it at its start."""
+
+    backend: str
+    vosk_model: str | None
+    vocabulary: Vocabulary
+    settings: PipelineSettings
+    source: AudioSource
+    delay: float | None  # None: the coach plays nothing the mic could hear
+    speed: float  # session seconds per second
+    sync: messages.Sync  # where session time was when the process was started
+    parent: int  # the session's process id: the listener ends when it does
+
+
+def run_listener(job: ListenJob, inbox: Inbox, outbox: Outbox) -> None:
+    """The listener's process: open the source, build the listener, listen until told."""
+    from coach.listen.recognizers import make_recognizer
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the session to handle
+    with ExitStack() as stack:
+        try:
+            recognizer = make_recognizer(
+                job.backend,
+                job.vocabulary,
+                job.vosk_model,
+                note=lambda text: outbox.put(messages.Note(text)),
+            )
+            chunks, rate = stack.enter_context(open_source(job.source))
+            listener = Listener(recognizer, job.vocabulary, rate, job.settings)
+        except (CoachError, OSError) as exc:
+            outbox.put(messages.Failed(str(exc)))
+            return
+        except Exception as exc:  # noqa: BLE001 - the session goes on with the keys
+            outbox.put(messages.Failed(f"{type(exc).__name__}: {exc}"))
+            return
+        outbox.put(messages.Ready(rate))
+        Hearing(listener, rate, job, inbox, outbox).run(chunks)
+
+
+class Hearing:
+    """The listener's loop: it keeps the listener's clock on the session's."""
+
+    def __init__(
+        self, listener: Listener, rate: int, job: ListenJob, inbox: Inbox, outbox: Outbox
+    ) -> None:
+        self.listener = listener
+        self.rate = rate
+        self.job = job
+        self.inbox = inbox
+        self.outbox = outbox
+        self.spans: list[tuple[float, float]] = []
+        self.sync = job.sync
+        self.stopped = False
+        # Session time minus the listener's sample-counted time: maps one onto
+        # the other and absorbs drift between the two sound cards' clocks.
+        self._offset = 0.0
+        # Clips are placed with the offset of one chunk, not of each: the sound cards
+        # keep their distance while the arrival times scatter, and each jump would make
+        # the canceller relearn the room. That chunk must be dated by a clock reading
+        # sent since this process started: the one it started with can be far off.
+        self._clip_offset: float | None = None
+        self._synced = False  # a clock reading came since this process started
+        self._origin: float | None = None
+        self._fed = 0
+        if job.delay is not None:
+            listener.playing_at = self._playing_at
+        # Barge-in: the clips the coach plays, kept until the first chunk places the
+        # listener's clock in session time, then put on that clock.
+        self._clips: list[messages.Clip] = []
+        # The clips handed to the canceller, by session start: a cut silences their rest.
+        self._placed: list[tuple[float, Samples]] = []
+        if job.settings.barge_in:
+            listener.played = PlayedSound(listener.rate)
+
+    def session_time(self, monotonic: float) -> float:
+        return self.sync.session + (monotonic - self.sync.monotonic) * self.job.speed
+
+    def _playing_at(self, t: float) -> bool:
+        assert self.job.delay is not None
+        at = t + self._offset - self.job.delay
+        start, end = at - _ECHO_MARGIN, at + _ECHO_MARGIN
+        return any(a <= end and start < b for a, b in self.spans)
+
+    def _place_clips(self) -> None:
+        """Put the clips the coach plays on the listener's clock, where the microphone
+        hears them (the inverse of _playing_at)."""
+        played = self.listener.played
+        assert self.job.delay is not None and played is not None
+        if self._clip_offset is None:
+            self._clip_offset = self._offset
+        for clip in self._clips:
+            at = clip.start - self._clip_offset + self.job.delay
+            samples = resample(clip.samples, clip.rate, self.listener.rate)
+            played.add(at, samples)
+            self._placed.append((clip.start, samples))
+        self._clips = []
+        horizon = self.session_time(time.monotonic()) - SPANS_KEPT
+        rate = self.listener.rate
+        self._placed = [(s, c) for s, c in self._placed if s + c.size / rate > horizon]
+
+    def _cut(self, at: float) -> None:
+        """The coach stopped talking at session time `at`: what it didn't say is no echo,
+        and the listener isn't deaf over it."""
+        self.spans = [(a, min(b, at)) for a, b in self.spans if a < at]
+        self._clips = [
+            messages.Clip(c.start, c.samples[: max(0, round((at - c.start) * c.rate))], c.rate)
+            for c in self._clips
+            if c.start < at
+        ]
+        for start, samples in self._placed:
+            samples[max(0, round((at - start) * self.listener.rate)) :] = 0.0
+
+    def _take(self, message: messages.ToListener) -> None:
+        match message:
+            case messages.Span(start, stop):
+                self.spans.append((start, stop))
+            case messages.Clip():
+                self._clips.append(message)
+            case messages.Cut(at):
+                self._cut(at)
+            case messages.Sync(_, session):
+                self.sync = message
+                self._synced = True
+                horizon = session - SPANS_KEPT
+                if self.spans and self.spans[0][1] < horizon:
+                    self.spans = [s for s in self.spans if s[1] >= horizon]
+            case messages.Stop():
+                self.stopped = True
+
+    def _read_inbox(self) -> None:
+        while True:
+            try:
+                message = self.inbox.get_nowait()
+            except queue.Empty:
+                return
+            except (EOFError, OSError, ValueError):
+                self.stopped = True
+                return
+            self._take(message)
+
+    def run(self, chunks: queue.Queue[Chunk]) -> None:
+        next_level = next_check = 0.0
+        while True:
+            self._read_inbox()
+            now = time.monotonic()
+            if now >= next_check:
+                next_check = now + 0.5
+                if os.getppid() != self.job.parent:
+                    return  # the session is gone
+            if self.stopped:
+                return
+            try:
+                chunk, _adc_time, arrived = chunks.get(timeout=0.1)
+            except queue.Empty:
+                continue
+            self._read_inbox()  # the spans that came with it, before it is judged
+            # When the chunk began, in session time: from when it arrived, not when it
+            # is taken, since the chunks wait while the listener loads its models.
+            started = self.session_time(arrived) - chunk.size / self.rate
+            if self._origin is None:
+                self._origin = started
+            self._offset = started - (self._origin + self._fed / self.rate)
+            self._fed += chunk.size
+            if self._clips and self._synced:
+                self._place_clips()
+            for recognition in self.listener.feed(chunk, time=self._origin):
+                self.outbox.put(messages.Heard(recognition))
+            if now >= next_level:
+                next_level = now + _LEVEL_EVERY
+                self.outbox.put(messages.Level(level_db(chunk)))
+
+
+def level_db(chunk: Samples) -> float:
+    rms = float(np.sqrt(np.mean(chunk.astype(np.float64) ** 2))) if chunk.size else 0.0
+    return 20 * math.log10(rms) if rms > 1e-9 else SILENT_DB
