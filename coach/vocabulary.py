@@ -1,6 +1,6 @@
 """The command vocabulary: which phrases mean which command.
 
-The English table of DESIGN.md is the default; config.yaml can replace it per
+The English table (README, "Voice commands") is the default; config.yaml can replace it per
 language. The keyboard, `--commands` and the recognizer all map what they hear
 through the same table.
 """
@@ -65,7 +65,7 @@ class Vocabulary:
 
     @classmethod
     def for_language(cls, language: str) -> Vocabulary:
-        """The bundled vocabulary of a language ('en' is DESIGN.md's table)."""
+        """The bundled vocabulary of a language ('en' is README's table)."""
         if language.split("-")[0] == "en":
             return cls(language=language)
         folder = resources.files("coach.listen.vocabularies")

@@ -7,7 +7,6 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import pytest
 import yaml
 
@@ -205,11 +204,13 @@ def valid_scripts(tmp_path: Path) -> list[Path]:
 
 
 def schema_errors(document: Any) -> list[str]:
+    jsonschema = pytest.importorskip("jsonschema")
     validator = jsonschema.Draft202012Validator(json_schema())
     return [error.message for error in validator.iter_errors(document)]
 
 
 def test_schema_is_a_valid_draft_2020_12_schema() -> None:
+    jsonschema = pytest.importorskip("jsonschema")
     schema = json_schema()
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     jsonschema.Draft202012Validator.check_schema(schema)

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from coach.app.keyboard import start_keyboard
 from coach.app.options import RunOptions, note
+from coach.app.recording import HistoryRecorder
 from coach.app.signals import stopping_on_signals
 from coach.config import Settings, load_settings
 from coach.errors import CoachError
@@ -31,7 +32,7 @@ from coach.session.clock import Clock, ScaledClock, VirtualClock, WaitingForever
 from coach.session.events import Command, Event, Finished
 from coach.session.machine import Session, TempoRule
 from coach.session.phrases import Phrases
-from coach.session.runner import HistoryRecorder, Output, run_session
+from coach.session.runner import Output, run_session
 from coach.session.speech import EstimatedSpeech, SpeechTimer
 from coach.session.timeline import JsonTimeline, TextTimeline
 

@@ -18,15 +18,16 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
 from coach import config
 from coach.listen import embedding
+from coach.listen.barge_in import CoachEcho
+from coach.listen.decoding import Decoding
 from coach.listen.denoise import WienerFilter
-from coach.listen.echo import EchoCanceller, EchoDelay, PlayedSound
+from coach.listen.echo import PlayedSound
 from coach.listen.foreground import under_talk_turned_down
 from coach.listen.recognizer import Hypothesis, Recognizer
-from coach.listen.vad import FRAME, Endpointer, EndpointSettings, Segment, frame_level_db
+from coach.listen.vad import FRAME, Endpointer, EndpointSettings, Segment
 from coach.listen.verifier import CommandVerifier, verifier_for
 from coach.samples import Samples, StreamResampler
 from coach.vocabulary import Vocabulary
@@ -37,14 +38,6 @@ _LOGGER = logging.getLogger(__name__)
 PlayingAt = Callable[[float], bool]
 
 CHUNK_SECONDS = 0.03
-# Barge-in: an utterance whose loudest frame is COACH_RESIDUE_DB or more under the
-# coach's level at the microphone (its loudest frames in the last seconds, let down
-# by COACH_DECAY_DB a second; COACH_FRAMES kept) is what is left of the coach's voice.
-# 30 dB, chosen on dev (bench/echo.py --rt60 0.6: 3 false triggers -> 1, no command
-# lost); 25 dB lost more commands where the coach is 20 dB louder than the athlete.
-COACH_RESIDUE_DB = 30.0
-COACH_DECAY_DB = 10.0
-COACH_FRAMES = 312
 
 
 @dataclass(frozen=True)
@@ -107,10 +100,6 @@ class Heard:
     why: str = ""  # why it was not even decoded as a command
 
 
-# What an utterance that is not a command candidate counts as.
-_NOT_DECODED = Hypothesis("", 0.0)
-
-
 class Listener:
     """Fed audio chunks with their stream time; returns the commands it recognized."""
 
@@ -131,15 +120,7 @@ class Listener:
         # Barge-in: what the coach played, on this listener's clock, and the canceller
         # that takes it out of each frame.
         self.played = played
-        self.echo_canceller: EchoCanceller | None = None
-        self.echo_delay: EchoDelay | None = None
-        if self.settings.barge_in:
-            self.echo_canceller = EchoCanceller(recognizer.sample_rate)
-            self.echo_delay = EchoDelay(recognizer.sample_rate)
-        # Barge-in: the coach's recent level at the microphone, frame by frame (its
-        # peaks held and let down by COACH_DECAY_DB a second); see _coach_residue.
-        self._coach_db = -120.0
-        self._coach_levels: collections.deque[float] = collections.deque(maxlen=COACH_FRAMES)
+        self.coach_echo = CoachEcho(recognizer.sample_rate) if self.settings.barge_in else None
         self.rate = recognizer.sample_rate
         self.endpoint = self.settings.endpoint or recognizer.endpoint
         if self.settings.barge_in:
@@ -160,9 +141,7 @@ class Listener:
         self._passed_over = ""  # why the open utterance is not decoded
         self._last_command_end = -1e9
         self._last_speech_end = -1e9  # end of the last utterance heard, command or not
-        self._decoding = False  # the recognizer is hearing the open utterance
-        self._utterance: list[Samples] = []  # the open utterance, for a recognizer that
-        # hears it whole (Recognizer.streaming False)
+        self.decoding = Decoding(recognizer)
         self.last_heard: Heard | None = None
         self.verifier = self._verifier()
         denoise = self.settings.denoise and recognizer.wants_denoise
@@ -222,15 +201,20 @@ class Listener:
         # Barge-in listens over the coach while the canceller is doing its job; till
         # then, and without barge-in, the listener is deaf while the coach plays.
         if not trusted and self._muted(t0, t1):
-            if self._decoding:  # drop it: it overlapped the coach's voice
-                if self.recognizer.streaming:
-                    self.recognizer.finish()
-                self._utterance = []
-                self._decoding = False
+            self.decoding.drop()  # it overlapped the coach's voice
             self.endpointer.reset()
             self.endpointer.skip()
             self._heard_from = index + 1
             return None
+        frame, heard = self._conditioned(frame)
+        event, audio = self.endpointer.push(frame, heard)
+        if event == "start":
+            self._opened()
+        self.decoding.add(audio)
+        return self._ended(emitted_at=t1) if event == "end" else None
+
+    def _conditioned(self, frame: Samples) -> tuple[Samples, Samples]:
+        """The frame as the endpointer judges it, and as the recognizer hears it."""
         # After the canceller: its noise suppressor can leave exact zeros too.
         frame = frame + self._rng.normal(0, self.settings.dither, FRAME).astype(np.float32)
         heard = frame
@@ -238,24 +222,20 @@ class Listener:
             heard = self.denoiser(frame, background=self.endpointer.background)
         if self.verifier is not None:
             self._recent.append(frame)
-        event, audio = self.endpointer.push(frame, heard)
-        if event == "start":
-            # Whether the utterance follows other speech is known as it starts; talk
-            # that is no command is not decoded at all (it is most of what a gym hears).
-            opened = self.endpointer.segment
-            assert opened is not None
-            self._passed_over = self._passed_over_why(opened)
-            self._decoding = not self._passed_over
-            if self._decoding and self.recognizer.streaming:
-                self.recognizer.start()
-        if self._decoding:
-            if self.recognizer.streaming:
-                for piece in audio:
-                    self.recognizer.feed(_to_pcm(piece))
-            else:
-                self._utterance += audio
-        if event != "end":
-            return None
+        return frame, heard
+
+    def _opened(self) -> None:
+        """An utterance opened: decode it, unless it can be no command."""
+        # Whether the utterance follows other speech is known as it starts; talk that is
+        # no command is not decoded at all (it is most of what a gym hears).
+        opened = self.endpointer.segment
+        assert opened is not None
+        self._passed_over = self._passed_over_why(opened)
+        if not self._passed_over:
+            self.decoding.start()
+
+    def _ended(self, emitted_at: float) -> Recognition | None:
+        """The open utterance ended: what command it was, if any."""
         segment = self.endpointer.segment
         assert segment is not None
         self.endpointer.close()
@@ -264,34 +244,38 @@ class Listener:
         clear = segment.clear_of_talk(self.endpoint)
         if clear:
             self._last_speech_end = end
-        decoded, self._decoding = self._decoding, False
-        utterance, self._utterance = self._utterance, []
-        hyp = self.recognizer.finish() if decoded and self.recognizer.streaming else _NOT_DECODED
+        decoded, hyp, utterance = self.decoding.close()
         why = self._unheard(decoded, segment, clear)
         if why:
             self.last_heard = Heard(hyp, None, False, start, end, why)
             return None
         if not self.recognizer.streaming:
-            begin, stop, ahead = segment.heard_span(self.endpoint)
-            if begin:  # someone else's talk opened the utterance; the command came later
-                start = self._time_of(segment.first_frame + begin + ahead)
-            said = utterance[begin:stop]
-            if segment.talk is not None:
-                said = under_talk_turned_down(
-                    said, segment.levels[begin:stop], segment.talk, self.endpoint.talk_gate_db
-                )
-            hyp = self._hear_whole(said)
+            hyp, start = self._hear_whole(segment, utterance, start)
         if self.verifier is not None:
             hyp = self.verifier.judge(
                 hyp, np.concatenate(self._recent), self.recognizer.rescorer()
             )
-        recognition = self._decide(hyp, start, end, emitted_at=t1)
+        recognition = self._decide(hyp, start, end, emitted_at)
         if recognition is not None:
             # A command is said whole: what follows it is no continuation of it, but
-            # may be the next command ("pause … resume"). On dev: +2.3 points of
-            # accuracy at the same false triggers, at every gate.
+            # may be the next command ("pause … resume").
             self._last_speech_end = previous_end
         return recognition
+
+    def _hear_whole(
+        self, segment: Segment, utterance: list[Samples], start: float
+    ) -> tuple[Hypothesis, float]:
+        """What the recognizer hears in the part of the utterance that rose above what
+        came before it, and when that part began."""
+        begin, stop, ahead = segment.heard_span(self.endpoint)
+        if begin:  # someone else's talk opened the utterance; the command came later
+            start = self._time_of(segment.first_frame + begin + ahead)
+        said = utterance[begin:stop]
+        if segment.talk is not None:
+            said = under_talk_turned_down(
+                said, segment.levels[begin:stop], segment.talk, self.endpoint.talk_gate_db
+            )
+        return self.decoding.hear_whole(said), start
 
     def _unheard(self, decoded: bool, segment: Segment, clear_of_talk: bool) -> str:
         """Why an utterance is no command, known before the model hears it ("" if it
@@ -307,37 +291,18 @@ class Listener:
         return ""
 
     def _cancel_echo(self, frame: Samples, t0: float) -> tuple[Samples, bool]:
-        """With barge-in, `frame` without the coach's echo (from the first cue on, so
-        that the canceller learns the room), and whether the canceller is trusted yet."""
-        canceller, delay, played = self.echo_canceller, self.echo_delay, self.played
-        if canceller is None or delay is None or played is None:
+        """With barge-in, `frame` without the coach's echo, and whether the canceller is
+        trusted yet."""
+        if self.coach_echo is None or self.played is None:
             return frame, False
-        moves = delay.moves
-        reference = delay.reference(played, t0, frame)
-        if delay.moves != moves:
-            canceller.moved()
-        self._coach_db -= COACH_DECAY_DB * frame.size / self.rate
-        if float(np.max(np.abs(reference))) > 1e-3:
-            self._coach_db = max(self._coach_db, frame_level_db(frame))
-        self._coach_levels.append(self._coach_db)
-        return canceller(frame, reference), canceller.working
+        return self.coach_echo.cancel(frame, t0, self.played)
 
     def _coach_residue(self, segment: Segment) -> bool:
-        """Whether an utterance heard with barge-in is only what is left of the coach's
-        voice: in a reverberant room its last words outlast the canceller's filter,
-        faint but, turned up for the model, heard as a command. An athlete talking
-        over the coach, or after it, is far nearer the coach's level."""
-        if self.echo_canceller is None or not self._coach_levels:
+        """Whether an utterance heard with barge-in is only what is left of the coach's voice."""
+        if self.coach_echo is None:
             return False
-        frames = min(len(self._coach_levels), self.endpointer.frame_index - segment.first_frame)
-        coach = max(list(self._coach_levels)[-frames:]) if frames > 0 else self._coach_db
-        return segment.peak < coach - COACH_RESIDUE_DB
-
-    def _hear_whole(self, frames: list[Samples]) -> Hypothesis:
-        self.recognizer.start()
-        for frame in frames:
-            self.recognizer.feed(_to_pcm(frame))
-        return self.recognizer.finish()
+        frames = self.endpointer.frame_index - segment.first_frame
+        return self.coach_echo.residue(segment.peak, frames)
 
     def _passed_over_why(self, opened: Segment) -> str:
         """Why an utterance that has just opened is not to be decoded ("" if it is)."""
@@ -382,9 +347,6 @@ class Listener:
         self._last_command_end = end
         return Recognition(command, hyp.text, hyp.confidence, start, end, emitted_at)
 
-
-def _to_pcm(frame: Samples) -> npt.NDArray[np.int16]:
-    return (np.clip(frame, -1.0, 1.0) * 32767).astype(np.int16)
 
 
 def recognize_audio(

@@ -1,6 +1,6 @@
 """The one consumer: takes events off the queue, feeds the session, hands out actions.
 
-Every source (scripted commands, keyboard, later the microphone) posts to the
+Every source (scripted commands, keyboard, microphone) posts to the
 same queue; the clock turns the session's deadline into Tick events. Because
 only this loop touches the session, no trigger ever races another.
 """
@@ -9,27 +9,18 @@ from __future__ import annotations
 
 import logging
 import queue
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
-from coach.history import History
-from coach.history_journal import BufferedWrites
 from coach.session.clock import Clock, earliest
-from coach.session.events import (
-    Action,
-    CommandHeard,
-    Event,
-    Finished,
-    RepCompleted,
-    Tick,
-)
+from coach.session.events import Action, Event, Finished, Tick
 from coach.session.machine import Session
 
 _LOGGER = logging.getLogger(__name__)
 
 
 class Output(Protocol):
-    """Somewhere actions go: a timeline printer, the history, the voice."""
+    """Somewhere actions go: a timeline printer, the history, the speaker."""
 
     def emit(self, action: Action, now: float) -> None: ...
 
@@ -52,36 +43,6 @@ class HoldsBack(Protocol):
     def catch_up(self, now: float) -> None:
         """Let out every action due by `now`."""
         ...
-
-
-class HistoryRecorder:
-    """Writes completed reps, heard commands and the outcome to the history; a write
-    that fails is held and retried (see coach.history_journal), never fatal."""
-
-    def __init__(
-        self, history: History, session_id: int, warn: Callable[[str], None] = _LOGGER.warning
-    ) -> None:
-        self.history = history
-        self.session_id = session_id
-        self.writes = BufferedWrites(history, warn)
-
-    def emit(self, action: Action, now: float) -> None:
-        if isinstance(action, RepCompleted):
-            s = action.step
-            assert s.rep is not None and s.rep_key is not None
-            self.writes.write(
-                "record_rep", self.session_id, s.rep_key, s.exercise, s.side, s.set, s.rep
-            )
-        elif isinstance(action, CommandHeard):
-            self.writes.write(
-                "record_command",
-                self.session_id, action.t, action.command.name, action.command.source,
-            )
-        elif isinstance(action, Finished):
-            self.writes.write("finish_session", self.session_id, action.status)
-
-    def close(self) -> None:
-        self.writes.close()
 
 
 def run_session(

@@ -65,7 +65,7 @@ def _cut_off(action: Action, at: float) -> bool:
 
 
 class JsonTimeline(_Ordered):
-    """`--json`: one object per line, the contract in DESIGN.md."""
+    """`--json`: one object per line, a contract scripts rely on (docs/architecture.md)."""
 
     def format(self, action: Action) -> str | None:
         body: dict[str, Any] | None = action.event()

@@ -1,0 +1,42 @@
+"""The session's record in the history: what the runner hands out, written to SQLite."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from coach.history import History
+from coach.history_journal import BufferedWrites
+from coach.session.events import Action, CommandHeard, Finished, RepCompleted
+
+_LOGGER = logging.getLogger(__name__)
+
+
+class HistoryRecorder:
+    """Writes completed reps, heard commands and the outcome to the history; a write
+    that fails is held and retried (see coach.history_journal), never fatal."""
+
+    def __init__(
+        self, history: History, session_id: int, warn: Callable[[str], None] = _LOGGER.warning
+    ) -> None:
+        self.history = history
+        self.session_id = session_id
+        self.writes = BufferedWrites(history, warn)
+
+    def emit(self, action: Action, now: float) -> None:
+        if isinstance(action, RepCompleted):
+            s = action.step
+            assert s.rep is not None and s.rep_key is not None
+            self.writes.write(
+                "record_rep", self.session_id, s.rep_key, s.exercise, s.side, s.set, s.rep
+            )
+        elif isinstance(action, CommandHeard):
+            self.writes.write(
+                "record_command",
+                self.session_id, action.t, action.command.name, action.command.source,
+            )
+        elif isinstance(action, Finished):
+            self.writes.write("finish_session", self.session_id, action.status)
+
+    def close(self) -> None:
+        self.writes.close()
