@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from coach import __version__
 from coach.app.options import SIMULATED_READY_SECONDS, RunOptions
+from coach.app.settings import settings_for
 from coach.errors import CoachError
 from coach.paths import output_file
 from coach.printable import printable
@@ -283,15 +284,6 @@ def _session_options(args: argparse.Namespace, settings: Settings) -> RunOptions
     )
 
 
-def _settings(args: argparse.Namespace) -> Settings:
-    from coach.config import load_settings
-
-    barge_in = getattr(args, "barge_in", None)  # None: the config's
-    return load_settings(
-        {"audio.output_device": getattr(args, "device", None), "listen.barge_in": barge_in}
-    )
-
-
 def _finish_code(status: str) -> int:
     return EXIT_OK if status in ("completed", "stopped") else EXIT_FAILED
 
@@ -304,7 +296,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from coach.script.loader import load_workout, resolve_script
     from coach.shape import shape
 
-    settings = _settings(args)
+    settings = settings_for(args)
     options = _session_options(args, settings)
     workout = load_workout(args.script)
     plan = expand(workout)
@@ -332,7 +324,7 @@ def _cmd_resume(args: argparse.Namespace) -> int:
     from coach.history import History
     from coach.history_journal import replay
 
-    settings = _settings(args)
+    settings = settings_for(args)
     options = _session_options(args, settings)
     with History.open(settings.history_path()) as history:
         replay(history)  # what an earlier session couldn't write
@@ -403,7 +395,7 @@ def _cmd_schema(args: argparse.Namespace) -> int:
 def _cmd_history(args: argparse.Namespace) -> int:
     from coach.history import History
 
-    settings = _settings(args)
+    settings = settings_for(args)
     with History.open(settings.history_path(), read_only=True) as history:
         sessions = history.sessions()
     if args.json:
@@ -426,7 +418,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
     if args.speed != 1.0 and not args.no_audio:
         raise CoachError("--speed needs --no-audio (sound can't be sped up); add --no-audio")
-    settings = _settings(args)
+    settings = settings_for(args)
     # Sessions with --no-audio hear nobody say "ready": their setups end by themselves.
     options = ServeOptions(
         auto_next=SIMULATED_READY_SECONDS if args.no_audio else settings.session.auto_next,
@@ -442,14 +434,14 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _cmd_config(args: argparse.Namespace) -> int:
-    from coach.config import describe, load_settings, user_config_path
+    from coach.config import describe, user_config_path
     from coach.history import history_path
     from coach.resources import default_config_path
 
     if args.path:
         print(user_config_path())
         return EXIT_OK
-    settings = load_settings()
+    settings = settings_for()
     rows = describe(settings)
     if args.json:
         print(json.dumps({k: {"value": v, "from": src} for k, v, src in rows}, indent=2))

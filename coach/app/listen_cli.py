@@ -11,7 +11,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from coach.config import BACKENDS, Settings, load_settings
+from coach.app.settings import settings_for
+from coach.config import BACKENDS, Settings
 from coach.errors import CoachError
 
 if TYPE_CHECKING:
@@ -70,17 +71,6 @@ def _fraction(text: str) -> float:
     return value
 
 
-def _settings(args: argparse.Namespace) -> Settings:
-    """The settings `run` would use (config file, COACH_* variables), the flags on top."""
-    return load_settings({
-        "listen.backend": args.backend,
-        "listen.vosk_model": args.model,
-        "listen.verify": args.verify,
-        "listen.denoise": args.denoise,
-        "commands.language": args.language,
-    })
-
-
 def _pipeline_settings(args: argparse.Namespace, settings: Settings) -> PipelineSettings:
     from coach.app.hearing import pipeline_settings
 
@@ -124,7 +114,9 @@ def add_listen_commands(sub: Any) -> None:
         ),
     )
     listen.add_argument(
-        "--device", default=None, help="input device: index or part of its name (`coach devices`)"
+        "--device", dest="input_device", default=None,
+        help="input device: index or part of its name (`coach devices`); "
+        "default: config audio.input_device",
     )
     _language_option(listen)
     listen.add_argument("--seconds", type=float, default=None, help="stop after this many seconds")
@@ -172,7 +164,7 @@ def _cmd_recognize(args: argparse.Namespace) -> int:
     from coach.paths import readable_input
 
     readable_input(args.audio)
-    settings = _settings(args)
+    settings = settings_for(args)
     found = 0
     recognitions = recognize_file(
         args.audio, settings.listen.backend, settings.vocabulary(), settings.listen.vosk_model,
@@ -199,8 +191,8 @@ def _cmd_listen(args: argparse.Namespace) -> int:
     from coach.listen.pipeline import Listener
     from coach.listen.recognizers import make_recognizer
 
-    settings = _settings(args)
-    device = device_arg(args.device if args.device is not None else settings.audio.input_device)
+    settings = settings_for(args)
+    device = device_arg(settings.audio.input_device)
     vocabulary = settings.vocabulary()
     recognizer = make_recognizer(
         settings.listen.backend, vocabulary, settings.listen.vosk_model, _note

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from coach.app.settings import settings_for
 from coach.errors import CoachError
 from coach.paths import output_file
 from coach.printable import printable
@@ -72,12 +73,6 @@ def _seconds(text: str) -> float:
     return value
 
 
-def _settings(device: str | None = None) -> Any:
-    from coach.config import load_settings
-
-    return load_settings({"audio.output_device": device})
-
-
 def _progress_bar(total: int, label: str) -> Any:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
@@ -104,7 +99,7 @@ def _cmd_render(args: argparse.Namespace) -> int:
     from coach.voice.engines import make_engine
     from coach.voice.render import render_all
 
-    settings = _settings()
+    settings = settings_for()
     texts: list[str] = []
     for script in args.scripts:
         texts += session_texts(expand(load_workout(script)), Phrases())
@@ -136,7 +131,7 @@ def _cmd_say(args: argparse.Namespace) -> int:
     from coach.voice.voice import Voice
 
     output = output_file(args.output_wav) if args.output_wav is not None else None
-    settings = _settings(args.device)
+    settings = settings_for(args)
     voice = Voice.from_settings(settings)
     try:
         clip = voice.clip(args.text)
@@ -168,7 +163,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from coach.script.loader import load_workout
 
     output = output_file(args.output)
-    settings = _settings()
+    settings = settings_for()
     plan = expand(load_workout(args.script))
     started = time.perf_counter()
     voice = open_voice(settings, None)

@@ -108,7 +108,7 @@ def _cue(item_ref: str, description: str) -> dict[str, Any]:
     }
 
 
-def _settings() -> dict[str, Any]:
+def _exercise_properties() -> dict[str, Any]:
     manual_or_seconds = {
         "anyOf": [
             {"const": "manual"},
@@ -178,7 +178,7 @@ def _settings() -> dict[str, Any]:
 
 def json_schema() -> dict[str, Any]:
     """The JSON Schema of a cue script."""
-    settings = _settings()
+    settings = _exercise_properties()
     session_item = {
         "type": "string",
         "minLength": 1,
