@@ -18,7 +18,7 @@ too, as decoys, and a command is weighed against the likeliest of them:
 
 An utterance the model is unsure of is heard again a little slower and a little
 faster, and the phrases' chances averaged (SECOND_LOOK): a voice quicker, slower,
-higher or lower than the model likes no longer decides on its own.
+higher or lower than the model likes does not decide on its own.
 """
 
 from __future__ import annotations
