@@ -13,8 +13,8 @@ from coach.samples import Samples
 
 # An utterance whose loudest frame is COACH_RESIDUE_DB or more under the coach's level
 # at the microphone (its loudest frames in the last seconds, let down by COACH_DECAY_DB
-# a second; COACH_FRAMES kept) is what is left of the coach's voice; 25 dB lost
-# commands where the coach is 20 dB louder than the athlete.
+# a second; COACH_FRAMES kept) is what is left of the coach's voice; a smaller margin
+# loses commands said under a loud coach (bench/README.md).
 COACH_RESIDUE_DB = 30.0
 COACH_DECAY_DB = 10.0
 COACH_FRAMES = 312

@@ -14,14 +14,10 @@ This filter takes the background's spectrum out before the recognizer hears it:
 
 Only the recognizer hears the filtered audio. The endpointer and the command verifier
 hear the microphone as it is: Silero and the verifier's embedding network learnt noisy
-speech, and lose by it (the verifier on filtered audio: 1.7 points fewer commands on
-eight dev conditions than on the microphone's).
+speech, and lose by it.
 
-On the dev split: 60.5 % → 64.0 % of commands, false triggers 28 → 25 (pink noise at
-10 dB 52 → 75 %, music at 5 dB 52 → 57 %, a quiet room and babble no worse); test:
-59.6 → 61.4 %, 37 → 33. RNNoise (a learnt suppressor, tried first) did more for pink
-noise but cost 9 points in a quiet room, wiped out babble, and alone cost more CPU
-(RTF 0.064) than the whole listener; this filter costs ~65 µs a frame (RTF 0.002).
+A plain filter rather than a learnt suppressor: it does a quiet room and babble no
+harm, at a small part of the CPU (bench/README.md).
 
 Frames are 512 samples (the endpointer's); the STFT uses 512-sample sqrt-Hann windows
 at a hop of 256 (perfect reconstruction), so the output lags the input by 256 samples.
@@ -107,5 +103,5 @@ class WienerFilter:
     def _update_floor(self) -> None:
         assert self._noise is not None
         # Background is taken down to a quiet room's level at most: in a quiet room the
-        # filter leaves everything as it is (filtering it cost 2 commands in 44 on dev).
+        # filter leaves everything as it is (bench/README.md).
         self._floor = np.sqrt(np.clip(self._quiet / (self._noise + 1e-12), self.gain_floor**2, 1.0))

@@ -30,19 +30,19 @@ from coach.samples import Samples
 # SpeexDSP works in small blocks: 8 ms at 16 kHz (a listener frame is four of them).
 BLOCK = 128
 # How long an echo the filter can learn: the room's reverberation plus what the
-# estimate of the playback delay gets wrong. 128 ms: on bench/echo.py, 4096 (256 ms)
-# cancelled 5 dB less, the longer filter adapting more slowly.
+# estimate of the playback delay gets wrong. 128 ms: a longer filter adapts more
+# slowly and cancels less (bench/echo.py; bench/README.md).
 FILTER = 2048
 # The canceller is trusted while the best of the last PROOF_KEPT blocks of PROOF_BLOCK
 # samples (at 16 kHz, half a second) in which the coach played brought its voice down
-# by PROOF_DB. Live, 15-20 dB (a room still being learnt) let command words in the
-# cues through as commands; once learnt it takes 40-60 dB off.
+# by PROOF_DB: a room still being learnt lets command words in the cues through as
+# commands (bench/README.md).
 PROOF_DB = 25.0
 PROOF_BLOCK = 8000
 PROOF_KEPT = 4
 # A frame the canceller took this much off while the coach played held nothing but
 # the coach: it is silenced. Over the coach, the athlete's voice stays in the frame,
-# so less comes off (7 dB with the coach 6 dB louder than the athlete).
+# so less comes off (bench/README.md).
 GATE_DB = 25.0
 
 
@@ -225,8 +225,8 @@ class EchoDelay:
 
     When the speaker and the microphone are two devices, their clocks differ by tens
     of parts per million, and the echo slides steadily away from its reference (18 ms
-    over three minutes at 100 ppm): the canceller, chasing it, took the coach's voice
-    down by 18 dB instead of 31 and its own "Next!" through as a command
+    over three minutes at 100 ppm): the canceller, chasing it, takes the coach's voice
+    down less and lets its own "Next!" through as a command, as bench/README.md shows
     (bench/echo.py --drift-ppm 100). So the delays found are also fitted with a line
     over the last minute, and once its slope is clear the reference is read at that
     rate (PlayedSound.between_at): the echo stays put.
@@ -246,8 +246,7 @@ class EchoDelay:
     # DRIFT_FINDINGS of them over DRIFT_MIN_SPAN seconds or more, and followed when it
     # comes to DRIFT_MIN (10 ppm: 2 ms over three minutes, which the filter absorbs).
     # A change of DRIFT_RELEARN or more is a move: the filter, which was chasing the
-    # echo, must learn it standing still (at 300 ppm a "stop" in the cues got through
-    # in the second after the drift was first followed).
+    # echo, must learn it standing still (bench/README.md).
     DRIFT_SPAN = 60.0
     DRIFT_MIN_SPAN = 8.0
     DRIFT_FINDINGS = 6
@@ -255,11 +254,9 @@ class EchoDelay:
     DRIFT_RELEARN = 20e-6
     # Drift is a line the findings lie on, within DRIFT_FIT seconds (their median
     # distance from it), no steeper than DRIFT_MAX: sound cards' clocks are at most a
-    # few hundred ppm apart. Findings that scatter are not drift. Live on PulseAudio,
-    # with the clips placed 1.4 s off their echo (beyond the search), the findings
-    # fell at the search's edge and by chance, and the fit through them read a drift
-    # of 5 %: the reference ran away from the echo, and the listener stayed deaf over
-    # the coach for the rest of the session.
+    # few hundred ppm apart. Findings that scatter are not drift: with the echo beyond
+    # the search they fall by chance, and a line through them would run the reference
+    # away from the echo (bench/README.md).
     DRIFT_FIT = 0.002
     DRIFT_MAX = 1000e-6
 

@@ -62,16 +62,14 @@ class PipelineSettings:
     min_confidence: float | None = None
     # The gate on a confidence the command verifier blended (a scale of its own): with
     # verifier.WEIGHT 0.5, acoustic confidence and the network's probability must add
-    # up to 1. Chosen on the dev split with pocketsphinx's LLR offset: 65.7 % of
-    # commands at 22 false triggers, where 0.475 with the old offset gave 64.0 % at 25.
+    # up to 1. Chosen with pocketsphinx's LLR offset (bench/README.md).
     verified_min_confidence: float = 0.5
     refractory: float = 0.6  # seconds after a command during which a new one is ignored
     # Seconds of quiet a command must follow. People give a command on its own;
     # an utterance that starts right after other speech is the next phrase of a
     # sentence (someone chatting, a radio, a cue), and the grammar would force it
-    # onto the nearest command. On the dev split (pocketsphinx, 0.8 s) this cut false
-    # triggers by a fifth and cost 3 points of accuracy. A command heard counts as
-    # quiet (below). None: the recognizer's own (Recognizer.isolation).
+    # onto the nearest command. A command heard counts as quiet (below). None: the
+    # recognizer's own (Recognizer.isolation).
     isolation: float | None = None
     # Seconds the mic stays deaf after the coach stops playing.
     mute_tail: float = config.ListenSettings.mute_tail
@@ -126,7 +124,7 @@ class Listener:
         if self.settings.barge_in:
             # What the canceller leaves of the coach's voice is faint, not quiet: turned
             # up for Silero, or heard by a Silero reset to be wary, it passed for speech
-            # (bench/echo.py, test: 3 false triggers and 4 fewer commands in the pauses).
+            # (bench/echo.py; bench/README.md).
             self.endpoint = replace(self.endpoint, silero_level=None, silero_reset_frames=None)
         self.isolation = (
             recognizer.isolation if self.settings.isolation is None else self.settings.isolation

@@ -50,22 +50,19 @@ class EndpointSettings:
     # without it the command and the crowd run together into one over-long segment.
     peak_drop_db: float | None = None
     # ...but not for a frame this far over the floor, louder than any crowd's own
-    # frames (its 90th percentile is ~8 dB over the floor on the dev babble): in a quiet
-    # room the fall would cut a command's weak last sounds ("exercise", "please").
+    # frames (bench/README.md): in a quiet room the fall would cut a command's weak
+    # last sounds ("exercise", "please").
     crowd_db: float = 15.0
     # Silero's memory is reset after this many frames (~3 s) with no utterance open
     # (None: never). Its recurrent state gets used to music over a few seconds, and
-    # then it hears a voice over it as more music (p 0.9 for "next" after 6 s of the
-    # gym loop, 0.48 after 60 s): the reset keeps it as wary as it was at the start.
-    # Dev, music at 5 dB: moonshine 82 → 93 %, pocketsphinx 57 → 59 %.
+    # then it hears a voice over it as more music: the reset keeps it as wary as it
+    # was at the start (bench/README.md).
     silero_reset_frames: int | None = 94
     # Silero hears a quiet recording turned up so that its loud frames (the 98th
     # percentile of the last 10 s of levels) reach this speech-band level (None: as
-    # it is), by at most 30 dB. It misses speech under about -55 dBFS (p 0.5 for
-    # "next" at -60), where a far or low-gain microphone puts it: with the dev corpus
-    # turned down 30 dB, its quiet room fell from 91 to 61 % of commands. The level
-    # rules (floor, margins, fall) are relative and need no gain. 20 is about speech
-    # at -33 dBFS; the corpus's own speech (-26 dBFS, ~27) is left as it is.
+    # it is), by at most 30 dB. It misses speech under about -55 dBFS, where a far or
+    # low-gain microphone puts it (bench/README.md). The level rules (floor, margins,
+    # fall) are relative and need no gain. 20 is about speech at -33 dBFS.
     silero_level: float | None = 20.0
     loud_window_frames: int = 312  # ~10 s of levels for the loud frames
     # Over talk in the background (a TV, a crowd: coach.listen.foreground), speech
@@ -279,8 +276,7 @@ class Endpointer:
         self._refresh_silero()
         level = frame_level_db(frame)
         self._update_floor(level)
-        # Less the frame's mean: Silero hears a microphone's DC offset as something
-        # (test split with an offset of 0.1: 16 false triggers instead of 11; now 12).
+        # Less the frame's mean: Silero hears a microphone's DC offset as something.
         prob = self._prob((frame - frame.mean()) * self._silero_gain(level))
         # Long talk is judged whole, the part after the cut at max_frames too.
         in_utterance = self.segment is not None or self._overlong

@@ -37,18 +37,13 @@ _LOGGER = logging.getLogger(__name__)
 
 Array = npt.NDArray[np.float32]
 
-# The network's share of the blended confidence, chosen on the dev split voice by voice
-# together with the gate (pipeline.PipelineSettings.verified_min_confidence) and the
-# floor below: 0.5 at a gate of 0.475 gave 1.9 points more than 0.4 at 0.55 at the
-# same false triggers (test: +1.2 points, 3 fewer false triggers), and the voices least
-# like the training voices (flite, hibari) lost at most a point. The weight alone (0.5
-# at the old gate) cost the flite slt voice 9 points. Since then pocketsphinx's LLR
-# offset moved from -2.5 to -3.5 and the gate to 0.5 (see pocketsphinx.py).
+# The network's share of the blended confidence, chosen voice by voice together with
+# the gate (pipeline.PipelineSettings.verified_min_confidence) and the floor below, so
+# that voices unlike the training voices lose little (bench/README.md).
 WEIGHT = 0.5
 # Below this acoustic confidence the network can't lift a hypothesis at all: half the
-# blend is the network's, and alone it must never reach the gate. (Without the floor,
-# the benchmark gained 3 more points, all from commands the acoustics ruled out: the
-# network deciding alone, which it did wrongly on talk it had never heard.)
+# blend is the network's, and alone it must never reach the gate: deciding alone, it
+# is wrong on talk it has never heard (bench/README.md).
 ACOUSTIC_FLOOR = 0.1
 # How sure the network must be of another command before the recognizer's acoustic
 # tests are asked about that one. Merely preferring it is not enough: on talk the

@@ -18,7 +18,7 @@ too, as decoys, and a command is weighed against the likeliest of them:
 
 An utterance the model is unsure of is heard again a little slower and a little
 faster, and the phrases' chances averaged (SECOND_LOOK): a voice quicker, slower,
-higher or lower than the model likes no longer decides on its own.
+higher or lower than the model likes does not decide on its own.
 """
 
 from __future__ import annotations
@@ -46,12 +46,9 @@ END_MARKS = (".", "!", "?")
 # An unsure utterance gets a second look. The model's score for a phrase is brittle to
 # how fast and how high it was said: an utterance whose confidence lies in SECOND_LOOK
 # is heard again played 8 % slower and 8 % faster (its pitch moving with it, as on
-# tape), and each phrase's chances are averaged over the three hearings. Chosen on the
-# dev split, at the gate: 80.2 % of commands at 13 false triggers before, 83.2 % at 13
-# with it. 15 % slower and faster: 84.1 % at 15, the same curve, for a larger change
-# of voice; 10 %: 82.9 % at 17; 5 %: 83.0 % at 16; one of the two only: 81.8-82.5 % at
-# 14-15; a look for every utterance from 0.3 to 0.65: the same, for more work. Sure
-# utterances, most of them, cost nothing more; an unsure one, three times the work.
+# tape), and each phrase's chances are averaged over the three hearings (chosen on the
+# benchmark: bench/README.md). Sure utterances, most of them, cost nothing more; an
+# unsure one, three times the work.
 SECOND_LOOK = (0.35, 0.6)
 SPEEDS = (0.92, 1.08)
 # log P → confidence: 1 + log P / 20, so P = 1 → 1.0, e^-9 → 0.55 (the gate), e^-20 → 0.
@@ -71,10 +68,9 @@ class MoonshineRecognizer:
     streaming = False  # the model hears the utterance whole
     wants_denoise = False
     wants_verifier = False
-    # Chosen on the dev split (bench/README.md): log P ≥ -9, a closing pause of 9 frames
-    # (~290 ms; at 6, noise split a command in two and the model heard half of it) that
-    # also counts a 12 dB fall from the command's loudest frame (a crowd under it never
-    # pauses: babble at 10 dB went 32 → 39 %, and the decision came 80 ms sooner),
+    # Chosen on the benchmark (bench/README.md): log P ≥ -9, a closing pause of 9 frames
+    # (~290 ms; a shorter one lets noise split a command in two) that also counts a
+    # 12 dB fall from the command's loudest frame (a crowd under it never pauses),
     # and half a second of quiet before a command (it turns talk down by itself).
     min_confidence = 0.55
     endpoint = EndpointSettings(hangover_frames=9, peak_drop_db=12.0)
@@ -121,8 +117,7 @@ class MoonshineRecognizer:
             return Hypothesis("", 0.0)
         audio = np.concatenate(self._audio).astype(np.float32) / 32768.0
         # Less the microphone's DC offset, if it has one: the model hears the waveform
-        # itself (an offset of 0.1 cost the dev corpus's quiet room 4 of 44 commands).
-        # Over a whole utterance, speech averages out and the mean is the offset.
+        # itself. Over a whole utterance, speech averages out and the mean is the offset.
         audio = turned_up(audio - audio.mean())
         self._audio = []
         scores = self.phrase_log_probs(audio)
@@ -194,10 +189,8 @@ def _loaded_scorer(
 
 # A quiet utterance is turned up till its loud frames (the 90th percentile of its
 # 32 ms frames' RMS) reach -35 dBFS, by at most 30 dB; a louder one is left as it is. The
-# model is not deaf to level: the dev corpus turned down 30 dB (speech at -56 dBFS,
-# a far or low-gain microphone) scored "skip exercise" 0.07 instead of 0.83. Nor is
-# it steady near its usual level: turning everything under -25 dBFS up cost the
-# test split 2 commands at full level (a "help" at 0.60 fell to 0.52).
+# model is not deaf to level (a far or low-gain microphone loses it commands), nor is it
+# steady near its usual level, so only what is quiet is turned up (bench/README.md).
 LOUD_DBFS = -35.0
 MAX_GAIN_DB = 30.0
 

@@ -101,10 +101,8 @@ class PocketsphinxRecognizer:
     # The denoiser and the verifier were tuned on its input and its scores.
     wants_denoise = True
     wants_verifier = True
-    # The LLR's offset (-3.5) was chosen for the command verifier's blend (on dev, from
-    # -2.5: 64.0 → 65.7 % of commands with 25 → 22 false triggers; test 61.4 → 64.0 % at
-    # 33). Alone, pocketsphinx wants an LLR a nat higher: σ(2) = 0.88 keeps the curve it
-    # had at -2.5 and 0.5.
+    # The LLR's offset (-3.5) was chosen for the command verifier's blend
+    # (bench/README.md). Alone, pocketsphinx wants an LLR a nat higher: σ(2) = 0.88.
     min_confidence = 0.88
     endpoint = EndpointSettings()
     isolation = 0.8
@@ -135,7 +133,7 @@ class PocketsphinxRecognizer:
         # defaults, short words ("help", "next", "done") lost every full path and came
         # out as fragments ("what", "go"). The lattice's best path re-scores with a
         # language weight meant for large vocabularies; the Viterbi result is better
-        # here. Together: 77 % → 88 % of commands decoded right on the dev split.
+        # here (bench/README.md).
         self._grammar = Decoder(
             **common,
             beam=1e-80,
@@ -144,9 +142,8 @@ class PocketsphinxRecognizer:
             bestpath=False,
             topn=8,
         )
-        # The phone loop is only the yardstick of the LLR, so it may prune hard: with
-        # beams of 1e-10 it costs ~40 % less, and on the dev split accuracy and false
-        # triggers stay on the same curve (at every gate from 0.4 to 0.65).
+        # The phone loop is only the yardstick of the LLR, so it may prune hard: far
+        # less work, for no less accuracy (bench/README.md).
         self._phones = Decoder(**common, beam=1e-10, pbeam=1e-10)
         self._phones.add_allphone_file(_PHONE_LOOP, get_model_path("en-us/en-us-phone.lm.bin"))
         self._phones.activate_search(_PHONE_LOOP)
