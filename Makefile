@@ -13,8 +13,12 @@ setup:
 run: setup
 	.venv/bin/coach run $(SCRIPT) $(ARGS)
 
+# Most of the suite's time is live audio waiting in real time, so more workers than
+# cores overlap the waits; each live test has a PulseAudio server of its own.
+TEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 2 )))
+
 test: setup
-	.venv/bin/python -m pytest -q
+	.venv/bin/python -m pytest -q -n $(TEST_WORKERS)
 
 lint: setup
 	.venv/bin/ruff check coach tests bench

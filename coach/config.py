@@ -68,7 +68,7 @@ class AudioSettings:
 class ListenSettings:
     backend: str = "auto"
     vosk_model: str | None = None
-    mute_tail: float = 0.3
+    mute_tail: float = 0.35
     # Listen while the coach talks too (its voice taken out by an echo canceller)
     # instead of going deaf for each cue; off where pyaec can't be imported.
     barge_in: bool = True

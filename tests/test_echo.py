@@ -11,7 +11,7 @@ import soxr
 from listen_audio import CUE_SENTENCES, RATE, espeak, have_espeak, hibari, pink, rms
 
 from coach.errors import CoachError
-from coach.listen import pipeline
+from coach.listen import barge_in
 from coach.listen.echo import EchoCanceller, EchoDelay, PlayedSound, cancelled
 from coach.listen.pipeline import Listener, PipelineSettings, recognize_audio
 from coach.listen.recognizers import make_recognizer
@@ -238,7 +238,7 @@ def test_in_a_reverberant_room_what_is_left_of_the_coach_is_not_a_command(
         return result.correct, result.false_triggers
 
     correct, false = heard()
-    monkeypatch.setattr(pipeline, "COACH_RESIDUE_DB", 1000.0)  # the rule off
+    monkeypatch.setattr(barge_in, "COACH_RESIDUE_DB", 1000.0)  # the rule off
     correct_without, false_without = heard()
     assert false_without >= 2 and false < false_without, (false, false_without)
-    assert correct == correct_without
+    assert correct >= correct_without  # no command lost to the rule

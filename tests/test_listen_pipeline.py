@@ -144,6 +144,8 @@ class _CountingRecognizer:
         self.min_confidence = inner.min_confidence
         self.endpoint, self.isolation = inner.endpoint, inner.isolation
         self.streaming = inner.streaming
+        self.wants_denoise, self.wants_verifier = inner.wants_denoise, inner.wants_verifier
+        self.rescorer = inner.rescorer
         self.started = 0
 
     def start(self) -> None:
