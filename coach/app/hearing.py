@@ -20,6 +20,7 @@ from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from coach.child_processes import deaf_to_ctrl_c
 from coach.config import Settings
 from coach.listen import messages
 from coach.listen.echo import canceller_available
@@ -224,7 +225,8 @@ def open_listening(
         target=run_listener, args=(job, inbox, outbox), name="coach-listener", daemon=True
     )
     with ExitStack() as stack:
-        process.start()
+        with deaf_to_ctrl_c():
+            process.start()
         stack.callback(_end, process, inbox)
         if playback is not None:
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from coach.session.events import Command
+if TYPE_CHECKING:  # the command line starts without the session's modules
+    from coach.session.events import Command
 
 # In a simulation nobody says "next": a manual phase ends this long after the cue.
 SIMULATED_READY_SECONDS = 3.0

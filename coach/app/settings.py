@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from coach.config import Settings, load_settings
+if TYPE_CHECKING:  # the command line starts without the settings' modules
+    from coach.config import Settings
 
 # The flags (argparse destinations) that override a setting, and which one.
 FLAG_SETTINGS: dict[str, str] = {
@@ -21,5 +23,7 @@ FLAG_SETTINGS: dict[str, str] = {
 
 def settings_for(args: argparse.Namespace | None = None) -> Settings:
     """The effective settings for a command; a flag left out (None) leaves the setting be."""
+    from coach.config import load_settings
+
     flags = vars(args) if args is not None else {}
     return load_settings({key: flags.get(dest) for dest, key in FLAG_SETTINGS.items()})

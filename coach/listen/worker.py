@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 import os
 import queue
-import signal
 import time
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -64,7 +63,6 @@ def run_listener(job: ListenJob, inbox: Inbox, outbox: Outbox) -> None:
     """The listener's process: open the source, build the listener, listen until told."""
     from coach.listen.recognizers import make_recognizer
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the session to handle
     with ExitStack() as stack:
         try:
             recognizer = make_recognizer(

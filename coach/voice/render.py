@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import signal
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 
+from coach.child_processes import deaf_to_ctrl_c
 from coach.config import VoiceSettings
 from coach.errors import CoachError
 from coach.samples import Samples
@@ -26,8 +26,6 @@ _job: tuple[int, float, float] = (48000, -20.0, 1.0)
 
 def _start_worker(settings: VoiceSettings, rate: int) -> None:
     global _engine, _job
-    # Ctrl-C reaches the whole process group: the parent alone answers it.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _engine = make_engine(settings)
     _job = (rate, settings.loudness, settings.volume)
 
@@ -56,7 +54,8 @@ def render_all(
     with ProcessPoolExecutor(
         workers, mp_context=context, initializer=_start_worker, initargs=(settings, rate)
     ) as pool:
-        futures = [pool.submit(_render, text) for text in missing]
+        with deaf_to_ctrl_c():  # each submit starts a worker, up to `workers`
+            futures = [pool.submit(_render, text) for text in missing]
         try:
             for future in as_completed(futures):
                 text, samples = future.result()
