@@ -134,6 +134,11 @@ def test_pause_over_a_long_cue_cuts_it_and_resume_brings_the_session_back(
     opening = long[: MIC_RATE]
     onset = locate(heard, opening, heard.size // 2, heard.size).found
     assert locate(heard, opening, onset, 0).score > 0.8, "the cue isn't in the recording"
+    # The cue is said again after "resume", the same to the sample: the first is the cut one.
+    if onset > opening.size:
+        earlier = locate(heard[:onset], opening, onset // 2, onset)
+        if earlier.score > 0.8:
+            onset = earlier.found
     cut_at = onset + round((paused["t"] - cue["t"]) * MIC_RATE)
     stopped = _last_match(heard, long, onset, cut_at + MIC_RATE)
     assert stopped <= cut_at + STOP_WITHIN * MIC_RATE, (stopped - cut_at) / MIC_RATE
