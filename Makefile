@@ -18,7 +18,7 @@ run: setup
 TEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 2 )))
 
 test: setup
-	.venv/bin/python -m pytest -q -n $(TEST_WORKERS)
+	.venv/bin/python -m pytest -q -n $(TEST_WORKERS) --dist loadgroup
 
 lint: setup
 	.venv/bin/ruff check coach tests bench

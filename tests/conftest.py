@@ -35,3 +35,14 @@ def moonshine_prepared() -> None:
 
     if moonshine_model.available():
         moonshine_model.prepared()
+
+
+LIVE_GROUPS = 2  # live sessions at once: more, and on two cores they miss their beats
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With pytest-xdist (`--dist loadgroup`), the live audio tests run in LIVE_GROUPS
+    queues side by side while the rest spreads over every worker."""
+    live = [item for item in items if "pulse" in getattr(item, "fixturenames", ())]
+    for n, item in enumerate(live):
+        item.add_marker(pytest.mark.xdist_group(f"live-{n % LIVE_GROUPS}"))
