@@ -17,14 +17,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import numpy as np
-import numpy.typing as npt
-
 from coach.errors import CoachError
+from coach.samples import Samples
 
 _LOGGER = logging.getLogger(__name__)
 
-Chunk = tuple[npt.NDArray[np.float32], float, float]
+Chunk = tuple[Samples, float, float]  # audio, its stream time, when it arrived
 
 
 def default_rate(device: int | str | None) -> int:
