@@ -108,24 +108,31 @@ def prepared(note: Callable[[str], None] | None = None, *, again: bool = False) 
 
 
 def _build_aside(source: Path, out: Path) -> None:
-    """_build in a process of its own: the rebuild peaks at 1.5 GB, which a listener
-    (or a session's listener process) would otherwise keep for as long as it runs."""
-    done = subprocess.run(
-        [sys.executable, "-m", __name__, str(source), str(out)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        last = (done.stderr.strip().splitlines() or [f"exit code {done.returncode}"])[-1]
-        raise CoachError(f"could not prepare the moonshine model: {last}")
+    """_build in processes of their own, one per step: all at once the rebuild peaked
+    at 1.5 GB, too much for a small Raspberry Pi, and a listener (or a session's
+    listener process) would keep whatever it took for as long as it runs."""
+    for step in STEPS:
+        done = subprocess.run(
+            [sys.executable, "-m", __name__, step, str(source), str(out)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode != 0:
+            last = (done.stderr.strip().splitlines() or [f"exit code {done.returncode}"])[-1]
+            raise CoachError(f"could not prepare the moonshine model: {last}")
 
 
 def _complete(folder: Path) -> bool:
     return all((folder / f).is_file() for f in (ENCODER, DECODER, TOKENIZER))
 
 
-def _build(source: Path, out: Path) -> None:
+# The rebuild's steps, each in a process of its own (_build_aside).
+STEPS = ("encoder", "first", "following", "join")
+_MERGED = "decoder_model_merged.ort"
+
+
+def _build(source: Path, out: Path, steps: tuple[str, ...] = STEPS) -> None:
     from coach.listen import ortformat
 
     def folded(name: str) -> Any:
@@ -133,19 +140,27 @@ def _build(source: Path, out: Path) -> None:
         _fold_weights(model.graph)
         return model
 
-    _quantise(folded("encoder_model.ort"), out / ENCODER)
-    # Each branch quantised on its own (the quantiser leaves alone a weight that a
-    # branch reads from outside), then joined again around their one set of weights.
-    # The decoder is read once for each: cheaper in memory than a copy of it.
-    decoder = "decoder_model_merged.ort"
-    first = _quantise(_branch(folded(decoder), "else_branch"), out / "first.onnx")
-    following = _quantise(_branch(folded(decoder), "then_branch"), out / "following.onnx")
-    import onnx
+    # Each of the decoder's branches is quantised on its own (the quantiser leaves
+    # alone a weight that a branch reads from outside), then they are joined again
+    # around their one set of weights. The decoder is read once for each: cheaper in
+    # memory than a copy of it.
+    for step in steps:
+        if step == "encoder":
+            _quantise(folded("encoder_model.ort"), out / ENCODER)
+        elif step == "first":
+            _quantise(_branch(folded(_MERGED), "else_branch"), out / "first.onnx")
+        elif step == "following":
+            _quantise(_branch(folded(_MERGED), "then_branch"), out / "following.onnx")
+        elif step == "join":
+            import onnx
 
-    onnx.save(_joined(first, following), out / DECODER)
-    for step in ("first.onnx", "following.onnx"):
-        (out / step).unlink()
-    shutil.copyfile(source / TOKENIZER, out / TOKENIZER)
+            first, following = (onnx.load(out / f) for f in ("first.onnx", "following.onnx"))
+            onnx.save(_joined(first, following), out / DECODER)
+            for name in ("first.onnx", "following.onnx"):
+                (out / name).unlink()
+            shutil.copyfile(source / TOKENIZER, out / TOKENIZER)
+        else:
+            raise ValueError(f"no such step: {step}")
 
 
 def _constants(graph: Any) -> dict[str, np.ndarray]:
@@ -245,14 +260,16 @@ def _branch(model: Any, branch: str) -> Any:
     return model
 
 
-def _quantise(model: Any, path: Path) -> Any:
+def _quantise(model: Any, path: Path) -> None:
     """`model` with its matrix products' and token embeddings' weights int8 (dynamic
-    quantisation), saved at `path` and returned."""
+    quantisation), saved at `path`. `model` is emptied: the quantiser reads it back
+    from the file, and two copies of a float model would double the step's peak."""
     import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     plain = path.with_suffix(".fp32.onnx")
     onnx.save(model, plain)
+    model.Clear()
     # The quantiser logs advice meant for its own users on the root logger.
     logging.getLogger().disabled = True
     # Not the convolutions: ONNX Runtime's integer convolution is slower than its float
@@ -264,7 +281,6 @@ def _quantise(model: Any, path: Path) -> Any:
     finally:
         logging.getLogger().disabled = False
     plain.unlink()
-    return onnx.load(path)
 
 
 def _joined(first: Any, following: Any) -> Any:
@@ -322,5 +338,5 @@ def _as_branch(graph: Any, prefix: str, outputs: list[Any]) -> Any:
     return helper.make_graph(nodes, prefix.rstrip("/"), [], branch_outputs)
 
 
-if __name__ == "__main__":  # _build_aside's child: SOURCE OUT
-    _build(Path(sys.argv[1]), Path(sys.argv[2]))
+if __name__ == "__main__":  # _build_aside's child: STEP SOURCE OUT
+    _build(Path(sys.argv[2]), Path(sys.argv[3]), (sys.argv[1],))
