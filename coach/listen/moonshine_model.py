@@ -53,7 +53,10 @@ def shipped_model() -> Path | None:
     # find_spec, not import: the package loads its own copy of ONNX Runtime on import.
     spec = importlib.util.find_spec(PACKAGE)
     if spec is None or not spec.submodule_search_locations:
-        return None
+        # No wheel here (Linux arm64): the files `coach model prepare` fetched, if any.
+        from coach.listen.moonshine_fetch import fetched_model
+
+        return fetched_model(cache_root())
     path = Path(next(iter(spec.submodule_search_locations))) / "models" / MODEL
     files = ("encoder_model.ort", "decoder_model_merged.ort", TOKENIZER)
     return path if all((path / f).is_file() for f in files) else None
@@ -63,10 +66,20 @@ def available() -> bool:
     return shipped_model() is not None and importlib.util.find_spec("onnx") is not None
 
 
-def cache_dir() -> Path:
+def cache_root() -> Path:
     root = os.environ.get(ENV_CACHE)
-    base = Path(root) if root else Path(user_cache_dir("coach"))
-    return base / "moonshine" / f"{MODEL}-{metadata.version('moonshine-cpp')}-{BUILD}"
+    return Path(root) if root else Path(user_cache_dir("coach"))
+
+
+def cache_dir() -> Path:
+    try:
+        version = metadata.version("moonshine-cpp")
+    except metadata.PackageNotFoundError:
+        from coach.listen.moonshine_fetch import fetched_model, version_of
+
+        fetched = fetched_model(cache_root())
+        version = version_of(fetched) if fetched is not None else "none"
+    return cache_root() / "moonshine" / f"{MODEL}-{version}-{BUILD}"
 
 
 def prepared(note: Callable[[str], None] | None = None, *, again: bool = False) -> Path:
@@ -75,7 +88,8 @@ def prepared(note: Callable[[str], None] | None = None, *, again: bool = False) 
     source = shipped_model()
     if source is None:
         raise CoachError(
-            "the moonshine backend needs the moonshine-cpp package: pip install moonshine-cpp"
+            "the moonshine backend needs the moonshine-cpp package (pip install moonshine-cpp),"
+            " or where it has no wheel (Linux arm64) its model: coach model prepare"
         )
     target = cache_dir()
     if again:
