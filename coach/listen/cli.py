@@ -145,7 +145,7 @@ def add_listen_commands(sub: Any) -> None:
         "prepare",
         help="get the moonshine model ready now",
         description=(
-            "Rebuild the Moonshine model once for the listener (some 15 seconds), "
+            "Rebuild the Moonshine model once for the listener (some 40 seconds), "
             "so that the first session doesn't wait for it. Done by itself otherwise. "
             "Where moonshine-cpp has no wheel (Linux arm64), first downloads its wheel "
             "for Linux x86-64 with pip, only to take the model's files out of it."
