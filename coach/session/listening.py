@@ -108,7 +108,9 @@ def canceller_available() -> bool:
     try:
         import pyaec  # noqa: F401
     except Exception:  # noqa: BLE001 - missing or broken alike: listen without it
-        return False
+        from coach.listen.speexdsp import library  # the system's SpeexDSP (arm64)
+
+        return library() is not None
     return True
 
 
