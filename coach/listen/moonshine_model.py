@@ -178,7 +178,12 @@ def _build(source: Path, out: Path, step: str) -> None:
         # alone a weight that a branch reads from outside), then they are joined again
         # around their one set of weights. Cut before folding: the fold makes float
         # copies of the weights, and the other branch's are not wanted.
-        model = _branch(ortformat.load(source / _MERGED), _BRANCHES[branch])
+        import onnx
+
+        # A fresh copy of the branch alone: what the cut dropped stays in the loaded
+        # model's memory (protobuf's arena) until that model goes.
+        model = onnx.ModelProto()
+        model.CopyFrom(_branch(ortformat.load(source / _MERGED), _BRANCHES[branch]))
         _fold_weights(model.graph)
         quantise_pieces.save_float(model, out / f"{branch}.fp32.onnx")
     elif branch in _BRANCHES and rest.startswith("piece-"):
@@ -217,6 +222,8 @@ def _fold_weights(graph: Any, outer: dict[str, np.ndarray] | None = None) -> Non
     from onnx import helper, numpy_helper
 
     constants = {**(outer or {}), **_constants(graph)}
+    own = {t.name for t in graph.initializer}
+    del graph.initializer[:]  # read into `constants`; written back at the end
     # How many nodes still read each value (and the outputs and branches, which always
     # do): a weight's float copies along its chain are let go once used, or the fold's
     # peak is several times the float model (~1 GB for the decoder).
@@ -250,13 +257,11 @@ def _fold_weights(graph: Any, outer: dict[str, np.ndarray] | None = None) -> Non
     del graph.node[:]
     graph.node.extend(kept)
     used = _inputs_used(graph.node) | {o.name for o in graph.output}
-    own = {t.name for t in graph.initializer}
-    del graph.initializer[:]
     for name in sorted(used & constants.keys()):
         if name in own or outer is None or name not in outer:
             # One at a time, each array let go once stored: all at once they were
-            # held three times over. np.array keeps a scalar a scalar.
-            value = np.array(constants.pop(name), order="C")
+            # held three times over. np.asarray keeps a scalar a scalar.
+            value = np.asarray(constants.pop(name), order="C")
             graph.initializer.append(numpy_helper.from_array(value, name))
 
 

@@ -26,6 +26,7 @@ OP_TYPES = ["MatMul", "Gather"]
 def save_float(model: Any, path: Path) -> None:
     import onnx
 
+    path.with_name(path.name + ".data").unlink(missing_ok=True)  # onnx appends to one
     onnx.save(
         model,
         path,
