@@ -3,9 +3,9 @@
     .venv/bin/python bench/peak_memory.py -- coach model prepare
 
 Prints the peak of the whole process tree's resident memory (the sum over the
-processes alive at one sample; shared pages count in each) and the peak of the
-largest single process, sampled every 20 ms; the command's own output is passed
-through. Exit code: the command's.
+processes alive at one sample; shared pages count in each), the peak of the
+largest single process and the most processes at once, sampled every 20 ms; the
+command's own output is passed through. Exit code: the command's.
 """
 
 from __future__ import annotations
@@ -50,16 +50,17 @@ def main() -> int:
         return 2
     started = time.monotonic()
     process = subprocess.Popen(args)
-    total = single = 0
+    total = single = most = 0
     while process.poll() is None:
         sizes = _tree(process.pid)
         total = max(total, sum(sizes.values()))
         single = max(single, max(sizes.values(), default=0))
+        most = max(most, len(sizes))
         time.sleep(0.02)
     mb = 2**20
     print(
         f"peak_memory: tree {total / mb:.0f} MB, largest process {single / mb:.0f} MB, "
-        f"{time.monotonic() - started:.1f} s: {' '.join(args)}",
+        f"at most {most} processes, {time.monotonic() - started:.1f} s: {' '.join(args)}",
         file=sys.stderr,
     )
     return process.returncode
