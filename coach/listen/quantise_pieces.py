@@ -5,8 +5,9 @@ of Moonshine's decoder branches (220 MB of float weights) it peaked at 0.8 GB, m
 than a small Raspberry Pi can spare. Here it is given the model with only one piece's
 float weights in it, the others standing in as graph inputs (a MatMul or Gather whose
 weight is not a constant is left alone), and each piece is quantised in a process of
-its own (coach.listen.moonshine_model). The weights of MatMul and Gather nodes that
-read one same input are in one piece, so the input is quantised once, as in one pass.
+its own (coach.listen.moonshine_model). The weights of MatMul nodes that read one
+same input (or a quantised Gather's output) are in one piece, so the input is
+quantised once, as in one pass.
 
 The float model is saved with its weights in a side file (`save_float`), from which
 each piece reads only its own.
@@ -55,8 +56,10 @@ def pieces(path: Path) -> list[list[str]]:
         if weight is None or weight not in sizes:
             continue
         order.append(weight)
-        if node.op_type == "MatMul":  # the activation it quantises (a Gather's are indices)
-            parent[root(weight)] = root("input:" + node.input[0])
+        # A MatMul quantises its input once for all its readers; a quantised Gather's
+        # output is already int8 to a MatMul that reads it.
+        value = node.input[0] if node.op_type == "MatMul" else node.output[0]
+        parent[root(weight)] = root("value:" + value)
     groups: dict[str, list[str]] = {}
     for weight in dict.fromkeys(order):
         groups.setdefault(root(weight), []).append(weight)
