@@ -22,6 +22,7 @@ def test_barge_in_is_the_default_and_the_config_turns_it_off() -> None:
 
 def test_without_pyaec_barge_in_falls_back_to_off(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "pyaec", None)
+    monkeypatch.setattr("coach.listen.speexdsp.library", lambda: None)
     assert canceller_available() is False
 
 

@@ -189,6 +189,7 @@ def test_frames_must_be_whole_blocks() -> None:
 
 def test_without_pyaec_barge_in_is_one_clear_line(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "pyaec", None)
+    monkeypatch.setattr("coach.listen.speexdsp.library", lambda: None)
     with pytest.raises(CoachError, match="pip install pyaec"):
         EchoCanceller(RATE)
 

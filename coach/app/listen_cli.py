@@ -152,8 +152,10 @@ def add_listen_commands(sub: Any) -> None:
         "prepare",
         help="get the moonshine model ready now",
         description=(
-            "Rebuild the Moonshine model once for the listener (some 15 seconds), "
-            "so that the first session doesn't wait for it. Done by itself otherwise."
+            "Rebuild the Moonshine model once for the listener (some 40 seconds), "
+            "so that the first session doesn't wait for it. Done by itself otherwise. "
+            "Where moonshine-cpp has no wheel (Linux arm64), first downloads its wheel "
+            "for Linux x86-64 with pip, only to take the model's files out of it."
         ),
     )
     prepare.set_defaults(handler=_cmd_model_prepare)
@@ -303,8 +305,10 @@ def _cmd_model_show(args: argparse.Namespace) -> int:
 
 
 def _cmd_model_prepare(args: argparse.Namespace) -> int:
-    from coach.listen import moonshine_model
+    from coach.listen import moonshine_fetch, moonshine_model
 
+    if moonshine_model.shipped_model() is None:  # no moonshine-cpp wheel here (arm64)
+        moonshine_fetch.fetch(moonshine_model.cache_root(), _note)
     print(f"Moonshine model ready: {moonshine_model.prepared(_note)}")
     return EXIT_OK
 

@@ -11,7 +11,9 @@ first goes through an acoustic echo canceller that is told what the coach played
 
 `PlayedSound` rebuilds the reference on the listener's clock from the clips the
 mixer scheduled; `EchoCanceller` runs SpeexDSP's canceller through pyaec (a
-wheel that carries its own build of SpeexDSP). bench/echo.py measures both.
+wheel that carries its own build of SpeexDSP), or where pyaec has no wheel (Linux
+arm64) through the system's libspeexdsp (coach.listen.speexdsp). bench/echo.py
+measures both.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import bisect
 import collections
 import ctypes
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -53,12 +56,18 @@ class EchoCanceller:
     def __init__(self, rate: int) -> None:
         try:
             import pyaec
+
+            self._lib: Any = pyaec.lib
         except ImportError:
-            raise CoachError(
-                "barge-in needs the pyaec package (SpeexDSP's echo canceller): "
-                "pip install pyaec, or listen without barge-in"
-            ) from None
-        self._lib = pyaec.lib
+            # No pyaec wheel here (Linux arm64): the system's SpeexDSP, if installed.
+            from coach.listen.speexdsp import library
+
+            self._lib = library()
+            if self._lib is None:
+                raise CoachError(
+                    "barge-in needs SpeexDSP's echo canceller: pip install pyaec, or "
+                    "apt-get install libspeexdsp1, or listen without barge-in"
+                ) from None
         self._handle = self._lib.AecNew(BLOCK, FILTER, rate, True)
         if not self._handle:
             raise CoachError("SpeexDSP's echo canceller would not start")
@@ -357,5 +366,7 @@ def canceller_available() -> bool:
     try:
         import pyaec  # noqa: F401
     except Exception:  # noqa: BLE001 - missing or broken alike: listen without it
-        return False
+        from coach.listen.speexdsp import library  # the system's SpeexDSP (arm64)
+
+        return library() is not None
     return True

@@ -12,13 +12,17 @@ ONNX Runtime dequantises every int8 weight on every run (a decoder step took
   the next steps, with one) only the work each needs, weights quantised once for
   both; the listener extends many phrases a token at a time, so phrases that
   begin alike share the work;
-- quantised again, dynamically, so the weights stay int8 in memory (MatMulInteger).
+- quantised again, dynamically, so the weights stay int8 in memory (MatMulInteger),
+  a few weights at a time (coach.listen.quantise_pieces).
 
-The result lives in the user cache directory; it is rebuilt when missing.
+Each step runs in a process of its own, so that none holds more than ~0.6 GB (a small
+Raspberry Pi has 1 GB). The result lives in the user cache directory; it is rebuilt
+when missing.
 """
 
 from __future__ import annotations
 
+import collections
 import importlib.util
 import logging
 import os
@@ -53,7 +57,10 @@ def shipped_model() -> Path | None:
     # find_spec, not import: the package loads its own copy of ONNX Runtime on import.
     spec = importlib.util.find_spec(PACKAGE)
     if spec is None or not spec.submodule_search_locations:
-        return None
+        # No wheel here (Linux arm64): the files `coach model prepare` fetched, if any.
+        from coach.listen.moonshine_fetch import fetched_model
+
+        return fetched_model(cache_root())
     path = Path(next(iter(spec.submodule_search_locations))) / "models" / MODEL
     files = ("encoder_model.ort", "decoder_model_merged.ort", TOKENIZER)
     return path if all((path / f).is_file() for f in files) else None
@@ -63,10 +70,20 @@ def available() -> bool:
     return shipped_model() is not None and importlib.util.find_spec("onnx") is not None
 
 
-def cache_dir() -> Path:
+def cache_root() -> Path:
     root = os.environ.get(ENV_CACHE)
-    base = Path(root) if root else Path(user_cache_dir("coach"))
-    return base / "moonshine" / f"{MODEL}-{metadata.version('moonshine-cpp')}-{BUILD}"
+    return Path(root) if root else Path(user_cache_dir("coach"))
+
+
+def cache_dir() -> Path:
+    try:
+        version = metadata.version("moonshine-cpp")
+    except metadata.PackageNotFoundError:
+        from coach.listen.moonshine_fetch import fetched_model, version_of
+
+        fetched = fetched_model(cache_root())
+        version = version_of(fetched) if fetched is not None else "none"
+    return cache_root() / "moonshine" / f"{MODEL}-{version}-{BUILD}"
 
 
 def prepared(note: Callable[[str], None] | None = None, *, again: bool = False) -> Path:
@@ -75,7 +92,8 @@ def prepared(note: Callable[[str], None] | None = None, *, again: bool = False) 
     source = shipped_model()
     if source is None:
         raise CoachError(
-            "the moonshine backend needs the moonshine-cpp package: pip install moonshine-cpp"
+            "the moonshine backend needs the moonshine-cpp package (pip install moonshine-cpp),"
+            " or where it has no wheel (Linux arm64) its model: coach model prepare"
         )
     target = cache_dir()
     if again:
@@ -96,7 +114,7 @@ def prepared(note: Callable[[str], None] | None = None, *, again: bool = False) 
             "or use --backend pocketsphinx"
         ) from None
     if note is not None:
-        note("preparing the Moonshine speech model (once, some 15 seconds)…")
+        note("preparing the Moonshine speech model (once, some 40 seconds)…")
     try:
         _build_aside(source, work)
         if not _complete(target):  # another process may have finished first
@@ -108,13 +126,29 @@ def prepared(note: Callable[[str], None] | None = None, *, again: bool = False) 
 
 
 def _build_aside(source: Path, out: Path) -> None:
-    """_build in a process of its own: the rebuild peaks at 1.5 GB, which a listener
-    (or a session's listener process) would otherwise keep for as long as it runs."""
+    """_build in processes of their own, a step each: all at once the rebuild peaked
+    at 1.5 GB, too much for a small Raspberry Pi, and a listener (or a session's
+    listener process) would keep whatever it took for as long as it runs."""
+    _step("encoder", source, out)
+    for branch in _BRANCHES:
+        _step(f"{branch}-fold", source, out)
+        piece = 0
+        while not (out / f"{branch}.onnx").is_file():  # the last piece makes it
+            _step(f"{branch}-piece-{piece}", source, out)
+            piece += 1
+    _step("join", source, out)
+
+
+def _step(step: str, source: Path, out: Path) -> None:
+    # glibc otherwise raises its threshold for giving big blocks their own mappings as
+    # they are freed, and the weights' freed float copies stay on the heap: ~40 MB more.
+    env = {**os.environ, "MALLOC_MMAP_THRESHOLD_": "65536"}
     done = subprocess.run(
-        [sys.executable, "-m", __name__, str(source), str(out)],
+        [sys.executable, "-m", __name__, step, str(source), str(out)],
         capture_output=True,
         text=True,
         check=False,
+        env=env,
     )
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or [f"exit code {done.returncode}"])[-1]
@@ -125,27 +159,50 @@ def _complete(folder: Path) -> bool:
     return all((folder / f).is_file() for f in (ENCODER, DECODER, TOKENIZER))
 
 
-def _build(source: Path, out: Path) -> None:
-    from coach.listen import ortformat
+# The decoder's two branches: the first step (no key/value cache) and the next ones.
+_BRANCHES = {"first": "else_branch", "following": "then_branch"}
+_MERGED = "decoder_model_merged.ort"
 
-    def folded(name: str) -> Any:
-        model = ortformat.load(source / name)
+
+def _build(source: Path, out: Path, step: str) -> None:
+    """One step of the rebuild (_build_aside runs them in order)."""
+    from coach.listen import ortformat, quantise_pieces
+
+    branch, _, rest = step.partition("-")
+    if step == "encoder":
+        model = ortformat.load(source / "encoder_model.ort")
         _fold_weights(model.graph)
-        return model
+        _quantise(model, out / ENCODER)
+    elif branch in _BRANCHES and rest == "fold":
+        # Each of the decoder's branches is quantised on its own (the quantiser leaves
+        # alone a weight that a branch reads from outside), then they are joined again
+        # around their one set of weights. Cut before folding: the fold makes float
+        # copies of the weights, and the other branch's are not wanted.
+        import onnx
 
-    _quantise(folded("encoder_model.ort"), out / ENCODER)
-    # Each branch quantised on its own (the quantiser leaves alone a weight that a
-    # branch reads from outside), then joined again around their one set of weights.
-    # The decoder is read once for each: cheaper in memory than a copy of it.
-    decoder = "decoder_model_merged.ort"
-    first = _quantise(_branch(folded(decoder), "else_branch"), out / "first.onnx")
-    following = _quantise(_branch(folded(decoder), "then_branch"), out / "following.onnx")
-    import onnx
+        # A fresh copy of the branch alone: what the cut dropped stays in the loaded
+        # model's memory (protobuf's arena) until that model goes.
+        model = onnx.ModelProto()
+        model.CopyFrom(_branch(ortformat.load(source / _MERGED), _BRANCHES[branch]))
+        _fold_weights(model.graph)
+        quantise_pieces.save_float(model, out / f"{branch}.fp32.onnx")
+    elif branch in _BRANCHES and rest.startswith("piece-"):
+        plain, partial = out / f"{branch}.fp32.onnx", out / f"{branch}.partial.onnx"
+        piece = int(rest.removeprefix("piece-"))
+        if quantise_pieces.quantise_piece(plain, partial, piece) == piece + 1:
+            partial.rename(out / f"{branch}.onnx")
+            for done in (plain, plain.with_name(plain.name + ".data")):
+                done.unlink()
+    elif step == "join":
+        import onnx
 
-    onnx.save(_joined(first, following), out / DECODER)
-    for step in ("first.onnx", "following.onnx"):
-        (out / step).unlink()
-    shutil.copyfile(source / TOKENIZER, out / TOKENIZER)
+        first, following = (onnx.load(out / f"{b}.onnx") for b in _BRANCHES)
+        onnx.save(_joined(first, following), out / DECODER)
+        for b in _BRANCHES:
+            (out / f"{b}.onnx").unlink()
+        shutil.copyfile(source / TOKENIZER, out / TOKENIZER)
+    else:
+        raise ValueError(f"no such step: {step}")
 
 
 def _constants(graph: Any) -> dict[str, np.ndarray]:
@@ -165,10 +222,22 @@ def _fold_weights(graph: Any, outer: dict[str, np.ndarray] | None = None) -> Non
     from onnx import helper, numpy_helper
 
     constants = {**(outer or {}), **_constants(graph)}
+    own = {t.name for t in graph.initializer}
+    del graph.initializer[:]  # read into `constants`; written back at the end
+    # How many nodes still read each value (and the outputs and branches, which always
+    # do): a weight's float copies along its chain are let go once used, or the fold's
+    # peak is several times the float model (~1 GB for the decoder).
+    readers = collections.Counter(name for node in graph.node for name in node.input)
+    readers.update({name: 1 for name in _inputs_used(_subgraph_nodes(graph.node))})
+    readers.update({o.name: 1 for o in graph.output})
     kept = []
     for node in graph.node:
         if node.op_type in _FOLDED and all(i in constants for i in node.input):
             values = [constants[i] for i in node.input]
+            for name in node.input:
+                readers[name] -= 1
+                if readers[name] == 0 and name not in (outer or {}):
+                    del constants[name]
             if node.op_type == "Cast":
                 to = next(a.i for a in node.attribute if a.name == "to")
                 result = values[0].astype(helper.tensor_dtype_to_np_dtype(to))
@@ -188,14 +257,23 @@ def _fold_weights(graph: Any, outer: dict[str, np.ndarray] | None = None) -> Non
     del graph.node[:]
     graph.node.extend(kept)
     used = _inputs_used(graph.node) | {o.name for o in graph.output}
-    own = {t.name for t in graph.initializer}
-    del graph.initializer[:]
-    graph.initializer.extend(
-        # np.array keeps a scalar a scalar (np.ascontiguousarray would make it 1-D).
-        numpy_helper.from_array(np.array(constants[name], order="C"), name)
-        for name in sorted(used & constants.keys())
-        if name in own or outer is None or name not in outer
-    )
+    for name in sorted(used & constants.keys()):
+        if name in own or outer is None or name not in outer:
+            # One at a time, each array let go once stored: all at once they were
+            # held three times over. np.asarray keeps a scalar a scalar.
+            value = np.asarray(constants.pop(name), order="C")
+            graph.initializer.append(numpy_helper.from_array(value, name))
+
+
+def _subgraph_nodes(nodes: Any) -> list[Any]:
+    """The nodes of the branches (If, Loop bodies) of `nodes`, one level down."""
+    return [
+        inner
+        for node in nodes
+        for attribute in node.attribute
+        if attribute.type == attribute.GRAPH
+        for inner in attribute.g.node
+    ]
 
 
 def _inputs_used(nodes: Any) -> set[str]:
@@ -245,14 +323,16 @@ def _branch(model: Any, branch: str) -> Any:
     return model
 
 
-def _quantise(model: Any, path: Path) -> Any:
+def _quantise(model: Any, path: Path) -> None:
     """`model` with its matrix products' and token embeddings' weights int8 (dynamic
-    quantisation), saved at `path` and returned."""
+    quantisation), saved at `path`. `model` is emptied: the quantiser reads it back
+    from the file, and two copies of a float model would double the step's peak."""
     import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     plain = path.with_suffix(".fp32.onnx")
     onnx.save(model, plain)
+    model.Clear()
     # The quantiser logs advice meant for its own users on the root logger.
     logging.getLogger().disabled = True
     # Not the convolutions: ONNX Runtime's integer convolution is slower than its float
@@ -264,7 +344,6 @@ def _quantise(model: Any, path: Path) -> Any:
     finally:
         logging.getLogger().disabled = False
     plain.unlink()
-    return onnx.load(path)
 
 
 def _joined(first: Any, following: Any) -> Any:
@@ -322,5 +401,5 @@ def _as_branch(graph: Any, prefix: str, outputs: list[Any]) -> Any:
     return helper.make_graph(nodes, prefix.rstrip("/"), [], branch_outputs)
 
 
-if __name__ == "__main__":  # _build_aside's child: SOURCE OUT
-    _build(Path(sys.argv[1]), Path(sys.argv[2]))
+if __name__ == "__main__":  # _build_aside's child: STEP SOURCE OUT
+    _build(Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[1])

