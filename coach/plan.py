@@ -10,10 +10,12 @@ it small, and lets `coach render` know every text a session can say.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from coach.script.model import CueItem, Exercise, Workout
+from coach.plan_work import WorkSteps
+from coach.script.model import CueItem, Exercise, TimeCalls, Workout
+from coach.time_calls import Mark, calls_for, merged
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,19 @@ class Step:
     cues: tuple[str, ...] = ()  # said one after another at the start
     tones: tuple[str, ...] = ()  # played at the start
     count: int | None = None  # the number a countdown beat stands for (3, 2, 1)
+    # Kind "work" (a hold, an interval, an EMOM minute, an AMRAP) and the rests
+    # between intervals: what it is, and which round of how many.
+    work: str | None = None  # hold | interval | emom | amrap
+    name: str | None = None  # the interval's name
+    round: int | None = None
+    rounds: int | None = None
+    # Starts the moment the step before ends, whatever the coach is saying: an
+    # interval timer keeps time.
+    on_beat: bool = False
+    marks: tuple[Mark, ...] = ()  # said during the step, latest first in `left` order
+    end_cues: tuple[str, ...] = ()  # said when the work ends
+    unit: str | None = None  # identifies completed work, like rep_key for a rep
+    circuit_round: tuple[str, int, int] | None = None  # (circuit, round, rounds) begins here
 
     @property
     def state(self) -> str:
@@ -42,10 +57,18 @@ class Step:
 
     @property
     def rep_key(self) -> str | None:
-        """Identifies the rep this step belongs to, stable across runs of one script."""
+        """Identifies the rep (or the work) this step belongs to, stable across runs of one
+        script."""
+        if self.unit is not None:
+            return self.unit
         if self.rep is None:
             return None
         return f"{self.exercise_index}/{self.side or '-'}/{self.set}/{self.rep}"
+
+    @property
+    def completes(self) -> bool:
+        """Whether the end of this step completes a rep or a piece of work."""
+        return (self.phase == "lower" and self.rep is not None) or self.unit is not None
 
     @property
     def is_rep_phase(self) -> bool:
@@ -102,7 +125,7 @@ class Plan:
         if last_completed is None:
             return 0
         lower_of_last = next(
-            (s.index for s in self.steps if s.phase == "lower" and s.rep_key == last_completed),
+            (s.index for s in self.steps if s.completes and s.rep_key == last_completed),
             None,
         )
         if lower_of_last is None:  # the script changed since: start over
@@ -110,6 +133,10 @@ class Plan:
         for step in self.steps[lower_of_last + 1 :]:
             if step.kind == "phase" and step.phase == "brace":
                 return self._group_setup(step.index)
+            if step.work == "hold":
+                return self._group_setup(step.index)
+            if step.work is not None:  # an interval or a minute: from the rest before it
+                return lower_of_last + 1
         return len(self.steps)
 
     def _group_setup(self, index: int) -> int:
@@ -216,14 +243,23 @@ def _describe_next(workout: Workout, exercise_index: int, set_number: int) -> st
     return "the end of the workout"
 
 
-class _Expander:
-    def __init__(self, workout: Workout) -> None:
+class _Expander(WorkSteps):
+    def __init__(self, workout: Workout, calls: TimeCalls | None = None) -> None:
         self.workout = workout
+        self.calls = workout.calls or calls or TimeCalls()
         self.picker = _CuePicker()
         self.steps: list[Step] = []
 
     def run(self) -> Plan:
         for exercise_index, ex in enumerate(self.workout.exercises):
+            if ex.circuit is not None:
+                self._circuit_part(exercise_index, ex)
+                continue
+            if ex.kind in ("intervals", "emom", "amrap"):
+                self._timed_block(exercise_index, ex)
+                if exercise_index + 1 < len(self.workout.exercises) and ex.rest > 0:
+                    self._rest(exercise_index, ex, ex.sets)
+                continue
             for set_number in range(1, ex.sets + 1):
                 for side_index, side in enumerate(ex.sides or (None,)):
                     self._side(exercise_index, ex, set_number, side, first_side=side_index == 0)
@@ -242,9 +278,20 @@ class _Expander:
         return last_exercise and set_number == self.workout.exercises[exercise_index].sets
 
     def _variables(
-        self, exercise_index: int, ex: Exercise, set_number: int, side: str | None, rep: int | None
+        self,
+        exercise_index: int,
+        ex: Exercise,
+        set_number: int,
+        side: str | None,
+        rep: int | None,
+        extra: Mapping[str, object] | None = None,
     ) -> dict[str, object]:
+        circuit = ex.circuit
         return {
+            "round": set_number if circuit else "",
+            "rounds": circuit.rounds if circuit else "",
+            "interval": "",
+            "seconds": _seconds(ex.hold) if ex.kind == "timed" else "",
             "workout": self.workout.name,
             "exercise": ex.name,
             "side": side or "",
@@ -256,6 +303,7 @@ class _Expander:
             "reps_left": ex.reps - rep if rep is not None else "",
             "next": _describe_next(self.workout, exercise_index, set_number),
             "rest": _seconds(ex.rest),
+            **(extra or {}),
         }
 
     def _say(
@@ -266,8 +314,9 @@ class _Expander:
         set_number: int,
         side: str | None,
         rep: int | None,
+        extra: Mapping[str, object] | None = None,
     ) -> tuple[str, ...]:
-        variables = self._variables(exercise_index, ex, set_number, side, rep)
+        variables = self._variables(exercise_index, ex, set_number, side, rep, extra)
         texts = []
         for key in keys:
             item = self.picker.pick(
@@ -310,6 +359,9 @@ class _Expander:
                 kind="countdown", phase=None, rep=None, duration=1.0,
                 tones=("countdown",), count=beat, **where,
             )
+        if ex.kind == "timed":
+            self._hold(exercise_index, ex, set_number, side, where)
+            return
         for rep in range(1, ex.reps + 1):
             for phase in ("brace", "drive", "hold", "lower"):
                 keys = [phase]
@@ -333,8 +385,12 @@ class _Expander:
                     **where,
                 )
 
-    def _rest(self, exercise_index: int, ex: Exercise, set_number: int) -> None:
+    def _rest(
+        self, exercise_index: int, ex: Exercise, set_number: int, marks: tuple[Mark, ...] = ()
+    ) -> None:
         last_side = ex.sides[-1] if ex.sides else None
+        if ex.kind != "reps" and not marks:  # rep scripts keep the rests they always had
+            marks = merged(calls_for(ex.rest, self._calls(ex), before_work=False))
         self._add(
             kind="rest",
             phase=None,
@@ -347,10 +403,12 @@ class _Expander:
             reps=ex.reps,
             duration=ex.rest,
             cues=self._say(["rest"], exercise_index, ex, set_number, last_side, None),
+            marks=marks,
         )
 
 
-def expand(workout: Workout) -> Plan:
-    """The whole session of `workout`, step by step."""
-    return _Expander(workout).run()
+def expand(workout: Workout, calls: TimeCalls | None = None) -> Plan:
+    """The whole session of `workout`, step by step; `calls`: the configured time calls,
+    for a script that doesn't set its own."""
+    return _Expander(workout, calls).run()
 

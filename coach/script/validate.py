@@ -9,6 +9,7 @@ wrong.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import logging
 import math
@@ -30,11 +31,14 @@ from coach.script.model import (
     REP_ONLY_VARIABLES,
     SIDE_VARIABLES,
     VARIABLES,
+    Circuit,
     CueItem,
     Exercise,
     Selector,
+    TimeCalls,
     Workout,
 )
+from coach.script.validate_work import CIRCUIT_CUE_KEYS, CIRCUIT_KEYS, WORK_KEYS, WorkChecks
 from coach.script.yamlpos import NodePath, Position, YamlDoc
 
 _LOGGER = logging.getLogger(__name__)
@@ -48,9 +52,10 @@ TOP_KEYS: tuple[str, ...] = (
     "outro",
     "defaults",
     "exercises",
+    "time_calls",
 )
 SETTING_KEYS: tuple[str, ...] = ("sides", "sets", "reps", "rest", "tempo", "countdown", "cues")
-EXERCISE_KEYS: tuple[str, ...] = ("name", "description", *SETTING_KEYS)
+EXERCISE_KEYS: tuple[str, ...] = ("name", "description", *SETTING_KEYS, *WORK_KEYS)
 CUE_ITEM_KEYS: tuple[str, ...] = ("text", "reps", "sets", "sides", "every")
 SELECTOR_WORDS: tuple[str, ...] = ("first", "last")
 SESSION_CUES: tuple[str, ...] = ("intro", "outro")
@@ -197,7 +202,7 @@ def _is_number(value: object) -> TypeGuard[int | float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
-class _Checker:
+class _Checker(WorkChecks):
     def __init__(self, doc: YamlDoc) -> None:
         self.doc = doc
         self.problems: list[Problem] = []
@@ -257,9 +262,13 @@ class _Checker:
                 self.report(
                     ("defaults",), f"defaults: expected a mapping, got {show(root['defaults'])}"
                 )
+        calls = None
+        if "time_calls" in root:
+            calls = self.time_calls_of(root["time_calls"], ("time_calls",))
         exercises = self.exercises(root, defaults)
         self.check_size(exercises)
         return Workout(
+            calls=calls,
             name=name or "",
             exercises=tuple(exercises),
             description=description,
@@ -270,7 +279,7 @@ class _Checker:
         )
 
     def check_size(self, exercises: list[Exercise]) -> None:
-        reps = sum(e.sets * e.reps * max(1, len(e.sides)) for e in exercises)
+        reps = sum(e.sets * e.reps * max(1, len(e.sides)) for e in exercises if e.kind == "reps")
         if reps > MAX_TOTAL_REPS:
             self.report(
                 ("exercises",),
@@ -329,11 +338,15 @@ class _Checker:
             return []
         built: list[Exercise] = []
         first_seen: dict[str, NodePath] = {}
+        found: list[tuple[Exercise, NodePath]] = []
         for index, entry in enumerate(entries):
-            exercise = self.exercise(entry, (*path, index), defaults)
-            if exercise is None:
+            if isinstance(entry, dict) and "circuit" in entry:
+                found += self.circuit(entry, (*path, index), defaults, number=index)
                 continue
-            name_path: NodePath = (*path, index, "name")
+            exercise = self.exercise(entry, (*path, index), defaults)
+            if exercise is not None:
+                found.append((exercise, (*path, index, "name")))
+        for exercise, name_path in found:
             if exercise.name and exercise.name in first_seen:
                 first = self.doc.position(first_seen[exercise.name])
                 where = f"line {first.line}"
@@ -349,24 +362,44 @@ class _Checker:
             built.append(exercise)
         return built
 
-    def exercise(self, entry: object, path: NodePath, defaults: _Settings) -> Exercise | None:
+    def exercise(
+        self,
+        entry: object,
+        path: NodePath,
+        defaults: _Settings,
+        circuit: Circuit | None = None,
+    ) -> Exercise | None:
         if not isinstance(entry, dict):
             self.report(path, f"each exercise must be a mapping with a 'name', got {show(entry)}")
             return None
         self.unknown_keys(entry, path, EXERCISE_KEYS, "in an exercise")
         name = self.required_text(entry, path, "name", "the exercise's name")
         description = self.optional_text(entry, path, "description")
+        kind = self.kind_of(entry, path)
+        if circuit is not None:
+            self.in_circuit(entry, path, kind)
         own = self.settings(entry, path)
         _misspelt_settings(entry, own)
         sides = _choose("sides", own, defaults, ())
         sets = _choose("sets", own, defaults, DEFAULT_SETS)
+        if circuit is not None:
+            sets = circuit.rounds
         reps = _choose("reps", own, defaults, DEFAULT_REPS)
         cues = {**defaults.cues, **own.cues}
         self.check_cues_in_exercise(name or "this exercise", sides, sets, reps, cues)
+        cue_paths: dict[str, NodePath] = {k: ("defaults", "cues", k) for k in defaults.cues}
+        cue_paths.update({k: (*path, "cues", k) for k in own.cues})
+        self.check_cue_kinds(name or "this exercise", kind, cues, cue_paths)
         tempo = {**DEFAULT_TEMPO, **defaults.tempo, **own.tempo}
         rest = _choose("rest", own, defaults, DEFAULT_REST)
+        if circuit is not None:
+            rest = 0.0
         countdown = _choose("countdown", own, defaults, DEFAULT_COUNTDOWN)
-        return Exercise(
+        work = self.work_of(entry, path, kind)
+        calls: TimeCalls | None = None
+        if "time_calls" in entry:
+            calls = self.time_calls_of(entry["time_calls"], (*path, "time_calls"))
+        built = Exercise(
             name=name,
             sets=sets or DEFAULT_SETS,
             reps=reps or DEFAULT_REPS,
@@ -376,7 +409,90 @@ class _Checker:
             countdown=DEFAULT_COUNTDOWN if countdown is None else countdown,
             cues={k: tuple(i.item for i in cues[k]) for k in CUE_KEYS if cues.get(k)},
             description=description,
+            kind=kind,
+            circuit=circuit,
+            calls=calls,
         )
+        return dataclasses.replace(built, **work)
+
+    def work_of(self, entry: dict[str, object], path: NodePath, kind: str) -> dict[str, object]:
+        """The fields of a timed, intervals, EMOM or AMRAP exercise."""
+        if kind == "timed":
+            hold = self.seconds_of(entry["hold"], (*path, "hold"), "hold", MAX_PHASE)
+            return {"hold": hold or 1.0, "reps": 0}
+        if kind == "intervals":
+            rounds = 1
+            if "rounds" in entry:
+                rounds = self.whole(entry["rounds"], (*path, "rounds"), "rounds", 1, MAX_SETS) or 1
+            read = self.intervals_of(entry["intervals"], (*path, "intervals"), MAX_PHASE)
+            intervals = read[0] if read else ()
+            return {"rounds": rounds, "intervals": intervals, "reps": 0, "sets": 1, "sides": ()}
+        if kind == "emom":
+            minutes = self.minutes_of(entry["emom"], (*path, "emom"), "emom", whole=True)
+            return {"rounds": int(minutes or 1), "sets": 1, "sides": ()}
+        if kind == "amrap":
+            minutes = self.minutes_of(entry["amrap"], (*path, "amrap"), "amrap", whole=False)
+            return {"minutes": minutes or 1.0, "reps": 0, "sets": 1, "sides": ()}
+        return {}
+
+    def in_circuit(self, entry: dict[str, object], path: NodePath, kind: str) -> None:
+        if "circuit" in entry:
+            self.report_key((*path, "circuit"), "a circuit can't hold another circuit")
+        if kind not in ("reps", "timed"):
+            self.report(
+                path, f"a circuit holds rep and timed exercises; this one is {kind}"
+            )
+        for key, why in (
+            ("sets", "in a circuit each exercise is done once a round; set 'rounds' on the "
+             "circuit"),
+            ("rest", "a circuit rests between rounds; set 'rest' on the circuit"),
+        ):  # fmt: skip
+            if key in entry:
+                self.report_key((*path, key), f"{key}: {why}")
+
+    def circuit(
+        self, entry: dict[str, object], path: NodePath, defaults: _Settings, number: int
+    ) -> list[tuple[Exercise, NodePath]]:
+        """A circuit's exercises, each knowing its circuit."""
+        self.unknown_keys(entry, path, CIRCUIT_KEYS, "in a circuit")
+        name = self.required_text(entry, path, "circuit", "the circuit's name")
+        rounds = DEFAULT_SETS
+        if "rounds" in entry:
+            rounds = self.whole(entry["rounds"], (*path, "rounds"), "rounds", 1, MAX_SETS) or 1
+        rest = DEFAULT_REST
+        if "rest" in entry:
+            rest = self.seconds(entry["rest"], (*path, "rest")) or 0.0
+        cues: dict[str, list[_Item]] = {}
+        if "cues" in entry:
+            cues = self.cues(entry["cues"], (*path, "cues"))
+            for key in cues:
+                if key not in CIRCUIT_CUE_KEYS:
+                    self.report_key(
+                        (*path, "cues", key),
+                        f"cue '{key}' can't be said by a circuit; its cues are start (each "
+                        "round) and rest; the exercises have their own",
+                    )
+        members = entry.get("exercises")
+        if not isinstance(members, list) or not members:
+            self.report(
+                (*path, "exercises") if "exercises" in entry else path,
+                "a circuit needs 'exercises': a list of at least one exercise",
+            )
+            return []
+        circuit = Circuit(
+            name or "",
+            rounds,
+            rest,
+            {k: tuple(i.item for i in items) for k, items in cues.items() if items},
+            number,
+        )
+        found = []
+        for index, member in enumerate(members):
+            at: NodePath = (*path, "exercises", index)
+            exercise = self.exercise(member, at, defaults, circuit=circuit)
+            if exercise is not None:
+                found.append((exercise, (*at, "name")))
+        return found
 
     # -- settings shared by defaults and exercises --------------------------
 
@@ -720,6 +836,16 @@ class _Checker:
 
 def _timed_seconds(exercise: Exercise) -> float:
     """How long an exercise's timed phases and rests last, manual phases left out."""
+    if exercise.kind == "intervals":
+        return exercise.rounds * sum(i.work + i.rest for i in exercise.intervals)
+    if exercise.kind == "emom":
+        return exercise.rounds * 60.0
+    if exercise.kind == "amrap":
+        return exercise.minutes * 60.0
+    if exercise.kind == "timed":
+        return exercise.sets * max(1, len(exercise.sides)) * exercise.hold + (
+            exercise.sets - 1
+        ) * exercise.rest
     timed = {phase: seconds or 0.0 for phase, seconds in exercise.tempo.items()}
     rep = sum(seconds for phase, seconds in timed.items() if phase != "setup")
     per_side = timed.get("setup", 0.0) + exercise.reps * rep

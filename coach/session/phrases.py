@@ -11,6 +11,9 @@ class Phrases:
     resumed: str = "Resuming."
     stopped: str = "Stopping here. Your progress is saved."
     finished: str = "Workout complete. {completed} of {planned} reps."
+    finished_timed: str = "Workout complete."  # a workout of holds and intervals, no reps
+    round_done: str = "Round {round}."
+    amrap_rounds: str = "Time! {rounds} rounds."
     slower: str = "Slower."
     faster: str = "Faster."
     slowest: str = "That's as slow as it goes."
