@@ -418,7 +418,7 @@ class _Checker(WorkChecks):
     def work_of(self, entry: dict[str, object], path: NodePath, kind: str) -> dict[str, object]:
         """The fields of a timed, intervals, EMOM or AMRAP exercise."""
         if kind == "timed":
-            hold = self.seconds_of(entry["hold"], (*path, "hold"), "hold", MAX_PHASE)
+            hold = self.seconds_of(entry["seconds"], (*path, "seconds"), "seconds", MAX_PHASE)
             return {"hold": hold or 1.0, "reps": 0}
         if kind == "intervals":
             rounds = 1

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 # The key that makes an exercise each kind; none of them: sets of reps.
 KIND_KEYS: dict[str, str] = {
-    "hold": "timed",
+    "seconds": "timed",
     "intervals": "intervals",
     "emom": "emom",
     "amrap": "amrap",
@@ -37,7 +37,7 @@ CIRCUIT_CUE_KEYS: tuple[str, ...] = ("start", "rest")
 TIME_CALL_KEYS: tuple[str, ...] = ("halfway", "left", "countdown", "tones")
 # Settings each kind has no use for, and what to write instead.
 NOT_FOR_KIND: dict[str, dict[str, str]] = {
-    "timed": {"reps": "a timed exercise is held for 'hold:' seconds, not counted in reps"},
+    "timed": {"reps": "a timed exercise is held for 'seconds:', not counted in reps"},
     "intervals": {
         "reps": "intervals are timed by 'work:' seconds, not counted in reps",
         "sets": "an intervals exercise repeats with 'rounds:', not sets",
@@ -80,7 +80,7 @@ class WorkChecks:
             self.report_key(
                 (*path, extra),
                 f"'{given[0]}' and '{extra}' can't both be used: an exercise is one kind "
-                "(reps, timed 'hold', 'intervals', 'emom' or 'amrap')",
+                "(reps, timed 'seconds', 'intervals', 'emom' or 'amrap')",
             )
         kind = KIND_KEYS[given[0]] if given else "reps"
         for key, why in NOT_FOR_KIND.get(kind, {}).items():

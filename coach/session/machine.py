@@ -46,7 +46,7 @@ from coach.session.events import (
     WorkCompleted,
     WorkStarted,
 )
-from coach.session.phrases import Phrases, number_words, short_status_text, status_text
+from coach.session.phrases import Phrases, short_status_text, status_text
 from coach.session.speech import SpeechTimer
 from coach.session.talk import Talk
 
@@ -345,7 +345,7 @@ class Session:
         for text in step.end_cues:
             self._say(text, cue=True)
         if rounds is not None:
-            self._say(self.phrases.amrap_rounds.format(rounds=number_words(rounds)))
+            self._say(self.phrases.amrap_rounds.format(rounds=rounds))
 
     def _say_marks(self) -> None:
         marks = self.step.marks

@@ -22,6 +22,7 @@ from coach.session.events import (
     Finished,
     RepCompleted,
     Tick,
+    WorkCompleted,
 )
 from coach.session.machine import Session
 
@@ -72,6 +73,13 @@ class HistoryRecorder:
             self.writes.write(
                 "record_rep", self.session_id, s.rep_key, s.exercise, s.side, s.set, s.rep
             )
+        elif isinstance(action, WorkCompleted):
+            s = action.step
+            assert s.unit is not None and s.work is not None
+            self.writes.write(
+                "record_work", self.session_id, s.unit, s.exercise, s.side, s.set, s.work,
+                action.seconds, action.rounds,
+            )  # fmt: skip
         elif isinstance(action, CommandHeard):
             self.writes.write(
                 "record_command",
