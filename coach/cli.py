@@ -310,7 +310,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     settings = _settings(args)
     options = _session_options(args, settings)
     workout = load_workout(args.script)
-    plan = expand(workout)
+    plan = expand(workout, settings.time_calls.rule())
     if options.simulate:
         return _finish_code(launch(plan, options, settings=settings).status)
     path = resolve_script(args.script)
@@ -369,7 +369,7 @@ def _cmd_resume(args: argparse.Namespace) -> int:
         args.script = script
         return _cmd_run(args)
     with History.open(settings.history_path()) as history:
-        plan = expand(workout)
+        plan = expand(workout, settings.time_calls.rule())
         completed = frozenset(history.completed_step_keys(record.id))
         rest = plan.resumed(set(completed), history.last_completed_step_key(record.id))
         where = "the start" if not completed else f"rep {len(completed) + 1}"

@@ -8,7 +8,6 @@ Each write is its own committed transaction, fsynced before the call returns
 from __future__ import annotations
 
 import dataclasses
-
 import errno
 import logging
 import os

@@ -96,6 +96,8 @@ class Plan:
         found = set(self.intro) | set(self.outro)
         for step in self.steps:
             found.update(step.cues)
+            found.update(step.end_cues)
+            found.update(m.text for m in step.marks if m.tone is None)
         return found
 
     def rep_start(self, index: int) -> int:

@@ -209,7 +209,7 @@ class Server:
             self._say_now("I don't know that workout.")
             return
         workout = load_workout(str(item.path))
-        plan = expand(workout)
+        plan = expand(workout, self.settings.time_calls.rule())
         with History.open(self.settings.history_path()) as history:
             session_id = history.start_session(name, str(item.path), workout.name,
                                                plan.planned_reps)
@@ -227,7 +227,7 @@ class Server:
             if saved and what_changed(saved, shape(workout)):
                 self._say_now("That workout changed since you stopped it. Start it again.")
                 return
-            plan = expand(workout)
+            plan = expand(workout, self.settings.time_calls.rule())
             done = frozenset(history.completed_step_keys(record.id))
             rest = plan.resumed(set(done), history.last_completed_step_key(record.id))
             history.reopen_session(record.id)

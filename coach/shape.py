@@ -17,7 +17,9 @@ def shape(workout: Workout) -> str:
 
 
 def _exercise(e: Exercise) -> dict[str, object]:
-    found: dict[str, object] = {"name": e.name, "sides": list(e.sides), "sets": e.sets, "reps": e.reps}
+    found: dict[str, object] = {
+        "name": e.name, "sides": list(e.sides), "sets": e.sets, "reps": e.reps
+    }  # fmt: skip
     # Only for the kinds keyed by rounds and intervals, so rep scripts keep their shape.
     if e.kind != "reps":
         found["kind"] = e.kind

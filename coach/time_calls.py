@@ -27,9 +27,6 @@ class Mark:
     call: str | None = None  # halfway | left | count for a time call; None for a script cue
     tone: str | None = None  # a tone instead of words
 
-    def event_left(self) -> float:
-        return self.left
-
 
 def _words(seconds: float) -> str:
     whole = int(seconds) if float(seconds).is_integer() else None
@@ -69,7 +66,7 @@ def spread(duration: float, texts: Sequence[str], calls: Sequence[Mark]) -> list
         for call in calls:
             if abs(call.left - left) < _CLEAR_OF_CALL:
                 left = call.left - _CLEAR_OF_CALL
-        if _CLEAR_OF_START / 2 <= duration - left and left > 0:
+        if duration - left >= _CLEAR_OF_START / 2 and left > 0:
             placed.append(Mark(round(left, 3), text))
     return placed
 

@@ -162,7 +162,9 @@ exercises:
       - {name: Skaters, work: 20, rest: 5, cues: {start: "Skaters, side to side."}}
 """)
     events = run(path)
-    intervals = [(e["name"], e["part"], e["round"], round(e["t"], 1)) for e in of(events, "interval")]
+    intervals = [
+        (e["name"], e["part"], e["round"], round(e["t"], 1)) for e in of(events, "interval")
+    ]
     assert intervals == [
         ("High knees", "work", 1, 2.0), ("High knees", "rest", 1, 32.0),
         ("Skaters", "work", 1, 47.0), ("Skaters", "rest", 1, 67.0),
@@ -211,7 +213,8 @@ exercises:
 """)
     with History.open(tmp_path / "h.sqlite3") as history:
         sid = history.start_session("w", str(path), "AMRAP", 0)
-        events = run(path, "40:done,81.5:done,130:done,150:done", record=HistoryTarget(history, sid))
+        target = HistoryTarget(history, sid)
+        events = run(path, "40:done,81.5:done,130:done,150:done", record=target)
         record = history.get(sid)
     assert [(e["round"], round(e["t"], 1)) for e in of(events, "round")] == [
         (1, 40.0), (2, 81.5), (3, 130.0), (4, 150.0)
@@ -249,7 +252,8 @@ def test_a_circuit_goes_round_the_exercises_and_rests_between_rounds(tmp_path: P
     assert [r["seconds"] for r in of(events, "rest")] == [45.0, 45.0]
     assert said_at(events, "Rest 45 seconds. Next, round 2 of 3, Plank.") == [56.0]
     assert times(events, "hold") == [6.0, 107.0, 208.0]
-    phases = [(e["exercise"], e["set"], e["side"]) for e in of(events, "phase") if e["phase"] == "setup"]
+    setups = [e for e in of(events, "phase") if e["phase"] == "setup"]
+    phases = [(e["exercise"], e["set"], e["side"]) for e in setups]
     assert phases[:3] == [("Plank", 1, None), ("Dead bug", 1, "left"), ("Dead bug", 1, "right")]
     assert of(events, "done")[-1]["completed_reps"] == 12
 
@@ -302,7 +306,8 @@ def test_resume_mid_tabata_continues_at_the_next_interval(tmp_path: Path) -> Non
         ("  - {name: T, intervals: {work: 20, rset: 10}}\n",
          "3:37: unknown key 'rset' in an interval; did you mean 'rest'?"),
         ("  - {name: E, emom: 2.5}\n", "3:21: emom: expected whole minutes"),
-        ("  - {name: A, amrap: 5, seconds: 30}\n", "3:15: 'seconds' and 'amrap' can't both be used"),
+        ("  - {name: A, amrap: 5, seconds: 30}\n",
+         "3:15: 'seconds' and 'amrap' can't both be used"),
         ("  - {name: P, seconds: 30, cues: {drive: Up.}}\n", "3:42: cue 'drive' is for rep phases"),
         ("  - {name: B, reps: 5, cues: {during: Up.}}\n", "3:39: cue 'during' is for timed"),
         ("  - {circuit: C, exercises: [{name: P, seconds: 30, sets: 2}]}\n",

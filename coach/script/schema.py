@@ -19,7 +19,6 @@ from coach.script.model import (
     PHASES,
     REP_CUE_KEYS,
 )
-from coach.script.validate_work import MAX_CALL_COUNTDOWN, MAX_MINUTES, MAX_ROUNDS
 from coach.script.validate import (
     MAX_COUNTDOWN,
     MAX_PHASE,
@@ -28,6 +27,7 @@ from coach.script.validate import (
     MAX_SETS,
     SESSION_CUES,
 )
+from coach.script.validate_work import MAX_CALL_COUNTDOWN, MAX_MINUTES, MAX_ROUNDS
 
 SCHEMA_ID = "https://coach.invalid/schemas/cue-script.json"
 

@@ -15,7 +15,7 @@ import logging
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TypeGuard, TypeVar
+from typing import Any, TypeGuard, TypeVar
 
 from coach.printable import printable
 from coach.script import templates
@@ -415,7 +415,7 @@ class _Checker(WorkChecks):
         )
         return dataclasses.replace(built, **work)
 
-    def work_of(self, entry: dict[str, object], path: NodePath, kind: str) -> dict[str, object]:
+    def work_of(self, entry: dict[str, object], path: NodePath, kind: str) -> dict[str, Any]:
         """The fields of a timed, intervals, EMOM or AMRAP exercise."""
         if kind == "timed":
             hold = self.seconds_of(entry["seconds"], (*path, "seconds"), "seconds", MAX_PHASE)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from coach.script.model import (
     REP_CUE_KEYS,
@@ -58,7 +58,7 @@ MAX_MINUTES = 240
 MAX_CALL_COUNTDOWN = 10
 
 
-def _number(value: object) -> bool:
+def _number(value: object) -> TypeGuard[int | float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
@@ -161,7 +161,9 @@ class WorkChecks:
             # One unnamed interval is the exercise itself; in a list, they are numbered.
             name = entry.get("name", f"interval {number}" if len(entries) > 1 else " ")
             if not isinstance(name, str) or not (name.strip() or name == " "):
-                self.report((*at, "name"), f"name: expected the interval's name, got {_shown(name)}")
+                self.report(
+                    (*at, "name"), f"name: expected the interval's name, got {_shown(name)}"
+                )
                 ok = False
                 name = ""
             if "work" not in entry:

@@ -139,7 +139,9 @@ class WorkStarted:
                 "minute": s.round, "minutes": s.rounds,
             }  # fmt: skip
         if s.work == "amrap":
-            return {"t": _t(self.t), "event": "amrap", "exercise": s.exercise, "seconds": s.duration}
+            return {
+                "t": _t(self.t), "event": "amrap", "exercise": s.exercise, "seconds": s.duration
+            }  # fmt: skip
         return {
             "t": _t(self.t), "event": "hold", "exercise": s.exercise, "side": s.side,
             "set": s.set, "seconds": s.duration,
@@ -163,7 +165,9 @@ class WorkCompleted:
                 "set": s.set, "seconds": _t(self.seconds),
             }  # fmt: skip
         if s.work == "amrap":
-            return {"t": _t(self.t), "event": "rounds", "exercise": s.exercise, "rounds": self.rounds}
+            return {
+                "t": _t(self.t), "event": "rounds", "exercise": s.exercise, "rounds": self.rounds
+            }  # fmt: skip
         return None  # an interval or a minute: history only
 
 
@@ -176,7 +180,9 @@ class RoundCounted:
     round: int
 
     def event(self) -> dict[str, Any]:
-        return {"t": _t(self.t), "event": "round", "exercise": self.step.exercise, "round": self.round}
+        return {
+            "t": _t(self.t), "event": "round", "exercise": self.step.exercise, "round": self.round
+        }  # fmt: skip
 
 
 @dataclass(frozen=True)

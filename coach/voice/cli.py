@@ -107,7 +107,7 @@ def _cmd_render(args: argparse.Namespace) -> int:
     settings = _settings()
     texts: list[str] = []
     for script in args.scripts:
-        texts += session_texts(expand(load_workout(script)), Phrases())
+        texts += session_texts(expand(load_workout(script), settings.time_calls.rule()), Phrases())
     texts = list(dict.fromkeys(texts))
     engine = make_engine(settings.voice)
     rate = settings.audio.sample_rate
@@ -169,7 +169,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
     output = output_file(args.output)
     settings = _settings()
-    plan = expand(load_workout(args.script))
+    plan = expand(load_workout(args.script), settings.time_calls.rule())
     started = time.perf_counter()
     voice = open_voice(settings, None)
     if voice is None:
