@@ -121,6 +121,11 @@ def _add_session_options(p: argparse.ArgumentParser) -> None:
         "with --no-audio, instead of the device",
     )
     p.add_argument(
+        "--music", metavar="FILE|DIR",
+        help="your music (MP3, OGG, FLAC, WAV) under the coach, ducked while it speaks; "
+        "config music.path",
+    )
+    p.add_argument(
         "--device",
         metavar="INDEX|NAME",
         help="the sound output device (see `coach devices`); default: config audio.output_device",
@@ -291,7 +296,8 @@ def _settings(args: argparse.Namespace) -> Settings:
 
     barge_in = getattr(args, "barge_in", None)  # None: the config's
     return load_settings(
-        {"audio.output_device": getattr(args, "device", None), "listen.barge_in": barge_in}
+        {"audio.output_device": getattr(args, "device", None), "listen.barge_in": barge_in,
+         "music.path": getattr(args, "music", None)}
     )
 
 

@@ -52,6 +52,10 @@ def add_voice_commands(sub: Any) -> None:
         "--auto-next", type=_seconds, default=None, metavar="SECONDS",
         help="how long manual phases (setup) last after the cue (default: as --simulate, 3)",
     )
+    export.add_argument(
+        "--music", metavar="FILE|DIR",
+        help="your music under the coach, ducked while it speaks (config music.path)",
+    )
     export.set_defaults(handler=_cmd_export)
 
     devices = sub.add_parser(
@@ -72,10 +76,10 @@ def _seconds(text: str) -> float:
     return value
 
 
-def _settings(device: str | None = None) -> Any:
+def _settings(device: str | None = None, music: str | None = None) -> Any:
     from coach.config import load_settings
 
-    return load_settings({"audio.output_device": device})
+    return load_settings({"audio.output_device": device, "music.path": music})
 
 
 def _progress_bar(total: int, label: str) -> Any:
@@ -168,7 +172,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from coach.session.launch import open_voice
 
     output = output_file(args.output)
-    settings = _settings()
+    settings = _settings(music=args.music)
     plan = expand(load_workout(args.script), settings.time_calls.rule())
     started = time.perf_counter()
     voice = open_voice(settings, None)
