@@ -109,6 +109,9 @@ class WorkSteps:
         **fields: object,
     ) -> None:
         set_number, side = where["set"], where["side"]
+        if "round" in fields:  # a cue's `sets:` picks rounds (minutes) here
+            set_number = int(fields["round"])  # type: ignore[call-overload]
+            ex = replace(ex, sets=int(fields["rounds"]))  # type: ignore[call-overload]
         calls = calls_for(seconds, self._calls(ex), before_work=before_work)
         if one_during:  # one cue an interval, in turn: eight rounds of the same line tire
             texts = list(self._say(["during"], exercise_index, ex, set_number, side, None, extra))

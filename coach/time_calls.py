@@ -65,7 +65,10 @@ def spread(duration: float, texts: Sequence[str], calls: Sequence[Mark]) -> list
         left = duration - number * duration / (len(texts) + 1)
         for call in calls:
             if abs(call.left - left) < _CLEAR_OF_CALL:
-                left = call.left - _CLEAR_OF_CALL
+                # Before the call if there is room after the opening cue, else after it.
+                earlier = call.left + _CLEAR_OF_CALL
+                roomy = duration - earlier >= _CLEAR_OF_START
+                left = earlier if roomy else call.left - _CLEAR_OF_CALL
         if duration - left >= _CLEAR_OF_START / 2 and left > 0:
             placed.append(Mark(round(left, 3), text))
     return placed

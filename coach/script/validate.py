@@ -386,7 +386,10 @@ class _Checker(WorkChecks):
             sets = circuit.rounds
         reps = _choose("reps", own, defaults, DEFAULT_REPS)
         cues = {**defaults.cues, **own.cues}
-        self.check_cues_in_exercise(name or "this exercise", sides, sets, reps, cues)
+        work = self.work_of(entry, path, kind)
+        # In intervals and an EMOM, a cue's `sets:` picks rounds (minutes).
+        counted = work["rounds"] if kind in ("intervals", "emom") else sets
+        self.check_cues_in_exercise(name or "this exercise", sides, counted, reps, cues)
         cue_paths: dict[str, NodePath] = {k: ("defaults", "cues", k) for k in defaults.cues}
         cue_paths.update({k: (*path, "cues", k) for k in own.cues})
         self.check_cue_kinds(name or "this exercise", kind, cues, cue_paths)
@@ -395,7 +398,6 @@ class _Checker(WorkChecks):
         if circuit is not None:
             rest = 0.0
         countdown = _choose("countdown", own, defaults, DEFAULT_COUNTDOWN)
-        work = self.work_of(entry, path, kind)
         calls: TimeCalls | None = None
         if "time_calls" in entry:
             calls = self.time_calls_of(entry["time_calls"], (*path, "time_calls"))
