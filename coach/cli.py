@@ -257,7 +257,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(handler=_cmd_serve)
 
     from coach.listen.cli import add_listen_commands
+    from coach.starter import add_new_command
     from coach.voice.cli import add_voice_commands
+
+    add_new_command(sub)
 
     add_voice_commands(sub)
     add_listen_commands(sub)
