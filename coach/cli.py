@@ -381,10 +381,14 @@ def _cmd_resume(args: argparse.Namespace) -> int:
         plan = expand(workout, settings.time_calls.rule())
         completed = frozenset(history.completed_step_keys(record.id))
         rest = plan.resumed(set(completed), history.last_completed_step_key(record.id))
-        where = "the start" if not completed else f"rep {len(completed) + 1}"
+        where = "the start" if not completed else f"rep {record.completed_reps + 1}"
+        of_reps = f" of {record.planned_reps}" if record.planned_reps else ""
+        first = rest.steps[0] if rest.steps else None
+        if completed and first is not None and first.round is not None:  # intervals, circuits
+            after = "the rest after " if first.kind == "rest" else ""
+            where, of_reps = f"{after}round {first.round}", f" of {first.rounds}"
         print(
-            f"Resuming session {record.id} ({printable(record.workout)}) at {where} of "
-            f"{record.planned_reps}.",
+            f"Resuming session {record.id} ({printable(record.workout)}) at {where}{of_reps}.",
             file=sys.stderr,
         )
         target = None

@@ -158,6 +158,7 @@ class SessionRecord:
     host: str | None = None
     seconds_held: float = 0.0  # in timed holds
     rounds: int = 0  # AMRAP rounds
+    intervals: int = 0  # work intervals and EMOM minutes done
 
     @property
     def display_status(self) -> str:
@@ -182,6 +183,7 @@ class SessionRecord:
             "planned_reps": self.planned_reps,
             "seconds_held": self.seconds_held,
             "rounds": self.rounds,
+            "intervals": self.intervals,
         }
 
 
@@ -467,11 +469,14 @@ class History:
             return records
         rows = self._query(
             "SELECT session_id, SUM(CASE WHEN kind = 'hold' THEN seconds ELSE 0 END),"
-            " SUM(COALESCE(rounds, 0)) FROM work GROUP BY session_id"
+            " SUM(COALESCE(rounds, 0)),"
+            " COUNT(DISTINCT CASE WHEN kind IN ('interval', 'emom') THEN step_key END)"
+            " FROM work GROUP BY session_id"
         )
-        totals = {row[0]: (round(row[1] or 0.0, 3), int(row[2] or 0)) for row in rows}
+        totals = {row[0]: (round(row[1] or 0.0, 3), int(row[2] or 0), row[3]) for row in rows}
         return [
-            dataclasses.replace(r, seconds_held=totals[r.id][0], rounds=totals[r.id][1])
+            dataclasses.replace(r, seconds_held=totals[r.id][0], rounds=totals[r.id][1],
+                                intervals=totals[r.id][2])
             if r.id in totals else r
             for r in records
         ]  # fmt: skip

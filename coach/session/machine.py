@@ -220,6 +220,14 @@ class Session:
         mark = self._next_mark_at()
         return end if mark is None else min(mark, end)
 
+    @property
+    def step_end(self) -> float | None:
+        """When the step under way ends (its time calls and spread cues aside)."""
+        if self.state not in ACTIVE_STATES or self.step_deadline is None:
+            return None
+        talking = self.talk.cues_until if self._timed() else self.talk.until
+        return max(self.step_deadline, talking)
+
     def _next_mark_at(self) -> float | None:
         marks = self.step.marks
         if self.step_deadline is None or self._marks_said >= len(marks):
@@ -432,6 +440,12 @@ class Session:
         if self.state == "rest" and self.step_deadline is not None:
             remaining = max(0, round(self.step_deadline - self.now))
             return [self.phrases.resting.format(remaining=remaining), text]
+        if self.state == "work" and self.step_deadline is not None:
+            remaining = max(0, round(self.step_deadline - self.now))
+            said = self.phrases.working.format(exercise=step.exercise, remaining=remaining)
+            if step.work == "amrap":
+                said += " " + self.phrases.rounds_so_far.format(rounds=self.rounds)
+            return [said]
         return [text]
 
     def _help(self) -> None:

@@ -29,6 +29,8 @@ class Phrases:
     status_rep: str = "{where}, set {set} of {sets}, rep {rep} of {reps}. {left} reps to go."
     status_set: str = "{where}, set {set} of {sets}. {left} reps to go."
     resting: str = "Resting, {remaining} seconds left."
+    working: str = "{exercise}, {remaining} seconds left."
+    rounds_so_far: str = "{rounds} rounds so far."
 
 
 _ONES = (
