@@ -112,6 +112,7 @@ class MusicBed:
         self._resumed_at: int | None = None
         self._pauses: collections.deque[tuple[int, bool]] = collections.deque()
         self._scratch = np.zeros(0, dtype=np.float32)
+        self._base = self._depth = self._a = self._b = np.zeros(0, dtype=np.float64)
         self._thread: threading.Thread | None = None
 
     # -- the loader ----------------------------------------------------------------
@@ -163,7 +164,7 @@ class MusicBed:
 
     def add_into(self, block: np.ndarray, begin: int, voice: Sequence[tuple[int, int]]) -> None:
         """Add the music for samples [begin, begin + len(block)), ducked under `voice`
-        (start, stop) spans. Allocates only when the block grows."""
+        (start, stop) spans. Allocates only when the block grows, or in a pause's fade."""
         n = block.size
         if self._scratch.size < n:
             self._scratch = np.zeros(n, dtype=np.float32)
@@ -177,9 +178,11 @@ class MusicBed:
         if hi <= lo or not self._take(music[lo:hi]):
             return
         envelope = self.envelope(begin, n, voice)
-        if gain is not True:
-            envelope = envelope * gain
-        block += music * envelope
+        if envelope is not None:
+            np.multiply(music, envelope, out=music, casting="same_kind")
+        if gain is not True:  # fading for a pause: rare, and brief
+            music *= gain
+        block += music
 
     def _sounding(self, begin: int, n: int) -> tuple[int, int]:
         """The part of the block [begin, begin + n) the music sounds in, around a pause."""
@@ -232,18 +235,35 @@ class MusicBed:
             return None
         return _raised_cosine((positions - self._resumed_at) / fade).astype(np.float32)
 
-    def envelope(self, begin: int, n: int, voice: Sequence[tuple[int, int]]) -> np.ndarray:
+    def envelope(self, begin: int, n: int, voice: Sequence[tuple[int, int]]) -> np.ndarray | None:
         """The music's gain for samples [begin, begin + n): down by `duck` dB under the
-        voice, ramping over `ramp` samples before each span and after it."""
-        positions = np.arange(begin, begin + n, dtype=np.float64)
-        depth = np.zeros(n, dtype=np.float64)
-        for start, stop in voice:
-            if stop + self.ramp <= begin or start - self.ramp >= begin + n:
-                continue
-            before = (positions - (start - self.ramp)) / self.ramp
-            after = ((stop + self.ramp) - positions) / self.ramp
-            np.maximum(depth, _raised_cosine(np.minimum(before, after)), out=depth)
-        return (10.0 ** (-self.duck * depth / 20.0)).astype(np.float32)
+        voice, ramping over `ramp` samples before each span and after it; None when no
+        span is near. Computed in buffers kept from block to block."""
+        near = [
+            (start, stop) for start, stop in voice
+            if stop + self.ramp > begin and start - self.ramp < begin + n
+        ]  # fmt: skip
+        if not near:
+            return None
+        if self._depth.size < n:
+            self._base = np.arange(n, dtype=np.float64)
+            self._depth, self._a, self._b = (np.zeros(n) for _ in range(3))
+        position, depth, a, b = self._base[:n], self._depth[:n], self._a[:n], self._b[:n]
+        depth.fill(0.0)
+        for start, stop in near:
+            np.add(position, begin - (start - self.ramp), out=a)  # ramps down before the voice
+            np.subtract(stop + self.ramp - begin, position, out=b)  # and up after it
+            np.minimum(a, b, out=a)
+            a /= self.ramp
+            np.clip(a, 0.0, 1.0, out=a)
+            a *= np.pi  # raised cosine: no corner where a ramp starts or ends
+            np.cos(a, out=a)
+            a *= -0.5
+            a += 0.5
+            np.maximum(depth, a, out=depth)
+        depth *= -self.duck * np.log(10.0) / 20.0
+        np.exp(depth, out=depth)
+        return depth
 
 
 def open_music(
