@@ -322,3 +322,33 @@ def test_mistakes_are_reported_where_they_were_written(
     path = script(tmp_path, "workout: W\nexercises:\n" + body)
     problems = [str(p) for p in check_script(path)]
     assert any(p.startswith(f"{path}:{expected}") for p in problems), problems
+
+
+def test_time_calls_as_tones_and_never_over_a_cue(tmp_path: Path) -> None:
+    path = script(tmp_path, """\
+workout: Calls
+time_calls: {halfway: 8, left: 10, countdown: 3, tones: true}
+exercises:
+  - name: Hang
+    seconds: 8
+    sets: 2
+    rest: 30
+    countdown: 0
+    tempo: {setup: 2}
+    cues:
+      start: "Hang. Shoulders down and away from your ears, squeeze the bar hard."
+""")
+    events = run(path)
+    start = times(events, "hold")
+    # The halfway call of each hold (4 s in) falls inside its long start cue: not made.
+    said = of(events, "say")
+    opening = next(e for e in said if e["text"].startswith("Hang."))
+    assert opening["t"] + opening["duration"] > start[0] + 4
+    calls = [(c["call"], round(c["t"], 1)) for c in of(events, "time_call")]
+    assert [c for c in calls if start[0] <= c[1] < start[0] + 8] == []
+    # In the rest: halfway and ten seconds left, as ticks, not words.
+    rest = times(events, "rest")[0]
+    assert calls == [("halfway", rest + 15), ("left", rest + 20)]
+    ticks = [round(e["t"], 1) for e in of(events, "tone") if e["kind"] == "tick"]
+    assert ticks == [rest + 15, rest + 20]
+    assert not [e for e in said if e["text"] in ("Halfway.", "Ten seconds.")]
