@@ -157,7 +157,7 @@ class SessionRecord:
     pid: int | None
     host: str | None = None
     seconds_held: float = 0.0  # in timed holds
-    rounds: int = 0  # AMRAP rounds
+    rounds: int = 0  # AMRAP rounds, each saved as it is said done
     intervals: int = 0  # work intervals and EMOM minutes done
 
     @property
@@ -469,7 +469,7 @@ class History:
             return records
         rows = self._query(
             "SELECT session_id, SUM(CASE WHEN kind = 'hold' THEN seconds ELSE 0 END),"
-            " SUM(COALESCE(rounds, 0)),"
+            " SUM(CASE WHEN kind = 'round' THEN 1 ELSE 0 END),"
             " COUNT(DISTINCT CASE WHEN kind IN ('interval', 'emom') THEN step_key END)"
             " FROM work GROUP BY session_id"
         )
@@ -539,8 +539,9 @@ class History:
     def completed_step_keys(self, session_id: int) -> set[str]:
         rows = self._query("SELECT DISTINCT step_key FROM reps WHERE session_id = ?", (session_id,))
         if self._has_work():
-            rows += self._query(
-                "SELECT DISTINCT step_key FROM work WHERE session_id = ?", (session_id,)
+            rows += self._query(  # an AMRAP's rounds are kept, but don't complete it
+                "SELECT DISTINCT step_key FROM work WHERE session_id = ? AND kind != 'round'",
+                (session_id,),
             )
         return {row[0] for row in rows}
 
@@ -553,7 +554,7 @@ class History:
         )
         if self._has_work():  # work and reps are two tables: the later write wins
             rows += self._query(
-                "SELECT step_key, completed_at FROM work WHERE session_id = ?"
+                "SELECT step_key, completed_at FROM work WHERE session_id = ? AND kind != 'round'"
                 " ORDER BY id DESC LIMIT 1",
                 (session_id,),
             )

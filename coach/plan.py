@@ -135,10 +135,10 @@ class Plan:
         for step in self.steps[lower_of_last + 1 :]:
             if step.kind == "phase" and step.phase == "brace":
                 return self._group_setup(step.index)
-            if step.work == "hold":
+            if step.work is not None and step.kind == "rest":  # the rest before an interval
+                return step.index
+            if step.work is not None:  # a hold, or work with no rest before it: from setup
                 return self._group_setup(step.index)
-            if step.work is not None:  # an interval or a minute: from the rest before it
-                return lower_of_last + 1
         return len(self.steps)
 
     def _group_setup(self, index: int) -> int:
@@ -160,6 +160,8 @@ class Plan:
                 if step.rep_key in completed:
                     continue
                 reached_new_rep = True
+            if not reached_new_rep and kept and step.work is not None and step.kind == "rest":
+                continue  # the rest after an interval already done
             kept.append(replace(step, index=len(kept)))
         return Plan(self.workout, tuple(kept), (), self.outro)
 

@@ -352,3 +352,38 @@ exercises:
     ticks = [round(e["t"], 1) for e in of(events, "tone") if e["kind"] == "tick"]
     assert ticks == [rest + 15, rest + 20]
     assert not [e for e in said if e["text"] in ("Halfway.", "Ten seconds.")]
+
+
+def test_resume_mid_emom_counts_in_to_the_minute_it_stopped_in(tmp_path: Path) -> None:
+    path = script(tmp_path, """\
+workout: EMOM
+exercises:
+  - name: Swings
+    emom: 5
+    reps: 10
+    tempo: {setup: 3}
+""")
+    with History.open(tmp_path / "h.sqlite3") as history:
+        sid = history.start_session("w", str(path), "EMOM", 0)
+        run(path, "150:stop", record=HistoryTarget(history, sid))  # in minute 3 (126-186 s)
+        done = frozenset(history.completed_step_keys(sid))
+        last = history.last_completed_step_key(sid)
+    assert last == "0/-/1/m2"
+    rest = run(path, completed=done, resume_from=last)
+    # setup (3 s), the three beeps, then minute 3 on the beat
+    assert [(e["minute"], round(e["t"], 1)) for e in of(rest, "emom")] == [
+        (3, 6.0), (4, 66.0), (5, 126.0)
+    ]
+
+
+def test_amrap_rounds_are_saved_as_they_are_said_even_when_stopped(tmp_path: Path) -> None:
+    path = script(tmp_path, "workout: A\nexercises:\n  - {name: Mixed, amrap: 5, countdown: 0,"
+                  " tempo: {setup: 2}}\n")  # fmt: skip
+    with History.open(tmp_path / "h.sqlite3") as history:
+        sid = history.start_session("w", str(path), "A", 0)
+        run(path, "30:done,60:done,70:stop", record=HistoryTarget(history, sid))
+        record = history.get(sid)
+        assert record is not None and record.rounds == 2
+        # the AMRAP itself isn't done: a resume starts it again, from its setup
+        assert history.completed_step_keys(sid) == set()
+        assert history.last_completed_step_key(sid) is None

@@ -21,6 +21,7 @@ from coach.session.events import (
     Event,
     Finished,
     RepCompleted,
+    RoundCounted,
     Tick,
     WorkCompleted,
 )
@@ -79,6 +80,13 @@ class HistoryRecorder:
             self.writes.write(
                 "record_work", self.session_id, s.unit, s.exercise, s.side, s.set, s.work,
                 action.seconds, action.rounds,
+            )  # fmt: skip
+        elif isinstance(action, RoundCounted):  # saved at once, like a rep
+            s = action.step
+            assert s.unit is not None
+            self.writes.write(
+                "record_work", self.session_id, f"{s.unit}/round{action.round}", s.exercise,
+                s.side, s.set, "round", 0.0, 1,
             )  # fmt: skip
         elif isinstance(action, CommandHeard):
             self.writes.write(
