@@ -114,6 +114,8 @@ class TextTimeline(_Ordered):
         if isinstance(action, CommandHeard):
             note = "" if action.accepted else " (ignored)"
             return f"{stamp}  ⌘ {action.command.name}{note}"
+        if isinstance(action, Finished) and action.planned_reps == 0:  # holds and intervals
+            return f"{stamp}  ■ {action.status}"
         if isinstance(action, Finished):
             return (
                 f"{stamp}  ■ {action.status}: {action.completed_reps} of "
