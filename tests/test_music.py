@@ -143,3 +143,30 @@ def test_music_holds_its_place_through_a_pause(tmp_path: Path) -> None:
     # and the fades have no corner: no step bigger than the music's own
     steepest = float(np.max(np.abs(np.diff(reference))))
     assert float(np.max(np.abs(np.diff(played)))) <= 1.05 * steepest
+
+
+def test_a_cue_that_arrives_late_ducks_without_a_click(tmp_path: Path) -> None:
+    """Live, a cue is scheduled a moment before it plays, inside the ramp that should
+    have begun before it: the music glides down from where it was instead of jumping."""
+    track = tmp_path / "t.wav"
+    soundfile.write(str(track), _chord(3.0, RATE), RATE)
+    bed = MusicBed([track], RATE, level=-20.0, duck=15.0, ramp=0.25)
+    bed.fill()
+    mixer = Mixer(RATE)
+    mixer.music = bed
+    block = np.zeros(1024, dtype=np.float32)
+    out: list[np.ndarray] = []
+    silent_voice = np.zeros(RATE // 2, dtype=np.float32)  # the music alone is measured
+    for index in range(120):
+        if index == 20:  # 0.43 s in: a cue for 0.05 s from now
+            mixer.schedule(silent_voice, mixer.position + RATE // 20, voice=True)
+        mixer.render_into(block)
+        out.append(block.copy())
+    played = np.concatenate(out)
+    reference = decode(track, RATE, -20.0)
+    steepest = float(np.max(np.abs(np.diff(reference))))
+    assert float(np.max(np.abs(np.diff(played)))) <= 1.05 * steepest
+    start = 20 * 1024 + RATE // 20
+    # fully down within a ramp of its arrival, back up a ramp after the cue
+    assert _db(played[start + RATE // 4 : start + RATE // 2]) < _db(played[:20000]) - 14.5
+    assert abs(_db(played[start + RATE : start + RATE + 20000]) - _db(played[:20000])) < 0.3

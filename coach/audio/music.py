@@ -113,6 +113,10 @@ class MusicBed:
         self._pauses: collections.deque[tuple[int, bool]] = collections.deque()
         self._scratch = np.zeros(0, dtype=np.float32)
         self._base = self._depth = self._a = self._b = np.zeros(0, dtype=np.float64)
+        # How far down the music was at the last sample; None before the first.
+        self._last_depth: float | None = None
+        self._glide = 0.0  # left to glide away, from _glide_from on
+        self._glide_from = 0
         self._thread: threading.Thread | None = None
 
     # -- the loader ----------------------------------------------------------------
@@ -237,13 +241,15 @@ class MusicBed:
 
     def envelope(self, begin: int, n: int, voice: Sequence[tuple[int, int]]) -> np.ndarray | None:
         """The music's gain for samples [begin, begin + n): down by `duck` dB under the
-        voice, ramping over `ramp` samples before each span and after it; None when no
-        span is near. Computed in buffers kept from block to block."""
+        voice, ramping over `ramp` samples before each span and after it; None when it is
+        1 throughout. Computed in buffers kept from block to block."""
         near = [
             (start, stop) for start, stop in voice
             if stop + self.ramp > begin and start - self.ramp < begin + n
         ]  # fmt: skip
-        if not near:
+        gliding = self._glide != 0.0 and begin < self._glide_from + self.ramp
+        if not near and not gliding:
+            self._last_depth = 0.0
             return None
         if self._depth.size < n:
             self._base = np.arange(n, dtype=np.float64)
@@ -254,16 +260,45 @@ class MusicBed:
             np.add(position, begin - (start - self.ramp), out=a)  # ramps down before the voice
             np.subtract(stop + self.ramp - begin, position, out=b)  # and up after it
             np.minimum(a, b, out=a)
-            a /= self.ramp
-            np.clip(a, 0.0, 1.0, out=a)
-            a *= np.pi  # raised cosine: no corner where a ramp starts or ends
-            np.cos(a, out=a)
-            a *= -0.5
-            a += 0.5
+            self._rise(a)
             np.maximum(depth, a, out=depth)
+        self._smooth(begin, depth, gliding)
         depth *= -self.duck * np.log(10.0) / 20.0
         np.exp(depth, out=depth)
         return depth
+
+    def _rise(self, a: np.ndarray) -> None:
+        """In place: samples into a ramp → 0..1 on a raised cosine (no corner at either end)."""
+        a /= self.ramp
+        np.clip(a, 0.0, 1.0, out=a)
+        a *= np.pi
+        np.cos(a, out=a)
+        a *= -0.5
+        a += 0.5
+
+    def _smooth(self, begin: int, depth: np.ndarray, gliding: bool) -> None:
+        """A voice that reaches the mixer after its ramp should have begun (live, a cue
+        scheduled for now) would make the gain jump: glide there from where it was."""
+        a = self._a[: depth.size]
+        first = depth[0]
+        if gliding:
+            first += self._glide * (1.0 - self._rise_at(begin - self._glide_from))
+        last = first if self._last_depth is None else self._last_depth  # nothing to jump from
+        if abs(first - last) > 2.0 / self.ramp:  # steeper than any ramp
+            self._glide, self._glide_from, gliding = last - depth[0], begin, True
+        if gliding:
+            np.add(self._base[: depth.size], begin - self._glide_from, out=a)
+            self._rise(a)  # 0 → 1 over the ramp; the glide fades as 1 - that
+            a -= 1.0
+            a *= -self._glide
+            depth += a
+            if begin + depth.size >= self._glide_from + self.ramp:
+                self._glide = 0.0
+        self._last_depth = float(depth[-1])
+
+    def _rise_at(self, samples: int) -> float:
+        x = min(1.0, max(0.0, samples / self.ramp))
+        return 0.5 - 0.5 * float(np.cos(np.pi * x))
 
 
 def open_music(
