@@ -15,7 +15,11 @@ Timing rules (documented for script authors in docs/cue-scripts.md):
   timed phases);
 - an answer never stretches a timed rep phase or the countdown by more than
   REPLY_SLACK: it is said short, or held for the next rest, when it won't fit;
-- `slower` / `faster` change the tempo of timed rep phases from the next one on.
+- `slower` / `faster` change the tempo of timed rep phases from the next one on;
+- holds, intervals, EMOM minutes, AMRAPs and the rests between intervals start on
+  the beat, like a timed rep phase; their time calls and spread cues (the step's
+  marks) are placed by the time left, so a pause moves them, and a call that falls
+  while the coach is talking is not made.
 """
 
 from __future__ import annotations
