@@ -23,7 +23,8 @@ import platformdirs
 
 from coach.errors import CoachError
 from coach.resources import default_config_path
-from coach.script.validate import Problem, did_you_mean, show
+from coach.script.model import TimeCalls
+from coach.script.problems import Problem, did_you_mean, show
 from coach.script.yamlhelp import not_utf8
 from coach.script.yamlpos import NodePath, YamlDoc, parse_yaml
 from coach.vocabulary import DEFAULT_PHRASES, Vocabulary
@@ -85,6 +86,33 @@ class CommandSettings:
 
 
 @dataclass(frozen=True)
+class TimeCallSettings:
+    halfway: float = 30.0
+    left: float = 10.0
+    countdown: int = 3
+    tones: bool = False
+
+    def rule(self) -> TimeCalls:
+        """The calls a script makes when it doesn't set its own `time_calls`."""
+        return TimeCalls(
+            halfway=self.halfway,
+            left=(self.left,) if self.left > 0 else (),
+            countdown=self.countdown,
+            tones=self.tones,
+        )
+
+
+@dataclass(frozen=True)
+class MusicSettings:
+    # A file or a folder of them (MP3, OGG, FLAC, WAV); null = no music.
+    path: str | None = None
+    level: float = -20.0
+    duck: float = 15.0
+    ramp: float = 0.25
+    shuffle: bool = False
+
+
+@dataclass(frozen=True)
 class Settings:
     session: SessionSettings = SessionSettings()
     history: HistorySettings = HistorySettings()
@@ -92,6 +120,8 @@ class Settings:
     audio: AudioSettings = AudioSettings()
     listen: ListenSettings = ListenSettings()
     commands: CommandSettings = CommandSettings()
+    time_calls: TimeCallSettings = TimeCallSettings()
+    music: MusicSettings = MusicSettings()
     # "section.key" → where the value came from (file:line, env VAR, flag).
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)
 
@@ -118,11 +148,19 @@ SECTIONS: dict[str, type[Any]] = {
     "audio": AudioSettings,
     "listen": ListenSettings,
     "commands": CommandSettings,
+    "time_calls": TimeCallSettings,
+    "music": MusicSettings,
 }
 
 # The sensible span of every numeric setting (inclusive): outside it a value is a
 # typo, and some (a zero sample rate, a NaN tempo) would break the session.
 RANGES: dict[str, tuple[float, float]] = {
+    "time_calls.halfway": (0.0, 3600.0),
+    "time_calls.left": (0.0, 3600.0),
+    "time_calls.countdown": (0, 10),
+    "music.level": (-60.0, 0.0),
+    "music.duck": (0.0, 60.0),
+    "music.ramp": (0.01, 2.0),
     "session.auto_next": (0.0, 3600.0),
     "session.tempo_step": (0.01, 1.0),
     # The scale starts at 1.0 (the script's tempo), so the bounds must span it.

@@ -7,6 +7,7 @@ Each write is its own committed transaction, fsynced before the call returns
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import logging
 import os
@@ -29,7 +30,7 @@ from coach.errors import CoachError
 
 _LOGGER = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 FINISHED_STATUSES = frozenset({"completed", "stopped"})
 
 # Version 1. Future versions add a step to _migrate() and bump SCHEMA_VERSION.
@@ -81,6 +82,25 @@ CREATE TABLE IF NOT EXISTS session_shapes (
     session_id INTEGER PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,
     shape      TEXT NOT NULL
 )""",
+)
+
+# Version 3: work that is not reps — seconds held, intervals and minutes worked,
+# AMRAP rounds — keyed like reps, so `coach resume` finds where it stopped.
+_SCHEMA_V3 = (
+    """
+CREATE TABLE IF NOT EXISTS work (
+    id           INTEGER PRIMARY KEY,
+    session_id   INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    step_key     TEXT NOT NULL,
+    exercise     TEXT NOT NULL,
+    side         TEXT,
+    set_number   INTEGER NOT NULL,
+    kind         TEXT NOT NULL,
+    seconds      REAL NOT NULL,
+    rounds       INTEGER,
+    completed_at TEXT NOT NULL
+)""",
+    "CREATE INDEX IF NOT EXISTS work_by_session ON work(session_id, step_key)",
 )
 
 _SESSION_COLUMNS = """
@@ -136,6 +156,9 @@ class SessionRecord:
     planned_reps: int
     pid: int | None
     host: str | None = None
+    seconds_held: float = 0.0  # in timed holds
+    rounds: int = 0  # AMRAP rounds, each saved as it is said done
+    intervals: int = 0  # work intervals and EMOM minutes done
 
     @property
     def display_status(self) -> str:
@@ -158,6 +181,9 @@ class SessionRecord:
             "status": self.display_status,
             "completed_reps": self.completed_reps,
             "planned_reps": self.planned_reps,
+            "seconds_held": self.seconds_held,
+            "rounds": self.rounds,
+            "intervals": self.intervals,
         }
 
 
@@ -311,6 +337,9 @@ class History:
             if version < 2:
                 for statement in _SCHEMA_V2:
                     conn.execute(statement)
+            if version < 3:
+                for statement in _SCHEMA_V3:
+                    conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             conn.execute("COMMIT")
         except BaseException:
@@ -410,6 +439,48 @@ class History:
                 (session_id, step_key, exercise, side, set_number, rep, _now()),
             )
 
+    def record_work(
+        self,
+        session_id: int,
+        step_key: str,
+        exercise: str,
+        side: str | None,
+        set_number: int,
+        kind: str,
+        seconds: float,
+        rounds: int | None,
+    ) -> None:
+        """A hold, interval, EMOM minute or AMRAP done: how long, and how many rounds."""
+        with self._transaction() as conn:
+            conn.execute(
+                "INSERT INTO work (session_id, step_key, exercise, side, set_number, kind,"
+                " seconds, rounds, completed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (session_id, step_key, exercise, side, set_number, kind, seconds, rounds, _now()),
+            )
+
+    def _has_work(self) -> bool:
+        """False for an older database opened read-only (and so not migrated)."""
+        with self._lock:
+            found = self._conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'work'").fetchone()
+        return found is not None
+
+    def _with_work(self, records: list[SessionRecord]) -> list[SessionRecord]:
+        if not records or not self._has_work():
+            return records
+        rows = self._query(
+            "SELECT session_id, SUM(CASE WHEN kind = 'hold' THEN seconds ELSE 0 END),"
+            " SUM(CASE WHEN kind = 'round' THEN 1 ELSE 0 END),"
+            " COUNT(DISTINCT CASE WHEN kind IN ('interval', 'emom') THEN step_key END)"
+            " FROM work GROUP BY session_id"
+        )
+        totals = {row[0]: (round(row[1] or 0.0, 3), int(row[2] or 0), row[3]) for row in rows}
+        return [
+            dataclasses.replace(r, seconds_held=totals[r.id][0], rounds=totals[r.id][1],
+                                intervals=totals[r.id][2])
+            if r.id in totals else r
+            for r in records
+        ]  # fmt: skip
+
     def record_command(self, session_id: int, t: float, command: str, source: str) -> None:
         with self._transaction() as conn:
             conn.execute(
@@ -449,13 +520,13 @@ class History:
     def sessions(self) -> list[SessionRecord]:
         """Every session, newest first."""
         rows = self._query(f"SELECT {_SESSION_COLUMNS} FROM sessions s ORDER BY s.id DESC")
-        return [SessionRecord(*row) for row in rows]
+        return self._with_work([SessionRecord(*row) for row in rows])
 
     def get(self, session_id: int) -> SessionRecord | None:
         rows = self._query(
             f"SELECT {_SESSION_COLUMNS} FROM sessions s WHERE s.id = ?", (session_id,)
         )
-        return SessionRecord(*rows[0]) if rows else None
+        return self._with_work([SessionRecord(*rows[0])])[0] if rows else None
 
     def latest_unfinished(self) -> SessionRecord | None:
         """The newest session not completed: stopped, interrupted, or still running."""
@@ -467,13 +538,24 @@ class History:
 
     def completed_step_keys(self, session_id: int) -> set[str]:
         rows = self._query("SELECT DISTINCT step_key FROM reps WHERE session_id = ?", (session_id,))
+        if self._has_work():
+            rows += self._query(  # an AMRAP's rounds are kept, but don't complete it
+                "SELECT DISTINCT step_key FROM work WHERE session_id = ? AND kind != 'round'",
+                (session_id,),
+            )
         return {row[0] for row in rows}
 
     def last_completed_step_key(self, session_id: int) -> str | None:
         # By insertion order (rowid), not completed_at: two reps can share a
         # millisecond and the wall clock can step backwards.
         rows = self._query(
-            "SELECT step_key FROM reps WHERE session_id = ? ORDER BY id DESC LIMIT 1",
+            "SELECT step_key, completed_at FROM reps WHERE session_id = ? ORDER BY id DESC LIMIT 1",
             (session_id,),
         )
-        return rows[0][0] if rows else None
+        if self._has_work():  # work and reps are two tables: the later write wins
+            rows += self._query(
+                "SELECT step_key, completed_at FROM work WHERE session_id = ? AND kind != 'round'"
+                " ORDER BY id DESC LIMIT 1",
+                (session_id,),
+            )
+        return max(rows, key=lambda row: row[1])[0] if rows else None

@@ -9,17 +9,23 @@ from __future__ import annotations
 
 import json
 
-from coach.script.model import Workout
+from coach.script.model import Exercise, Workout
 
 
 def shape(workout: Workout) -> str:
-    return json.dumps(
-        [
-            {"name": e.name, "sides": list(e.sides), "sets": e.sets, "reps": e.reps}
-            for e in workout.exercises
-        ],
-        ensure_ascii=False,
-    )
+    return json.dumps([_exercise(e) for e in workout.exercises], ensure_ascii=False)
+
+
+def _exercise(e: Exercise) -> dict[str, object]:
+    found: dict[str, object] = {
+        "name": e.name, "sides": list(e.sides), "sets": e.sets, "reps": e.reps
+    }  # fmt: skip
+    # Only for the kinds keyed by rounds and intervals, so rep scripts keep their shape.
+    if e.kind != "reps":
+        found["kind"] = e.kind
+        found["rounds"] = e.rounds
+        found["intervals"] = len(e.intervals)
+    return found
 
 
 def what_changed(saved: str, current: str) -> str | None:
@@ -39,6 +45,9 @@ def what_changed(saved: str, current: str) -> str | None:
         if old["sides"] != new["sides"]:
             sides = ", ".join(new["sides"]) or "none"
             return f"the sides of '{new['name']}' are now {sides}"
+        for key in ("kind", "rounds", "intervals"):
+            if old.get(key) != new.get(key):
+                return f"the {key} of '{new['name']}' changed"
     if len(after) > len(before):
         return f"'{after[len(before)]['name']}' was added"
     return f"'{before[len(after)]['name']}' was taken out"

@@ -13,12 +13,12 @@ from hypothesis import strategies as st
 from coach.errors import CoachError
 from coach.script.loader import ScriptError, check_script, load_workout
 from coach.script.model import CUE_KEYS, PHASES, VARIABLES, Workout
+from coach.script.problems import Problem
 from coach.script.validate import (
     CUE_ITEM_KEYS,
     EXERCISE_KEYS,
     SELECTOR_WORDS,
     TOP_KEYS,
-    Problem,
 )
 
 FUZZ = settings(

@@ -19,7 +19,7 @@ from coach.script.loader import (
     resolve_script,
 )
 from coach.script.model import DEFAULT_TEMPO, CueItem
-from coach.script.validate import Problem
+from coach.script.problems import Problem
 
 DOC_EXAMPLE = """\
 workout: Single-leg hip thrust

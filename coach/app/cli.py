@@ -120,6 +120,11 @@ def _add_session_options(p: argparse.ArgumentParser) -> None:
         "with --no-audio, instead of the device",
     )
     p.add_argument(
+        "--music", metavar="FILE|DIR",
+        help="your music (MP3, OGG, FLAC, WAV) under the coach, ducked while it speaks; "
+        "config music.path",
+    )
+    p.add_argument(
         "--device",
         metavar="INDEX|NAME",
         help="the sound output device (see `coach devices`); default: config audio.output_device",
@@ -251,7 +256,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(handler=_cmd_serve)
 
     from coach.app.listen_cli import add_listen_commands
+    from coach.app.starter import add_new_command
     from coach.app.voice_cli import add_voice_commands
+
+    add_new_command(sub)
 
     add_voice_commands(sub)
     add_listen_commands(sub)
@@ -299,7 +307,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     settings = settings_for(args)
     options = _session_options(args, settings)
     workout = load_workout(args.script)
-    plan = expand(workout)
+    plan = expand(workout, settings.time_calls.rule())
     if options.simulate:
         return _finish_code(launch(plan, options, settings=settings).status)
     path = resolve_script(args.script)
@@ -347,11 +355,15 @@ def _cmd_resume(args: argparse.Namespace) -> int:
         args.script = unfinished.script
         return _cmd_run(args)
     with History.open(settings.history_path()) as history:
-        rest = rest_of(history, unfinished)
-        where = "the start" if not rest.completed else f"rep {len(rest.completed) + 1}"
+        rest = rest_of(history, unfinished, settings.time_calls.rule())
+        where = "the start" if not rest.completed else f"rep {record.completed_reps + 1}"
+        of_reps = f" of {record.planned_reps}" if record.planned_reps else ""
+        first = rest.plan.steps[0] if rest.plan.steps else None
+        if rest.completed and first is not None and first.round is not None:  # intervals, circuits
+            after = "the rest after " if first.kind == "rest" else ""
+            where, of_reps = f"{after}round {first.round}", f" of {first.rounds}"
         print(
-            f"Resuming session {record.id} ({printable(record.workout)}) at {where} of "
-            f"{record.planned_reps}.",
+            f"Resuming session {record.id} ({printable(record.workout)}) at {where}{of_reps}.",
             file=sys.stderr,
         )
         target = None

@@ -60,6 +60,8 @@ def describe_step(step: Step) -> str:
         return f"{where}: set {step.set} of {step.sets}"
     if step.kind == "countdown":
         return "get ready"
+    if step.kind == "work":
+        return f"{where}: {step.name or step.work} {step.duration or 0:g} s"
     return f"{step.phase} (rep {step.rep})"
 
 
@@ -137,7 +139,7 @@ class LiveDisplay:
 
     def _phase(self, state: str, step: Step) -> Any:
         label = Text(state.upper(), style=PHASE_STYLE.get(state, "bold"))
-        deadline = self.session.deadline
+        deadline = self.session.step_end
         if state == "paused":
             return label + Text("  say “resume”", style="dim")
         if state == "done":

@@ -9,6 +9,7 @@ timeline, so the file and `--simulate --json` agree to the sample.
 from __future__ import annotations
 
 import io
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from coach.app.launch import launch
 from coach.app.options import RunOptions
 from coach.app.speaker import Speaker, sample_at
 from coach.audio.mixer import Mixer
+from coach.audio.music import music_for
 from coach.config import Settings
 from coach.errors import CoachError
 from coach.plan import Plan
@@ -48,6 +50,10 @@ class _Collector:
         pass
 
 
+def _warn(message: str) -> None:
+    print(f"coach: {message}", file=sys.stderr, flush=True)
+
+
 def export_session(
     plan: Plan, settings: Settings, voice: Voice, path: Path, auto_next: float
 ) -> Exported:
@@ -67,6 +73,7 @@ def export_session(
     )
     rate = settings.audio.sample_rate
     mixer = Mixer(rate)
+    mixer.music = music_for(settings.music, rate, _warn, live=False)
     speaker = Speaker(mixer, voice, tones=settings.audio.tones, metronome=settings.audio.metronome)
     for action in collector.actions:
         speaker.emit(action, action.t)
@@ -83,6 +90,8 @@ def export_session(
         block = np.zeros(_BLOCK, dtype=np.float32)
         while mixer.position < total:
             part = block[: min(_BLOCK, total - mixer.position)]
+            if mixer.music is not None:
+                mixer.music.fill()  # no loader thread here: decode the next track in turn
             mixer.render_into(part)
             out.write(part)
     cues = sum(isinstance(a, (Say, Tone)) for a in collector.actions)

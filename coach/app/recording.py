@@ -7,7 +7,14 @@ from collections.abc import Callable
 
 from coach.history import History
 from coach.history_journal import BufferedWrites
-from coach.session.events import Action, CommandHeard, Finished, RepCompleted
+from coach.session.events import (
+    Action,
+    CommandHeard,
+    Finished,
+    RepCompleted,
+    RoundCounted,
+    WorkCompleted,
+)
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -30,6 +37,20 @@ class HistoryRecorder:
             self.writes.write(
                 "record_rep", self.session_id, s.rep_key, s.exercise, s.side, s.set, s.rep
             )
+        elif isinstance(action, WorkCompleted):
+            s = action.step
+            assert s.unit is not None and s.work is not None
+            self.writes.write(
+                "record_work", self.session_id, s.unit, s.exercise, s.side, s.set, s.work,
+                action.seconds, action.rounds,
+            )  # fmt: skip
+        elif isinstance(action, RoundCounted):  # saved at once, like a rep
+            s = action.step
+            assert s.unit is not None
+            self.writes.write(
+                "record_work", self.session_id, f"{s.unit}/round{action.round}", s.exercise,
+                s.side, s.set, "round", 0.0, 1,
+            )  # fmt: skip
         elif isinstance(action, CommandHeard):
             self.writes.write(
                 "record_command",

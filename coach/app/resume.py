@@ -9,7 +9,7 @@ from coach.errors import CoachError
 from coach.history import History, SessionRecord
 from coach.plan import Plan, expand
 from coach.script.loader import load_workout
-from coach.script.model import Workout
+from coach.script.model import TimeCalls, Workout
 from coach.shape import shape, what_changed
 
 
@@ -48,10 +48,10 @@ def latest_unfinished(history: History) -> Unfinished:
     return Unfinished(record, script, workout, changed)
 
 
-def rest_of(history: History, unfinished: Unfinished) -> Rest:
+def rest_of(history: History, unfinished: Unfinished, time_calls: TimeCalls) -> Rest:
     """The plan from the first rep not done, and what was done."""
     record_id = unfinished.record.id
-    plan = expand(unfinished.workout)
+    plan = expand(unfinished.workout, time_calls)
     completed = frozenset(history.completed_step_keys(record_id))
     rest = plan.resumed(set(completed), history.last_completed_step_key(record_id))
     return Rest(rest, completed, plan.planned_reps)

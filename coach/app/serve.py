@@ -213,7 +213,7 @@ class Server:
             self._say_now("I don't know that workout.")
             return
         workout = load_workout(str(item.path))
-        plan = expand(workout)
+        plan = expand(workout, self.settings.time_calls.rule())
         with History.open(self.settings.history_path()) as history:
             session_id = history.start_session(name, str(item.path), workout.name,
                                                plan.planned_reps)
@@ -230,7 +230,7 @@ class Server:
             if unfinished.changed is not None:
                 self._say_now("That workout changed since you stopped it. Start it again.")
                 return
-            rest = rest_of(history, unfinished)
+            rest = rest_of(history, unfinished, self.settings.time_calls.rule())
             history.reopen_session(unfinished.record.id)
             self._session(
                 rest.plan, HistoryTarget(history, unfinished.record.id),

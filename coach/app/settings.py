@@ -18,6 +18,7 @@ FLAG_SETTINGS: dict[str, str] = {
     "verify": "listen.verify",
     "denoise": "listen.denoise",
     "language": "commands.language",
+    "music": "music.path",
 }
 
 

@@ -12,6 +12,7 @@ from coach.app.hearing import CutWatcher, Playback, SpanWatcher
 from coach.app.options import RunOptions, note
 from coach.app.speaker import Speaker
 from coach.audio.mixer import Mixer
+from coach.audio.music import music_for
 from coach.audio.output import (
     NoOutputDevice,
     OutputDevice,
@@ -73,6 +74,7 @@ def open_sound(
         return
     audio = settings.audio
     mixer = Mixer(audio.sample_rate)
+    mixer.music = music_for(settings.music, mixer.rate, note)
     tap = WavTap(options.output_wav, mixer.rate) if options.output_wav else None
     device: OutputDevice
     if options.no_audio:
@@ -101,6 +103,8 @@ def open_sound(
         yield Sound(device, mixer, clock)
     finally:
         device.stop()
+        if mixer.music is not None:
+            mixer.music.close()
         if not options.no_audio:
             note(
                 f"audio: {device.underruns} underruns, {mixer.late_clips} late cues "

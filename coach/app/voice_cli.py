@@ -53,6 +53,10 @@ def add_voice_commands(sub: Any) -> None:
         "--auto-next", type=_seconds, default=None, metavar="SECONDS",
         help="how long manual phases (setup) last after the cue (default: as --simulate, 3)",
     )
+    export.add_argument(
+        "--music", metavar="FILE|DIR",
+        help="your music under the coach, ducked while it speaks (config music.path)",
+    )
     export.set_defaults(handler=_cmd_export)
 
     devices = sub.add_parser(
@@ -102,7 +106,7 @@ def _cmd_render(args: argparse.Namespace) -> int:
     settings = settings_for()
     texts: list[str] = []
     for script in args.scripts:
-        texts += session_texts(expand(load_workout(script)), Phrases())
+        texts += session_texts(expand(load_workout(script), settings.time_calls.rule()), Phrases())
     texts = list(dict.fromkeys(texts))
     engine = make_engine(settings.voice)
     rate = settings.audio.sample_rate
@@ -163,8 +167,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from coach.script.loader import load_workout
 
     output = output_file(args.output)
-    settings = settings_for()
-    plan = expand(load_workout(args.script))
+    settings = settings_for(args)
+    plan = expand(load_workout(args.script), settings.time_calls.rule())
     started = time.perf_counter()
     voice = open_voice(settings, None)
     if voice is None:

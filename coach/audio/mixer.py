@@ -16,10 +16,14 @@ from __future__ import annotations
 import collections
 import threading
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from coach.samples import Samples
+
+if TYPE_CHECKING:
+    from coach.audio.music import MusicBed
 
 # Told of every clip scheduled: (start, stop) in samples, and the clip.
 ClipWatcher = Callable[[int, int, Samples], None]
@@ -45,7 +49,7 @@ class Mixer:
         self.position = 0  # the next sample to render; owned by the render side
         self.late_clips = 0  # scheduled after their first sample had been rendered
         self.worst_lateness = 0  # in samples
-        self._incoming: collections.deque[tuple[int, Samples] | _Cut] = collections.deque()
+        self._incoming: collections.deque[tuple[int, Samples, bool] | _Cut] = collections.deque()
         # (start, clip, end): a clip sounds from start until end (its size, or a cut).
         self._active: list[tuple[int, Samples, int]] = []
         self._fade_samples = max(1, round(FADE_SECONDS * rate))
@@ -57,15 +61,19 @@ class Mixer:
         self._spans_lock = threading.Lock()
         self._watchers: list[ClipWatcher] = []
         self._cut_watchers: list[CutWatcher] = []
+        # Music under the coach, and where the coach's voice is (render side only).
+        self.music: MusicBed | None = None
+        self._voice: list[tuple[int, int]] = []
 
-    def schedule(self, clip: Samples, start: int) -> None:
+    def schedule(self, clip: Samples, start: int, *, voice: bool = False) -> None:
+        """Play `clip` from sample `start`; music is turned down under a `voice` clip."""
         if clip.size == 0:
             return
         with self._spans_lock:
             self._spans.append((start, start + clip.size, clip))
             for watcher in self._watchers:
                 watcher(start, start + clip.size, clip)
-        self._incoming.append((start, clip))
+        self._incoming.append((start, clip, voice))
 
     def cut(self, sample: int) -> None:
         """End everything scheduled so far at `sample`, with a short fade."""
@@ -108,13 +116,15 @@ class Mixer:
             if isinstance(item, _Cut):
                 self._apply_cut(item.sample)
                 continue
-            start, clip = item
+            start, clip, voice = item
             if start < self.position:
                 # Too late for its slot: play it whole, now, and count it.
                 self.late_clips += 1
                 self.worst_lateness = max(self.worst_lateness, self.position - start)
                 start = self.position
             self._active.append((start, clip, start + clip.size))
+            if voice and self.music is not None:
+                self._voice.append((start, start + clip.size))
         block.fill(0.0)
         begin, end = self.position, self.position + block.size
         still: list[tuple[int, Samples, int]] = []
@@ -124,6 +134,10 @@ class Mixer:
             if stop > end:
                 still.append((start, clip, stop))
         self._active = still
+        if self.music is not None:
+            self.music.add_into(block, begin, self._voice)
+            if self._voice and self._voice[0][1] + self.rate < begin:  # long over
+                self._voice = [v for v in self._voice if v[1] + self.rate >= begin]
         self.position = end
 
     def _apply_cut(self, sample: int) -> None:
@@ -132,6 +146,7 @@ class Mixer:
         self._active = [
             (start, clip, min(stop, sample)) for start, clip, stop in self._active if start < sample
         ]
+        self._voice = [(start, min(stop, sample)) for start, stop in self._voice if start < sample]
 
     def _add(
         self, block: np.ndarray, begin: int, clip: Samples, start: int, stop: int, *, cut: bool

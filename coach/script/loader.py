@@ -16,7 +16,8 @@ from coach import resources
 from coach.errors import CoachError
 from coach.printable import clipped, printable
 from coach.script.model import Workout
-from coach.script.validate import Problem, check_document, show
+from coach.script.problems import Problem, show
+from coach.script.validate import check_document
 from coach.script.yamlhelp import not_utf8
 from coach.script.yamlpos import NodePath, YamlDoc, parse_yaml
 

@@ -25,8 +25,18 @@ CUE_KEYS: tuple[str, ...] = (
     "halfway",
     "last_rep",
     "rest",
+    # Timed holds, intervals, EMOM and AMRAP (see WORK_CUE_KEYS).
+    "start",
+    "during",
+    "end",
 )
 REP_CUE_KEYS: frozenset[str] = frozenset(REP_PHASES) | {"halfway", "last_rep"}
+# Said at the start of the work, spread over it, and when it ends.
+WORK_CUE_KEYS: frozenset[str] = frozenset({"start", "during", "end"})
+
+# What an exercise is: sets of reps, a hold for time, work/rest intervals,
+# every minute on the minute, or as many rounds as possible.
+KINDS: tuple[str, ...] = ("reps", "timed", "intervals", "emom", "amrap")
 
 VARIABLES: tuple[str, ...] = (
     "workout",
@@ -40,6 +50,10 @@ VARIABLES: tuple[str, ...] = (
     "reps_left",
     "next",
     "rest",
+    "round",
+    "rounds",
+    "interval",
+    "seconds",
 )
 REP_ONLY_VARIABLES: frozenset[str] = frozenset({"rep", "reps_left"})
 SIDE_VARIABLES: frozenset[str] = frozenset({"side", "other_side"})
@@ -76,6 +90,37 @@ class CueItem:
 
 
 @dataclass(frozen=True)
+class TimeCalls:
+    """When the coach calls the time in holds, intervals and their rests."""
+
+    halfway: float = 30.0  # say "halfway" in stretches at least this long; 0 = never
+    left: tuple[float, ...] = (10.0,)  # "ten seconds" left
+    countdown: int = 3  # 3-2-1 at the end of a rest before work; 0 = none
+    tones: bool = False  # beeps instead of words
+
+
+@dataclass(frozen=True)
+class Interval:
+    """One work stretch of an intervals exercise, and the rest after it."""
+
+    name: str
+    work: float
+    rest: float = 0.0
+    cues: Mapping[str, tuple[CueItem, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Circuit:
+    """Exercises done one after another, `rounds` times, resting between rounds."""
+
+    name: str
+    rounds: int
+    rest: float
+    cues: Mapping[str, tuple[CueItem, ...]] = field(default_factory=dict)
+    number: int = 0  # which circuit of the script (two can share a name and settings)
+
+
+@dataclass(frozen=True)
 class Exercise:
     name: str
     sets: int = DEFAULT_SETS
@@ -87,6 +132,13 @@ class Exercise:
     countdown: int = DEFAULT_COUNTDOWN
     cues: Mapping[str, tuple[CueItem, ...]] = field(default_factory=dict)
     description: str = ""
+    kind: str = "reps"
+    hold: float = 0.0  # seconds, kind "timed"
+    rounds: int = 1  # kind "intervals"; the minutes of "emom"
+    intervals: tuple[Interval, ...] = ()
+    minutes: float = 0.0  # kind "amrap"
+    circuit: Circuit | None = None  # the circuit it is part of; sets = its rounds
+    calls: TimeCalls | None = None  # None: the script's, else the config's
 
     @property
     def bilateral(self) -> bool:
@@ -102,7 +154,10 @@ class Workout:
     outro: tuple[CueItem, ...] = ()
     source: str = ""  # the file it was loaded from, for messages and history
     spoken: str = ""  # how to ask for it by voice; "" = its file name, dashes as spaces
+    calls: TimeCalls | None = None  # `time_calls:` at the top; None: the config's
 
     @property
     def planned_reps(self) -> int:
-        return sum(e.sets * e.reps * max(1, len(e.sides)) for e in self.exercises)
+        return sum(
+            e.sets * e.reps * max(1, len(e.sides)) for e in self.exercises if e.kind == "reps"
+        )

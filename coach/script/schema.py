@@ -27,6 +27,7 @@ from coach.script.validate import (
     MAX_SETS,
     SESSION_CUES,
 )
+from coach.script.validate_work import MAX_CALL_COUNTDOWN, MAX_MINUTES, MAX_ROUNDS
 
 SCHEMA_ID = "https://coach.invalid/schemas/cue-script.json"
 
@@ -50,6 +51,11 @@ _CUE_HELP = {
     "halfway": "Said before the brace cue of rep reps // 2 + 1 (when reps ≥ 4).",
     "last_rep": "Said before the brace cue of the last rep (when reps ≥ 2).",
     "rest": "Said at the start of each rest.",
+    "start": "Timed, intervals, EMOM, AMRAP: said as the work starts (each hold, interval, "
+    "minute).",
+    "during": "Timed, intervals, EMOM, AMRAP: form cues spread evenly over the work (one an "
+    "interval or minute, in turn).",
+    "end": "Timed, intervals, AMRAP: said when the work ends.",
 }
 
 _SELECTOR_ITEM: dict[str, Any] = {
@@ -176,6 +182,104 @@ def _exercise_properties() -> dict[str, Any]:
     }
 
 
+def _work() -> dict[str, Any]:
+    """The keys that make an exercise timed, intervals, EMOM or AMRAP."""
+    seconds = {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_PHASE}
+    return {
+        "seconds": {**seconds, "description": "A timed exercise: hold this many seconds "
+                    "(per side, per set) instead of reps."},
+        "intervals": {
+            "description": "Work/rest intervals: {work, rest} or a list of named ones, "
+            "repeated `rounds` times.",
+            "anyOf": [
+                {"$ref": "#/$defs/interval"},
+                {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/interval"}},
+            ],
+        },
+        "rounds": {"type": "integer", "minimum": 1, "maximum": MAX_ROUNDS, "default": 1,
+                   "description": "How many times the intervals repeat."},
+        "emom": {"type": "integer", "minimum": 1, "maximum": MAX_MINUTES,
+                 "description": "Every minute on the minute, for this many minutes: `reps` at "
+                 "the top of each minute, rest for what is left of it."},
+        "amrap": {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_MINUTES,
+                  "description": "As many rounds as possible in this many minutes; say 'done' "
+                  "(or press Enter) after each round."},
+        "time_calls": {"$ref": "#/$defs/timeCalls",
+                       "description": "This exercise's time calls (see the top level's)."},
+    }  # fmt: skip
+
+
+def _work_defs(settings: dict[str, Any]) -> dict[str, Any]:
+    seconds = {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_PHASE}
+    interval_cues = {
+        key: _cue("#/$defs/cueItem", _CUE_HELP[key]) for key in ("start", "during", "end", "rest")
+    }
+    return {
+        "interval": {
+            "type": "object",
+            "description": "One work stretch and the rest after it.",
+            "properties": {
+                "name": {"type": "string", "minLength": 1, "description": "Said as {interval}."},
+                "work": {**seconds, "description": "Seconds of work."},
+                "rest": {"type": "number", "minimum": 0, "maximum": MAX_PHASE,
+                         "description": "Seconds of rest after it (0 = none)."},
+                "cues": {"type": "object", "description": "This interval's own cues.",
+                         "properties": interval_cues, "additionalProperties": False},
+            },
+            "required": ["work"],
+            "additionalProperties": False,
+        },
+        "timeCalls": {
+            "description": "When the time is called in holds, intervals and rests: false for "
+            "never, or which calls.",
+            "anyOf": [
+                {"const": False},
+                {
+                    "type": "object",
+                    "properties": {
+                        "halfway": {"anyOf": [{"type": "number", "minimum": 0},
+                                              {"const": False}],
+                                    "description": "'Halfway' in stretches at least this "
+                                    "many seconds long (0 or false: never)."},
+                        "left": {"anyOf": [{"type": "number", "exclusiveMinimum": 0},
+                                           {"type": "array", "items": {
+                                               "type": "number", "exclusiveMinimum": 0}}],
+                                 "description": "Seconds left to call, e.g. 10 or [30, 10]."},
+                        "countdown": {"type": "integer", "minimum": 0,
+                                      "maximum": MAX_CALL_COUNTDOWN,
+                                      "description": "3-2-1 at the end of a rest before work."},
+                        "tones": {"type": "boolean",
+                                  "description": "Beeps instead of words."},
+                    },
+                    "additionalProperties": False,
+                },
+            ],
+        },
+        "circuit": {
+            "type": "object",
+            "description": "Exercises done one after another, `rounds` times, resting between "
+            "rounds.",
+            "properties": {
+                "circuit": {"type": "string", "minLength": 1, "description": "Its name."},
+                "description": {"type": "string", "description": "About the circuit."},
+                "rounds": {"type": "integer", "minimum": 1, "maximum": MAX_SETS,
+                           "default": DEFAULT_SETS, "description": "How many rounds."},
+                "rest": {"type": "number", "minimum": 0, "maximum": MAX_REST,
+                         "default": DEFAULT_REST, "description": "Seconds between rounds."},
+                "cues": {"type": "object", "description": "start: each round; rest.",
+                         "properties": {k: _cue("#/$defs/cueItem", _CUE_HELP[k])
+                                        for k in ("start", "rest")},
+                         "additionalProperties": False},
+                "exercises": {"type": "array", "minItems": 1,
+                              "description": "Rep and timed exercises, without sets or rest.",
+                              "items": {"$ref": "#/$defs/exercise"}},
+            },
+            "required": ["circuit", "exercises"],
+            "additionalProperties": False,
+        },
+    }  # fmt: skip
+
+
 def json_schema() -> dict[str, Any]:
     """The JSON Schema of a cue script."""
     settings = _exercise_properties()
@@ -235,7 +339,14 @@ def json_schema() -> dict[str, Any]:
                 "minItems": 1,
                 "description": "The exercises, in order (required unless inherited "
                 "through extends).",
-                "items": {"$ref": "#/$defs/exercise"},
+                "items": {
+                    "anyOf": [{"$ref": "#/$defs/exercise"}, {"$ref": "#/$defs/circuit"}]
+                },
+            },
+            "time_calls": {
+                "$ref": "#/$defs/timeCalls",
+                "description": "When the time is called in holds, intervals and rests; "
+                "overrides the config's time_calls.",
             },
         },
         "required": ["workout"],
@@ -252,10 +363,12 @@ def json_schema() -> dict[str, Any]:
                     },
                     "description": {"type": "string", "description": "About the exercise."},
                     **settings,
+                    **_work(),
                 },
                 "required": ["name"],
                 "additionalProperties": False,
             },
+            **_work_defs(settings),
             "cueItem": _cue_item(rep_cue=False),
             "repCueItem": _cue_item(rep_cue=True),
             "sessionCueItem": {

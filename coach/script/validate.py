@@ -9,14 +9,13 @@ wrong.
 
 from __future__ import annotations
 
-import difflib
+import dataclasses
 import logging
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TypeGuard, TypeVar
+from typing import Any, TypeGuard, TypeVar
 
-from coach.printable import printable
 from coach.script import templates
 from coach.script.model import (
     CUE_KEYS,
@@ -30,12 +29,16 @@ from coach.script.model import (
     REP_ONLY_VARIABLES,
     SIDE_VARIABLES,
     VARIABLES,
+    Circuit,
     CueItem,
     Exercise,
     Selector,
+    TimeCalls,
     Workout,
 )
-from coach.script.yamlpos import NodePath, Position, YamlDoc
+from coach.script.problems import CueRead, Problem, closest, did_you_mean, show
+from coach.script.validate_work import CIRCUIT_CUE_KEYS, CIRCUIT_KEYS, WORK_KEYS, WorkChecks
+from coach.script.yamlpos import NodePath, YamlDoc
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -48,9 +51,10 @@ TOP_KEYS: tuple[str, ...] = (
     "outro",
     "defaults",
     "exercises",
+    "time_calls",
 )
 SETTING_KEYS: tuple[str, ...] = ("sides", "sets", "reps", "rest", "tempo", "countdown", "cues")
-EXERCISE_KEYS: tuple[str, ...] = ("name", "description", *SETTING_KEYS)
+EXERCISE_KEYS: tuple[str, ...] = ("name", "description", *SETTING_KEYS, *WORK_KEYS)
 CUE_ITEM_KEYS: tuple[str, ...] = ("text", "reps", "sets", "sides", "every")
 SELECTOR_WORDS: tuple[str, ...] = ("first", "last")
 SESSION_CUES: tuple[str, ...] = ("intro", "outro")
@@ -77,36 +81,6 @@ _REP_CUES_SHOWN = "brace, drive, hold, lower, halfway, last_rep"
 T = TypeVar("T")
 
 
-@dataclass(frozen=True, order=True)
-class Problem:
-    """One thing wrong with a script, where it was written (1-based)."""
-
-    file: str
-    line: int
-    column: int
-    message: str
-
-    def __str__(self) -> str:
-        return printable(f"{self.file}:{self.line}:{self.column}: {self.message}")
-
-    @classmethod
-    def at(cls, position: Position, message: str) -> Problem:
-        return cls(position.file, position.line, position.column, message)
-
-
-@dataclass
-class _Item:
-    """A cue item as read, with the paths later, per-exercise checks report at."""
-
-    item: CueItem
-    text_path: NodePath
-    variables: tuple[str, ...]
-    side_paths: tuple[tuple[str, NodePath], ...] = ()
-    rep_paths: tuple[tuple[int, NodePath], ...] = ()
-    set_paths: tuple[tuple[int, NodePath], ...] = ()
-    every_path: NodePath | None = None
-
-
 @dataclass
 class _Settings:
     """What `defaults` or one exercise sets; None means not set (or invalid)."""
@@ -117,7 +91,7 @@ class _Settings:
     rest: float | None = None
     countdown: int | None = None
     tempo: dict[str, float | None] = field(default_factory=dict)
-    cues: dict[str, list[_Item]] = field(default_factory=dict)
+    cues: dict[str, list[CueRead]] = field(default_factory=dict)
     invalid: set[str] = field(default_factory=set)  # keys written with a bad value
 
 
@@ -129,65 +103,6 @@ def check_document(doc: YamlDoc) -> tuple[list[Problem], Workout | None]:
     return problems, (None if problems else workout)
 
 
-def show(value: object) -> str:
-    """A value as the user wrote it in YAML, for messages."""
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return "'" + (value if len(value) <= 40 else value[:37] + "...") + "'"
-    if isinstance(value, (int, float)):
-        return str(value)
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return f"{type(value).__name__} {value!s:.40}"
-
-
-# Names people reach for that are too far from ours for spelling to find.
-_SYNONYMS: dict[str, str] = {
-    "reps_remaining": "reps_left",
-    "remaining": "reps_left",
-    "reps_to_go": "reps_left",
-    "left": "reps_left",
-    "next_exercise": "next",
-    "next_up": "next",
-    "exercise_name": "exercise",
-    "name": "exercise",
-    "workout_name": "workout",
-    "set_number": "set",
-    "rep_number": "rep",
-    "total_sets": "sets",
-    "total_reps": "reps",
-    "rest_seconds": "rest",
-    "rest_time": "rest",
-    "other": "other_side",
-    "leg": "side",
-}
-
-
-def closest(word: str, choices: Sequence[str]) -> str | None:
-    """The choice `word` was probably meant to be, or None."""
-    word = word.strip().lower()
-    # Swapped letters ("rpes", "drvie") are the commonest typo, and difflib
-    # scores them no better than a different word ("rets" ties "sets").
-    close = [c for c in choices if c == word] or [c for c in choices if sorted(c) == sorted(word)]
-    close = close or [c for c in choices if c == _SYNONYMS.get(word)]
-    close = close or difflib.get_close_matches(word, list(choices), n=1)
-    return close[0] if close else None
-
-
-def did_you_mean(word: str, choices: Sequence[str], quote: str = "'") -> str:
-    """'; did you mean X?' when a close match exists, else ''."""
-    close = closest(word, choices)
-    if close is None:
-        return ""
-    end = "}" if quote == "{" else quote
-    return f"; did you mean {quote}{close}{end}?"
-
-
 def _is_int(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -197,7 +112,7 @@ def _is_number(value: object) -> TypeGuard[int | float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
-class _Checker:
+class _Checker(WorkChecks):
     def __init__(self, doc: YamlDoc) -> None:
         self.doc = doc
         self.problems: list[Problem] = []
@@ -257,9 +172,13 @@ class _Checker:
                 self.report(
                     ("defaults",), f"defaults: expected a mapping, got {show(root['defaults'])}"
                 )
+        calls = None
+        if "time_calls" in root:
+            calls = self.time_calls_of(root["time_calls"], ("time_calls",))
         exercises = self.exercises(root, defaults)
         self.check_size(exercises)
         return Workout(
+            calls=calls,
             name=name or "",
             exercises=tuple(exercises),
             description=description,
@@ -270,7 +189,7 @@ class _Checker:
         )
 
     def check_size(self, exercises: list[Exercise]) -> None:
-        reps = sum(e.sets * e.reps * max(1, len(e.sides)) for e in exercises)
+        reps = sum(e.sets * e.reps * max(1, len(e.sides)) for e in exercises if e.kind == "reps")
         if reps > MAX_TOTAL_REPS:
             self.report(
                 ("exercises",),
@@ -329,11 +248,15 @@ class _Checker:
             return []
         built: list[Exercise] = []
         first_seen: dict[str, NodePath] = {}
+        found: list[tuple[Exercise, NodePath]] = []
         for index, entry in enumerate(entries):
-            exercise = self.exercise(entry, (*path, index), defaults)
-            if exercise is None:
+            if isinstance(entry, dict) and "circuit" in entry:
+                found += self.circuit(entry, (*path, index), defaults, number=index)
                 continue
-            name_path: NodePath = (*path, index, "name")
+            exercise = self.exercise(entry, (*path, index), defaults)
+            if exercise is not None:
+                found.append((exercise, (*path, index, "name")))
+        for exercise, name_path in found:
             if exercise.name and exercise.name in first_seen:
                 first = self.doc.position(first_seen[exercise.name])
                 where = f"line {first.line}"
@@ -349,24 +272,46 @@ class _Checker:
             built.append(exercise)
         return built
 
-    def exercise(self, entry: object, path: NodePath, defaults: _Settings) -> Exercise | None:
+    def exercise(
+        self,
+        entry: object,
+        path: NodePath,
+        defaults: _Settings,
+        circuit: Circuit | None = None,
+    ) -> Exercise | None:
         if not isinstance(entry, dict):
             self.report(path, f"each exercise must be a mapping with a 'name', got {show(entry)}")
             return None
         self.unknown_keys(entry, path, EXERCISE_KEYS, "in an exercise")
         name = self.required_text(entry, path, "name", "the exercise's name")
         description = self.optional_text(entry, path, "description")
+        kind = self.kind_of(entry, path)
+        if circuit is not None:
+            self.in_circuit(entry, path, kind)
         own = self.settings(entry, path)
         _misspelt_settings(entry, own)
         sides = _choose("sides", own, defaults, ())
         sets = _choose("sets", own, defaults, DEFAULT_SETS)
+        if circuit is not None:
+            sets = circuit.rounds
         reps = _choose("reps", own, defaults, DEFAULT_REPS)
         cues = {**defaults.cues, **own.cues}
-        self.check_cues_in_exercise(name or "this exercise", sides, sets, reps, cues)
+        work = self.work_of(entry, path, kind)
+        # In intervals and an EMOM, a cue's `sets:` picks rounds (minutes).
+        counted = work["rounds"] if kind in ("intervals", "emom") else sets
+        self.check_cues_in_exercise(name or "this exercise", sides, counted, reps, cues)
+        cue_paths: dict[str, NodePath] = {k: ("defaults", "cues", k) for k in defaults.cues}
+        cue_paths.update({k: (*path, "cues", k) for k in own.cues})
+        self.check_cue_kinds(name or "this exercise", kind, cues, cue_paths)
         tempo = {**DEFAULT_TEMPO, **defaults.tempo, **own.tempo}
         rest = _choose("rest", own, defaults, DEFAULT_REST)
+        if circuit is not None:
+            rest = 0.0
         countdown = _choose("countdown", own, defaults, DEFAULT_COUNTDOWN)
-        return Exercise(
+        calls: TimeCalls | None = None
+        if "time_calls" in entry:
+            calls = self.time_calls_of(entry["time_calls"], (*path, "time_calls"))
+        built = Exercise(
             name=name,
             sets=sets or DEFAULT_SETS,
             reps=reps or DEFAULT_REPS,
@@ -376,7 +321,90 @@ class _Checker:
             countdown=DEFAULT_COUNTDOWN if countdown is None else countdown,
             cues={k: tuple(i.item for i in cues[k]) for k in CUE_KEYS if cues.get(k)},
             description=description,
+            kind=kind,
+            circuit=circuit,
+            calls=calls,
         )
+        return dataclasses.replace(built, **work)
+
+    def work_of(self, entry: dict[str, object], path: NodePath, kind: str) -> dict[str, Any]:
+        """The fields of a timed, intervals, EMOM or AMRAP exercise."""
+        if kind == "timed":
+            hold = self.seconds_of(entry["seconds"], (*path, "seconds"), "seconds", MAX_PHASE)
+            return {"hold": hold or 1.0, "reps": 0}
+        if kind == "intervals":
+            rounds = 1
+            if "rounds" in entry:
+                rounds = self.whole(entry["rounds"], (*path, "rounds"), "rounds", 1, MAX_SETS) or 1
+            read = self.intervals_of(entry["intervals"], (*path, "intervals"), MAX_PHASE)
+            intervals = read[0] if read else ()
+            return {"rounds": rounds, "intervals": intervals, "reps": 0, "sets": 1, "sides": ()}
+        if kind == "emom":
+            minutes = self.minutes_of(entry["emom"], (*path, "emom"), "emom", whole=True)
+            return {"rounds": int(minutes or 1), "sets": 1, "sides": ()}
+        if kind == "amrap":
+            minutes = self.minutes_of(entry["amrap"], (*path, "amrap"), "amrap", whole=False)
+            return {"minutes": minutes or 1.0, "reps": 0, "sets": 1, "sides": ()}
+        return {}
+
+    def in_circuit(self, entry: dict[str, object], path: NodePath, kind: str) -> None:
+        if "circuit" in entry:
+            self.report_key((*path, "circuit"), "a circuit can't hold another circuit")
+        if kind not in ("reps", "timed"):
+            self.report(
+                path, f"a circuit holds rep and timed exercises; this one is {kind}"
+            )
+        for key, why in (
+            ("sets", "in a circuit each exercise is done once a round; set 'rounds' on the "
+             "circuit"),
+            ("rest", "a circuit rests between rounds; set 'rest' on the circuit"),
+        ):  # fmt: skip
+            if key in entry:
+                self.report_key((*path, key), f"{key}: {why}")
+
+    def circuit(
+        self, entry: dict[str, object], path: NodePath, defaults: _Settings, number: int
+    ) -> list[tuple[Exercise, NodePath]]:
+        """A circuit's exercises, each knowing its circuit."""
+        self.unknown_keys(entry, path, CIRCUIT_KEYS, "in a circuit")
+        name = self.required_text(entry, path, "circuit", "the circuit's name")
+        rounds = DEFAULT_SETS
+        if "rounds" in entry:
+            rounds = self.whole(entry["rounds"], (*path, "rounds"), "rounds", 1, MAX_SETS) or 1
+        rest = DEFAULT_REST
+        if "rest" in entry:
+            rest = self.seconds(entry["rest"], (*path, "rest")) or 0.0
+        cues: dict[str, list[CueRead]] = {}
+        if "cues" in entry:
+            cues = self.cues(entry["cues"], (*path, "cues"))
+            for key in cues:
+                if key not in CIRCUIT_CUE_KEYS:
+                    self.report_key(
+                        (*path, "cues", key),
+                        f"cue '{key}' can't be said by a circuit; its cues are start (each "
+                        "round) and rest; the exercises have their own",
+                    )
+        members = entry.get("exercises")
+        if not isinstance(members, list) or not members:
+            self.report(
+                (*path, "exercises") if "exercises" in entry else path,
+                "a circuit needs 'exercises': a list of at least one exercise",
+            )
+            return []
+        circuit = Circuit(
+            name or "",
+            rounds,
+            rest,
+            {k: tuple(i.item for i in items) for k, items in cues.items() if items},
+            number,
+        )
+        found = []
+        for index, member in enumerate(members):
+            at: NodePath = (*path, "exercises", index)
+            exercise = self.exercise(member, at, defaults, circuit=circuit)
+            if exercise is not None:
+                found.append((exercise, (*at, "name")))
+        return found
 
     # -- settings shared by defaults and exercises --------------------------
 
@@ -481,11 +509,11 @@ class _Checker:
 
     # -- cues ----------------------------------------------------------------
 
-    def cues(self, value: object, path: NodePath) -> dict[str, list[_Item]]:
+    def cues(self, value: object, path: NodePath) -> dict[str, list[CueRead]]:
         if not isinstance(value, dict):
             self.report(path, f"cues: expected a mapping of cue key to cue, got {show(value)}")
             return {}
-        result: dict[str, list[_Item]] = {}
+        result: dict[str, list[CueRead]] = {}
         for key, cue in value.items():
             if key in CUE_KEYS:
                 result[key] = self.cue(cue, (*path, key), key)
@@ -496,7 +524,7 @@ class _Checker:
             self.report_key((*path, key), f"unknown cue key '{key}'{hint}")
         return result
 
-    def cue(self, value: object, path: NodePath, key: str) -> list[_Item]:
+    def cue(self, value: object, path: NodePath, key: str) -> list[CueRead]:
         """A cue: text, a cue item, or a list of them (an empty list says nothing)."""
         if not isinstance(value, list):
             item = self.cue_item(value, path, key)
@@ -513,10 +541,10 @@ class _Checker:
                 items.append(item)
         return items
 
-    def cue_item(self, value: object, path: NodePath, key: str) -> _Item | None:
+    def cue_item(self, value: object, path: NodePath, key: str) -> CueRead | None:
         if isinstance(value, str):
             plain = self.text(value, path, key)
-            return None if plain is None else _Item(CueItem(value), path, plain)
+            return None if plain is None else CueRead(CueItem(value), path, plain)
         if not isinstance(value, dict):
             self.report(
                 path, f"{key}: expected cue text, a cue item or a list of them, got {show(value)}"
@@ -547,7 +575,7 @@ class _Checker:
             return None
         assert isinstance(text, str) and reps is not None and sets is not None
         assert sides is not None
-        return _Item(
+        return CueRead(
             CueItem(
                 text,
                 reps=tuple(s for s, _ in reps[0]) if reps[0] else None,
@@ -665,7 +693,7 @@ class _Checker:
         sides: tuple[str, ...] | None,
         sets: int | None,
         reps: int | None,
-        cues: dict[str, list[_Item]],
+        cues: dict[str, list[CueRead]],
     ) -> None:
         """Checks that depend on the exercise a cue ends up in (maybe via defaults)."""
         for items in cues.values():
@@ -694,7 +722,7 @@ class _Checker:
                         "never said",
                     )
 
-    def check_sides(self, name: str, sides: tuple[str, ...], item: _Item) -> None:
+    def check_sides(self, name: str, sides: tuple[str, ...], item: CueRead) -> None:
         if not sides:
             for variable in item.variables:
                 if variable in SIDE_VARIABLES:
@@ -720,6 +748,16 @@ class _Checker:
 
 def _timed_seconds(exercise: Exercise) -> float:
     """How long an exercise's timed phases and rests last, manual phases left out."""
+    if exercise.kind == "intervals":
+        return exercise.rounds * sum(i.work + i.rest for i in exercise.intervals)
+    if exercise.kind == "emom":
+        return exercise.rounds * 60.0
+    if exercise.kind == "amrap":
+        return exercise.minutes * 60.0
+    if exercise.kind == "timed":
+        return exercise.sets * max(1, len(exercise.sides)) * exercise.hold + (
+            exercise.sets - 1
+        ) * exercise.rest
     timed = {phase: seconds or 0.0 for phase, seconds in exercise.tempo.items()}
     rep = sum(seconds for phase, seconds in timed.items() if phase != "setup")
     per_side = timed.get("setup", 0.0) + exercise.reps * rep

@@ -7,6 +7,9 @@ import dataclasses
 from coach.plan import Plan
 from coach.session.phrases import Phrases, short_status_text, status_text
 
+# AMRAP rounds rendered ahead; a twentieth round is rare, and waits a moment for its render.
+_AMRAP_READY = 20
+
 
 def session_texts(plan: Plan, phrases: Phrases) -> list[str]:
     """The plan's cues in order of use, then the answers to commands.
@@ -15,8 +18,14 @@ def session_texts(plan: Plan, phrases: Phrases) -> list[str]:
     those of a session that runs straight through (last, as the least urgent).
     """
     ordered: list[str] = list(plan.intro)
+    amrap = False
     for step in plan.steps:
         ordered.extend(step.cues)
+        ordered.extend(m.text for m in step.marks if m.tone is None)  # said on the beat
+        ordered.extend(step.end_cues)
+        amrap = amrap or step.work == "amrap"
+    if amrap:  # a round is answered on the spot: the first few, ready
+        ordered.extend(phrases.round_done.format(round=n) for n in range(1, _AMRAP_READY + 1))
     ordered.extend(plan.outro)
     ordered.append(phrases.finished.format(completed=plan.planned_reps, planned=plan.planned_reps))
     # The short status answers are said in a timed phase, where a render can't wait.

@@ -95,7 +95,105 @@ class RestStarted:
     step: Step
 
     def event(self) -> dict[str, Any]:
+        if self.step.work == "interval":  # the rest between two intervals
+            return _interval(self.t, self.step, "rest")
         return {"t": _t(self.t), "event": "rest", "seconds": self.seconds}
+
+
+def _interval(t: float, s: Step, part: str) -> dict[str, Any]:
+    return {
+        "t": _t(t), "event": "interval", "exercise": s.exercise, "name": s.name,
+        "part": part, "round": s.round, "rounds": s.rounds, "seconds": s.duration,
+    }  # fmt: skip
+
+
+@dataclass(frozen=True)
+class WorkStarted:
+    """A hold, an interval, an EMOM minute or an AMRAP begins."""
+
+    t: float
+    step: Step
+
+    def event(self) -> dict[str, Any]:
+        s = self.step
+        if s.work == "interval":
+            return _interval(self.t, s, "work")
+        if s.work == "emom":
+            return {
+                "t": _t(self.t), "event": "emom", "exercise": s.exercise,
+                "minute": s.round, "minutes": s.rounds,
+            }  # fmt: skip
+        if s.work == "amrap":
+            return {
+                "t": _t(self.t), "event": "amrap", "exercise": s.exercise, "seconds": s.duration
+            }  # fmt: skip
+        return {
+            "t": _t(self.t), "event": "hold", "exercise": s.exercise, "side": s.side,
+            "set": s.set, "seconds": s.duration,
+        }  # fmt: skip
+
+
+@dataclass(frozen=True)
+class WorkCompleted:
+    """A hold, interval, minute or AMRAP ended: saved before the next step starts."""
+
+    t: float
+    step: Step
+    seconds: float  # how long it was held or worked
+    rounds: int | None = None  # AMRAP rounds
+
+    def event(self) -> dict[str, Any] | None:
+        s = self.step
+        if s.work == "hold":
+            return {
+                "t": _t(self.t), "event": "held", "exercise": s.exercise, "side": s.side,
+                "set": s.set, "seconds": _t(self.seconds),
+            }  # fmt: skip
+        if s.work == "amrap":
+            return {
+                "t": _t(self.t), "event": "rounds", "exercise": s.exercise, "rounds": self.rounds
+            }  # fmt: skip
+        return None  # an interval or a minute: history only
+
+
+@dataclass(frozen=True)
+class RoundCounted:
+    """The athlete said "done" in an AMRAP: one more round."""
+
+    t: float
+    step: Step
+    round: int
+
+    def event(self) -> dict[str, Any]:
+        return {
+            "t": _t(self.t), "event": "round", "exercise": self.step.exercise, "round": self.round
+        }  # fmt: skip
+
+
+@dataclass(frozen=True)
+class CircuitRound:
+    t: float
+    name: str
+    round: int
+    rounds: int
+
+    def event(self) -> dict[str, Any]:
+        return {
+            "t": _t(self.t), "event": "circuit", "name": self.name,
+            "round": self.round, "rounds": self.rounds,
+        }  # fmt: skip
+
+
+@dataclass(frozen=True)
+class TimeCall:
+    """ "Halfway", "ten seconds", 3-2-1: said (or beeped) `left` seconds before the end."""
+
+    t: float
+    left: float
+    call: str  # halfway | left | count
+
+    def event(self) -> dict[str, Any]:
+        return {"t": _t(self.t), "event": "time_call", "left": self.left, "call": self.call}
 
 
 @dataclass(frozen=True)
@@ -138,4 +236,5 @@ class Finished:
 
 Action = (
     PhaseStarted | Say | Tone | Cut | RestStarted | CommandHeard | RepCompleted | Finished
+    | WorkStarted | WorkCompleted | RoundCounted | CircuitRound | TimeCall
 )

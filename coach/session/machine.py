@@ -15,7 +15,11 @@ Timing rules (documented for script authors in docs/cue-scripts.md):
   timed phases);
 - an answer never stretches a timed rep phase or the countdown by more than
   REPLY_SLACK: it is said short, or held for the next rest, when it won't fit;
-- `slower` / `faster` change the tempo of timed rep phases from the next one on.
+- `slower` / `faster` change the tempo of timed rep phases from the next one on;
+- holds, intervals, EMOM minutes, AMRAPs and the rests between intervals start on
+  the beat, like a timed rep phase; their time calls and spread cues (the step's
+  marks) are placed by the time left, so a pause moves them, and a call that falls
+  while the coach is talking is not made.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from transitions import Machine
 from coach.plan import Plan, Step
 from coach.session.events import (
     Action,
+    CircuitRound,
     Command,
     CommandHeard,
     Cut,
@@ -38,8 +43,12 @@ from coach.session.events import (
     PhaseStarted,
     RepCompleted,
     RestStarted,
+    RoundCounted,
     Tick,
+    TimeCall,
     Tone,
+    WorkCompleted,
+    WorkStarted,
 )
 from coach.session.phrases import Phrases, short_status_text, status_text
 from coach.session.speech import SpeechTimer
@@ -48,7 +57,7 @@ from coach.vocabulary import COMMANDS
 
 _LOGGER = logging.getLogger(__name__)
 
-ACTIVE_STATES = ["setup", "countdown", "brace", "drive", "hold", "lower", "rest"]
+ACTIVE_STATES = ["setup", "countdown", "brace", "drive", "hold", "lower", "rest", "work"]
 STATES = ["idle", *ACTIVE_STATES, "paused", "done"]
 
 
@@ -108,6 +117,8 @@ class Session:
         self.paused_remaining: float | None = None
         self.outcome = "running"
         self._out: list[Action] = []
+        self._marks_said = 0  # of the step's marks
+        self.rounds = 0  # AMRAP rounds of the step under way
         Machine(
             model=self,
             states=STATES,
@@ -143,7 +154,11 @@ class Session:
             )
         table += [
             {"trigger": "tick", "source": ACTIVE_STATES, "dest": None,
+             "conditions": "_mark_is_due", "after": "_say_marks"},
+            {"trigger": "tick", "source": ACTIVE_STATES, "dest": None,
              "conditions": "_time_is_up", "after": "_advance"},
+            {"trigger": "next", "source": "work", "dest": None,
+             "conditions": "_in_amrap", "after": "_count_round"},
             {"trigger": "next", "source": ACTIVE_STATES, "dest": None,
              "conditions": "_waits_for_next", "before": "_interrupt", "after": "_advance"},
             {"trigger": "pause", "source": ACTIVE_STATES, "dest": "paused",
@@ -208,7 +223,23 @@ class Session:
             return None
         # Answers never hold up a timed phase; elsewhere the coach finishes talking.
         talking = self.talk.cues_until if self._timed() else self.talk.until
+        end = max(self.step_deadline, talking)
+        mark = self._next_mark_at()
+        return end if mark is None else min(mark, end)
+
+    @property
+    def step_end(self) -> float | None:
+        """When the step under way ends (its time calls and spread cues aside)."""
+        if self.state not in ACTIVE_STATES or self.step_deadline is None:
+            return None
+        talking = self.talk.cues_until if self._timed() else self.talk.until
         return max(self.step_deadline, talking)
+
+    def _next_mark_at(self) -> float | None:
+        marks = self.step.marks
+        if self.step_deadline is None or self._marks_said >= len(marks):
+            return None
+        return self.step_deadline - marks[self._marks_said].left
 
     @property
     def speech_until(self) -> float:
@@ -225,7 +256,8 @@ class Session:
 
     @property
     def completed_reps(self) -> int:
-        return len(self.completed)
+        # Work (holds, intervals) is kept with the reps, under keys not ending in a number.
+        return sum(1 for key in self.completed if key.rpartition("/")[2].isdigit())
 
     # -- conditions ------------------------------------------------------------
 
@@ -233,16 +265,29 @@ class Session:
         deadline = self.deadline
         return deadline is not None and self.now >= deadline - _EPSILON
 
+    def _mark_is_due(self) -> bool:
+        at = self._next_mark_at()
+        return at is not None and self.now >= at - _EPSILON
+
+    def _in_amrap(self) -> bool:
+        return self.step.work == "amrap"
+
     def _timed(self) -> bool:
-        """A timed rep phase or the countdown: the tempo the athlete moves to."""
+        """A timed rep phase, the countdown, or work and rests on the beat: the clock
+        the athlete moves to."""
         return self.state in ACTIVE_STATES and (
-            self.step.is_rep_phase or self.step.kind == "countdown"
+            self.step.is_rep_phase or self.step.kind == "countdown" or self.step.on_beat
         )
 
     def _waits_for_next(self) -> bool:
-        # "next" ends a manual phase, skips what is left of a rest, and cuts the
-        # countdown short; timed rep phases run on the clock.
-        return self.step.duration is None or self.step.kind in ("rest", "countdown")
+        # "next" ends a manual phase, skips what is left of a rest, cuts the
+        # countdown short and ends a hold early; timed rep phases and intervals
+        # run on the clock.
+        return (
+            self.step.duration is None
+            or self.step.kind in ("rest", "countdown")
+            or self.step.work == "hold"
+        )
 
     # -- callbacks ---------------------------------------------------------------
 
@@ -255,15 +300,14 @@ class Session:
     def _on_enter_step(self, index: int) -> None:
         self.index = index
         step = self.step
+        self._marks_said = 0
+        self.rounds = 0
         # A step starts when the coach is free to announce it; a timed one starts
         # on the beat, since an answer is never let run past it by much.
-        timed = step.is_rep_phase or step.kind == "countdown"
+        timed = step.is_rep_phase or step.kind == "countdown" or step.on_beat
         start = self.now if timed else max(self.now, self.speech_until)
         self.step_start = start
-        if step.kind == "phase":
-            self._out.append(PhaseStarted(start, step))
-        elif step.kind == "rest":
-            self._out.append(RestStarted(start, step.duration or 0.0, step))
+        self._announce(start, step)
         for tone in step.tones:
             self._out.append(Tone(start, tone))
         for text in step.cues:
@@ -284,13 +328,63 @@ class Session:
                     self._say(text)
             self._held = []
 
+    def _announce(self, start: float, step: Step) -> None:
+        if step.circuit_round is not None:
+            self._out.append(CircuitRound(start, *step.circuit_round))
+        if step.kind == "phase":
+            self._out.append(PhaseStarted(start, step))
+        elif step.kind == "rest":
+            self._out.append(RestStarted(start, step.duration or 0.0, step))
+        elif step.kind == "work":
+            self._out.append(WorkStarted(start, step))
+
     def _advance(self) -> None:
         step = self.step
         if step.phase == "lower" and step.rep_key is not None:
             self.completed.add(step.rep_key)
             # Emitted before the next step starts, so the runner saves the rep first.
             self._out.append(RepCompleted(self.now, step))
+        elif step.unit is not None:
+            self._complete_work(step)
         self._go(self.index + 1)
+
+    def _complete_work(self, step: Step) -> None:
+        assert step.unit is not None and step.duration is not None
+        left = 0.0 if self.step_deadline is None else max(0.0, self.step_deadline - self.now)
+        worked = round(max(0.0, step.duration - left), 3)
+        self.completed.add(step.unit)
+        rounds = self.rounds if step.work == "amrap" else None
+        self._out.append(WorkCompleted(self.now, step, worked, rounds))
+        if left > _EPSILON:  # ended early: what was still to be said is not
+            self._cut()
+        for text in step.end_cues:
+            self._say(text, cue=True)
+        if rounds is not None:
+            self._say(self.phrases.amrap_rounds.format(rounds=rounds))
+
+    def _say_marks(self) -> None:
+        marks = self.step.marks
+        while self._marks_said < len(marks):
+            at = self._next_mark_at()
+            if at is None or self.now < at - _EPSILON:
+                break
+            mark = marks[self._marks_said]
+            self._marks_said += 1
+            if mark.call is None:
+                self._say(mark.text, cue=True)
+            elif self.talk.talking(self.now):
+                _LOGGER.debug("no %r call: the coach is talking", mark.text)
+            else:
+                self._out.append(TimeCall(self.now, mark.left, mark.call))
+                if mark.tone is not None:
+                    self._out.append(Tone(self.now, mark.tone))
+                else:
+                    self._say(mark.text)
+
+    def _count_round(self) -> None:
+        self.rounds += 1
+        self._out.append(RoundCounted(self.now, self.step, self.rounds))
+        self._answer([self.phrases.round_done.format(round=self.rounds)], None, hold=None)
 
     def _freeze(self) -> None:
         self._resume_cues = self._cut()
@@ -315,7 +409,7 @@ class Session:
     def _back(self) -> None:
         # Inside a rep: start that rep again. At the start of a set (setup,
         # countdown, rest): go back to the last rep before it.
-        if self.step.is_rep_phase:
+        if self.step.is_rep_phase or self.step.kind == "work":
             target: int | None = self.plan.rep_start(self.index)
         else:
             target = self.plan.previous_rep_start(self.index)
@@ -353,6 +447,12 @@ class Session:
         if self.state == "rest" and self.step_deadline is not None:
             remaining = max(0, round(self.step_deadline - self.now))
             return [self.phrases.resting.format(remaining=remaining), text]
+        if self.state == "work" and self.step_deadline is not None:
+            remaining = max(0, round(self.step_deadline - self.now))
+            said = self.phrases.working.format(exercise=step.exercise, remaining=remaining)
+            if step.work == "amrap":
+                said += " " + self.phrases.rounds_so_far.format(rounds=self.rounds)
+            return [said]
         return [text]
 
     def _help(self) -> None:
@@ -377,9 +477,8 @@ class Session:
     def _on_finish(self) -> None:
         for text in self.plan.outro:
             self._say(text, cue=True)
-        self._say(
-            self.phrases.finished.format(completed=self.completed_reps, planned=self.planned_reps)
-        )
+        finished = self.phrases.finished if self.planned_reps else self.phrases.finished_timed
+        self._say(finished.format(completed=self.completed_reps, planned=self.planned_reps))
         self._out.append(Tone(max(self.now, self.speech_until), "finish"))
         self._end("completed")
 
@@ -447,10 +546,7 @@ class Session:
         if self.step_deadline is not None:
             self.step_deadline -= early
         step = self.step
-        if step.kind == "phase":
-            self._out.append(PhaseStarted(self.now, step))
-        elif step.kind == "rest":
-            self._out.append(RestStarted(self.now, step.duration or 0.0, step))
+        self._announce(self.now, step)
         for tone in step.tones:
             self._out.append(Tone(self.now, tone))
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from coach.spoken_numbers import number_words
+
 
 @dataclass(frozen=True)
 class Phrases:
@@ -11,6 +13,9 @@ class Phrases:
     resumed: str = "Resuming."
     stopped: str = "Stopping here. Your progress is saved."
     finished: str = "Workout complete. {completed} of {planned} reps."
+    finished_timed: str = "Workout complete."  # a workout of holds and intervals, no reps
+    round_done: str = "Round {round}."
+    amrap_rounds: str = "Time! {rounds} rounds."
     slower: str = "Slower."
     faster: str = "Faster."
     slowest: str = "That's as slow as it goes."
@@ -26,24 +31,8 @@ class Phrases:
     status_rep: str = "{where}, set {set} of {sets}, rep {rep} of {reps}. {left} reps to go."
     status_set: str = "{where}, set {set} of {sets}. {left} reps to go."
     resting: str = "Resting, {remaining} seconds left."
-
-
-_ONES = (
-    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
-    "eighteen", "nineteen",
-)
-_TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
-
-
-def number_words(n: int) -> str:
-    """0-99 in English words (a count said in a second); larger numbers as digits."""
-    if 0 <= n < 20:
-        return _ONES[n]
-    if 20 <= n < 100:
-        tens, ones = divmod(n, 10)
-        return _TENS[tens - 2] + ("" if ones == 0 else "-" + _ONES[ones])
-    return str(n)
+    working: str = "{exercise}, {remaining} seconds left."
+    rounds_so_far: str = "{rounds} rounds so far."
 
 
 def short_status_text(phrases: Phrases, reps_left: int) -> str:

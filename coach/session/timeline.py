@@ -15,13 +15,18 @@ from typing import Any, TextIO
 from coach.printable import printable
 from coach.session.events import (
     Action,
+    CircuitRound,
     CommandHeard,
     Cut,
     Finished,
     PhaseStarted,
     RestStarted,
+    RoundCounted,
     Say,
+    TimeCall,
     Tone,
+    WorkCompleted,
+    WorkStarted,
 )
 
 
@@ -61,7 +66,8 @@ class _Ordered:
 
 def _cut_off(action: Action, at: float) -> bool:
     """Whether a cut at `at` means `action` never happens (a step it delayed starts again)."""
-    return isinstance(action, (Say, Tone, PhaseStarted, RestStarted)) and action.t >= at
+    started = (Say, Tone, PhaseStarted, RestStarted, WorkStarted, CircuitRound, TimeCall)
+    return isinstance(action, started) and action.t >= at
 
 
 class JsonTimeline(_Ordered):
@@ -99,13 +105,48 @@ class TextTimeline(_Ordered):
         if isinstance(action, Cut):
             return f"{stamp}    ✂ cut"
         if isinstance(action, RestStarted):
+            if action.step.work == "interval":
+                return f"{stamp}  ▶ rest {action.seconds:g}s · round {action.step.round}"
             return f"{stamp}  ▶ rest {action.seconds:g}s"
+        work = _work_line(action)
+        if work is not None:
+            return f"{stamp}  {work}"
         if isinstance(action, CommandHeard):
             note = "" if action.accepted else " (ignored)"
             return f"{stamp}  ⌘ {action.command.name}{note}"
+        if isinstance(action, Finished) and action.planned_reps == 0:  # holds and intervals
+            return f"{stamp}  ■ {action.status}"
         if isinstance(action, Finished):
             return (
                 f"{stamp}  ■ {action.status}: {action.completed_reps} of "
                 f"{action.planned_reps} reps"
             )
         return None
+
+
+def _work_line(action: Action) -> str | None:
+    """Holds, intervals, rounds and time calls in the readable log."""
+    if isinstance(action, WorkStarted):
+        s = action.step
+        if s.work == "interval":
+            name = "" if s.name == s.exercise else f" · {s.name}"
+            return f"▶ {s.exercise}{name} · round {s.round}/{s.rounds} · work {s.duration:g}s"
+        if s.work == "emom":
+            return f"▶ {s.exercise} · minute {s.round}/{s.rounds}"
+        if s.work == "amrap":
+            return f"▶ {s.exercise} · AMRAP {s.duration:g}s"
+        side = f" · {s.side}" if s.side else ""
+        return f"▶ {s.exercise}{side} · set {s.set}/{s.sets} · hold {s.duration:g}s"
+    if isinstance(action, WorkCompleted):
+        if action.step.work == "hold":
+            return f"  ✓ held {action.seconds:g}s"
+        if action.step.work == "amrap":
+            return f"  ✓ {action.rounds} rounds"
+        return None
+    if isinstance(action, RoundCounted):
+        return f"  ✓ round {action.round}"
+    if isinstance(action, CircuitRound):
+        return f"● {action.name} · round {action.round}/{action.rounds}"
+    if isinstance(action, TimeCall):
+        return f"  ⏱ {action.left:g}s left ({action.call})"
+    return None

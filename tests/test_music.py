@@ -1,0 +1,172 @@
+"""Music under the coach: an exported session with music, taken apart again.
+
+Mixing adds, so the export with music minus the same export without it is the
+music as it came out: its level under every cue and between cues, the shape of
+its ramps, and the cues themselves on the samples the timeline gives.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import soundfile
+from cli import coach
+from cue_onsets import groups, json_events, locate, timeline_cues
+
+from coach.app.speaker import sample_at
+from coach.audio.mixer import Mixer
+from coach.audio.music import MusicBed, decode
+
+SCRIPT = """\
+workout: Music check
+intro: "Music check."
+exercises:
+  - name: Wall sit
+    seconds: 20
+    sets: 1
+    countdown: 2
+    tempo: {setup: 3}
+    cues:
+      setup: "Back flat on the wall, feet forward."
+      start: "Sit."
+      during: ["Knees over ankles.", "Breathe out slowly."]
+      end: "Stand up."
+"""
+RATE = 48000
+DUCK_DB = 15.0  # config.yaml's music.duck
+RAMP = 0.25  # config.yaml's music.ramp
+
+
+def _chord(seconds: float, rate: int) -> np.ndarray:
+    """Steady music: a chord, so its level is the same everywhere it isn't ducked."""
+    t = np.arange(int(seconds * rate)) / rate
+    return (0.2 * sum(np.sin(2 * np.pi * f * t) for f in (220.0, 277.2, 329.6))).astype(
+        np.float32
+    )
+
+
+def _db(samples: np.ndarray) -> float:
+    return float(20 * np.log10(np.sqrt(np.mean(np.square(samples))) + 1e-12))
+
+
+def _export(tmp_path: Path, name: str, *extra: str) -> tuple[np.ndarray, str]:
+    out = tmp_path / name
+    result = coach("export", str(tmp_path / "w.yaml"), "-o", str(out), *extra,
+                   home=tmp_path, check=True)  # fmt: skip
+    samples, rate = soundfile.read(str(out), dtype="float64")
+    assert rate == RATE
+    return samples, result.stderr
+
+
+def test_exported_music_ducks_under_every_cue_without_clicks_or_moving_a_cue(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COACH_HOME", str(tmp_path))  # where the runs keep their cue cache
+    (tmp_path / "w.yaml").write_text(SCRIPT, encoding="utf-8")
+    music = tmp_path / "music"
+    music.mkdir()
+    soundfile.write(str(music / "a.ogg"), _chord(7.0, 44100), 44100)
+    soundfile.write(str(music / "b.mp3"), _chord(5.0, 44100), 44100, format="MP3")
+    (music / "c.flac").write_bytes(b"not a flac file")
+
+    timeline = coach("run", str(tmp_path / "w.yaml"), "--simulate", "--json",
+                     home=tmp_path, check=True)  # fmt: skip
+    events = json_events(timeline.stdout)
+    with_music, told = _export(tmp_path, "with.wav", "--music", str(music))
+    without, _ = _export(tmp_path, "without.wav")
+    assert [line for line in told.splitlines() if "c.flac" in line] == [
+        f"coach: skipping music 'c.flac': can't read it (Error opening '{music / 'c.flac'}': "
+        "Format not recognised.)"
+    ]
+    played = with_music - without
+    says = [(e["t"], e["t"] + e["duration"]) for e in events if e["event"] == "say"]
+    assert len(says) >= 6
+
+    under = [_db(played[sample_at(a, RATE) : sample_at(b, RATE)]) for a, b in says]
+    clear = np.ones(played.size, dtype=bool)
+    for a, b in says:
+        clear[max(0, sample_at(a - RAMP - 0.05, RATE)) : sample_at(b + RAMP + 0.05, RATE)] = False
+    finished = next(e["t"] for e in events if e["event"] == "done")
+    clear[sample_at(finished, RATE) :] = False  # faded out at the end
+    between = _db(played[clear])
+    print(f"music between cues {between:.1f} dBFS; under each cue "
+          + ", ".join(f"{u:.1f}" for u in under))  # fmt: skip
+    assert all(between - level >= 10.0 for level in under)
+    assert all(abs(level - (between - DUCK_DB)) < 0.5 for level in under)
+
+    # No click: the ducked music never moves from one sample to the next faster than
+    # the music itself does (a gain step would, by most of the wave's height).
+    reference = decode(music / "a.ogg", RATE, -20.0)
+    steepest = float(np.max(np.abs(np.diff(reference))))
+    moves = np.abs(np.diff(played[: sample_at(finished, RATE)]))
+    print(f"steepest step {float(moves.max()):.4f} (music's own {steepest:.4f})")
+    assert float(moves.max()) <= 1.05 * steepest + 1e-3
+
+    # Every cue sits on the sample the timeline gives, music or not (cues that start
+    # together, like the first words and the start chime, are looked for together).
+    shifts, scores = [], []
+    for group in groups(timeline_cues(events, RATE), RATE):
+        found = locate(with_music, group.template, group.start, RATE // 10)
+        shifts.append(found.found - group.start)
+        if any(label.startswith("say:") for label in group.labels):  # tones aren't ducked
+            scores.append(found.score)
+    print(f"cue onset shifts (samples): {shifts}; worst match {min(scores):.3f}")
+    assert shifts and all(s == 0 for s in shifts)
+    assert min(scores) > 0.9
+
+
+def test_music_holds_its_place_through_a_pause(tmp_path: Path) -> None:
+    track = tmp_path / "t.wav"
+    soundfile.write(str(track), _chord(3.0, RATE), RATE)
+    bed = MusicBed([track], RATE, level=-20.0, duck=15.0, ramp=0.25)
+    bed.fill()
+    mixer = Mixer(RATE)
+    mixer.music = bed
+    block = np.zeros(4800, dtype=np.float32)
+    out: list[Any] = []
+    bed.pause(RATE // 2, True)  # paused at 0.5 s, resumed at 1.5 s
+    bed.pause(3 * RATE // 2, False)
+    for _ in range(30):
+        mixer.render_into(block)
+        out.append(block.copy())
+    played = np.concatenate(out)
+    assert _db(played[int(0.6 * RATE) : int(1.5 * RATE)]) < -100  # silent while paused
+    reference = decode(track, RATE, -20.0)
+    # after fading back in, it carries on from where it faded out (0.5 s + the fade)
+    fade = int(0.05 * RATE)
+    after = played[3 * RATE // 2 + fade : 3 * RATE // 2 + fade + 4800]
+    resumed_from = RATE // 2 + 2 * fade
+    assert np.allclose(after, reference[resumed_from : resumed_from + 4800], atol=1e-6)
+    # and the fades have no corner: no step bigger than the music's own
+    steepest = float(np.max(np.abs(np.diff(reference))))
+    assert float(np.max(np.abs(np.diff(played)))) <= 1.05 * steepest
+
+
+def test_a_cue_that_arrives_late_ducks_without_a_click(tmp_path: Path) -> None:
+    """Live, a cue is scheduled a moment before it plays, inside the ramp that should
+    have begun before it: the music glides down from where it was instead of jumping."""
+    track = tmp_path / "t.wav"
+    soundfile.write(str(track), _chord(3.0, RATE), RATE)
+    bed = MusicBed([track], RATE, level=-20.0, duck=15.0, ramp=0.25)
+    bed.fill()
+    mixer = Mixer(RATE)
+    mixer.music = bed
+    block = np.zeros(1024, dtype=np.float32)
+    out: list[np.ndarray] = []
+    silent_voice = np.zeros(RATE // 2, dtype=np.float32)  # the music alone is measured
+    for index in range(120):
+        if index == 20:  # 0.43 s in: a cue for 0.05 s from now
+            mixer.schedule(silent_voice, mixer.position + RATE // 20, voice=True)
+        mixer.render_into(block)
+        out.append(block.copy())
+    played = np.concatenate(out)
+    reference = decode(track, RATE, -20.0)
+    steepest = float(np.max(np.abs(np.diff(reference))))
+    assert float(np.max(np.abs(np.diff(played)))) <= 1.05 * steepest
+    start = 20 * 1024 + RATE // 20
+    # fully down within a ramp of its arrival, back up a ramp after the cue
+    assert _db(played[start + RATE // 4 : start + RATE // 2]) < _db(played[:20000]) - 14.5
+    assert abs(_db(played[start + RATE : start + RATE + 20000]) - _db(played[:20000])) < 0.3
