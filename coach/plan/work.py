@@ -25,7 +25,7 @@ _BLOCKS = ("intervals", "emom", "amrap")
 
 
 class WorkSteps:
-    """What coach.plan._Expander gets from this mixin."""
+    """What the plan's expander (coach.plan.expand) gets from this mixin."""
 
     workout: Workout
     calls: TimeCalls
