@@ -13,9 +13,9 @@ setup:
 run: setup
 	.venv/bin/coach run $(SCRIPT) $(ARGS)
 
-# Most of the suite's time is live audio waiting in real time, so more workers than
-# cores overlap the waits; each live test has a PulseAudio server of its own.
-TEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 2 )))
+# Most of the suite's time is live audio in real time: the live tests run one after
+# another on one worker (tests/conftest.py) while the rest share the others.
+TEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
 
 test: setup
 	.venv/bin/python -m pytest -q -n $(TEST_WORKERS) --dist loadgroup
