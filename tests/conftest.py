@@ -38,8 +38,8 @@ def moonshine_prepared() -> None:
 
 
 # Live sessions at once (pytest-xdist). On two cores, two at once beside the other tests
-# now and then missed a command; COACH_LIVE_QUEUES raises it on a bigger machine.
-LIVE_GROUPS = int(os.environ.get("COACH_LIVE_QUEUES", "1"))
+# now and then missed a command; PYTEST_LIVE_QUEUES raises it on a bigger machine.
+LIVE_GROUPS = int(os.environ.get("PYTEST_LIVE_QUEUES", "1"))
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
