@@ -41,7 +41,7 @@ bench: setup
 # make arm64-check — coach on Linux arm64 (a Raspberry Pi's processor) under qemu: a Debian
 # arm64 root, `pip install` of this checkout there, a simulated session, the Moonshine
 # model's preparation and `coach recognize` on recordings heard on both machines
-# (bench/arm64.sh; as root, some 20-40 minutes). Run on purpose, not in `make test`.
+# (bench/arm64.sh; as root, about an hour). Run on purpose, not in `make test`.
 .PHONY: arm64-check
 
 arm64-check: setup

@@ -8,7 +8,7 @@
 #
 #   sudo bench/arm64.sh          (or: make arm64-check)
 #
-# Run on purpose, not in `make test`: under emulation it takes some 20-40 minutes.
+# Run on purpose, not in `make test`: under emulation it takes about an hour.
 # Needs root (debootstrap, chroot, binfmt_misc), the package registries, and a
 # bootstrapped checkout (its .venv makes the recordings and hears them on x86-64).
 #   ARM64_ROOT  where the arm64 root lives (default /var/tmp/arm64root; kept between runs)
