@@ -313,7 +313,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     path = resolve_script(args.script)
     with History.open(settings.history_path()) as history:
         replay(history)  # what an earlier session couldn't write
-        session_id = history.start_session(args.script, str(path), workout.name, plan.planned_reps)
+        session_id = history.start_session(
+            args.script, str(path), workout.name, plan.planned_reps, practice=options.practice
+        )
         history.save_shape(session_id, shape(workout))
         target = HistoryTarget(history, session_id)
         finished = launch(plan, options, settings=settings, record=target)
