@@ -44,9 +44,12 @@ def exercise_chart(stats: ExerciseStats) -> list[str]:
     lines = [
         f"{printable(stats.exercise)} — {stats.sessions} session{s}, {stats.sets} sets, "
         f"weekly streak {weeks}",
-        f"  reps {stats.reps} · held {clock(stats.seconds_held)} · under tension "
-        f"{clock(stats.tempo_seconds)}" + (f" · volume {number(stats.volume)}{unit}"
-                                           if stats.loaded else ""),
+        "  " + " · ".join(part for part, shown in (
+            (f"reps {stats.reps}", stats.reps),
+            (f"held {clock(stats.seconds_held)}", stats.seconds_held),
+            (f"under tension {clock(stats.tempo_seconds)}", stats.tempo_seconds),
+            (f"volume {number(stats.volume)}{unit}", stats.loaded),
+        ) if shown),
     ]  # fmt: skip
     if stats.best_set:
         lines.append(f"  best set {printable(stats.best_set)}")

@@ -105,10 +105,11 @@ def stats_report(
         out.write(chart(figures) + "\n")
         if not practice:
             left_out = len({s.session_id for s in history.sets(practice=True)}) - len(
-                {s.session_id for s in history.sets()}
+                {s.session_id for s in history.sets(practice=False)}
             )
             if left_out:
-                out.write(f"\n{left_out} practice runs left out; --practice counts them.\n")
+                runs = "run" if left_out == 1 else "runs"
+                out.write(f"\n{left_out} practice {runs} left out; --practice counts them.\n")
 
 
 def _set_cells(s: SetRecord) -> list[str]:
