@@ -36,7 +36,8 @@ def _pyplot() -> Any:
 
 def _svg(figure: Any) -> str:
     buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", bbox_inches="tight")
+    # No date in it: the same history draws the same page.
+    figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     text = buffer.getvalue()
     return text[text.index("<svg"):]  # the XML header can't sit inside HTML
 
@@ -62,7 +63,6 @@ def _plots(stats: ExerciseStats) -> str:
         axis.set_ylabel(title)
         axis.grid(True, alpha=0.3)
     axes[-1, 0].tick_params(axis="x", rotation=30)
-    figure.suptitle(stats.exercise)
     try:
         return _svg(figure)
     finally:
@@ -71,14 +71,18 @@ def _plots(stats: ExerciseStats) -> str:
 
 def _figures(stats: ExerciseStats) -> str:
     unit = f" {stats.unit}" if stats.unit else ""
+    last = stats.points[-1].day.isoformat() if stats.points else "never"
     rows = [
         ("Sessions", str(stats.sessions)),
         ("Sets", str(stats.sets)),
-        ("Reps", str(stats.reps)),
-        ("Time held", clock(stats.seconds_held)),
-        ("Time under tension (from the tempo)", clock(stats.tempo_seconds)),
-        ("Weekly streak", f"{stats.streak} weeks"),
+        ("Weekly streak", f"{stats.streak} weeks (last session {last})"),
     ]
+    if stats.reps:
+        rows.append(("Reps", str(stats.reps)))
+    if stats.seconds_held:
+        rows.append(("Time held", clock(stats.seconds_held)))
+    if stats.tempo_seconds:
+        rows.append(("Time under tension (from the tempo)", clock(stats.tempo_seconds)))
     if stats.loaded:
         rows.append(("Volume (load × reps)", number(stats.volume) + unit))
         rows.append(("Estimated 1RM", f"{number(stats.one_rep_max or 0.0)}{unit}"))
