@@ -212,8 +212,8 @@ def build_parser() -> argparse.ArgumentParser:
         "history",
         help="past sessions",
         description=(
-            "List past sessions: when, how it ended, reps, how long it ran (without the time "
-            "it lay stopped), and marks: 'resumed' when `coach resume` took it up again, "
+            "List past sessions: when, how it ended, reps, how long it ran (without the time\n"
+            "it lay stopped), and marks: 'resumed' when `coach resume` took it up again,\n"
             "'practice' for runs sped up or without audio (left out of `coach stats`)."
         ),
         epilog="examples:\n  coach history\n  coach history show 12\n  coach history --json",
@@ -221,7 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     history.add_argument("--json", action="store_true", help="a JSON list of sessions")
     history.set_defaults(handler=_cmd_history)
-    history_sub = history.add_subparsers(dest="history_command", metavar="show ID")
+    history_sub = history.add_subparsers(dest="history_command", metavar="[show ID]")
     show = history_sub.add_parser(
         "show",
         help="every set of one session",
@@ -236,10 +236,11 @@ def build_parser() -> argparse.ArgumentParser:
         "stats",
         help="progress per exercise",
         description=(
-            "Progress per exercise over time: sessions, reps, time held, volume (load × reps), "
-            "best set, estimated one-rep max (Epley: load × (1 + reps / 30)), time under tension "
-            "from the plan's tempo, and the weekly streak (weeks in a row with a session). "
-            "Practice runs (sped up or without audio) are left out unless --practice."
+            "Progress per exercise over time: sessions, reps, time held, volume (load × reps),\n"
+            "best set, estimated one-rep max (Epley: load × (1 + reps / 30)), time under\n"
+            "tension from the plan's tempo, and the weekly streak (weeks in a row with a\n"
+            "session, up to this week or the last). Practice runs (sped up or without audio)\n"
+            "are left out unless --practice."
         ),
         epilog=(
             "examples:\n"
