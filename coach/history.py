@@ -30,7 +30,7 @@ from coach.errors import CoachError
 
 _LOGGER = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 FINISHED_STATUSES = frozenset({"completed", "stopped"})
 
 # Version 1. Future versions add a step to _migrate() and bump SCHEMA_VERSION.
@@ -103,11 +103,57 @@ CREATE TABLE IF NOT EXISTS work (
     "CREATE INDEX IF NOT EXISTS work_by_session ON work(session_id, step_key)",
 )
 
+# Version 4: a training log. Values said or typed for a set (load, RPE, reps in
+# reserve, reps) — a later value for the same set and kind corrects the earlier,
+# and both are kept; a practice marker for sped-up or silent runs, which stats
+# leave out; how often and when a session was resumed, and the time it ran
+# before (so duration leaves out the time it lay stopped); and each rep's
+# seconds under tension from the plan's tempo.
+VALUE_KINDS = ("load", "rpe", "rir", "reps")
+_SCHEMA_V4 = (
+    """
+CREATE TABLE IF NOT EXISTS set_values (
+    id         INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    step_key   TEXT NOT NULL,
+    exercise   TEXT NOT NULL,
+    side       TEXT,
+    set_number INTEGER NOT NULL,
+    kind       TEXT NOT NULL CHECK (kind IN ('load', 'rpe', 'rir', 'reps')),
+    value      REAL NOT NULL,
+    unit       TEXT,
+    logged_at  TEXT NOT NULL
+)""",
+    "CREATE INDEX IF NOT EXISTS set_values_by_session ON set_values(session_id, step_key)",
+    "ALTER TABLE sessions ADD COLUMN practice INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE sessions ADD COLUMN resumed INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE sessions ADD COLUMN resumed_at TEXT",
+    "ALTER TABLE sessions ADD COLUMN earlier_seconds REAL NOT NULL DEFAULT 0",
+    "ALTER TABLE reps ADD COLUMN tempo_seconds REAL",
+)
+
 _SESSION_COLUMNS = """
     s.id, s.script, s.script_path, s.workout, s.started, s.ended, s.status,
     (SELECT COUNT(DISTINCT r.step_key) FROM reps r WHERE r.session_id = s.id),
-    s.planned_reps, s.pid, s.host
+    s.planned_reps, s.pid, s.host, s.practice, s.resumed, s.resumed_at, s.earlier_seconds
 """
+
+
+def _seconds_between(start: str, end: str) -> float:
+    return (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds()
+
+
+def _record(row: tuple[Any, ...]) -> SessionRecord:
+    practice, resumed, resumed_at, earlier = row[11:15]
+    ended, started = row[5], row[4]
+    duration = None
+    if ended is not None:  # the time it ran: since it was last resumed, plus before
+        duration = round(earlier + max(0.0, _seconds_between(resumed_at or started, ended)), 3)
+    (id_, script, script_path, workout, _, _, status, completed, planned, pid, host) = row[:11]
+    return SessionRecord(
+        id_, script, script_path, workout, started, ended, status, completed, planned, pid,
+        host, practice=bool(practice), resumed=int(resumed), duration=duration,
+    )  # fmt: skip
 
 
 def history_path() -> Path:
@@ -159,6 +205,9 @@ class SessionRecord:
     seconds_held: float = 0.0  # in timed holds
     rounds: int = 0  # AMRAP rounds, each saved as it is said done
     intervals: int = 0  # work intervals and EMOM minutes done
+    practice: bool = False  # sped up or without audio: left out of stats
+    resumed: int = 0  # times `coach resume` reopened it
+    duration: float | None = None  # seconds it ran, without the time it lay stopped
 
     @property
     def display_status(self) -> str:
@@ -184,6 +233,64 @@ class SessionRecord:
             "seconds_held": self.seconds_held,
             "rounds": self.rounds,
             "intervals": self.intervals,
+            "practice": self.practice,
+            "resumed": self.resumed,
+            "duration_seconds": self.duration,
+        }
+
+
+@dataclass(frozen=True)
+class LoggedValue:
+    value: float
+    unit: str | None
+    logged_at: str
+    corrected: int = 0  # earlier values for the same set and kind that this one replaced
+
+
+@dataclass(frozen=True)
+class SetRecord:
+    """One set of one exercise (one side) in one session: what was done and logged."""
+
+    session_id: int
+    started: str  # the session's start, so sets can be placed in time
+    practice: bool
+    exercise: str
+    side: str | None
+    set_number: int
+    reps: int = 0  # reps completed (each once, even if done again after "back")
+    tempo_seconds: float = 0.0  # time under tension of those reps, from the plan's tempo
+    seconds_held: float = 0.0
+    rounds: int = 0
+    intervals: int = 0
+    values: dict[str, LoggedValue] = dataclasses.field(default_factory=dict)  # kind → latest
+
+    def value(self, kind: str) -> float | None:
+        found = self.values.get(kind)
+        return found.value if found is not None else None
+
+    @property
+    def done_reps(self) -> int:
+        """The reps logged for the set if any were (sets to failure), else those counted."""
+        logged = self.value("reps")
+        return int(logged) if logged is not None else self.reps
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "session": self.session_id,
+            "started": self.started,
+            "practice": self.practice,
+            "exercise": self.exercise,
+            "side": self.side,
+            "set": self.set_number,
+            "reps": self.reps,
+            "tempo_seconds": self.tempo_seconds,
+            "seconds_held": self.seconds_held,
+            "rounds": self.rounds,
+            "intervals": self.intervals,
+            **{
+                kind: {"value": v.value, "unit": v.unit, "logged_at": v.logged_at}
+                for kind, v in self.values.items()
+            },
         }
 
 
@@ -301,14 +408,30 @@ class History:
             if version > SCHEMA_VERSION:
                 conn.close()
                 raise self._too_new(version)
+            if version < SCHEMA_VERSION:  # read an older file as if it were upgraded
+                return self._upgraded_copy(conn)
             return conn
         raise CoachError(f"cannot read history database {self.path}; check its permissions")
+
+    def _upgraded_copy(self, conn: sqlite3.Connection) -> sqlite3.Connection:
+        """An older file opened read-only, copied into memory and migrated there, so
+        reading never changes the file and every read sees the newest schema."""
+        memory = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        try:
+            conn.backup(memory)
+        except sqlite3.DatabaseError as exc:
+            memory.close()
+            raise self._broken(exc) from exc
+        finally:
+            conn.close()
+        self._migrate(memory)
+        return memory
 
     @staticmethod
     def _empty() -> sqlite3.Connection:
         """No history yet: an empty one in memory, so reading creates no file."""
         conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
-        for statement in (*_SCHEMA_V1, *_SCHEMA_V2):
+        for statement in (*_SCHEMA_V1, *_SCHEMA_V2, *_SCHEMA_V3, *_SCHEMA_V4):
             conn.execute(statement)
         return conn
 
@@ -339,6 +462,9 @@ class History:
                     conn.execute(statement)
             if version < 3:
                 for statement in _SCHEMA_V3:
+                    conn.execute(statement)
+            if version < 4:
+                for statement in _SCHEMA_V4:
                     conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             conn.execute("COMMIT")
@@ -379,11 +505,20 @@ class History:
 
     # -- writes --------------------------------------------------------------------
 
-    def start_session(self, script: str, script_path: str, workout: str, planned_reps: int) -> int:
+    def start_session(
+        self,
+        script: str,
+        script_path: str,
+        workout: str,
+        planned_reps: int,
+        *,
+        practice: bool = False,
+    ) -> int:
+        """`practice`: a run sped up or without audio, which stats leave out."""
         with self._transaction() as conn:
             cursor = conn.execute(
                 "INSERT INTO sessions (script, script_path, workout, started, status,"
-                " planned_reps, pid, host) VALUES (?, ?, ?, ?, 'running', ?, ?, ?)",
+                " planned_reps, pid, host, practice) VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?)",
                 (
                     script,
                     script_path,
@@ -392,6 +527,7 @@ class History:
                     planned_reps,
                     os.getpid(),
                     socket.gethostname(),
+                    int(practice),
                 ),
             )
             session_id = cursor.lastrowid
@@ -431,13 +567,39 @@ class History:
         side: str | None,
         set_number: int,
         rep: int,
+        tempo_seconds: float | None = None,
     ) -> None:
+        """`tempo_seconds`: the rep's time under tension as the plan's tempo timed it."""
         with self._transaction() as conn:
             conn.execute(
                 "INSERT INTO reps (session_id, step_key, exercise, side, set_number, rep,"
-                " completed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (session_id, step_key, exercise, side, set_number, rep, _now()),
+                " completed_at, tempo_seconds) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (session_id, step_key, exercise, side, set_number, rep, _now(), tempo_seconds),
             )
+
+    def record_value(
+        self,
+        session_id: int,
+        step_key: str,
+        exercise: str,
+        side: str | None,
+        set_number: int,
+        kind: str,
+        value: float,
+        unit: str | None = None,
+        logged_at: str | None = None,
+    ) -> None:
+        """A value logged for a set (load, rpe, rir or reps). Saying it again adds a
+        row that corrects this one; the earlier stays, so nothing said is lost."""
+        if kind not in VALUE_KINDS:
+            raise ValueError(f"value kind must be one of {list(VALUE_KINDS)}: {kind!r}")
+        with self._transaction() as conn:
+            conn.execute(
+                "INSERT INTO set_values (session_id, step_key, exercise, side, set_number,"
+                " kind, value, unit, logged_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (session_id, step_key, exercise, side, set_number, kind, float(value), unit,
+                 logged_at or _now()),
+            )  # fmt: skip
 
     def record_work(
         self,
@@ -504,12 +666,33 @@ class History:
     def reopen_session(self, session_id: int) -> None:
         """Mark a session running again under this process (for `coach resume`)."""
         with self._transaction() as conn:
+            found = conn.execute(
+                "SELECT started, ended, resumed_at FROM sessions WHERE id = ?", (session_id,)
+            ).fetchone()
+            ran = 0.0
+            if found is not None:
+                since = found[2] or found[0]
+                # An interrupted session has no end: its last saved write is when it stopped.
+                until = found[1] or self._last_write(conn, session_id) or since
+                ran = max(0.0, _seconds_between(since, until))
             cursor = conn.execute(
-                "UPDATE sessions SET status = 'running', ended = NULL, pid = ?, host = ?"
+                "UPDATE sessions SET status = 'running', ended = NULL, pid = ?, host = ?,"
+                " resumed = resumed + 1, resumed_at = ?, earlier_seconds = earlier_seconds + ?"
                 " WHERE id = ?",
-                (os.getpid(), socket.gethostname(), session_id),
+                (os.getpid(), socket.gethostname(), _now(), ran, session_id),
             )
             self._require_one(cursor, session_id)
+
+    @staticmethod
+    def _last_write(conn: sqlite3.Connection, session_id: int) -> str | None:
+        found = conn.execute(
+            "SELECT MAX(t) FROM (SELECT MAX(completed_at) AS t FROM reps WHERE session_id = ?1"
+            " UNION ALL SELECT MAX(completed_at) FROM work WHERE session_id = ?1"
+            " UNION ALL SELECT MAX(heard_at) FROM commands WHERE session_id = ?1"
+            " UNION ALL SELECT MAX(logged_at) FROM set_values WHERE session_id = ?1)",
+            (session_id,),
+        ).fetchone()
+        return found[0] if found else None
 
     def _require_one(self, cursor: sqlite3.Cursor, session_id: int) -> None:
         if cursor.rowcount != 1:
@@ -520,13 +703,13 @@ class History:
     def sessions(self) -> list[SessionRecord]:
         """Every session, newest first."""
         rows = self._query(f"SELECT {_SESSION_COLUMNS} FROM sessions s ORDER BY s.id DESC")
-        return self._with_work([SessionRecord(*row) for row in rows])
+        return self._with_work([_record(row) for row in rows])
 
     def get(self, session_id: int) -> SessionRecord | None:
         rows = self._query(
             f"SELECT {_SESSION_COLUMNS} FROM sessions s WHERE s.id = ?", (session_id,)
         )
-        return self._with_work([SessionRecord(*rows[0])])[0] if rows else None
+        return self._with_work([_record(rows[0])])[0] if rows else None
 
     def latest_unfinished(self) -> SessionRecord | None:
         """The newest session not completed: stopped, interrupted, or still running."""
@@ -534,7 +717,7 @@ class History:
             f"SELECT {_SESSION_COLUMNS} FROM sessions s WHERE s.status != 'completed'"
             " ORDER BY s.id DESC LIMIT 1"
         )
-        return SessionRecord(*rows[0]) if rows else None
+        return _record(rows[0]) if rows else None
 
     def completed_step_keys(self, session_id: int) -> set[str]:
         rows = self._query("SELECT DISTINCT step_key FROM reps WHERE session_id = ?", (session_id,))
@@ -559,3 +742,65 @@ class History:
                 (session_id,),
             )
         return max(rows, key=lambda row: row[1])[0] if rows else None
+
+    def sets(self, session_id: int | None = None, *, practice: bool = True) -> list[SetRecord]:
+        """Every set, oldest session first, in the order each was begun; one session's
+        with `session_id`; without practice runs when `practice` is False."""
+        where, params = "WHERE (?1 IS NULL OR s.id = ?1) AND (?2 OR s.practice = 0)", (
+            session_id, int(practice)
+        )  # fmt: skip
+        sessions = {
+            row[0]: (row[1], bool(row[2]))
+            for row in self._query(f"SELECT s.id, s.started, s.practice FROM sessions s {where}",
+                                   params)
+        }  # fmt: skip
+        found: dict[tuple[int, str, str | None, int], dict[str, Any]] = {}
+
+        def entry(row: tuple[Any, ...]) -> dict[str, Any]:
+            key = (row[0], row[1], row[2], row[3])
+            if key not in found:
+                found[key] = {"first": row[4], "values": {}}
+            else:
+                found[key]["first"] = min(found[key]["first"], row[4])
+            return found[key]
+
+        join = f"JOIN sessions s ON s.id = t.session_id {where}"
+        for row in self._query(
+            "SELECT t.session_id, t.exercise, t.side, t.set_number, MIN(t.completed_at),"
+            " COUNT(DISTINCT t.step_key), SUM(t.tempo_seconds) FROM"
+            " (SELECT session_id, exercise, side, set_number, completed_at, step_key,"
+            " MAX(tempo_seconds) AS tempo_seconds FROM reps GROUP BY session_id, step_key) t"
+            f" {join} GROUP BY t.session_id, t.exercise, t.side, t.set_number",
+            params,
+        ):
+            e = entry(row)
+            e["reps"], e["tempo_seconds"] = row[5], round(row[6] or 0.0, 3)
+        for row in self._query(
+            "SELECT t.session_id, t.exercise, t.side, t.set_number, MIN(t.completed_at),"
+            " SUM(CASE WHEN t.kind = 'hold' THEN t.seconds ELSE 0 END),"
+            " SUM(CASE WHEN t.kind = 'round' THEN 1 ELSE 0 END),"
+            " COUNT(DISTINCT CASE WHEN t.kind IN ('interval', 'emom') THEN t.step_key END)"
+            f" FROM work t {join} GROUP BY t.session_id, t.exercise, t.side, t.set_number",
+            params,
+        ):
+            e = entry(row)
+            e["seconds_held"], e["rounds"], e["intervals"] = round(row[5], 3), row[6], row[7]
+        # In rowid order, so the last value said for a set and kind is the one kept.
+        for row in self._query(
+            "SELECT t.session_id, t.exercise, t.side, t.set_number, t.logged_at, t.kind,"
+            f" t.value, t.unit FROM set_values t {join} ORDER BY t.id",
+            params,
+        ):
+            values = entry(row)["values"]
+            earlier = values.get(row[5])
+            corrected = 0 if earlier is None else earlier.corrected + 1
+            values[row[5]] = LoggedValue(row[6], row[7], row[4], corrected)
+        ordered = sorted(found.items(), key=lambda item: (item[0][0], item[1]["first"]))
+        return [
+            SetRecord(
+                session_id=key[0], started=sessions[key[0]][0], practice=sessions[key[0]][1],
+                exercise=key[1], side=key[2], set_number=key[3],
+                **{k: v for k, v in e.items() if k != "first"},
+            )
+            for key, e in ordered
+        ]  # fmt: skip

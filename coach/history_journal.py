@@ -32,7 +32,7 @@ _FINAL_WAIT = 5.0
 class Write:
     """One history write, replayable: `kind` names the History method."""
 
-    kind: str  # "record_rep" | "record_work" | "record_command" | "finish_session"
+    kind: str  # "record_rep" | "record_work" | "record_value" | "record_command" | "finish_session"
     args: tuple[Any, ...]
 
     def apply(self, history: History) -> None:

@@ -88,6 +88,15 @@ def test_sigkill_loses_at_most_the_rep_in_progress_and_resume_finishes(tmp_path:
     assert len(after) == 1  # resume continues the same entry
     assert after[0]["status"] == "completed"
     assert after[0]["completed_reps"] == after[0]["planned_reps"]
+    # Marked: resumed once; run with --no-audio, so practice; and how long it ran.
+    assert after[0]["resumed"] == 1 and after[0]["practice"] is True
+    assert after[0]["duration_seconds"] > 0
+    listing = coach("history", home=tmp_path, check=True).stdout.splitlines()
+    assert listing[1].endswith("(practice, resumed)")
+    with History.open(db) as h:
+        sets = h.sets(killed["id"])
+    assert sum(s.reps for s in sets) == after[0]["planned_reps"]
+    assert all(s.tempo_seconds > 0 for s in sets if s.reps)  # from the plan's tempo
 
 
 def test_resume_with_nothing_to_resume_says_so(tmp_path: Path) -> None:

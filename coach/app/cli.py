@@ -208,9 +208,59 @@ def build_parser() -> argparse.ArgumentParser:
     )
     schema.set_defaults(handler=_cmd_schema)
 
-    history = sub.add_parser("history", help="past sessions", description="List past sessions.")
+    history = sub.add_parser(
+        "history",
+        help="past sessions",
+        description=(
+            "List past sessions: when, how it ended, reps, how long it ran (without the time\n"
+            "it lay stopped), and marks: 'resumed' when `coach resume` took it up again,\n"
+            "'practice' for runs sped up or without audio (left out of `coach stats`)."
+        ),
+        epilog="examples:\n  coach history\n  coach history show 12\n  coach history --json",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     history.add_argument("--json", action="store_true", help="a JSON list of sessions")
     history.set_defaults(handler=_cmd_history)
+    history_sub = history.add_subparsers(dest="history_command", metavar="[show ID]")
+    show = history_sub.add_parser(
+        "show",
+        help="every set of one session",
+        description="Every set of one session: reps, seconds held, rounds, and the load, RPE, "
+        "RIR and reps logged for it.",
+    )
+    show.add_argument("id", type=_positive_count, metavar="ID", help="the session's id")
+    show.add_argument("--json", action="store_true", help="the session and its sets as JSON")
+    show.set_defaults(handler=_cmd_history_show)
+
+    stats = sub.add_parser(
+        "stats",
+        help="progress per exercise",
+        description=(
+            "Progress per exercise over time: sessions, reps, time held, volume (load × reps),\n"
+            "best set, estimated one-rep max (Epley: load × (1 + reps / 30)), time under\n"
+            "tension from the plan's tempo, and the weekly streak (weeks in a row with a\n"
+            "session, up to this week or the last). Practice runs (sped up or without audio)\n"
+            "are left out unless --practice."
+        ),
+        epilog=(
+            "examples:\n"
+            "  coach stats                       every exercise, as a terminal chart\n"
+            "  coach stats 'bench press'         one exercise\n"
+            "  coach stats --html progress.html  a page with plots that opens offline\n"
+            "  coach stats --csv > sets.csv      every set, for a spreadsheet"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    stats.add_argument("exercise", nargs="?", metavar="EXERCISE",
+                       help="only this exercise (any case); default: all")  # fmt: skip
+    stats.add_argument("--practice", action="store_true", help="count practice runs too")
+    export = stats.add_mutually_exclusive_group()
+    export.add_argument("--json", action="store_true", help="the figures and every set as JSON")
+    export.add_argument("--csv", action="store_true", help="every set as CSV")
+    stats.add_argument("--html", type=Path, metavar="FILE",
+                       help="write a self-contained page with plots to FILE (needs matplotlib: "
+                       "pip install 'coach[stats]')")  # fmt: skip
+    stats.set_defaults(handler=_cmd_stats)
 
     listing = sub.add_parser("list", help="bundled scripts", description="List bundled scripts.")
     listing.set_defaults(handler=_cmd_list)
@@ -313,7 +363,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     path = resolve_script(args.script)
     with History.open(settings.history_path()) as history:
         replay(history)  # what an earlier session couldn't write
-        session_id = history.start_session(args.script, str(path), workout.name, plan.planned_reps)
+        session_id = history.start_session(
+            args.script, str(path), workout.name, plan.planned_reps, practice=options.practice
+        )
         history.save_shape(session_id, shape(workout))
         target = HistoryTarget(history, session_id)
         finished = launch(plan, options, settings=settings, record=target)
@@ -416,12 +468,50 @@ def _cmd_history(args: argparse.Namespace) -> int:
     if not sessions:
         print("No sessions yet. Start one with `coach run demo`.")
         return EXIT_OK
-    print(f"{'id':>4}  {'started':<19}  {'status':<11}  {'reps':>7}  workout")
+    from coach.app.charts import clock
+    from coach.app.stats import session_marks
+
+    print(f"{'id':>4}  {'started':<19}  {'status':<11}  {'reps':>7}  {'time':>7}  workout")
     for s in sessions:
         reps = f"{s.completed_reps}/{s.planned_reps}"
         started = s.started.replace("T", " ")[:19]
-        workout = printable(s.workout)
-        print(f"{s.id:>4}  {started:<19}  {s.display_status:<11}  {reps:>7}  {workout}")
+        time = "" if s.duration is None else clock(s.duration)
+        marks = session_marks(s)
+        workout = printable(s.workout) + (f"  ({marks})" if marks else "")
+        print(f"{s.id:>4}  {started:<19}  {s.display_status:<11}  {reps:>7}  {time:>7}  {workout}")
+    if any(s.practice for s in sessions):
+        print("practice: sped up or without audio; `coach stats` leaves it out")
+    return EXIT_OK
+
+
+def _cmd_history_show(args: argparse.Namespace) -> int:
+    from coach.app.stats import show_session
+    from coach.history import History
+
+    settings = settings_for(args)
+    with History.open(settings.history_path(), read_only=True) as history:
+        record = history.get(args.id)
+        if record is None:
+            raise CoachError(f"no session {args.id} in the history; `coach history` lists them")
+        sets = history.sets(args.id)
+    if args.json:
+        document = {**record.to_json(), "sets": [s.to_json() for s in sets]}
+        print(json.dumps(document, indent=2, ensure_ascii=False))
+        return EXIT_OK
+    show_session(record, sets, sys.stdout)
+    return EXIT_OK
+
+
+def _cmd_stats(args: argparse.Namespace) -> int:
+    from coach.app.stats import stats_report
+    from coach.history import History
+
+    settings = settings_for(args)
+    with History.open(settings.history_path(), read_only=True) as history:
+        stats_report(
+            history, args.exercise, practice=args.practice, as_json=args.json,
+            as_csv=args.csv, html=args.html,
+        )  # fmt: skip
     return EXIT_OK
 
 

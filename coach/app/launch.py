@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from coach.app.keyboard import start_keyboard
 from coach.app.options import RunOptions, note
-from coach.app.recording import HistoryRecorder
+from coach.app.recording import HistoryRecorder, rep_seconds
 from coach.app.signals import stopping_on_signals
 from coach.config import Settings, load_settings
 from coach.errors import CoachError
@@ -109,7 +109,9 @@ def launch(
         outputs: list[Output] = [*extra_outputs]
         if record is not None:
             # First, so a completed rep is saved before anything else happens.
-            outputs.insert(0, HistoryRecorder(record.history, record.session_id, note))
+            outputs.insert(
+                0, HistoryRecorder(record.history, record.session_id, note, rep_seconds(plan))
+            )
         events: queue.Queue[Event] = queue.Queue()
         if options.simulate:
             outputs.append(JsonTimeline(out) if options.json else TextTimeline(out))

@@ -29,6 +29,11 @@ class RunOptions:
     plain: bool = False  # log-style lines instead of the live terminal display
     listen: bool = True  # voice commands from the microphone (live runs only)
 
+    @property
+    def practice(self) -> bool:
+        """Sped up or silent: nobody trained along in real time, so stats leave it out."""
+        return self.no_audio or self.speed != 1.0
+
 
 def note(message: str) -> None:
     """A one-line notice for the person at the terminal (stdout may be a timeline)."""

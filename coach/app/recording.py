@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from coach.history import History
 from coach.history_journal import BufferedWrites
+from coach.plan import Plan
 from coach.session.events import (
     Action,
     CommandHeard,
@@ -24,18 +25,24 @@ class HistoryRecorder:
     that fails is held and retried (see coach.history_journal), never fatal."""
 
     def __init__(
-        self, history: History, session_id: int, warn: Callable[[str], None] = _LOGGER.warning
+        self,
+        history: History,
+        session_id: int,
+        warn: Callable[[str], None] = _LOGGER.warning,
+        tempo: Mapping[str, float] | None = None,
     ) -> None:
         self.history = history
         self.session_id = session_id
         self.writes = BufferedWrites(history, warn)
+        self.tempo = tempo or {}
 
     def emit(self, action: Action, now: float) -> None:
         if isinstance(action, RepCompleted):
             s = action.step
             assert s.rep is not None and s.rep_key is not None
             self.writes.write(
-                "record_rep", self.session_id, s.rep_key, s.exercise, s.side, s.set, s.rep
+                "record_rep", self.session_id, s.rep_key, s.exercise, s.side, s.set, s.rep,
+                self.tempo.get(s.rep_key),
             )
         elif isinstance(action, WorkCompleted):
             s = action.step
@@ -61,3 +68,12 @@ class HistoryRecorder:
 
     def close(self) -> None:
         self.writes.close()
+
+
+def rep_seconds(plan: Plan) -> dict[str, float]:
+    """Each rep's time under tension as the plan times it: its timed phases added up."""
+    seconds: dict[str, float] = {}
+    for step in plan.steps:
+        if step.is_rep_phase and step.duration is not None and step.rep_key is not None:
+            seconds[step.rep_key] = seconds.get(step.rep_key, 0.0) + step.duration
+    return seconds

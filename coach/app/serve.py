@@ -215,8 +215,10 @@ class Server:
         workout = load_workout(str(item.path))
         plan = expand(workout, self.settings.time_calls.rule())
         with History.open(self.settings.history_path()) as history:
-            session_id = history.start_session(name, str(item.path), workout.name,
-                                               plan.planned_reps)
+            session_id = history.start_session(
+                name, str(item.path), workout.name, plan.planned_reps,
+                practice=self.options.no_audio or self.options.speed != 1.0,
+            )  # fmt: skip
             history.save_shape(session_id, shape(workout))
             self._session(plan, HistoryTarget(history, session_id))
 

@@ -1,0 +1,173 @@
+"""Progress per exercise, worked out from the sets in the history; no I/O.
+
+Estimated one-rep max uses Epley's formula, load × (1 + reps / 30): the most used,
+and close to the others between 2 and 10 reps, where sets are logged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from coach.history import SetRecord
+
+ONE_REP_MAX_FORMULA = "Epley: load × (1 + reps / 30)"
+
+
+def epley(load: float, reps: int) -> float:
+    """Estimated one-rep max; a single is its own max."""
+    return load if reps == 1 else load * (1 + reps / 30)
+
+
+def day_of(started: str) -> date:
+    return datetime.fromisoformat(started).date()
+
+
+def week_of(day: date) -> date:
+    """The Monday of the day's week: weeks are counted Monday to Sunday."""
+    return day - timedelta(days=day.weekday())
+
+
+@dataclass(frozen=True)
+class SessionPoint:
+    """One exercise in one session: what a chart plots."""
+
+    session_id: int
+    day: date
+    sets: int
+    reps: int
+    seconds_held: float
+    tempo_seconds: float
+    volume: float
+    top_load: float | None
+    one_rep_max: float | None
+
+
+@dataclass(frozen=True)
+class ExerciseStats:
+    exercise: str
+    unit: str | None  # of the loads logged (the last one said)
+    sessions: int
+    sets: int
+    reps: int
+    seconds_held: float
+    tempo_seconds: float  # time under tension from the plan's tempo
+    volume: float  # load × reps over the sets with a load
+    best_set: str | None
+    one_rep_max: float | None
+    weeks: dict[date, float] = field(default_factory=dict)  # Monday → volume (or reps)
+    points: tuple[SessionPoint, ...] = ()
+    streak: int = 0  # weeks in a row with a session, up to this week or the last
+
+    @property
+    def loaded(self) -> bool:
+        return self.one_rep_max is not None
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "exercise": self.exercise,
+            "unit": self.unit,
+            "sessions": self.sessions,
+            "sets": self.sets,
+            "reps": self.reps,
+            "seconds_held": self.seconds_held,
+            "time_under_tension_seconds": self.tempo_seconds,
+            "volume": self.volume,
+            "best_set": self.best_set,
+            "one_rep_max": self.one_rep_max,
+            "one_rep_max_formula": ONE_REP_MAX_FORMULA,
+            "weekly_streak": self.streak,
+            "weeks": {monday.isoformat(): value for monday, value in self.weeks.items()},
+        }
+
+
+def number(value: float) -> str:
+    """62.5 as '62.5', 60.0 as '60', thousands with commas."""
+    return f"{value:,.1f}".removesuffix(".0")
+
+
+def exercises(sets: Iterable[SetRecord]) -> list[str]:
+    """The exercises in the order first done."""
+    return list(dict.fromkeys(s.exercise for s in sets))
+
+
+def weekly_streak(days: Iterable[date], today: date) -> int:
+    """Weeks in a row with a session, ending this week — or last week, since this one
+    may just not have had its session yet."""
+    weeks = {week_of(d) for d in days}
+    week = week_of(today)
+    if week not in weeks:
+        week -= timedelta(weeks=1)
+    streak = 0
+    while week in weeks:
+        streak += 1
+        week -= timedelta(weeks=1)
+    return streak
+
+
+def _best_set(sets: Sequence[SetRecord], unit: str | None) -> str | None:
+    loaded = [s for s in sets if s.value("load") is not None and s.done_reps]
+    if loaded:
+        best = max(loaded, key=lambda s: (epley(s.value("load") or 0.0, s.done_reps), s.started))
+        return f"{number(best.value('load') or 0.0)} {unit or ''} × {best.done_reps}".replace(
+            "  ", " "
+        ) + f" ({day_of(best.started).isoformat()})"
+    if any(s.done_reps for s in sets):
+        best = max(sets, key=lambda s: s.done_reps)
+        return f"{best.done_reps} reps ({day_of(best.started).isoformat()})"
+    if any(s.seconds_held for s in sets):
+        best = max(sets, key=lambda s: s.seconds_held)
+        return f"{number(best.seconds_held)} s held ({day_of(best.started).isoformat()})"
+    return None
+
+
+def _point(session_id: int, sets: Sequence[SetRecord]) -> SessionPoint:
+    loads = [(s.value("load"), s.done_reps) for s in sets]
+    maxes = [epley(load, reps) for load, reps in loads if load is not None and reps > 0]
+    return SessionPoint(
+        session_id=session_id,
+        day=day_of(sets[0].started),
+        sets=len(sets),
+        reps=sum(s.done_reps for s in sets),
+        seconds_held=sum(s.seconds_held for s in sets),
+        tempo_seconds=sum(s.tempo_seconds for s in sets),
+        volume=sum(load * reps for load, reps in loads if load is not None),
+        top_load=max((load for load, _ in loads if load is not None), default=None),
+        one_rep_max=round(max(maxes), 1) if maxes else None,
+    )
+
+
+def exercise_stats(exercise: str, sets: Sequence[SetRecord], today: date) -> ExerciseStats:
+    mine = [s for s in sets if s.exercise == exercise]
+    by_session: dict[int, list[SetRecord]] = {}
+    for s in mine:
+        by_session.setdefault(s.session_id, []).append(s)
+    points = tuple(_point(sid, group) for sid, group in sorted(by_session.items()))
+    units = [s.values["load"].unit for s in mine if "load" in s.values]
+    unit = units[-1] if units else None
+    maxes = [p.one_rep_max for p in points if p.one_rep_max is not None]
+    volume = sum(p.volume for p in points)
+    weeks: dict[date, float] = {}
+    for p in points:  # volume where loads are logged, else reps, else seconds held
+        amount = p.volume if maxes else (p.reps or p.seconds_held)
+        weeks[week_of(p.day)] = weeks.get(week_of(p.day), 0.0) + amount
+    return ExerciseStats(
+        exercise=exercise,
+        unit=unit,
+        sessions=len(points),
+        sets=len(mine),
+        reps=sum(p.reps for p in points),
+        seconds_held=round(sum(p.seconds_held for p in points), 1),
+        tempo_seconds=round(sum(p.tempo_seconds for p in points), 1),
+        volume=round(volume, 1),
+        best_set=_best_set(mine, unit),
+        one_rep_max=max(maxes) if maxes else None,
+        weeks=dict(sorted(weeks.items())),
+        points=points,
+        streak=weekly_streak((p.day for p in points), today),
+    )
+
+
+def all_stats(sets: Sequence[SetRecord], today: date) -> list[ExerciseStats]:
+    return [exercise_stats(name, sets, today) for name in exercises(sets)]
