@@ -207,3 +207,47 @@ def halves(low: float, high: float) -> Iterator[float]:
     """low, low + 0.5, …, high."""
     steps = int(round((high - low) * 2))
     return (low + i / 2 for i in range(steps + 1))
+
+
+# The unit words the listener listens for ("kg" and "lbs" are how they are written).
+SPOKEN_UNITS = ("kilos", "kilo", "kilograms", "pounds")
+HALF_WORDS = ("and a half", "point five")
+
+
+def whole_number_forms(n: int) -> list[str]:
+    """Every way the listener hears a whole number 1–300 said: 125 → 'one hundred and
+    twenty five', 'one hundred twenty five', 'a hundred and …', 'one twenty five'."""
+    if n < 100:
+        return [_whole_words(n)]
+    hundreds, rest = divmod(n, 100)
+    heads = ["one hundred", "a hundred"] if hundreds == 1 else [f"{ONES[hundreds]} hundred"]
+    if not rest:
+        return heads
+    below = _whole_words(rest)
+    forms = [f"{head} and {below}" for head in heads] + [f"{head} {below}" for head in heads]
+    if hundreds in (1, 2):
+        forms.append(f"{ONES[hundreds]} {below}" if rest >= 10 else f"{ONES[hundreds]} oh {below}")
+    return forms
+
+
+def spoken_forms() -> Iterator[str]:
+    """Every phrase the listener hears as a value (the language of `parse`, in words)."""
+    yield "skip"
+    for n in range(1, int(MAX_LOAD) + 1):
+        for number in whole_number_forms(n):
+            for half in ("", *HALF_WORDS):
+                if n == MAX_LOAD and half:
+                    continue
+                said = f"{number} {half}".strip()
+                yield said
+                for unit in SPOKEN_UNITS:
+                    yield f"{said} {unit}"
+    for n in range(1, int(MAX_RPE) + 1):
+        for half in ("", *HALF_WORDS):
+            if n < MAX_RPE or not half:
+                yield f"r p e {_whole_words(n)} {half}".strip()
+    for n in range(MAX_RIR + 1):
+        for reps in ("", "reps ", "rep "):
+            yield f"{_whole_words(n)} {reps}in reserve"
+    for n in range(1, MAX_REPS):
+        yield f"{_whole_words(n)} {'rep' if n == 1 else 'reps'}"

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from coach import config
+from coach import config, log_values
 from coach.listen import embedding
 from coach.listen.barge_in import CoachEcho
 from coach.listen.decoding import Decoding
@@ -30,6 +30,7 @@ from coach.listen.recognizer import Hypothesis, Recognizer
 from coach.listen.vad import FRAME, Endpointer, EndpointSettings, Segment
 from coach.listen.verifier import CommandVerifier, verifier_for
 from coach.samples import Samples, StreamResampler
+from coach.log_values import LoggedValue
 from coach.vocabulary import Vocabulary
 
 _LOGGER = logging.getLogger(__name__)
@@ -38,6 +39,8 @@ _LOGGER = logging.getLogger(__name__)
 PlayingAt = Callable[[float], bool]
 
 CHUNK_SECONDS = 0.03
+# The command of a Recognition that logs a value (its `value`) rather than a command.
+LOG = "log"
 
 
 @dataclass(frozen=True)
@@ -48,11 +51,15 @@ class Recognition:
     start: float  # stream time of the first speech frame, seconds
     end: float  # stream time of the end of speech
     emitted_at: float  # stream time at which the listener decided
+    # What a listener for logged values heard logged ("skip": skip the log), else None.
+    value: LoggedValue | None = None
 
     def event(self) -> dict[str, Any]:
         body = asdict(self)
         for key in ("confidence", "start", "end", "emitted_at"):
             body[key] = round(body[key], 3)
+        if self.value is None:  # the command contract's keys, exactly
+            del body["value"]
         return body
 
 
@@ -326,8 +333,11 @@ class Listener:
         self, hyp: Hypothesis, start: float, end: float, emitted_at: float
     ) -> Recognition | None:
         command = self.vocabulary.command_for(hyp.text) if hyp.text else None
+        value = self._value(hyp.text, command)
+        if value is not None and value.kind != "skip":
+            command = LOG
         s = self.settings
-        if self.verifier is not None:
+        if self.verifier is not None and command != LOG:  # it only knows the commands
             gate = s.verified_min_confidence
         elif s.min_confidence is not None:
             gate = s.min_confidence
@@ -343,7 +353,17 @@ class Listener:
         if not accepted or command is None:
             return None
         self._last_command_end = end
-        return Recognition(command, hyp.text, hyp.confidence, start, end, emitted_at)
+        return Recognition(command, hyp.text, hyp.confidence, start, end, emitted_at, value)
+
+    def _value(self, text: str, command: str | None) -> LoggedValue | None:
+        """The value `text` logs, when listening for values: a number, or "skip" (the
+        command's own phrase, said in the rest where a value is asked for)."""
+        if not text or not self.recognizer.hears_values:
+            return None
+        value = log_values.parse(text)
+        if value is not None and value.kind == "skip" and command != "skip":
+            return None
+        return value
 
 
 

@@ -39,6 +39,8 @@ class Recognizer(Protocol):
     # one backend's input and scores, and would only blur another's.
     wants_denoise: bool
     wants_verifier: bool
+    # Whether it hears the values an athlete logs (coach.log_values) besides the commands.
+    hears_values: bool
 
     def start(self) -> None:
         """Begin an utterance."""

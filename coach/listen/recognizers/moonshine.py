@@ -25,12 +25,14 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from coach import log_values
 from coach.errors import CoachError
 from coach.listen import moonshine_model
 from coach.listen.moonshine_scorer import PhraseScorer
@@ -53,6 +55,19 @@ SECOND_LOOK = (0.35, 0.6)
 SPEEDS = (0.92, 1.08)
 # log P → confidence: 1 + log P / 20, so P = 1 → 1.0, e^-9 → 0.55 (the gate), e^-20 → 0.
 LOG_SCALE = 20.0
+# Listening for logged values too, the scorer extends the likeliest VALUE_BEAM prefixes
+# a step (some 14,000 value phrases; chosen on the benchmark: bench/README.md).
+VALUE_BEAM = 32
+_TENS_UNITS = re.compile(rf"\b({'|'.join(log_values.TENS)}) ({'|'.join(log_values.ONES[1:])})\b")
+
+
+def value_writings(form: str) -> list[str]:
+    """How the model writes a spoken value: 'sixty two kilos' → 'Sixty two kilos',
+    'Sixty-two kilos'; 'r p e eight' → 'R. P. E. eight', 'RPE eight'."""
+    forms = {form, _TENS_UNITS.sub(r"\1-\2", form)}
+    if form.startswith("r p e "):
+        forms = {w for f in forms for w in ("R. P. E. " + f[6:], "RPE " + f[6:])}
+    return sorted(f[:1].upper() + f[1:] for f in forms)
 
 
 @dataclass(frozen=True)
@@ -76,7 +91,12 @@ class MoonshineRecognizer:
     endpoint = EndpointSettings(hangover_frames=9, peak_drop_db=12.0)
     isolation = 0.5
 
-    def __init__(self, vocabulary: Vocabulary, note: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self,
+        vocabulary: Vocabulary,
+        note: Callable[[str], None] | None = None,
+        values: bool = False,
+    ) -> None:
         if vocabulary.language.split("-")[0] != "en":
             raise CoachError(
                 f"the moonshine backend speaks English only, not {vocabulary.language!r}: "
@@ -98,9 +118,16 @@ class MoonshineRecognizer:
             self._spellings += [
                 _Spelling(word, tuple(s), decoy=True) for s in spellings(written(word), index)
             ]
+        self.hears_values = values
+        if values:
+            for form in sorted(set(log_values.spoken_forms()) - phrases):
+                self._spellings += [
+                    _Spelling(form, tuple(s)) for w in value_writings(form) for s in spellings(w, index)
+                ]
         self._decoys = {s.phrase for s in self._spellings if s.decoy}
         texts, marks = [s.tokens for s in self._spellings], [index[m] for m in END_MARKS]
-        self._scorer = _loaded_scorer(folder, texts, marks, len(tokens), note)
+        beam = VALUE_BEAM if values else None
+        self._scorer = _loaded_scorer(folder, texts, marks, len(tokens), note, beam)
         self._audio: list[Pcm] = []
 
     def rescorer(self) -> Rescore | None:
@@ -170,6 +197,7 @@ def _loaded_scorer(
     marks: list[int],
     vocab_size: int,
     note: Callable[[str], None] | None,
+    beam: int | None = None,
 ) -> PhraseScorer:
     """The scorer on the prepared model in `folder`. A damaged file in the cache (a full
     disk, say) is prepared again once, then trusted."""
@@ -178,7 +206,7 @@ def _loaded_scorer(
             _LOGGER.warning("the prepared moonshine model would not load: preparing it again")
             folder = moonshine_model.prepared(note, again=True)
         try:
-            return PhraseScorer(folder, texts, marks, vocab_size=vocab_size)
+            return PhraseScorer(folder, texts, marks, vocab_size=vocab_size, beam=beam)
         except Exception as exc:  # noqa: BLE001 - ONNX Runtime's load errors have no common type
             reason = str(exc).splitlines()[0][:200]
     raise CoachError(

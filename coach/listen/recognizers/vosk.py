@@ -12,6 +12,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from coach import log_values
 from coach.errors import CoachError
 from coach.listen.recognizer import Hypothesis, Rescore
 from coach.listen.vad import EndpointSettings
@@ -33,7 +34,7 @@ class VoskRecognizer:
     endpoint = EndpointSettings()
     isolation = 0.8
 
-    def __init__(self, model_path: Path, vocabulary: Vocabulary) -> None:
+    def __init__(self, model_path: Path, vocabulary: Vocabulary, values: bool = False) -> None:
         import vosk
 
         vosk.SetLogLevel(-1)
@@ -49,7 +50,10 @@ class VoskRecognizer:
             self._model = vosk.Model(str(model_path))
         except Exception as exc:  # vosk raises a bare Exception for a broken model
             raise CoachError(f"{model_path}: could not load the vosk model ({exc})") from None
+        self.hears_values = values
         phrases = sorted({normalise(p) for ps in vocabulary.phrases.values() for p in ps})
+        if values:  # every spoken form: vosk's grammar is a list of phrases
+            phrases = sorted({*phrases, *log_values.spoken_forms()})
         known = [
             p for p in phrases if all(self._model.vosk_model_find_word(w) >= 0 for w in p.split())
         ]
