@@ -403,14 +403,16 @@ def recognize_file(
     model_path: str | Path | None = None,
     settings: PipelineSettings | None = None,
     note: Callable[[str], None] | None = None,
+    values: bool = False,
 ) -> Iterator[Recognition]:
     """`coach recognize`: the recognitions in a recording, times in seconds of audio.
-    `note` is told of slow first-time work (see make_recognizer)."""
+    `note` is told of slow first-time work (see make_recognizer); with `values`, the
+    values an athlete logs are heard too (`coach recognize --log`)."""
     from coach.listen.files import mono_blocks
     from coach.listen.recognizers import make_recognizer
 
     vocab = vocabulary or Vocabulary()
     blocks, rate = mono_blocks(path)
-    recognizer = make_recognizer(backend, vocab, model_path, note)
+    recognizer = make_recognizer(backend, vocab, model_path, note, values)
     listener = Listener(recognizer, vocab, rate, settings)
     yield from recognize_blocks(listener, blocks, rate)
