@@ -4,7 +4,7 @@ In the rest after a set the athlete says what they lifted or how it felt:
 
 | kind | examples | value |
 | --- | --- | --- |
-| load | "eighty", "eighty kilos", "sixty two and a half kg", "one twenty five pounds" | 1–300, in halves |
+| load | "eighty", "eighty kilos", "sixty two and a half kg", "one twenty five" | 1–300, halves |
 | rpe | "RPE eight", "R P E seven and a half", "RPE seven point five" | 1–10, in halves |
 | rir | "two in reserve", "two reps in reserve", "zero in reserve" | 0–10 |
 | reps | "seven reps", "one rep" | 1–100 |

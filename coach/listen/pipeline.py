@@ -29,8 +29,8 @@ from coach.listen.foreground import under_talk_turned_down
 from coach.listen.recognizer import Hypothesis, Recognizer
 from coach.listen.vad import FRAME, Endpointer, EndpointSettings, Segment
 from coach.listen.verifier import CommandVerifier, verifier_for
-from coach.samples import Samples, StreamResampler
 from coach.log_values import LoggedValue
+from coach.samples import Samples, StreamResampler
 from coach.vocabulary import Vocabulary
 
 _LOGGER = logging.getLogger(__name__)

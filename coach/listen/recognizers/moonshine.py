@@ -121,9 +121,8 @@ class MoonshineRecognizer:
         self.hears_values = values
         if values:
             for form in sorted(set(log_values.spoken_forms()) - phrases):
-                self._spellings += [
-                    _Spelling(form, tuple(s)) for w in value_writings(form) for s in spellings(w, index)
-                ]
+                found = [s for w in value_writings(form) for s in spellings(w, index)]
+                self._spellings += [_Spelling(form, tuple(s)) for s in found]
         self._decoys = {s.phrase for s in self._spellings if s.decoy}
         texts, marks = [s.tokens for s in self._spellings], [index[m] for m in END_MARKS]
         beam = VALUE_BEAM if values else None
