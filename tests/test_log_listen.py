@@ -99,3 +99,28 @@ def test_recognize_log_prints_the_values(tmp_path: Path) -> None:
     assert plain.stdout == ""
     table = coach(*args[:-1], "--log", home=tmp_path, check=True)
     assert "= eighty kilos" in table.stdout
+
+
+def test_one_listener_switches_between_commands_and_values(logging_recognizer) -> None:  # type: ignore[no-untyped-def]
+    """The rest where a set is logged comes and goes: the same listener hears values in
+    it and the commands alone outside it."""
+    texts = ("Eighty kilos.", "Next.")
+    audio, _ = scene([(t, None, hibari(t)) for t in texts], noise="pink", snr_db=20, seed=12)
+    listener = Listener(logging_recognizer, VOCAB, RATE)
+    try:
+        listener.listen_for_values(False)
+        assert [r.command for r in recognize_audio(listener, audio, RATE)] == ["next"]
+        listener = Listener(logging_recognizer, VOCAB, RATE)
+        listener.listen_for_values(True)
+        found = list(recognize_audio(listener, audio, RATE))
+        assert [r.value for r in found] == [LoggedValue("load", 80, "kg"), None]
+    finally:
+        logging_recognizer.listen_for_values(True)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_listener_made_without_values_says_so(backend: str) -> None:
+    from coach.errors import CoachError
+
+    with pytest.raises(CoachError, match="without the logged values"):
+        make_recognizer(backend, VOCAB).listen_for_values(True)

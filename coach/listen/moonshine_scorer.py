@@ -19,6 +19,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -51,11 +52,16 @@ class PhraseScorer:
         marks: Sequence[int],
         vocab_size: int,
         beam: int | None = None,
+        like: PhraseScorer | None = None,
     ) -> None:
-        self._encoder = session(folder / moonshine_model.ENCODER)
-        # No memory arena for the steps: their batch changes with every utterance, and
-        # an arena would keep the largest one's memory for good.
-        self._decoder = session(folder / moonshine_model.DECODER, arena=False)
+        if like is not None:  # another set of texts on the same model: its sessions shared
+            self._encoder: Any = like._encoder
+            self._decoder: Any = like._decoder
+        else:
+            self._encoder = session(folder / moonshine_model.ENCODER)
+            # No memory arena for the steps: their batch changes with every utterance,
+            # and an arena would keep the largest one's memory for good.
+            self._decoder = session(folder / moonshine_model.DECODER, arena=False)
         self._outputs = [o.name for o in self._decoder.get_outputs()]
         # The first step's (empty) cache: no token yet, and the audio's still to compute.
         self._no_cache = {

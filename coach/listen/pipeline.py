@@ -158,6 +158,12 @@ class Listener:
             [np.zeros(FRAME, dtype=np.float32)] * frames, maxlen=frames
         )
 
+    def listen_for_values(self, on: bool) -> None:
+        """From the next utterance on, hear the values an athlete logs too (on: in the
+        rest where a set is logged) or the commands alone. The recognizer must have been
+        made with them (make_recognizer(values=True))."""
+        self.recognizer.listen_for_values(on)
+
     def _verifier(self) -> CommandVerifier | None:
         if not self.settings.verify or not self.recognizer.wants_verifier:
             return None

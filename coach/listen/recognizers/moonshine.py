@@ -118,19 +118,34 @@ class MoonshineRecognizer:
             self._spellings += [
                 _Spelling(word, tuple(s), decoy=True) for s in spellings(written(word), index)
             ]
-        self.hears_values = values
-        if values:
-            for form in sorted(set(log_values.spoken_forms()) - phrases):
-                found = [s for w in value_writings(form) for s in spellings(w, index)]
-                self._spellings += [_Spelling(form, tuple(s)) for s in found]
         self._decoys = {s.phrase for s in self._spellings if s.decoy}
         texts, marks = [s.tokens for s in self._spellings], [index[m] for m in END_MARKS]
-        beam = VALUE_BEAM if values else None
-        self._scorer = _loaded_scorer(folder, texts, marks, len(tokens), note, beam)
+        self._scorer = _loaded_scorer(folder, texts, marks, len(tokens), note)
+        self._for_commands = (self._spellings, self._scorer)
+        self._for_values: tuple[list[_Spelling], PhraseScorer] | None = None
+        if values:  # the commands, their decoys and every value phrase, on the same model
+            spelled = list(self._spellings)
+            for form in sorted(set(log_values.spoken_forms()) - phrases):
+                found = [s for w in value_writings(form) for s in spellings(w, index)]
+                spelled += [_Spelling(form, tuple(s)) for s in found]
+            scorer = PhraseScorer(
+                folder, [s.tokens for s in spelled], marks, len(tokens), VALUE_BEAM, self._scorer
+            )
+            self._for_values = (spelled, scorer)
+        self.hears_values = False
+        self.listen_for_values(values)
         self._audio: list[Pcm] = []
 
     def rescorer(self) -> Rescore | None:
         return None
+
+    def listen_for_values(self, on: bool) -> None:
+        if on and self._for_values is None:
+            raise CoachError("this listener was made without the logged values")
+        chosen = self._for_values if on else self._for_commands
+        assert chosen is not None
+        self._spellings, self._scorer = chosen
+        self.hears_values = on
 
     def start(self) -> None:
         self._audio = []
@@ -196,7 +211,6 @@ def _loaded_scorer(
     marks: list[int],
     vocab_size: int,
     note: Callable[[str], None] | None,
-    beam: int | None = None,
 ) -> PhraseScorer:
     """The scorer on the prepared model in `folder`. A damaged file in the cache (a full
     disk, say) is prepared again once, then trusted."""
@@ -205,7 +219,7 @@ def _loaded_scorer(
             _LOGGER.warning("the prepared moonshine model would not load: preparing it again")
             folder = moonshine_model.prepared(note, again=True)
         try:
-            return PhraseScorer(folder, texts, marks, vocab_size=vocab_size, beam=beam)
+            return PhraseScorer(folder, texts, marks, vocab_size=vocab_size)
         except Exception as exc:  # noqa: BLE001 - ONNX Runtime's load errors have no common type
             reason = str(exc).splitlines()[0][:200]
     raise CoachError(

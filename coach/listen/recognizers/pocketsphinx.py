@@ -155,7 +155,7 @@ class PocketsphinxRecognizer:
                 "configure a vosk model (`coach model path DIR`)"
             )
         self.vocabulary = vocabulary
-        self.hears_values = values
+        self._can_hear_values = values
         self.llr_scale, self.llr_offset = llr_scale, llr_offset
         hmm = get_model_path("en-us/en-us")
         # Batch CMN: each utterance is normalised on its own, so a result never depends
@@ -202,10 +202,20 @@ class PocketsphinxRecognizer:
             self._aligner.add_word(name, phones, False)
         for i, p in enumerate(PHONES):  # update the search only after the last one
             self._grammar.add_word(_GARBAGE_PREFIX + p.lower(), p, i == len(PHONES) - 1)
-        self._grammar.add_jsgf_string("commands", grammar(phrases, PHONES, garbage_weight, values))
-        self._grammar.activate_search("commands")
+        self._grammar.add_jsgf_string("commands", grammar(phrases, PHONES, garbage_weight))
+        if values:
+            self._grammar.add_jsgf_string(
+                "values", grammar(phrases, PHONES, garbage_weight, values=True)
+            )
+        self.hears_values = self._values_next = False
+        self.listen_for_values(values)
+        self._grammar.activate_search("values" if values else "commands")
+        self.hears_values = values
 
     def start(self) -> None:
+        if self._values_next != self.hears_values:
+            self._grammar.activate_search("values" if self._values_next else "commands")
+            self.hears_values = self._values_next
         self._grammar.start_utt()
         self._phones.start_utt()
         self._utterance = []
@@ -234,6 +244,11 @@ class PocketsphinxRecognizer:
 
     def rescorer(self) -> Rescore | None:
         return self.rescore
+
+    def listen_for_values(self, on: bool) -> None:
+        if on and not self._can_hear_values:
+            raise CoachError("this listener was made without the logged values")
+        self._values_next = on  # the search is chosen as an utterance starts
 
     def rescore(self, text: str) -> Hypothesis:
         """How sure the acoustic tests are that the last utterance was `text` (another

@@ -50,10 +50,7 @@ class VoskRecognizer:
             self._model = vosk.Model(str(model_path))
         except Exception as exc:  # vosk raises a bare Exception for a broken model
             raise CoachError(f"{model_path}: could not load the vosk model ({exc})") from None
-        self.hears_values = values
         phrases = sorted({normalise(p) for ps in vocabulary.phrases.values() for p in ps})
-        if values:  # every spoken form: vosk's grammar is a list of phrases
-            phrases = sorted({*phrases, *log_values.spoken_forms()})
         known = [
             p for p in phrases if all(self._model.vosk_model_find_word(w) >= 0 for w in p.split())
         ]
@@ -67,13 +64,36 @@ class VoskRecognizer:
         self._grammar = json.dumps(
             [*known, *([UNKNOWN] if has_unknown else [])], ensure_ascii=False
         )
-        self._recognizer = vosk.KaldiRecognizer(self._model, self.sample_rate, self._grammar)
-        self._recognizer.SetWords(True)
+        self._for_commands = vosk.KaldiRecognizer(self._model, self.sample_rate, self._grammar)
+        self._for_commands.SetWords(True)
+        self._for_values: Any = None
+        if values:  # vosk's grammar is a list of phrases: every spoken form of a value
+            forms = [
+                f
+                for f in log_values.spoken_forms()
+                if all(self._model.vosk_model_find_word(w) >= 0 for w in f.split())
+            ]
+            said = sorted({*known, *forms, *([UNKNOWN] if has_unknown else [])})
+            self._for_values = vosk.KaldiRecognizer(
+                self._model, self.sample_rate, json.dumps(said, ensure_ascii=False)
+            )
+            self._for_values.SetWords(True)
+        self._recognizer: Any = self._for_commands
+        self.hears_values = self._values_next = False
+        self.listen_for_values(values)
+        self.start()
+
+    def listen_for_values(self, on: bool) -> None:
+        if on and self._for_values is None:
+            raise CoachError("this listener was made without the logged values")
+        self._values_next = on  # the grammar is chosen as an utterance starts
 
     def rescorer(self) -> Rescore | None:
         return None
 
     def start(self) -> None:
+        self.hears_values = self._values_next
+        self._recognizer = self._for_values if self.hears_values else self._for_commands
         self._recognizer.Reset()
 
     def feed(self, pcm: Pcm) -> None:
