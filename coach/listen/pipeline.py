@@ -41,6 +41,9 @@ PlayingAt = Callable[[float], bool]
 CHUNK_SECONDS = 0.03
 # The command of a Recognition that logs a value (its `value`) rather than a command.
 LOG = "log"
+# A value said is longer than a command ("two hundred and seventeen and a half
+# kilograms" takes some 3.5 s): ~5.1 s of talk may be one, not ~2.9 s (bench/README.md).
+VALUE_MAX_FRAMES = 160
 
 
 @dataclass(frozen=True)
@@ -137,6 +140,8 @@ class Listener:
             recognizer.isolation if self.settings.isolation is None else self.settings.isolation
         )
         self.endpointer = Endpointer(self.endpoint, use_silero=use_silero)
+        self._command_endpoint = self.endpoint
+        self._hear_values(recognizer.hears_values)
         self._resample = StreamResampler(input_rate, self.rate)
         self._pending = np.zeros(0, dtype=np.float32)
         self._origin: float | None = None  # stream time of the first sample
@@ -163,6 +168,13 @@ class Listener:
         rest where a set is logged) or the commands alone. The recognizer must have been
         made with them (make_recognizer(values=True))."""
         self.recognizer.listen_for_values(on)
+        self._hear_values(on)
+
+    def _hear_values(self, on: bool) -> None:
+        """Utterances as long as a value said may be, or as long as a command."""
+        endpoint = self._command_endpoint
+        self.endpoint = replace(endpoint, max_frames=VALUE_MAX_FRAMES) if on else endpoint
+        self.endpointer.settings = self.endpoint
 
     def _verifier(self) -> CommandVerifier | None:
         if not self.settings.verify or not self.recognizer.wants_verifier:
