@@ -63,10 +63,12 @@ _TENS_UNITS = re.compile(rf"\b({'|'.join(log_values.TENS)}) ({'|'.join(log_value
 
 def value_writings(form: str) -> list[str]:
     """How the model writes a spoken value: 'sixty two kilos' → 'Sixty two kilos',
-    'Sixty-two kilos'; 'r p e eight' → 'R. P. E. eight', 'RPE eight'."""
+    'Sixty-two kilos'; 'r p e eight' → 'R. P. E. eight', 'RPE eight', 'R P E eight',
+    'Rpe eight' (the letters' writings' chances add up: bench/README.md)."""
     forms = {form, _TENS_UNITS.sub(r"\1-\2", form)}
     if form.startswith("r p e "):
-        forms = {w for f in forms for w in ("R. P. E. " + f[6:], "RPE " + f[6:])}
+        letters = ("R. P. E. ", "RPE ", "R P E ", "Rpe ")
+        forms = {w for f in forms for w in (head + f[6:] for head in letters)}
     return sorted(f[:1].upper() + f[1:] for f in forms)
 
 
