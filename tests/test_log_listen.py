@@ -124,3 +124,70 @@ def test_a_listener_made_without_values_says_so(backend: str) -> None:
 
     with pytest.raises(CoachError, match="without the logged values"):
         make_recognizer(backend, VOCAB).listen_for_values(True)
+
+
+def test_the_listeners_process_switches_when_the_session_says() -> None:
+    """In the listener's process (coach.listen.worker): the session sends ListenFor as
+    the rest where a set is logged begins, and again as it ends."""
+    import os
+    import queue
+    import threading
+    import time
+    from typing import Any
+
+    from coach.listen import messages
+    from coach.listen.pipeline import PipelineSettings
+    from coach.listen.sources import FileSource
+    from coach.listen.worker import Hearing, ListenJob
+
+    texts = ("Eighty kilos.", "Eighty kilos.", "Eighty kilos.")
+    audio, truth = scene([(t, None, hibari(t)) for t in texts], noise="pink", snr_db=25, seed=3)
+    chunk = int(0.03 * RATE)
+    # Values on after the first "Eighty kilos", off again after the second.
+    switch = {
+        int((truth[0].end + 0.6) * RATE) // chunk: messages.ListenFor(values=True),
+        int((truth[1].end + 0.6) * RATE) // chunk: messages.ListenFor(values=False),
+    }
+    inbox: queue.Queue[Any] = queue.Queue()
+    outbox: queue.Queue[Any] = queue.Queue()
+
+    class Microphone(queue.Queue):  # type: ignore[type-arg]
+        """Chunks as the microphone delivered them; the k-th taken also delivers the
+        session's message sent meanwhile."""
+
+        taken = 0
+
+        def get(self, block: bool = True, timeout: float | None = None) -> Any:
+            item = super().get(block, timeout)
+            if self.taken in switch:
+                inbox.put(switch[self.taken])
+            self.taken += 1
+            return item
+
+    now = time.monotonic()
+    chunks = Microphone()
+    for k, at in enumerate(range(0, audio.size - chunk + 1, chunk)):
+        chunks.put((audio[at : at + chunk], 0.0, now + k * chunk / RATE))
+    job = ListenJob(
+        backend="pocketsphinx", vosk_model=None, vocabulary=VOCAB,
+        settings=PipelineSettings(), source=FileSource("unused.wav"), delay=None,
+        speed=1.0, sync=messages.Sync(now, 0.0), parent=os.getppid(), values=True,
+    )  # fmt: skip
+    listener = Listener(make_recognizer("pocketsphinx", VOCAB, values=True), VOCAB, RATE)
+    listener.listen_for_values(False)
+
+    def stop_when_drained() -> None:
+        while not chunks.empty():
+            time.sleep(0.05)
+        time.sleep(0.3)
+        inbox.put(messages.Stop())
+
+    threading.Thread(target=stop_when_drained, daemon=True).start()
+    Hearing(listener, RATE, job, inbox, outbox).run(chunks)  # type: ignore[arg-type]
+    heard = []
+    while not outbox.empty():
+        message = outbox.get()
+        if isinstance(message, messages.Heard):
+            heard.append(message.recognition)
+    assert [r.value for r in heard] == [LoggedValue("load", 80, "kg")]
+    assert abs(heard[0].start - truth[1].start) < 0.3
