@@ -40,6 +40,7 @@ sys.path.insert(0, str(ROOT))
 import audio_gen as ag  # noqa: E402
 from audio_gen import SR, Voice  # noqa: E402
 
+from coach import log_values  # noqa: E402
 from coach.vocabulary import (  # noqa: E402
     COMMANDS,  # noqa: E402
     DEFAULT_PHRASES,
@@ -367,6 +368,7 @@ def command_items() -> list[tuple[str, str]]:
 def spoken_form(phrase: str, rng: random.Random) -> str:
     """How a command is typed for the TTS: capitalised, 'I', some punctuation."""
     text = " ".join("I" if w == "i" else w for w in phrase.split())
+    text = text.replace("r p e ", "R P E ")  # each letter said
     text = text[0].upper() + text[1:]
     if phrase.startswith(("what", "how")):
         return text + rng.choice(["?", "?", ""])
@@ -437,10 +439,50 @@ class Plan:
     voices: tuple[Voice, ...] | None = None  # override the split's voices (tests)
     coach_voices: tuple[Voice, ...] | None = None
     phrases: tuple[tuple[str, str], ...] | None = None  # override (phrase, command) items
+    # Logged values (coach.log_values) said in place of the commands: this many a stream.
+    values: int = 0
 
 
 TINY = Plan(command_repeats=1, negatives=1, hard_negatives=1, cues=1, long_gap_every=0,
             lead=0.8, tail=1.0)
+# As many values a stream as commands (44): loads, RPE, reps in reserve, reps.
+VALUES = Plan(values=44)
+
+
+def value_items(count: int, rng: random.Random) -> list[tuple[str, str]]:
+    """(spoken phrase, value label) for `count` values an athlete logs: about half loads
+    1–300 (a quarter of them with a half; with a unit or without, every way of saying the
+    number), then RPE 1–10 in halves, reps in reserve 0–5 and reps 1–20."""
+    out = []
+    for i in range(count):
+        kind = ("load", "load", "load", "load", "load", "rpe", "rpe", "rir", "reps")[i % 9]
+        if kind == "load":
+            n = rng.randint(1, 300)
+            said = rng.choice(log_values.whole_number_forms(n))
+            if n < 300 and rng.random() < 0.25:
+                said += " " + rng.choice(log_values.HALF_WORDS)
+            unit = rng.choice(("", "", "kilos", "kilograms", "pounds", "kilo"))
+            phrase = f"{said} {unit}".strip()
+        elif kind == "rpe":
+            value = rng.choice(list(log_values.halves(1.0, log_values.MAX_RPE)))
+            half = rng.choice(log_values.HALF_WORDS) if value % 1 else ""
+            phrase = f"r p e {log_values.number_words(int(value))} {half}".strip()
+        elif kind == "rir":
+            reps = rng.choice(("", "reps "))
+            phrase = f"{log_values.number_words(rng.randint(0, 5))} {reps}in reserve"
+        else:
+            n = rng.randint(1, 20)
+            phrase = f"{log_values.number_words(n)} {'rep' if n == 1 else 'reps'}"
+        value = log_values.parse(phrase)
+        assert value is not None, phrase
+        out.append((phrase, value_label(value)))
+    return out
+
+
+def value_label(value: log_values.LoggedValue) -> str:
+    """What a value is scored by: 'load 80 kg', 'rpe 7.5', 'skip'."""
+    parts = [value.kind, *([f"{value.value:g}"] if value.value is not None else [])]
+    return " ".join([*parts, *([value.unit] if value.unit else [])])
 
 
 # ---------------------------------------------------------------------------
@@ -450,7 +492,7 @@ TINY = Plan(command_repeats=1, negatives=1, hard_negatives=1, cues=1, long_gap_e
 
 @dataclass
 class Utterance:
-    kind: str  # command | negative | cue
+    kind: str  # command | value | negative | cue
     phrase: str
     text: str
     command: str | None
@@ -486,7 +528,10 @@ class Renderer:
 def _utterances(cond: Condition, split: str, plan: Plan, rng: random.Random) -> list[Utterance]:
     voices = list(plan.voices or VOICES[split])
     coach_voices = list(plan.coach_voices or COACH_VOICES)
-    items = list(plan.phrases or command_items()) * plan.command_repeats
+    if plan.values:
+        items = value_items(plan.values, rng)
+    else:
+        items = list(plan.phrases or command_items()) * plan.command_repeats
     rng.shuffle(items)
     # spread voices evenly over the commands
     voice_cycle = [voices[i % len(voices)] for i in range(len(items))]
@@ -498,8 +543,9 @@ def _utterances(cond: Condition, split: str, plan: Plan, rng: random.Random) -> 
     def user_gain() -> float:
         return round(rng.uniform(-6.0, 4.0), 2)
 
+    kind = "value" if plan.values else "command"
     out = [
-        Utterance("command", phrase, spoken_form(phrase, rng), command, voice, user_tempo(),
+        Utterance(kind, phrase, spoken_form(phrase, rng), command, voice, user_tempo(),
                   user_gain())
         for (phrase, command), voice in zip(items, voice_cycle, strict=True)
     ]
@@ -612,7 +658,7 @@ def build_stream(
         "duration": round(n / SR, 3),
         "speech_active_dbfs": round(ag.db(speech_rms * min(1.0, 0.9 / peak)), 2),
         "measured_snr_db": round(ag.db(speech_rms) - ag.db(ag.rms(bg)), 2),
-        "commands": sum(1 for t in truth if t["kind"] == "command"),
+        "commands": sum(1 for t in truth if t["kind"] in ("command", "value")),
         "negatives": sum(1 for t in truth if t["kind"] == "negative"),
         "cues": sum(1 for t in truth if t["kind"] == "cue"),
         "coach_voice": next((t["voice"] for t in truth if t["kind"] == "cue"), None),
@@ -732,7 +778,8 @@ def build_corpus(
         "coach_voices": [v.label for v in (plan.coach_voices or COACH_VOICES)],
         "tempo_range": list(TEMPO_RANGE),
         "snr": "speech-active RMS (inside truth intervals) vs background RMS",
-        "truth_kinds": ["command", "negative", "cue"],
+        "truth_kinds": ["value" if plan.values else "command", "negative", "cue"],
+        "values": bool(plan.values),
         "total_duration": round(sum(float(e["duration"]) for e in entries), 2),  # type: ignore[arg-type]
         "total_commands": sum(int(e["commands"]) for e in entries),  # type: ignore[call-overload]
         "generation_seconds": round(time.perf_counter() - t0, 1),
@@ -755,6 +802,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="a short smoke-test stream per condition (each phrase once)")
     parser.add_argument("--jobs", type=int, default=1, help="parallel processes (default 1)")
     parser.add_argument("--force", action="store_true", help="rebuild even if up to date")
+    parser.add_argument("--values", action="store_true",
+                        help="logged values ('eighty kilos', 'R P E eight', 'two in reserve') "
+                             "in place of the commands -> bench/corpus/SPLIT-values")
     parser.add_argument("--list", action="store_true", help="list the conditions and exit")
     args = parser.parse_args(argv)
     if args.list:
@@ -767,9 +817,13 @@ def main(argv: Sequence[str] | None = None) -> int:
               "flite sox)", file=sys.stderr)
         return 2
     only = [s.strip() for s in args.conditions.split(",")] if args.conditions else None
+    plan = TINY if args.tiny else Plan()
+    if args.values:
+        plan = dataclasses.replace(plan, values=9 if args.tiny else VALUES.values)
+    folder = f"{args.split}-values" if args.values else args.split
     try:
-        build_corpus(args.out or DEFAULT_OUT / args.split, args.split,
-                     TINY if args.tiny else Plan(), only, max(1, args.jobs), args.force)
+        build_corpus(args.out or DEFAULT_OUT / folder, args.split,
+                     plan, only, max(1, args.jobs), args.force)
     except ValueError as exc:
         print(f"make_corpus: {exc}", file=sys.stderr)
         return 2

@@ -101,7 +101,8 @@ def score(
     what the background's talkers said ({start, end, text}), where a false trigger on
     nothing said in the foreground counts as theirs."""
     result = Score(duration=duration)
-    commands = [t for t in truth if t.get("kind") == "command"]
+    # A logged value is scored as a command whose name is its label ("load 80 kg").
+    commands = [t for t in truth if t.get("kind") in ("command", "value")]
     result.commands = len(commands)
     recs = []
     for r in recognitions:
@@ -110,7 +111,8 @@ def score(
             continue
         start = float(r["start"])
         end = float(r.get("end", start))
-        recs.append({**r, "start": start, "end": max(start, end)})
+        said = value_label(r["value"]) if r.get("value") else r["command"]
+        recs.append({**r, "command": said, "start": start, "end": max(start, end)})
     recs.sort(key=lambda r: (r.get("emitted_at", r["end"]), r["start"]))
 
     def hits(rec: dict[str, Any], t: dict[str, Any]) -> float | None:
@@ -179,7 +181,7 @@ def score(
                                                  t["start"] - widen, t["end"] + widen) >= 0]
             if over:
                 kind = over[0].get("kind")
-                where = "duplicate" if kind == "command" else str(kind)
+                where = "duplicate" if kind in ("command", "value") else str(kind)
                 what = over[0].get("phrase")
                 break
         else:
@@ -193,6 +195,16 @@ def score(
                               "start": rec["start"], "end": rec["end"]})
     result.errors.sort(key=lambda e: e["start"])
     return result
+
+
+def value_label(value: dict[str, Any]) -> str:
+    """A recognition's logged value as the corpus labels it: 'load 80 kg', 'rpe 7.5'."""
+    parts = [str(value["kind"])]
+    if value.get("value") is not None:
+        parts.append(f"{float(value['value']):g}")
+    if value.get("unit"):
+        parts.append(str(value["unit"]))
+    return " ".join(parts)
 
 
 def voice_engine(truth: dict[str, Any]) -> str:
@@ -507,6 +519,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             if turned is not None:
                 stream = altered_copy(stream, args, Path(turned.name))
             cmd = [*shlex.split(args.coach), "recognize", str(stream), "--json"]
+            if manifest.get("values"):  # a corpus of logged values: the logging listener
+                cmd.append("--log")
             if args.backend:
                 cmd += ["--backend", args.backend]
             cmd += shlex.split(args.options)

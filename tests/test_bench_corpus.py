@@ -271,3 +271,42 @@ def test_ceiling_refuses_a_missing_corpus(
 
     assert ceiling.main(["--corpus", str(tmp_path)]) == 2
     assert "no corpus" in capsys.readouterr().err
+
+
+def test_logged_values_are_scored_by_their_value() -> None:
+    """A values corpus: a recognition is right when it logs the value said (kind, number,
+    unit), a wrong number on it is a substitution, a value on nothing a false trigger."""
+    truth = [
+        {"kind": "value", "phrase": "eighty kilos", "command": "load 80 kg", "start": 1.0,
+         "end": 2.0, "voice": "espeak:x"},
+        {"kind": "value", "phrase": "r p e seven and a half", "command": "rpe 7.5",
+         "start": 4.0, "end": 5.0, "voice": "flite:y"},
+        {"kind": "value", "phrase": "two in reserve", "command": "rir 2", "start": 7.0,
+         "end": 8.0, "voice": "flite:y"},
+    ]
+    recs = [
+        {"command": "log", "text": "eighty kilos", "start": 1.1, "end": 1.9, "emitted_at": 2.2,
+         "value": {"kind": "load", "value": 80.0, "unit": "kg"}},
+        {"command": "log", "text": "r p e seven", "start": 4.1, "end": 4.9, "emitted_at": 5.2,
+         "value": {"kind": "rpe", "value": 7.0, "unit": None}},
+        {"command": "log", "text": "sixty", "start": 10.0, "end": 10.5, "emitted_at": 10.8,
+         "value": {"kind": "load", "value": 60.0, "unit": None}},
+    ]
+    s = recognition.score(truth, recs, duration=12.0)
+    assert (s.commands, s.correct, s.substitutions, s.misses, s.false_triggers) == (3, 1, 1, 1, 1)
+
+
+@needs_tts
+def test_every_value_the_corpus_says_parses_to_its_label() -> None:
+    import random
+
+    import make_corpus as mc
+
+    from coach.log_values import parse
+
+    for phrase, label in mc.value_items(200, random.Random(3)):
+        value = parse(phrase)
+        assert value is not None and mc.value_label(value) == label
+        assert recognition.value_label(
+            {"kind": value.kind, "value": value.value, "unit": value.unit}
+        ) == label

@@ -52,3 +52,19 @@ def test_a_folder_without_a_model_is_one_clear_line(
         make_recognizer("vosk", Vocabulary(language="ko"), model_path=tmp_path)
     assert capfd.readouterr().err == ""  # and vosk printed nothing of its own
 
+
+
+def test_listening_for_values_keeps_the_commands() -> None:
+    """The logged values' words are English, not in the Korean model: listening for them
+    too, the Korean commands are still heard, and the listener switches back and forth."""
+    vocabulary = Vocabulary.for_language("ko")
+    recognizer = make_recognizer("vosk", vocabulary, values=True)
+    assert recognizer.hears_values
+    parts = [(text, cmd, espeak(text, "ko", 150)) for text, cmd in SAID]
+    parts.insert(2, ("오늘 날씨가 정말 좋네요", None, espeak("오늘 날씨가 정말 좋네요", "ko", 150)))
+    audio, _ = scene(parts, noise="pink", snr_db=15, seed=3)  # the scene of the test above
+    for on in (True, False):
+        listener = Listener(recognizer, vocabulary, RATE)
+        listener.listen_for_values(on)
+        heard = list(recognize_audio(listener, audio, RATE))
+        assert [(r.command, r.value) for r in heard] == [(cmd, None) for _, cmd in SAID]

@@ -96,13 +96,23 @@ def add_listen_commands(sub: Any) -> None:
             "  coach recognize take1.wav\n"
             "  coach recognize gym.flac --json     # one JSON object per line:\n"
             '      {"command", "text", "confidence", "start", "end", "emitted_at"}\n'
-            "  coach recognize ko.wav --language ko --backend vosk"
+            "  coach recognize ko.wav --language ko --backend vosk\n"
+            "  coach recognize rest.wav --log --json   # values too: command 'log', and\n"
+            '      "value": {"kind": "load", "value": 80.0, "unit": "kg"}'
+
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     recognize.add_argument("audio", metavar="AUDIO")
     _language_option(recognize)
     recognize.add_argument("--json", action="store_true", help="JSON lines instead of a table")
+    recognize.add_argument(
+        "--log",
+        action="store_true",
+        help="listen as in the rest where a set is logged: the values an athlete says "
+        "('eighty kilos', 'RPE eight', 'two in reserve', 'seven reps', 'skip') as well as "
+        "the commands; a value comes out as command 'log' with its value",
+    )
     recognize.set_defaults(handler=_cmd_recognize)
 
     listen = sub.add_parser(
@@ -170,7 +180,7 @@ def _cmd_recognize(args: argparse.Namespace) -> int:
     found = 0
     recognitions = recognize_file(
         args.audio, settings.listen.backend, settings.vocabulary(), settings.listen.vosk_model,
-        _pipeline_settings(args, settings), note=_note,
+        _pipeline_settings(args, settings), note=_note, values=args.log,
     )
     for r in recognitions:
         found += 1
@@ -179,7 +189,8 @@ def _cmd_recognize(args: argparse.Namespace) -> int:
         else:
             print(
                 f"{r.start:8.2f}–{r.end:<8.2f} {r.command:<8} {r.confidence:4.2f}  {r.text}"
-                f"  (decided at {r.emitted_at:.2f})",
+                + (f"  = {r.value.spoken()}" if r.value is not None else "")
+                + f"  (decided at {r.emitted_at:.2f})",
                 flush=True,
             )
     if not args.json and found == 0:

@@ -52,7 +52,15 @@ class Stop:
     """Stop listening and end the process."""
 
 
-ToListener = Sync | Span | Clip | Cut | Stop
+@dataclass(frozen=True)
+class ListenFor:
+    """From the next utterance on, hear the values an athlete logs too (`values`: the
+    rest where a set is logged) or the commands alone."""
+
+    values: bool
+
+
+ToListener = Sync | Span | Clip | Cut | Stop | ListenFor
 
 # -- from the listener ----------------------------------------------------------------
 

@@ -9,7 +9,8 @@ form a tree of shared beginnings ("Skip", "Skip exercise", "Skipping"), walked
 one token deeper at a time: every prefix still likely enough (FLOOR) is extended
 by one decoder step, all prefixes of a depth in one batch, each step reusing its
 parent's key/value cache. A prefix is thus computed once, however many texts
-share it, and talk that matches no text is dropped after a step or two.
+share it, and talk that matches no text is dropped after a step or two. With many
+texts (every value an athlete may log) a beam keeps only the likeliest prefixes.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -44,12 +46,22 @@ class _Prefix:
 
 class PhraseScorer:
     def __init__(
-        self, folder: Path, texts: Sequence[Text], marks: Sequence[int], vocab_size: int
+        self,
+        folder: Path,
+        texts: Sequence[Text],
+        marks: Sequence[int],
+        vocab_size: int,
+        beam: int | None = None,
+        like: PhraseScorer | None = None,
     ) -> None:
-        self._encoder = session(folder / moonshine_model.ENCODER)
-        # No memory arena for the steps: their batch changes with every utterance, and
-        # an arena would keep the largest one's memory for good.
-        self._decoder = session(folder / moonshine_model.DECODER, arena=False)
+        if like is not None:  # another set of texts on the same model: its sessions shared
+            self._encoder: Any = like._encoder
+            self._decoder: Any = like._decoder
+        else:
+            self._encoder = session(folder / moonshine_model.ENCODER)
+            # No memory arena for the steps: their batch changes with every utterance,
+            # and an arena would keep the largest one's memory for good.
+            self._decoder = session(folder / moonshine_model.DECODER, arena=False)
         self._outputs = [o.name for o in self._decoder.get_outputs()]
         # The first step's (empty) cache: no token yet, and the audio's still to compute.
         self._no_cache = {
@@ -58,6 +70,9 @@ class PhraseScorer:
             if i.name.startswith("past_key_values.")
         }
         self._marks = list(marks)
+        # At most this many prefixes extended per step (None: every one above FLOOR): with
+        # thousands of texts (the logged values) the likeliest few bound the work.
+        self._beam = beam
         self._vocab_size = vocab_size
         self.texts = [tuple(t) for t in texts]
         # The tree: each prefix's next tokens, and the texts that end with it.
@@ -90,6 +105,8 @@ class PhraseScorer:
                 children += self._extended(prefix, row, dists[row], found)
             if not children:
                 break
+            if self._beam is not None and len(children) > self._beam:
+                children = sorted(children, key=lambda c: -c.log_p)[: self._beam]
             dists, cache = self._step(children, cache, audio_cache, states)
             frontier = children
         return found

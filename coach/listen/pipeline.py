@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from coach import config
+from coach import config, log_values
 from coach.listen import embedding
 from coach.listen.barge_in import CoachEcho
 from coach.listen.decoding import Decoding
@@ -29,6 +29,7 @@ from coach.listen.foreground import under_talk_turned_down
 from coach.listen.recognizer import Hypothesis, Recognizer
 from coach.listen.vad import FRAME, Endpointer, EndpointSettings, Segment
 from coach.listen.verifier import CommandVerifier, verifier_for
+from coach.log_values import LoggedValue
 from coach.samples import Samples, StreamResampler
 from coach.vocabulary import Vocabulary
 
@@ -38,6 +39,11 @@ _LOGGER = logging.getLogger(__name__)
 PlayingAt = Callable[[float], bool]
 
 CHUNK_SECONDS = 0.03
+# The command of a Recognition that logs a value (its `value`) rather than a command.
+LOG = "log"
+# A value said is longer than a command ("two hundred and seventeen and a half
+# kilograms" takes some 3.5 s): ~5.1 s of talk may be one, not ~2.9 s (bench/README.md).
+VALUE_MAX_FRAMES = 160
 
 
 @dataclass(frozen=True)
@@ -48,11 +54,15 @@ class Recognition:
     start: float  # stream time of the first speech frame, seconds
     end: float  # stream time of the end of speech
     emitted_at: float  # stream time at which the listener decided
+    # What a listener for logged values heard logged ("skip": skip the log), else None.
+    value: LoggedValue | None = None
 
     def event(self) -> dict[str, Any]:
         body = asdict(self)
         for key in ("confidence", "start", "end", "emitted_at"):
             body[key] = round(body[key], 3)
+        if self.value is None:  # the command contract's keys, exactly
+            del body["value"]
         return body
 
 
@@ -130,6 +140,8 @@ class Listener:
             recognizer.isolation if self.settings.isolation is None else self.settings.isolation
         )
         self.endpointer = Endpointer(self.endpoint, use_silero=use_silero)
+        self._command_endpoint = self.endpoint
+        self._hear_values(recognizer.hears_values)
         self._resample = StreamResampler(input_rate, self.rate)
         self._pending = np.zeros(0, dtype=np.float32)
         self._origin: float | None = None  # stream time of the first sample
@@ -150,6 +162,19 @@ class Listener:
         self._recent = collections.deque(
             [np.zeros(FRAME, dtype=np.float32)] * frames, maxlen=frames
         )
+
+    def listen_for_values(self, on: bool) -> None:
+        """From the next utterance on, hear the values an athlete logs too (on: in the
+        rest where a set is logged) or the commands alone. The recognizer must have been
+        made with them (make_recognizer(values=True))."""
+        self.recognizer.listen_for_values(on)
+        self._hear_values(on)
+
+    def _hear_values(self, on: bool) -> None:
+        """Utterances as long as a value said may be, or as long as a command."""
+        endpoint = self._command_endpoint
+        self.endpoint = replace(endpoint, max_frames=VALUE_MAX_FRAMES) if on else endpoint
+        self.endpointer.settings = self.endpoint
 
     def _verifier(self) -> CommandVerifier | None:
         if not self.settings.verify or not self.recognizer.wants_verifier:
@@ -326,8 +351,11 @@ class Listener:
         self, hyp: Hypothesis, start: float, end: float, emitted_at: float
     ) -> Recognition | None:
         command = self.vocabulary.command_for(hyp.text) if hyp.text else None
+        value = self._value(hyp.text, command)
+        if value is not None and value.kind != "skip":
+            command = LOG
         s = self.settings
-        if self.verifier is not None:
+        if self.verifier is not None and command != LOG:  # it only knows the commands
             gate = s.verified_min_confidence
         elif s.min_confidence is not None:
             gate = s.min_confidence
@@ -343,7 +371,17 @@ class Listener:
         if not accepted or command is None:
             return None
         self._last_command_end = end
-        return Recognition(command, hyp.text, hyp.confidence, start, end, emitted_at)
+        return Recognition(command, hyp.text, hyp.confidence, start, end, emitted_at, value)
+
+    def _value(self, text: str, command: str | None) -> LoggedValue | None:
+        """The value `text` logs, when listening for values: a number, or "skip" (the
+        command's own phrase, said in the rest where a value is asked for)."""
+        if not text or not self.recognizer.hears_values:
+            return None
+        value = log_values.parse(text)
+        if value is not None and value.kind == "skip" and command != "skip":
+            return None
+        return value
 
 
 
@@ -383,14 +421,16 @@ def recognize_file(
     model_path: str | Path | None = None,
     settings: PipelineSettings | None = None,
     note: Callable[[str], None] | None = None,
+    values: bool = False,
 ) -> Iterator[Recognition]:
     """`coach recognize`: the recognitions in a recording, times in seconds of audio.
-    `note` is told of slow first-time work (see make_recognizer)."""
+    `note` is told of slow first-time work (see make_recognizer); with `values`, the
+    values an athlete logs are heard too (`coach recognize --log`)."""
     from coach.listen.files import mono_blocks
     from coach.listen.recognizers import make_recognizer
 
     vocab = vocabulary or Vocabulary()
     blocks, rate = mono_blocks(path)
-    recognizer = make_recognizer(backend, vocab, model_path, note)
+    recognizer = make_recognizer(backend, vocab, model_path, note, values)
     listener = Listener(recognizer, vocab, rate, settings)
     yield from recognize_blocks(listener, blocks, rate)

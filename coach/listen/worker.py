@@ -57,6 +57,8 @@ class ListenJob:
     speed: float  # session seconds per second
     sync: messages.Sync  # where session time was when the process was started
     parent: int  # the session's process id: the listener ends when it does
+    # Whether it can hear logged values too (messages.ListenFor switches them on and off).
+    values: bool = False
 
 
 def run_listener(job: ListenJob, inbox: Inbox, outbox: Outbox) -> None:
@@ -70,6 +72,7 @@ def run_listener(job: ListenJob, inbox: Inbox, outbox: Outbox) -> None:
                 job.vocabulary,
                 job.vosk_model,
                 note=lambda text: outbox.put(messages.Note(text)),
+                values=job.values,
             )
             chunks, rate = stack.enter_context(open_source(job.source))
             listener = Listener(recognizer, job.vocabulary, rate, job.settings)
@@ -172,6 +175,11 @@ class Hearing:
                     self.spans = [s for s in self.spans if s[1] >= horizon]
             case messages.Stop():
                 self.stopped = True
+            case messages.ListenFor(values):
+                try:
+                    self.listener.listen_for_values(values)
+                except CoachError as exc:  # the session listens on, for the commands
+                    self.outbox.put(messages.Note(str(exc)))
 
     def _read_inbox(self) -> None:
         while True:

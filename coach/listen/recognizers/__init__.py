@@ -19,6 +19,7 @@ def make_recognizer(
     vocabulary: Vocabulary,
     model_path: str | Path | None = None,
     note: Callable[[str], None] | None = None,
+    values: bool = False,
 ) -> Recognizer:
     """A recognizer for `vocabulary`: 'vosk' with a model, 'moonshine', 'pocketsphinx',
     or 'auto'.
@@ -27,7 +28,8 @@ def make_recognizer(
     found (see coach.listen.models); else, for English, moonshine when its package is
     installed (it hears commands in noise far better); else pocketsphinx. `note` is
     told of slow first-time work (moonshine prepares its model once), and of 'auto'
-    settling for pocketsphinx when moonshine can't be set up.
+    settling for pocketsphinx when moonshine can't be set up. With `values` it hears
+    the values an athlete logs (coach.log_values) too.
     """
     from coach.listen import models, moonshine_model
 
@@ -44,7 +46,7 @@ def make_recognizer(
         from coach.listen.recognizers.moonshine import MoonshineRecognizer
 
         try:
-            return MoonshineRecognizer(vocabulary, note)
+            return MoonshineRecognizer(vocabulary, note, values)
         except CoachError as exc:
             if backend != "auto":
                 raise
@@ -59,7 +61,7 @@ def make_recognizer(
             from coach.listen.recognizers.vosk import VoskRecognizer
 
             assert vosk_model is not None
-            return VoskRecognizer(vosk_model, vocabulary)
+            return VoskRecognizer(vosk_model, vocabulary, values)
         if backend == "vosk":
             if not models.vosk_available():
                 raise CoachError(
@@ -72,4 +74,4 @@ def make_recognizer(
         _LOGGER.info("no vosk model nor moonshine for %s: using pocketsphinx", vocabulary.language)
     from coach.listen.recognizers.pocketsphinx import PocketsphinxRecognizer
 
-    return PocketsphinxRecognizer(vocabulary)
+    return PocketsphinxRecognizer(vocabulary, values=values)

@@ -25,12 +25,14 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from coach import log_values
 from coach.errors import CoachError
 from coach.listen import moonshine_model
 from coach.listen.moonshine_scorer import PhraseScorer
@@ -53,6 +55,21 @@ SECOND_LOOK = (0.35, 0.6)
 SPEEDS = (0.92, 1.08)
 # log P → confidence: 1 + log P / 20, so P = 1 → 1.0, e^-9 → 0.55 (the gate), e^-20 → 0.
 LOG_SCALE = 20.0
+# Listening for logged values too, the scorer extends the likeliest VALUE_BEAM prefixes
+# a step (some 14,000 value phrases; chosen on the benchmark: bench/README.md).
+VALUE_BEAM = 32
+_TENS_UNITS = re.compile(rf"\b({'|'.join(log_values.TENS)}) ({'|'.join(log_values.ONES[1:])})\b")
+
+
+def value_writings(form: str) -> list[str]:
+    """How the model writes a spoken value: 'sixty two kilos' → 'Sixty two kilos',
+    'Sixty-two kilos'; 'r p e eight' → 'R. P. E. eight', 'RPE eight', 'R P E eight',
+    'Rpe eight' (the letters' writings' chances add up: bench/README.md)."""
+    forms = {form, _TENS_UNITS.sub(r"\1-\2", form)}
+    if form.startswith("r p e "):
+        letters = ("R. P. E. ", "RPE ", "R P E ", "Rpe ")
+        forms = {w for f in forms for w in (head + f[6:] for head in letters)}
+    return sorted(f[:1].upper() + f[1:] for f in forms)
 
 
 @dataclass(frozen=True)
@@ -76,7 +93,12 @@ class MoonshineRecognizer:
     endpoint = EndpointSettings(hangover_frames=9, peak_drop_db=12.0)
     isolation = 0.5
 
-    def __init__(self, vocabulary: Vocabulary, note: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self,
+        vocabulary: Vocabulary,
+        note: Callable[[str], None] | None = None,
+        values: bool = False,
+    ) -> None:
         if vocabulary.language.split("-")[0] != "en":
             raise CoachError(
                 f"the moonshine backend speaks English only, not {vocabulary.language!r}: "
@@ -101,10 +123,31 @@ class MoonshineRecognizer:
         self._decoys = {s.phrase for s in self._spellings if s.decoy}
         texts, marks = [s.tokens for s in self._spellings], [index[m] for m in END_MARKS]
         self._scorer = _loaded_scorer(folder, texts, marks, len(tokens), note)
+        self._for_commands = (self._spellings, self._scorer)
+        self._for_values: tuple[list[_Spelling], PhraseScorer] | None = None
+        if values:  # the commands, their decoys and every value phrase, on the same model
+            spelled = list(self._spellings)
+            for form in sorted(set(log_values.spoken_forms()) - phrases):
+                found = [s for w in value_writings(form) for s in spellings(w, index)]
+                spelled += [_Spelling(form, tuple(s)) for s in found]
+            scorer = PhraseScorer(
+                folder, [s.tokens for s in spelled], marks, len(tokens), VALUE_BEAM, self._scorer
+            )
+            self._for_values = (spelled, scorer)
+        self.hears_values = False
+        self.listen_for_values(values)
         self._audio: list[Pcm] = []
 
     def rescorer(self) -> Rescore | None:
         return None
+
+    def listen_for_values(self, on: bool) -> None:
+        if on and self._for_values is None:
+            raise CoachError("this listener was made without the logged values")
+        chosen = self._for_values if on else self._for_commands
+        assert chosen is not None
+        self._spellings, self._scorer = chosen
+        self.hears_values = on
 
     def start(self) -> None:
         self._audio = []

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
@@ -24,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from coach import log_values
 from coach.errors import CoachError
 from coach.listen import cmudict
 from coach.listen.recognizer import Hypothesis, Rescore
@@ -84,14 +86,44 @@ PHONES = [
 ]
 
 
-def grammar(phrases: Iterable[str], phones: Iterable[str], garbage_weight: float) -> str:
+def grammar(
+    phrases: Iterable[str], phones: Iterable[str], garbage_weight: float, values: bool = False
+) -> str:
     commands = " | ".join(sorted(set(phrases)))
     loop = " | ".join(_GARBAGE_PREFIX + p.lower() for p in phones)
-    return f"#JSGF V1.0;\ngrammar commands;\n<command> = {commands};\n<phone> = {loop};\n" + (
-        f"public <utterance> = /1.0/ <command> | /{garbage_weight}/ <phone>+;\n"
-        if garbage_weight > 0
-        else "public <utterance> = <command>;\n"
+    said = "<command> | <value>" if values else "<command>"
+    return (
+        f"#JSGF V1.0;\ngrammar commands;\n<command> = {commands};\n<phone> = {loop};\n"
+        + (VALUE_RULES if values else "")
+        + (
+            f"public <utterance> = /1.0/ ({said}) | /{garbage_weight}/ <phone>+;\n"
+            if garbage_weight > 0
+            else f"public <utterance> = {said};\n"
+        )
     )
+
+
+def _alternatives(words: Iterable[str]) -> str:
+    return " | ".join(words)
+
+
+# The values an athlete logs (coach.log_values) as a grammar: the spoken forms it parses.
+VALUE_RULES = (
+    f"<digit> = {_alternatives(log_values.ONES[1:])};\n"
+    f"<teen> = {_alternatives(log_values.TEENS)};\n"
+    f"<tens> = {_alternatives(log_values.TENS)};\n"
+    "<upto99> = <digit> | <teen> | <tens> [<digit>];\n"
+    "<from10> = <teen> | <tens> [<digit>];\n"
+    "<number> = <upto99> | (a | one | two) hundred [[and] <upto99>] | three hundred"
+    " | (one | two) (<from10> | oh <digit>);\n"
+    "<half> = and a half | point five;\n"
+    "<unit> = kilos | kilo | kilograms | pounds;\n"
+    "<upto10> = <digit> | ten;\n"
+    "<value> = <number> [<half>] [<unit>] | r p e <upto10> [<half>]"
+    " | (zero | <upto10>) [reps | rep] in reserve | <upto99> (reps | rep);\n"
+)
+# Every word of VALUE_RULES, for the dictionary.
+VALUE_WORDS = set(re.findall(r"[a-z]+", re.sub(r"<\w+>", " ", VALUE_RULES)))
 
 
 class PocketsphinxRecognizer:
@@ -113,6 +145,7 @@ class PocketsphinxRecognizer:
         garbage_weight: float = 0.0,
         llr_scale: float = 2.0,
         llr_offset: float = -3.5,
+        values: bool = False,
     ) -> None:
         from pocketsphinx import Decoder, get_model_path
 
@@ -122,6 +155,7 @@ class PocketsphinxRecognizer:
                 "configure a vosk model (`coach model path DIR`)"
             )
         self.vocabulary = vocabulary
+        self._can_hear_values = values
         self.llr_scale, self.llr_offset = llr_scale, llr_offset
         hmm = get_model_path("en-us/en-us")
         # Batch CMN: each utterance is normalised on its own, so a result never depends
@@ -156,7 +190,7 @@ class PocketsphinxRecognizer:
 
         phrases = [normalise(p) for ps in vocabulary.phrases.values() for p in ps]
         phrases += [c for c in vocabulary.phrases if c not in phrases]
-        words = {w for p in phrases for w in p.split()}
+        words = {w for p in phrases for w in p.split()} | (VALUE_WORDS if values else set())
         entries = cmudict.pronunciations(cmudict.path(), words)
         missing = sorted(words - {cmudict.base(name) for name, _ in entries})
         if missing:
@@ -169,9 +203,19 @@ class PocketsphinxRecognizer:
         for i, p in enumerate(PHONES):  # update the search only after the last one
             self._grammar.add_word(_GARBAGE_PREFIX + p.lower(), p, i == len(PHONES) - 1)
         self._grammar.add_jsgf_string("commands", grammar(phrases, PHONES, garbage_weight))
-        self._grammar.activate_search("commands")
+        if values:
+            self._grammar.add_jsgf_string(
+                "values", grammar(phrases, PHONES, garbage_weight, values=True)
+            )
+        self.hears_values = self._values_next = False
+        self.listen_for_values(values)
+        self._grammar.activate_search("values" if values else "commands")
+        self.hears_values = values
 
     def start(self) -> None:
+        if self._values_next != self.hears_values:
+            self._grammar.activate_search("values" if self._values_next else "commands")
+            self.hears_values = self._values_next
         self._grammar.start_utt()
         self._phones.start_utt()
         self._utterance = []
@@ -200,6 +244,11 @@ class PocketsphinxRecognizer:
 
     def rescorer(self) -> Rescore | None:
         return self.rescore
+
+    def listen_for_values(self, on: bool) -> None:
+        if on and not self._can_hear_values:
+            raise CoachError("this listener was made without the logged values")
+        self._values_next = on  # the search is chosen as an utterance starts
 
     def rescore(self, text: str) -> Hypothesis:
         """How sure the acoustic tests are that the last utterance was `text` (another

@@ -12,6 +12,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from coach import log_values
 from coach.errors import CoachError
 from coach.listen.recognizer import Hypothesis, Rescore
 from coach.listen.vad import EndpointSettings
@@ -33,7 +34,7 @@ class VoskRecognizer:
     endpoint = EndpointSettings()
     isolation = 0.8
 
-    def __init__(self, model_path: Path, vocabulary: Vocabulary) -> None:
+    def __init__(self, model_path: Path, vocabulary: Vocabulary, values: bool = False) -> None:
         import vosk
 
         vosk.SetLogLevel(-1)
@@ -63,13 +64,36 @@ class VoskRecognizer:
         self._grammar = json.dumps(
             [*known, *([UNKNOWN] if has_unknown else [])], ensure_ascii=False
         )
-        self._recognizer = vosk.KaldiRecognizer(self._model, self.sample_rate, self._grammar)
-        self._recognizer.SetWords(True)
+        self._for_commands = vosk.KaldiRecognizer(self._model, self.sample_rate, self._grammar)
+        self._for_commands.SetWords(True)
+        self._for_values: Any = None
+        if values:  # vosk's grammar is a list of phrases: every spoken form of a value
+            forms = [
+                f
+                for f in log_values.spoken_forms()
+                if all(self._model.vosk_model_find_word(w) >= 0 for w in f.split())
+            ]
+            said = sorted({*known, *forms, *([UNKNOWN] if has_unknown else [])})
+            self._for_values = vosk.KaldiRecognizer(
+                self._model, self.sample_rate, json.dumps(said, ensure_ascii=False)
+            )
+            self._for_values.SetWords(True)
+        self._recognizer: Any = self._for_commands
+        self.hears_values = self._values_next = False
+        self.listen_for_values(values)
+        self.start()
+
+    def listen_for_values(self, on: bool) -> None:
+        if on and self._for_values is None:
+            raise CoachError("this listener was made without the logged values")
+        self._values_next = on  # the grammar is chosen as an utterance starts
 
     def rescorer(self) -> Rescore | None:
         return None
 
     def start(self) -> None:
+        self.hears_values = self._values_next
+        self._recognizer = self._for_values if self.hears_values else self._for_commands
         self._recognizer.Reset()
 
     def feed(self, pcm: Pcm) -> None:

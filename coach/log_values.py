@@ -1,0 +1,253 @@
+"""What an athlete can say to log a set, and the value it stands for.
+
+In the rest after a set the athlete says what they lifted or how it felt:
+
+| kind | examples | value |
+| --- | --- | --- |
+| load | "eighty", "eighty kilos", "sixty two and a half kg", "one twenty five" | 1–300, halves |
+| rpe | "RPE eight", "R P E seven and a half", "RPE seven point five" | 1–10, in halves |
+| rir | "two in reserve", "two reps in reserve", "zero in reserve" | 0–10 |
+| reps | "seven reps", "one rep" | 1–100 |
+| skip | "skip" | nothing logged |
+
+Numbers are said in words ("one hundred and twenty five", "a hundred and five",
+"two hundred") or as gym talk says a load over a hundred: "one twenty five" (125),
+"two twenty" (220), "one oh five" (105). A half is "and a half" or "point five".
+Units: kilos, kilo, kilograms, kg; pounds, pound, lbs, lb; a load without one is in
+the unit configured. Written digits parse too ("80 kg", "62.5", "RPE 8"), since a
+recognizer that writes freely writes them so.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+KINDS = ("load", "rpe", "rir", "reps", "skip")
+
+ONES = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+TEENS = (
+    "ten", "eleven", "twelve", "thirteen", "fourteen",
+    "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
+)  # fmt: skip
+TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+# Spoken unit words → the unit logged.
+UNITS = {
+    "kilos": "kg",
+    "kilo": "kg",
+    "kilograms": "kg",
+    "kilogram": "kg",
+    "kg": "kg",
+    "kgs": "kg",
+    "pounds": "lb",
+    "pound": "lb",
+    "lbs": "lb",
+    "lb": "lb",
+}
+# The unit as the coach says it back.
+UNIT_WORDS = {"kg": "kilos", "lb": "pounds"}
+
+MAX_LOAD = 300.0
+MAX_RPE = 10.0
+MAX_RIR = 10
+MAX_REPS = 100
+
+
+@dataclass(frozen=True)
+class LoggedValue:
+    kind: str  # one of KINDS
+    value: float | None = None  # None for skip
+    unit: str | None = None  # "kg" or "lb" for a load said with one; else None
+
+    def spoken(self) -> str:
+        """The value as the coach says it back: 'eighty kilos', 'RPE seven and a half'."""
+        if self.kind == "skip" or self.value is None:
+            return "skip"
+        number = number_words(self.value)
+        if self.kind == "load":
+            return f"{number} {UNIT_WORDS[self.unit]}" if self.unit else number
+        if self.kind == "rpe":
+            return f"RPE {number}"
+        if self.kind == "rir":
+            return f"{number} in reserve"
+        return f"{number} rep" if self.value == 1 else f"{number} reps"
+
+
+def number_words(value: float) -> str:
+    """0–999 in halves as said: 125.5 → 'one hundred and twenty five and a half'."""
+    whole = int(value)
+    half = " and a half" if value - whole == 0.5 else ""
+    return _whole_words(whole) + half
+
+
+def _whole_words(n: int) -> str:
+    if n < 10:
+        return ONES[n]
+    if n < 20:
+        return TEENS[n - 10]
+    if n < 100:
+        tens, ones = divmod(n, 10)
+        return TENS[tens - 2] + (f" {ONES[ones]}" if ones else "")
+    hundreds, rest = divmod(n, 100)
+    head = f"{ONES[hundreds]} hundred"
+    return head + (f" and {_whole_words(rest)}" if rest else "")
+
+
+def parse(text: str) -> LoggedValue | None:
+    """The value `text` logs, or None when it is no value (or out of range)."""
+    words = _words(text)
+    if not words:
+        return None
+    if words == ["skip"]:
+        return LoggedValue("skip")
+    if words[0] in ("rpe", "r") or words[-1] == "rpe":
+        return _rpe(words)
+    if words[-2:] == ["in", "reserve"] or words[-1] == "rir":
+        return _rir(words)
+    if words[-1] in ("reps", "rep", "repetitions"):
+        number = _number(words[:-1])
+        if number is None or number != int(number) or not 1 <= number <= MAX_REPS:
+            return None
+        return LoggedValue("reps", number)
+    unit = UNITS.get(words[-1])
+    number = _number(words[:-1] if unit else words)
+    if number is None or not 1 <= number <= MAX_LOAD:
+        return None
+    return LoggedValue("load", number, unit)
+
+
+def _rpe(words: list[str]) -> LoggedValue | None:
+    if words[:3] == ["r", "p", "e"]:
+        rest = words[3:]
+    elif words[0] == "rpe":
+        rest = words[1:]
+    else:
+        rest = words[:-1]
+    if rest[:1] == ["of"]:
+        rest = rest[1:]
+    number = _number(rest)
+    if number is None or not 1 <= number <= MAX_RPE:
+        return None
+    return LoggedValue("rpe", number)
+
+
+def _rir(words: list[str]) -> LoggedValue | None:
+    rest = words[:-1] if words[-1] == "rir" else words[:-2]
+    if rest[-1:] in (["reps"], ["rep"]):
+        rest = rest[:-1]
+    number = _number(rest)
+    if number is None or number != int(number) or not 0 <= number <= MAX_RIR:
+        return None
+    return LoggedValue("rir", number)
+
+
+def _words(text: str) -> list[str]:
+    """Lower-case words, digits apart from letters ('80kg' → '80 kg'), no punctuation."""
+    text = text.lower().replace("½", " and a half")
+    text = re.sub(r"(\d)([a-z])", r"\1 \2", text)
+    text = re.sub(r"([a-z])(\d)", r"\1 \2", text)
+    text = re.sub(r"[^a-z0-9.\s]|(?<!\d)\.|\.(?!\d)", " ", text)  # a dot only inside a number
+    return text.replace("-", " ").split()
+
+
+def _number(words: list[str]) -> float | None:
+    """A number in words or digits, whole or with a half; None if it is none."""
+    if len(words) == 1 and re.fullmatch(r"\d+(\.\d+)?", words[0]):
+        value = float(words[0])
+        return value if value * 2 == int(value * 2) else None
+    half = 0.0
+    if words[-3:] == ["and", "a", "half"]:
+        words, half = words[:-3], 0.5
+    elif words[-2:] in (["point", "five"], ["point", "5"]):
+        words, half = words[:-2], 0.5
+    whole = _whole(words)
+    return None if whole is None else whole + half
+
+
+def _whole(words: list[str]) -> int | None:
+    if len(words) == 1 and words[0].isdigit():
+        return int(words[0])
+    if words[:1] in (["a"], ["one"]) and words[1:2] == ["hundred"]:
+        words = ["one", *words[1:]]
+    if len(words) >= 2 and words[1] == "hundred" and words[0] in ONES[1:]:
+        rest = words[2:]
+        if rest[:1] == ["and"]:
+            rest = rest[1:]
+        below = _below_hundred(rest) if rest else 0
+        return None if below is None else 100 * ONES.index(words[0]) + below
+    # gym talk: "one twenty five" is 125, "two twenty" 220, "one oh five" 105
+    if len(words) >= 2 and words[0] in ("one", "two", "three"):
+        rest = words[1:]
+        if rest[0] in ("oh", "o") and len(rest) == 2 and rest[1] in ONES[1:]:
+            return 100 * ONES.index(words[0]) + ONES.index(rest[1])
+        below = _below_hundred(rest)
+        if below is not None and below >= 10:
+            return 100 * ONES.index(words[0]) + below
+        return None
+    return _below_hundred(words)
+
+
+def _below_hundred(words: list[str]) -> int | None:
+    if len(words) == 1:
+        word = words[0]
+        if word in ONES:
+            return ONES.index(word)
+        if word in TEENS:
+            return 10 + TEENS.index(word)
+        if word in TENS:
+            return 20 + 10 * TENS.index(word)
+        return None
+    if len(words) == 2 and words[0] in TENS and words[1] in ONES[1:]:
+        return 20 + 10 * TENS.index(words[0]) + ONES.index(words[1])
+    return None
+
+
+def halves(low: float, high: float) -> Iterator[float]:
+    """low, low + 0.5, …, high."""
+    steps = int(round((high - low) * 2))
+    return (low + i / 2 for i in range(steps + 1))
+
+
+# The unit words the listener listens for ("kg" and "lbs" are how they are written).
+SPOKEN_UNITS = ("kilos", "kilo", "kilograms", "pounds")
+HALF_WORDS = ("and a half", "point five")
+
+
+def whole_number_forms(n: int) -> list[str]:
+    """Every way the listener hears a whole number 1–300 said: 125 → 'one hundred and
+    twenty five', 'one hundred twenty five', 'a hundred and …', 'one twenty five'."""
+    if n < 100:
+        return [_whole_words(n)]
+    hundreds, rest = divmod(n, 100)
+    heads = ["one hundred", "a hundred"] if hundreds == 1 else [f"{ONES[hundreds]} hundred"]
+    if not rest:
+        return heads
+    below = _whole_words(rest)
+    forms = [f"{head} and {below}" for head in heads] + [f"{head} {below}" for head in heads]
+    if hundreds in (1, 2):
+        forms.append(f"{ONES[hundreds]} {below}" if rest >= 10 else f"{ONES[hundreds]} oh {below}")
+    return forms
+
+
+def spoken_forms() -> Iterator[str]:
+    """Every phrase the listener hears as a value (the language of `parse`, in words)."""
+    yield "skip"
+    for n in range(1, int(MAX_LOAD) + 1):
+        for number in whole_number_forms(n):
+            for half in ("", *HALF_WORDS):
+                if n == MAX_LOAD and half:
+                    continue
+                said = f"{number} {half}".strip()
+                yield said
+                for unit in SPOKEN_UNITS:
+                    yield f"{said} {unit}"
+    for n in range(1, int(MAX_RPE) + 1):
+        for half in ("", *HALF_WORDS):
+            if n < MAX_RPE or not half:
+                yield f"r p e {_whole_words(n)} {half}".strip()
+    for n in range(MAX_RIR + 1):
+        for reps in ("", "reps ", "rep "):
+            yield f"{_whole_words(n)} {reps}in reserve"
+    for n in range(1, MAX_REPS):
+        yield f"{_whole_words(n)} {'rep' if n == 1 else 'reps'}"
