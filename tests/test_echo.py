@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 from pathlib import Path
 
@@ -219,6 +220,9 @@ def test_the_coach_s_cues_alone_trigger_nothing(recognizer) -> None:  # type: ig
     assert hear(recognizer, mic, played, barge_in=True) == []
 
 
+@pytest.mark.skipif(
+    importlib.util.find_spec("hibari") is None, reason="bench/echo.py speaks with hibari-tts, a dev extra"
+)
 def test_in_a_reverberant_room_what_is_left_of_the_coach_is_not_a_command(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -142,6 +142,9 @@ def test_a_slower_rate_renders_longer_cues(tmp_path: Path) -> None:
     assert 1.2 < ratio < 1.6, ratio
 
 
+@pytest.mark.skipif(
+    importlib.util.find_spec("hibari") is None, reason="hibari-tts (the neural extra) not installed"
+)
 def test_a_damaged_cache_entry_is_rendered_again(voices: list[Voice]) -> None:
     # hibari: pyttsx3's one engine per process now and then carries another voice's rate
     # into a render, and this test is about the cache, not the engine.
