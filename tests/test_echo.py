@@ -221,7 +221,8 @@ def test_the_coach_s_cues_alone_trigger_nothing(recognizer) -> None:  # type: ig
 
 
 @pytest.mark.skipif(
-    importlib.util.find_spec("hibari") is None, reason="bench/echo.py speaks with hibari-tts, a dev extra"
+    importlib.util.find_spec("hibari") is None,
+    reason="bench/echo.py speaks with hibari-tts, a dev extra",
 )
 def test_in_a_reverberant_room_what_is_left_of_the_coach_is_not_a_command(
     monkeypatch: pytest.MonkeyPatch,
