@@ -88,12 +88,12 @@ def test_a_value_outside_the_rest_is_ignored() -> None:
     assert of(events, "command")[0]["ignored"] is True
 
 
-def test_the_last_set_gets_a_short_logging_moment_before_the_outro() -> None:
+def test_the_last_set_gets_a_logging_moment_before_the_outro() -> None:
     events = simulate(_workout(log=("load",), sets=1), "12:log 60")
     rests = of(events, "rest")
-    assert [(e["t"], e["seconds"]) for e in rests] == [(REST_AT, 15.0)]
+    assert [(e["t"], e["seconds"]) for e in rests] == [(REST_AT, 30.0)]
     assert [(e["t"], e["value"]) for e in of(events, "logged")] == [(12.0, 60.0)]
-    assert of(events, "done")[0]["t"] >= REST_AT + 15.0
+    assert of(events, "done")[0]["t"] >= REST_AT + 30.0
     # Without log, the last set ends the workout at once, as it always has.
     plain = simulate(_workout(sets=1))
     assert not of(plain, "rest")
@@ -164,7 +164,7 @@ def test_the_script_key_is_validated_with_suggestions(tmp_path: Path) -> None:
 def test_logged_values_reach_the_history_and_are_said_next_time(tmp_path: Path) -> None:
     script = tmp_path / "logged.yaml"
     script.write_text(LOGGED_SCRIPT)
-    # Setup 1 s, a rep of 4 s: the rest after set 1 runs 5-11 s; the last set's moment 16-31 s.
+    # Setup 1 s, a rep of 4 s: the rest after set 1 runs 5-11 s; the last set's moment 16-46 s.
     run = coach(
         "run", str(script), "--no-audio", "--speed", "20", "--json",
         "--commands", "6:log 60,7:log rpe 7,8:log 62.5,17:log 65 kg,18:log 8 rpe",

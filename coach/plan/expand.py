@@ -18,8 +18,8 @@ from coach.script.model import Exercise, TimeCalls, Workout
 from coach.time_calls import Mark, calls_for, merged
 
 # Seconds to log a set that has no rest after it (the last of the workout, or rest: 0):
-# time to say a load and an RPE, and hear them said back.
-LOG_MOMENT = 15.0
+# time to say a load and an RPE, hear them said back, and say one again if misheard.
+LOG_MOMENT = 30.0
 
 
 class _Expander(WorkSteps):
