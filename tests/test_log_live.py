@@ -20,7 +20,7 @@ exercises:
   - name: Squat
     sets: 2
     reps: 1
-    rest: 45
+    rest: 60
     countdown: 0
     log: [load, rpe]
     tempo: {setup: 2, brace: 1, drive: 1, hold: 1, lower: 1}
@@ -45,7 +45,7 @@ def session(pulse: PulseServer, tmp_path: Path) -> Iterator[tuple[CoachProcess, 
 
 def _log(
     coach_process: CoachProcess, athlete: Athlete, kind: str, value: float,
-    phrases: tuple[str, ...], voice: str, tries: int = 4,
+    phrases: tuple[str, ...], voice: str, tries: int = 6,
 ) -> Event:  # fmt: skip
     """Say the phrases in turn until the coach logs `value`, as a person says it again
     when the coach says back something else (a later value corrects an earlier one)."""
@@ -63,6 +63,12 @@ def _log(
     raise AssertionError(f"the coach never logged {kind} {value} ({phrases} in {voice}): {heard}")
 
 
+def _latest(events: list[Event], set_number: int) -> dict[str, float]:
+    return {
+        e["kind"]: e["value"] for e in events if e["event"] == "logged" and e["set"] == set_number
+    }
+
+
 def test_a_load_and_an_rpe_said_in_the_rest_reach_the_history(
     session: tuple[CoachProcess, Athlete, Path],
 ) -> None:
@@ -71,7 +77,7 @@ def test_a_load_and_an_rpe_said_in_the_rest_reach_the_history(
     # unless the letters are sentences of their own.
     said = {
         1: ("espeak", 60.0, ("sixty kilos", "sixty kilograms"), 8.0,
-            ("R. P. E. eight", "R P E eight")),
+            ("R. P. E. eight", "R, P, E, eight")),
         2: ("hibari", 80.0, ("eighty kilos", "eighty kilograms"), 9.0,
             ("R P E nine", "R. P. E. nine")),
     }  # fmt: skip
@@ -81,9 +87,17 @@ def test_a_load_and_an_rpe_said_in_the_rest_reach_the_history(
             lambda e: e["event"] == "say" and e["text"] == "Load and RPE?",
             timeout=90 if set_number == 1 else 30, after=mark,
         )  # fmt: skip
-        logged = _log(coach_process, athlete, "load", load, load_said, voice)
-        assert logged["set"] == set_number and logged["unit"] == "kg"
-        _log(coach_process, athlete, "rpe", rpe, rpe_said, voice)
+        wanted = {"load": (load, load_said), "rpe": (rpe, rpe_said)}
+        # Like a person hearing "Eight kilos." said back, say a value again until both
+        # are right (a later value corrects an earlier one).
+        for _ in range(4):
+            latest = _latest(coach_process.snapshot(), set_number)
+            wrong = [kind for kind, (value, _) in wanted.items() if latest.get(kind) != value]
+            if not wrong:
+                break
+            value, phrases = wanted[wrong[0]]
+            _log(coach_process, athlete, wrong[0], value, phrases, voice)
+        assert _latest(coach_process.snapshot(), set_number) == {"load": load, "rpe": rpe}
         athlete.command("next", "next", "ready")  # done logging: on with the workout
     coach_process.wait_for(lambda e: e["event"] == "done", timeout=40)
     code, stderr = coach_process.finish()
