@@ -383,7 +383,7 @@ class Session:
             self._log_rest = step
             self._logged = {}
             self._out.append(ListenForValues(start, True))
-            self._say(ask_text(self.phrases, step.log))
+            self._say(ask_text(step.log))
         duration = step.duration
         if duration is not None and step.is_rep_phase:
             duration *= self.tempo_scale

@@ -32,11 +32,7 @@ class Phrases:
     resting: str = "Resting, {remaining} seconds left."
     working: str = "{exercise}, {remaining} seconds left."
     rounds_so_far: str = "{rounds} rounds so far."
-    # Logging a set in the rest after it.
-    log_ask_and: str = "and"  # "Load and RPE?"
-    log_names: tuple[tuple[str, str], ...] = (
-        ("load", "load"), ("rpe", "RPE"), ("rir", "reps in reserve"), ("reps", "reps"),
-    )  # fmt: skip
+    # Logging a set in the rest after it (what is asked: coach.session.set_log).
     log_skipped: str = "Not logged."
     log_closed: str = "Logged."
     last_time: str = "Last time: {values}."

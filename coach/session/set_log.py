@@ -9,14 +9,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from coach.log_values import LoggedValue
-from coach.session.phrases import Phrases
+
+# How each kind is asked for.
+NAMES = {"load": "load", "rpe": "RPE", "rir": "reps in reserve", "reps": "reps"}
 
 
-def ask_text(phrases: Phrases, kinds: Sequence[str]) -> str:
+def ask_text(kinds: Sequence[str]) -> str:
     """ "Load and RPE?" for `log: [load, rpe]`."""
-    names = dict(phrases.log_names)
-    said = [names.get(kind, kind) for kind in kinds]
-    text = said[0] if len(said) == 1 else f"{', '.join(said[:-1])} {phrases.log_ask_and} {said[-1]}"
+    said = [NAMES.get(kind, kind) for kind in kinds]
+    text = said[0] if len(said) == 1 else f"{', '.join(said[:-1])} and {said[-1]}"
     return _sentence(text, "?")
 
 
