@@ -113,6 +113,12 @@ class MusicSettings:
 
 
 @dataclass(frozen=True)
+class LogSettings:
+    # The unit of a load said without one ("eighty" → 80 kg).
+    unit: str = "kg"
+
+
+@dataclass(frozen=True)
 class Settings:
     session: SessionSettings = SessionSettings()
     history: HistorySettings = HistorySettings()
@@ -122,6 +128,7 @@ class Settings:
     commands: CommandSettings = CommandSettings()
     time_calls: TimeCallSettings = TimeCallSettings()
     music: MusicSettings = MusicSettings()
+    log: LogSettings = LogSettings()
     # "section.key" → where the value came from (file:line, env VAR, flag).
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)
 
@@ -150,6 +157,7 @@ SECTIONS: dict[str, type[Any]] = {
     "commands": CommandSettings,
     "time_calls": TimeCallSettings,
     "music": MusicSettings,
+    "log": LogSettings,
 }
 
 # The sensible span of every numeric setting (inclusive): outside it a value is a
@@ -189,6 +197,7 @@ BACKENDS: tuple[str, ...] = ("auto", "moonshine", "pocketsphinx", "vosk")
 CHOICES: dict[str, tuple[str, ...]] = {
     "voice.engine": ("pyttsx3", "hibari", "estimate"),
     "listen.backend": BACKENDS,
+    "log.unit": ("kg", "lb"),
 }
 
 

@@ -70,7 +70,9 @@ def file_source(path: str, speed: float = 1.0, loop: bool = True) -> AudioSource
 
 def command_from(recognition: Recognition) -> Command:
     """What the session is told of a recognized command, as the keyboard tells it."""
-    return Command(recognition.command, source="voice", text=recognition.text)
+    return Command(
+        recognition.command, source="voice", text=recognition.text, value=recognition.value
+    )
 
 
 def pipeline_settings(settings: Settings, barge_in: bool) -> PipelineSettings:
@@ -161,6 +163,11 @@ class Listening:
                 self.events.put(command_from(recognition))
         return True
 
+    def listen_for_values(self, on: bool) -> None:
+        """Hear logged values too (the rest a set is logged in), or the commands alone."""
+        with suppress(OSError, ValueError):  # a listener gone hears nothing either way
+            self.inbox.put(messages.ListenFor(on))
+
     def stop(self) -> None:
         self._stop.set()
         self._thread.join(timeout=2)
@@ -197,13 +204,15 @@ def open_listening(
     vocabulary: Vocabulary | None = None,
     source: AudioSource | None = None,
     on_failure: Callable[[str], None] | None = None,
+    values: bool = False,
 ) -> Iterator[Listening | None]:
     """Listen for commands until the block exits. The listener starts in the
     background; if it can't (no microphone, no model) `note` says so once and
     `Listening.failed` turns true.
 
     `vocabulary` defaults to the session commands; `source` to the microphone;
-    `on_failure`, when given, is told why instead of `note`.
+    `on_failure`, when given, is told why instead of `note`; `values`: the session
+    logs sets, so the listener must be able to hear values (switched on per rest).
     """
     vocabulary = vocabulary or settings.vocabulary()
     barge_in = settings.listen.barge_in and playback is not None and canceller_available()
@@ -217,6 +226,7 @@ def open_listening(
         speed=float(getattr(clock, "speed", 1.0)),
         sync=_reading(clock),
         parent=os.getpid(),
+        values=values,
     )
     context = multiprocessing.get_context("spawn")
     inbox: multiprocessing.Queue[Any] = context.Queue()

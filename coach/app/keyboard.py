@@ -4,7 +4,9 @@ In a terminal one key is one command (no echo over the display): Enter or
 space alone means "next", the most common thing to say, and an Enter typed
 just after a command key belongs to that key, so "p Enter" pauses once. When
 standard input is a pipe or file, each line is a command (a key, or any
-vocabulary phrase). The reader thread only posts to the session's queue.
+vocabulary phrase). A number starts a value to log for the set before a rest,
+ended by Enter: `80`, `80kg`, `82.5 lb`, `8 rpe`, `2 rir`, `7 reps` (a line in a
+pipe may also be `rpe 8`). The reader thread only posts to the session's queue.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
+from coach.log_values import LoggedValue
+from coach.log_values import parse as parse_value
 from coach.session.events import Command, Event
 from coach.vocabulary import Vocabulary
 
@@ -39,7 +43,7 @@ KEYS: dict[str, str] = {
 # Two lines, so that every key fits a panel in an 80-column terminal.
 KEY_HELP = (
     "keys: Enter next · r repeat · p pause · c continue · b back · s skip\n"
-    "      q stop · ? status · h help · - slower · + faster"
+    "      q stop · ? status · h help · - slower · + faster · 80kg Enter log"
 )
 
 # An Enter this soon after a command key is taken as that key's Enter, not "next".
@@ -60,6 +64,40 @@ class KeyPresses:
         command = KEYS.get(key.lower())
         self._key_at = at if command is not None and key != " " else None
         return command
+
+
+class ValueTyping:
+    """A value typed key by key: it starts with a digit and ends with Enter."""
+
+    def __init__(self) -> None:
+        self.typed: str | None = None  # None: no value being typed
+
+    def take(self, key: str) -> tuple[bool, LoggedValue | None]:
+        """(whether the key was part of a value, the value when Enter ended one)."""
+        if self.typed is None:
+            if not key.isdigit():
+                return False, None
+            self.typed = ""
+        if key in "\r\n":
+            typed, self.typed = self.typed, None
+            value = parse_value(typed)
+            return True, None if value is None or value.kind == "skip" else value
+        if key == "\x1b":  # Escape: never mind
+            self.typed = None
+        elif key in "\x7f\b":
+            self.typed = self.typed[:-1]
+        else:
+            self.typed += key
+        return True, None
+
+
+def value_for_line(line: str) -> LoggedValue | None:
+    """A value to log typed as a line ("80 kg", "rpe 8"); only with a number in it, so a
+    command word is never taken for one."""
+    if not any(ch.isdigit() for ch in line):
+        return None
+    value = parse_value(line)
+    return None if value is None or value.kind == "skip" else value
 
 
 def command_for_line(line: str, vocabulary: Vocabulary) -> str | None:
@@ -86,13 +124,22 @@ class Keyboard:
         if command is not None:
             self.events.put(Command(command, source="keyboard", text=typed))
 
+    def _post_value(self, value: LoggedValue | None, typed: str) -> None:
+        if value is not None:
+            self.events.put(Command("log", source="keyboard", text=typed.strip(), value=value))
+
     def _lines(self) -> None:
         for line in self._stream:
-            self._post(command_for_line(line, self.vocabulary), line.strip())
+            value = value_for_line(line)
+            if value is not None:
+                self._post_value(value, line)
+            else:
+                self._post(command_for_line(line, self.vocabulary), line.strip())
 
     def _keys(self) -> None:
         fd = self._stream.fileno()
         presses = KeyPresses()
+        typing = ValueTyping()
         while True:
             try:
                 key = os.read(fd, 1).decode(errors="ignore")
@@ -100,6 +147,11 @@ class Keyboard:
                 return
             if not key:
                 return
+            was_typed = typing.typed
+            in_value, value = typing.take(key)
+            if in_value:
+                self._post_value(value, was_typed or "")
+                continue
             typed = "" if key in "\r\n" else key.lower()
             self._post(presses.command(key, time.monotonic()), typed)
 

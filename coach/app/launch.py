@@ -22,14 +22,14 @@ from typing import TYPE_CHECKING, TextIO
 
 from coach.app.keyboard import start_keyboard
 from coach.app.options import RunOptions, note
-from coach.app.recording import HistoryRecorder, rep_seconds
+from coach.app.recording import HistoryRecorder, last_time, rep_seconds
 from coach.app.signals import stopping_on_signals
 from coach.config import Settings, load_settings
 from coach.errors import CoachError
 from coach.history import History
 from coach.plan import Plan
 from coach.session.clock import Clock, ScaledClock, VirtualClock, WaitingForever
-from coach.session.events import Command, Event, Finished
+from coach.session.events import Action, Command, Event, Finished, ListenForValues
 from coach.session.machine import Session, TempoRule
 from coach.session.phrases import Phrases
 from coach.session.runner import Output, run_session
@@ -105,6 +105,8 @@ def launch(
             tempo=TempoRule(
                 settings.session.tempo_step, settings.session.tempo_min, settings.session.tempo_max
             ),
+            log_unit=settings.log.unit,
+            last_time={} if record is None else last_time(record.history, plan, record.session_id),
         )
         outputs: list[Output] = [*extra_outputs]
         if record is not None:
@@ -125,9 +127,12 @@ def launch(
             from coach.app.hearing import open_listening
 
             playback = sound.playback() if sound is not None else None
+            logs = any(step.log for step in plan.steps)
             listening = stack.enter_context(
-                open_listening(settings, events, clock, playback, note)
+                open_listening(settings, events, clock, playback, note, values=logs)
             )
+            if logs:
+                outputs.append(ValueSwitch(listening))
         outputs.append(_screen(options, out, session, clock, listening, sound is not None))
         if options.keyboard:
             keyboard = start_keyboard(events, sys.stdin, settings.vocabulary())
@@ -138,6 +143,21 @@ def launch(
             sound.ring_out(finished.t + _RING_OUT)
         return finished
     raise AssertionError("unreachable")
+
+
+class ValueSwitch:
+    """Turns the listener's hearing of values on for the rest a set is logged in, and
+    off after it (so "eighty" can't be heard as a value in the middle of a set)."""
+
+    def __init__(self, listening: Listening | None) -> None:
+        self.listening = listening
+
+    def emit(self, action: Action, now: float) -> None:
+        if isinstance(action, ListenForValues) and self.listening is not None:
+            self.listening.listen_for_values(action.values)
+
+    def close(self) -> None:
+        pass
 
 
 def _screen(

@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 
-from coach.history import History
+from coach.history import History, SetRecord
 from coach.history_journal import BufferedWrites
+from coach.log_values import LoggedValue, number_words
 from coach.plan import Plan
 from coach.session.events import (
     Action,
@@ -14,6 +15,7 @@ from coach.session.events import (
     Finished,
     RepCompleted,
     RoundCounted,
+    ValueLogged,
     WorkCompleted,
 )
 
@@ -58,6 +60,13 @@ class HistoryRecorder:
                 "record_work", self.session_id, f"{s.unit}/round{action.round}", s.exercise,
                 s.side, s.set, "round", 0.0, 1,
             )  # fmt: skip
+        elif isinstance(action, ValueLogged):
+            s, v = action.step, action.value
+            if v.value is not None:  # "skip": nothing to log (the command itself is kept)
+                self.writes.write(
+                    "record_value", self.session_id, s.set_key, s.exercise, None, s.set,
+                    v.kind, v.value, v.unit,
+                )  # fmt: skip
         elif isinstance(action, CommandHeard):
             self.writes.write(
                 "record_command",
@@ -77,3 +86,48 @@ def rep_seconds(plan: Plan) -> dict[str, float]:
         if step.is_rep_phase and step.duration is not None and step.rep_key is not None:
             seconds[step.rep_key] = seconds.get(step.rep_key, 0.0) + step.duration
     return seconds
+
+
+def last_time(
+    history: History, plan: Plan, session_id: int | None = None
+) -> dict[int, str]:
+    """What was logged last time for each exercise the plan logs, as the coach says it
+    ("eight at sixty kilos, RPE eight"), by exercise index. Real sessions first; practice
+    runs only when there are none."""
+    logged = {s.exercise_index: s.exercise for s in plan.steps if s.log}
+    if not logged:
+        return {}
+    said: dict[int, str] = {}
+    for practice in (False, True):
+        sets = [
+            s for s in history.sets(practice=practice)
+            if s.session_id != session_id and s.values and (practice or not s.practice)
+        ]  # fmt: skip
+        for index, exercise in logged.items():
+            if index in said:
+                continue
+            mine = [s for s in sets if s.exercise == exercise]
+            if mine:
+                said[index] = _said(mine[-1], mine)
+    return said
+
+
+def _said(last: SetRecord, sets: list[SetRecord]) -> str:
+    """The last logged set of the last session, with the reps of that set."""
+    reps = last.done_reps or next(
+        (s.reps for s in reversed(sets)
+         if s.session_id == last.session_id and s.set_number == last.set_number and s.reps),
+        0,
+    )  # fmt: skip
+    parts: list[str] = []
+    load = last.values.get("load")
+    if load is not None:
+        weight = LoggedValue("load", load.value, load.unit).spoken()
+        parts.append(f"{number_words(reps)} at {weight}" if reps else weight)
+    elif reps:
+        parts.append(LoggedValue("reps", reps).spoken())
+    for kind in ("rpe", "rir"):
+        found = last.values.get(kind)
+        if found is not None:
+            parts.append(LoggedValue(kind, found.value).spoken())
+    return ", ".join(parts)

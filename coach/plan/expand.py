@@ -17,6 +17,10 @@ from coach.plan.work import WorkSteps
 from coach.script.model import Exercise, TimeCalls, Workout
 from coach.time_calls import Mark, calls_for, merged
 
+# Seconds to log a set that has no rest after it (the last of the workout, or rest: 0):
+# time to say a load and an RPE, hear them said back, and say one again if misheard.
+LOG_MOMENT = 30.0
+
 
 class _Expander(WorkSteps):
     def __init__(self, workout: Workout, calls: TimeCalls | None = None) -> None:
@@ -40,6 +44,8 @@ class _Expander(WorkSteps):
                     self._side(exercise_index, ex, set_number, side, first_side=side_index == 0)
                 if not self._is_last_set(exercise_index, set_number) and ex.rest > 0:
                     self._rest(exercise_index, ex, set_number)
+                elif ex.log and ex.kind == "reps":  # no rest to log the set in: a moment
+                    self._rest(exercise_index, ex, set_number, seconds=LOG_MOMENT)
         workout_only = {"workout": self.workout.name}
         return Plan(
             workout=self.workout.name,
@@ -131,8 +137,13 @@ class _Expander(WorkSteps):
         )
         for beat in range(ex.countdown, 0, -1):
             self._add(
-                kind="countdown", phase=None, rep=None, duration=1.0,
-                tones=("countdown",), count=beat, **where,
+                kind="countdown",
+                phase=None,
+                rep=None,
+                duration=1.0,
+                tones=("countdown",),
+                count=beat,
+                **where,
             )
         if ex.kind == "timed":
             self._hold(exercise_index, ex, set_number, side, where)
@@ -161,7 +172,12 @@ class _Expander(WorkSteps):
                 )
 
     def _rest(
-        self, exercise_index: int, ex: Exercise, set_number: int, marks: tuple[Mark, ...] = ()
+        self,
+        exercise_index: int,
+        ex: Exercise,
+        set_number: int,
+        marks: tuple[Mark, ...] = (),
+        seconds: float | None = None,
     ) -> None:
         last_side = ex.sides[-1] if ex.sides else None
         if ex.kind != "reps" and not marks:  # rep scripts keep the rests they always had
@@ -176,9 +192,14 @@ class _Expander(WorkSteps):
             sets=ex.sets,
             rep=None,
             reps=ex.reps,
-            duration=ex.rest,
-            cues=self._say(["rest"], exercise_index, ex, set_number, last_side, None),
+            duration=ex.rest if seconds is None else seconds,
+            # The logging moment after the last set is no rest: the rest cue's "next
+            # up" would be wrong there.
+            cues=()
+            if seconds is not None
+            else self._say(["rest"], exercise_index, ex, set_number, last_side, None),
             marks=marks,
+            log=ex.log if ex.kind == "reps" else (),
         )
 
 
@@ -186,4 +207,3 @@ def expand(workout: Workout, calls: TimeCalls | None = None) -> Plan:
     """The whole session of `workout`, step by step; `calls`: the configured time calls,
     for a script that doesn't set its own."""
     return _Expander(workout, calls).run()
-

@@ -38,6 +38,13 @@ class Step:
     end_cues: tuple[str, ...] = ()  # said when the work ends
     unit: str | None = None  # identifies completed work, like rep_key for a rep
     circuit_round: tuple[str, int, int] | None = None  # (circuit, round, rounds) begins here
+    # A rest in which the set before it is logged: what to ask for (load, rpe, rir, reps).
+    log: tuple[str, ...] = ()
+
+    @property
+    def set_key(self) -> str:
+        """Identifies the set (all its sides) this step belongs to, for logged values."""
+        return f"{self.exercise_index}/-/{self.set}"
 
     @property
     def state(self) -> str:
@@ -156,5 +163,3 @@ class Plan:
 
 
 # -- expansion -----------------------------------------------------------------
-
-

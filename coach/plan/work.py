@@ -66,7 +66,12 @@ class WorkSteps:
         raise NotImplementedError
 
     def _rest(
-        self, exercise_index: int, ex: Exercise, set_number: int, marks: tuple[Mark, ...] = ()
+        self,
+        exercise_index: int,
+        ex: Exercise,
+        set_number: int,
+        marks: tuple[Mark, ...] = (),
+        seconds: float | None = None,
     ) -> None:
         raise NotImplementedError
 

@@ -65,6 +65,9 @@ DEFAULT_TEMPO: Mapping[str, float | None] = {
     "hold": 1.0,
     "lower": 2.0,
 }
+# What the athlete can be asked to log in the rest after a set (`log: [load, rpe]`).
+LOG_KINDS: tuple[str, ...] = ("load", "rpe", "rir", "reps")
+
 DEFAULT_SETS = 3
 DEFAULT_REPS = 8
 DEFAULT_REST = 60.0
@@ -139,6 +142,7 @@ class Exercise:
     minutes: float = 0.0  # kind "amrap"
     circuit: Circuit | None = None  # the circuit it is part of; sets = its rounds
     calls: TimeCalls | None = None  # None: the script's, else the config's
+    log: tuple[str, ...] = ()  # LOG_KINDS asked for after each set; empty: nothing asked
 
     @property
     def bilateral(self) -> bool:

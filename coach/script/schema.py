@@ -16,6 +16,7 @@ from coach.script.model import (
     DEFAULT_REPS,
     DEFAULT_REST,
     DEFAULT_SETS,
+    LOG_KINDS,
     PHASES,
     REP_CUE_KEYS,
 )
@@ -171,6 +172,13 @@ def _exercise_properties() -> dict[str, Any]:
             "maximum": MAX_COUNTDOWN,
             "default": DEFAULT_COUNTDOWN,
             "description": "Get-ready beeps, one a second, after setup (0 = none).",
+        },
+        "log": {
+            "type": "array",
+            "items": {"enum": list(LOG_KINDS)},
+            "uniqueItems": True,
+            "description": "What the athlete is asked to log by voice in the rest after "
+            "each set, e.g. [load, rpe]: load, rpe, rir (reps in reserve), reps.",
         },
         "cues": {
             "type": "object",
@@ -339,9 +347,7 @@ def json_schema() -> dict[str, Any]:
                 "minItems": 1,
                 "description": "The exercises, in order (required unless inherited "
                 "through extends).",
-                "items": {
-                    "anyOf": [{"$ref": "#/$defs/exercise"}, {"$ref": "#/$defs/circuit"}]
-                },
+                "items": {"anyOf": [{"$ref": "#/$defs/exercise"}, {"$ref": "#/$defs/circuit"}]},
             },
             "time_calls": {
                 "$ref": "#/$defs/timeCalls",

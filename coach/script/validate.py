@@ -24,6 +24,7 @@ from coach.script.model import (
     DEFAULT_REST,
     DEFAULT_SETS,
     DEFAULT_TEMPO,
+    LOG_KINDS,
     PHASES,
     REP_CUE_KEYS,
     REP_ONLY_VARIABLES,
@@ -53,7 +54,9 @@ TOP_KEYS: tuple[str, ...] = (
     "exercises",
     "time_calls",
 )
-SETTING_KEYS: tuple[str, ...] = ("sides", "sets", "reps", "rest", "tempo", "countdown", "cues")
+SETTING_KEYS: tuple[str, ...] = (
+    "sides", "sets", "reps", "rest", "tempo", "countdown", "cues", "log"
+)  # fmt: skip
 EXERCISE_KEYS: tuple[str, ...] = ("name", "description", *SETTING_KEYS, *WORK_KEYS)
 CUE_ITEM_KEYS: tuple[str, ...] = ("text", "reps", "sets", "sides", "every")
 SELECTOR_WORDS: tuple[str, ...] = ("first", "last")
@@ -90,6 +93,7 @@ class _Settings:
     reps: int | None = None
     rest: float | None = None
     countdown: int | None = None
+    log: tuple[str, ...] | None = None
     tempo: dict[str, float | None] = field(default_factory=dict)
     cues: dict[str, list[CueRead]] = field(default_factory=dict)
     invalid: set[str] = field(default_factory=set)  # keys written with a bad value
@@ -308,6 +312,7 @@ class _Checker(WorkChecks):
         if circuit is not None:
             rest = 0.0
         countdown = _choose("countdown", own, defaults, DEFAULT_COUNTDOWN)
+        log = _choose("log", own, defaults, ())
         calls: TimeCalls | None = None
         if "time_calls" in entry:
             calls = self.time_calls_of(entry["time_calls"], (*path, "time_calls"))
@@ -324,6 +329,7 @@ class _Checker(WorkChecks):
             kind=kind,
             circuit=circuit,
             calls=calls,
+            log=log or (),
         )
         return dataclasses.replace(built, **work)
 
@@ -351,9 +357,7 @@ class _Checker(WorkChecks):
         if "circuit" in entry:
             self.report_key((*path, "circuit"), "a circuit can't hold another circuit")
         if kind not in ("reps", "timed"):
-            self.report(
-                path, f"a circuit holds rep and timed exercises; this one is {kind}"
-            )
+            self.report(path, f"a circuit holds rep and timed exercises; this one is {kind}")
         for key, why in (
             ("sets", "in a circuit each exercise is done once a round; set 'rounds' on the "
              "circuit"),
@@ -427,6 +431,10 @@ class _Checker(WorkChecks):
             result.sides = self.sides(mapping["sides"], (*path, "sides"))
             if result.sides is None:
                 result.invalid.add("sides")
+        if "log" in mapping:
+            result.log = self.log(mapping["log"], (*path, "log"))
+            if result.log is None:
+                result.invalid.add("log")
         if "tempo" in mapping:
             result.tempo = self.tempo(mapping["tempo"], (*path, "tempo"))
         if "cues" in mapping:
@@ -479,6 +487,35 @@ class _Checker(WorkChecks):
             else:
                 names[side.strip()] = None
         return tuple(names) if ok else None
+
+    def log(self, value: object, path: NodePath) -> tuple[str, ...] | None:
+        """`log: [load, rpe]`: what to ask for in the rest after each set."""
+        # A single kind written bare is what a person means by it.
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list):
+            self.report(
+                path,
+                f"log: expected a list of what to log, e.g. [load, rpe], got {show(value)}",
+            )
+            return None
+        kinds: dict[str, None] = {}
+        ok = True
+        for index, kind in enumerate(items):
+            at = path if isinstance(value, str) else (*path, index)
+            if not isinstance(kind, str) or kind.strip().lower() not in LOG_KINDS:
+                hint = did_you_mean(kind, LOG_KINDS) if isinstance(kind, str) else ""
+                self.report(
+                    at,
+                    f"log: {show(kind)} is not something to log"
+                    + (hint or f"; use {', '.join(LOG_KINDS)}"),
+                )
+                ok = False
+            elif kind.strip().lower() in kinds:
+                self.report(at, f"log: '{kind.strip()}' is listed twice")
+                ok = False
+            else:
+                kinds[kind.strip().lower()] = None
+        return tuple(kinds) if ok else None
 
     def tempo(self, value: object, path: NodePath) -> dict[str, float | None]:
         if not isinstance(value, dict):
@@ -755,15 +792,16 @@ def _timed_seconds(exercise: Exercise) -> float:
     if exercise.kind == "amrap":
         return exercise.minutes * 60.0
     if exercise.kind == "timed":
-        return exercise.sets * max(1, len(exercise.sides)) * exercise.hold + (
-            exercise.sets - 1
-        ) * exercise.rest
+        return (
+            exercise.sets * max(1, len(exercise.sides)) * exercise.hold
+            + (exercise.sets - 1) * exercise.rest
+        )
     timed = {phase: seconds or 0.0 for phase, seconds in exercise.tempo.items()}
     rep = sum(seconds for phase, seconds in timed.items() if phase != "setup")
     per_side = timed.get("setup", 0.0) + exercise.reps * rep
-    return exercise.sets * max(1, len(exercise.sides)) * per_side + (
-        exercise.sets - 1
-    ) * exercise.rest
+    return (
+        exercise.sets * max(1, len(exercise.sides)) * per_side + (exercise.sets - 1) * exercise.rest
+    )
 
 
 def _misspelt_settings(mapping: dict[str, object], settings: _Settings) -> None:

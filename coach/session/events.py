@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from coach.log_values import LoggedValue
 from coach.plan import Step
 
 # -- events (into the session) --------------------------------------------------
@@ -23,6 +24,7 @@ class Command:
     name: str
     source: str = "script"
     text: str = ""
+    value: LoggedValue | None = None  # what "log" logs ("eighty kilos"); None otherwise
 
 
 @dataclass(frozen=True)
@@ -210,6 +212,36 @@ class CommandHeard:
 
 
 @dataclass(frozen=True)
+class ValueLogged:
+    """A value logged for the set before a rest (or "skip": that set is not logged).
+    Saved before the next step starts; said again, the later value wins."""
+
+    t: float
+    step: Step  # the rest the set is logged in
+    value: LoggedValue
+
+    def event(self) -> dict[str, Any]:
+        s = self.step
+        return {
+            "t": _t(self.t), "event": "logged", "exercise": s.exercise,
+            # The whole set, all its sides: null like a bilateral exercise's side.
+            "side": None, "set": s.set, "kind": self.value.kind,
+            "value": self.value.value, "unit": self.value.unit,
+        }  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ListenForValues:
+    """The listener should (or should no longer) hear logged values as well as commands."""
+
+    t: float
+    values: bool
+
+    def event(self) -> None:
+        return None  # for the app's listener; not part of the timeline contract
+
+
+@dataclass(frozen=True)
 class RepCompleted:
     t: float
     step: Step  # the rep's lower phase
@@ -235,6 +267,19 @@ class Finished:
 
 
 Action = (
-    PhaseStarted | Say | Tone | Cut | RestStarted | CommandHeard | RepCompleted | Finished
-    | WorkStarted | WorkCompleted | RoundCounted | CircuitRound | TimeCall
+    PhaseStarted
+    | Say
+    | Tone
+    | Cut
+    | RestStarted
+    | CommandHeard
+    | RepCompleted
+    | Finished
+    | WorkStarted
+    | WorkCompleted
+    | RoundCounted
+    | CircuitRound
+    | TimeCall
+    | ValueLogged
+    | ListenForValues
 )

@@ -25,12 +25,13 @@ Timing rules (documented for script authors in docs/cue-scripts.md):
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from transitions import Machine
 
+from coach.log_values import LoggedValue
 from coach.plan import Plan, Step
 from coach.session.events import (
     Action,
@@ -40,6 +41,7 @@ from coach.session.events import (
     Cut,
     Event,
     Finished,
+    ListenForValues,
     PhaseStarted,
     RepCompleted,
     RestStarted,
@@ -47,10 +49,12 @@ from coach.session.events import (
     Tick,
     TimeCall,
     Tone,
+    ValueLogged,
     WorkCompleted,
     WorkStarted,
 )
 from coach.session.phrases import Phrases, short_status_text, status_text
+from coach.session.set_log import ask_text, said_back, with_unit
 from coach.session.speech import SpeechTimer
 from coach.session.talk import Talk
 from coach.vocabulary import COMMANDS
@@ -61,7 +65,6 @@ ACTIVE_STATES = ["setup", "countdown", "brace", "drive", "hold", "lower", "rest"
 STATES = ["idle", *ACTIVE_STATES, "paused", "done"]
 
 
-
 @dataclass(frozen=True)
 class TempoRule:
     """How far "slower" / "faster" move the tempo scale, and its bounds."""
@@ -69,6 +72,7 @@ class TempoRule:
     step: float = 0.1
     low: float = 0.5
     high: float = 2.0
+
 
 _EPSILON = 1e-9
 
@@ -94,6 +98,8 @@ class Session:
         planned_reps: int | None = None,
         manual_timeout: float | None = None,
         tempo: TempoRule | None = None,
+        log_unit: str = "kg",
+        last_time: Mapping[int, str] | None = None,
     ) -> None:
         self.plan = plan
         self.speech = speech
@@ -119,6 +125,12 @@ class Session:
         self._out: list[Action] = []
         self._marks_said = 0  # of the step's marks
         self.rounds = 0  # AMRAP rounds of the step under way
+        self.log_unit = log_unit  # of a load said without one
+        # What was logged last time, by exercise index, said before its first set.
+        self.last_time = dict(last_time or {})
+        self._last_time_said: set[int] = set()
+        self._log_rest: Step | None = None  # the rest whose set is being logged
+        self._logged: dict[str, LoggedValue] = {}  # in it, by kind: the later wins
         Machine(
             model=self,
             states=STATES,
@@ -153,28 +165,68 @@ class Session:
                 }
             )
         table += [
-            {"trigger": "tick", "source": ACTIVE_STATES, "dest": None,
-             "conditions": "_mark_is_due", "after": "_say_marks"},
-            {"trigger": "tick", "source": ACTIVE_STATES, "dest": None,
-             "conditions": "_time_is_up", "after": "_advance"},
-            {"trigger": "next", "source": "work", "dest": None,
-             "conditions": "_in_amrap", "after": "_count_round"},
-            {"trigger": "next", "source": ACTIVE_STATES, "dest": None,
-             "conditions": "_waits_for_next", "before": "_interrupt", "after": "_advance"},
-            {"trigger": "pause", "source": ACTIVE_STATES, "dest": "paused",
-             "before": "_freeze", "after": "_on_pause"},
-            {"trigger": "back", "source": ACTIVE_STATES, "dest": None,
-             "before": "_interrupt", "after": "_back"},
-            {"trigger": "skip", "source": ACTIVE_STATES, "dest": None,
-             "before": "_interrupt", "after": "_skip"},
+            {
+                "trigger": "tick",
+                "source": ACTIVE_STATES,
+                "dest": None,
+                "conditions": "_mark_is_due",
+                "after": "_say_marks",
+            },
+            {
+                "trigger": "tick",
+                "source": ACTIVE_STATES,
+                "dest": None,
+                "conditions": "_time_is_up",
+                "after": "_advance",
+            },
+            {
+                "trigger": "next",
+                "source": "work",
+                "dest": None,
+                "conditions": "_in_amrap",
+                "after": "_count_round",
+            },
+            {
+                "trigger": "next",
+                "source": ACTIVE_STATES,
+                "dest": None,
+                "conditions": "_waits_for_next",
+                "before": "_interrupt",
+                "after": "_advance",
+            },
+            {
+                "trigger": "pause",
+                "source": ACTIVE_STATES,
+                "dest": "paused",
+                "before": "_freeze",
+                "after": "_on_pause",
+            },
+            {
+                "trigger": "back",
+                "source": ACTIVE_STATES,
+                "dest": None,
+                "before": "_interrupt",
+                "after": "_back",
+            },
+            {
+                "trigger": "skip",
+                "source": ACTIVE_STATES,
+                "dest": None,
+                "before": "_interrupt",
+                "after": "_skip",
+            },
             {"trigger": "repeat", "source": active_or_paused, "dest": None, "after": "_repeat"},
             {"trigger": "status", "source": active_or_paused, "dest": None, "after": "_status"},
             {"trigger": "help", "source": active_or_paused, "dest": None, "after": "_help"},
             {"trigger": "slower", "source": active_or_paused, "dest": None, "after": "_slower"},
             {"trigger": "faster", "source": active_or_paused, "dest": None, "after": "_faster"},
             {"trigger": "stop", "source": active_or_paused, "dest": "done", "after": "_on_stop"},
-            {"trigger": "finish", "source": ["idle", *ACTIVE_STATES], "dest": "done",
-             "after": "_on_finish"},
+            {
+                "trigger": "finish",
+                "source": ["idle", *ACTIVE_STATES],
+                "dest": "done",
+                "after": "_on_finish",
+            },
         ]
         return table
 
@@ -210,7 +262,14 @@ class Session:
             heard_at = len(self._out)
             # Only the athlete's commands are triggered by name: "finish", "enter_step"
             # and the machine's own triggers are not for a Command to pull.
-            accepted = event.name in COMMANDS and self.trigger(event.name)
+            if self._log_rest is not None and self.state == "rest" and (
+                event.name == "log" or event.name == "skip" or (
+                    event.name == "repeat" and self._logged
+                )
+            ):  # fmt: skip
+                accepted = self._log(event)
+            else:
+                accepted = event.name in COMMANDS and self.trigger(event.name)
             if not accepted:
                 _LOGGER.info("ignored %r: nothing to do while %s", event.name, self.state)
             self._out.insert(heard_at, CommandHeard(now, event, accepted=accepted))
@@ -298,6 +357,7 @@ class Session:
             self.trigger("enter_step", index)
 
     def _on_enter_step(self, index: int) -> None:
+        self._close_log()
         self.index = index
         step = self.step
         self._marks_said = 0
@@ -310,8 +370,20 @@ class Session:
         self._announce(start, step)
         for tone in step.tones:
             self._out.append(Tone(start, tone))
+        if (
+            step.phase == "setup"
+            and step.exercise_index in self.last_time
+            and step.exercise_index not in self._last_time_said
+        ):
+            self._last_time_said.add(step.exercise_index)
+            self._say(self.phrases.last_time.format(values=self.last_time[step.exercise_index]))
         for text in step.cues:
             self._say(text, cue=True)
+        if step.kind == "rest" and step.log:
+            self._log_rest = step
+            self._logged = {}
+            self._out.append(ListenForValues(start, True))
+            self._say(ask_text(step.log))
         duration = step.duration
         if duration is not None and step.is_rep_phase:
             duration *= self.tempo_scale
@@ -483,10 +555,49 @@ class Session:
         self._end("completed")
 
     def _end(self, status: str) -> None:
+        self._close_log()
         self.outcome = status
         self.step_deadline = None
         end = max(self.now, self.speech_until)
         self._out.append(Finished(end, self.completed_reps, self.planned_reps, status))
+
+    # -- logging a set -------------------------------------------------------------
+
+    def _log(self, command: Command) -> bool:
+        """A value, "skip" or "repeat" in the rest a set is logged in."""
+        rest = self._log_rest
+        assert rest is not None
+        if command.name == "repeat":
+            self._log_answer(said_back(self._logged.values()))
+            return True
+        if command.name == "skip":  # this set is not logged; the exercise goes on
+            self._out.append(ValueLogged(self.now, rest, LoggedValue("skip")))
+            self._close_log()
+            self._log_answer(self.phrases.log_closed if self._logged else self.phrases.log_skipped)
+            return True
+        if command.value is None or command.value.kind == "skip":
+            return False
+        value = with_unit(command.value, self.log_unit)
+        self._logged[value.kind] = value
+        self._out.append(ValueLogged(self.now, rest, value))
+        self._log_answer(said_back([value]))
+        return True
+
+    def _log_answer(self, text: str) -> None:
+        """Say `text` at once, but only if it fits the rest: logging never stretches it."""
+        interrupted = self.talk.queued_cues(self.now)
+        heard = self.talk.heard_cue(self.now) if self.talk.talking(self.now) else None
+        again = ([heard] if heard is not None and heard not in interrupted else []) + interrupted
+        length = sum(self.speech.duration(t) for t in [text, *again])
+        if self.step_deadline is not None and self.now + length > self.step_deadline + _EPSILON:
+            _LOGGER.info("not said back, it would stretch the rest: %r", text)
+            return
+        self._answer([text], None, hold=None)
+
+    def _close_log(self) -> None:
+        if self._log_rest is not None:
+            self._log_rest = None
+            self._out.append(ListenForValues(self.now, False))
 
     # -- speech ------------------------------------------------------------------
 
@@ -549,4 +660,3 @@ class Session:
         self._announce(self.now, step)
         for tone in step.tones:
             self._out.append(Tone(self.now, tone))
-

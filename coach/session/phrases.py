@@ -22,8 +22,7 @@ class Phrases:
     fastest: str = "That's as fast as it goes."
     nothing_to_repeat: str = "Nothing to repeat yet."
     help: str = (
-        "You can say: next, repeat, pause, resume, go back, skip, stop, "
-        "status, slower, or faster."
+        "You can say: next, repeat, pause, resume, go back, skip, stop, status, slower, or faster."
     )
     # What fits a timed phase, when the full answer would stretch it.
     help_short: str = "Say next, pause, or stop."
@@ -33,6 +32,10 @@ class Phrases:
     resting: str = "Resting, {remaining} seconds left."
     working: str = "{exercise}, {remaining} seconds left."
     rounds_so_far: str = "{rounds} rounds so far."
+    # Logging a set in the rest after it (what is asked: coach.session.set_log).
+    log_skipped: str = "Not logged."
+    log_closed: str = "Logged."
+    last_time: str = "Last time: {values}."
 
 
 def short_status_text(phrases: Phrases, reps_left: int) -> str:
@@ -53,9 +56,7 @@ def status_text(
 ) -> str:
     where = f"{exercise}, {side} side" if side else exercise
     if rep is None:
-        return phrases.status_set.format(
-            where=where, set=set_number, sets=sets, left=reps_left
-        )
+        return phrases.status_set.format(where=where, set=set_number, sets=sets, left=reps_left)
     return phrases.status_rep.format(
         where=where, set=set_number, sets=sets, rep=rep, reps=reps, left=reps_left
     )

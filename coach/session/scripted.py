@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from coach.errors import CoachError
+from coach.log_values import parse as parse_value
 from coach.session.events import Command
 from coach.vocabulary import COMMANDS, Vocabulary
 
@@ -24,6 +25,16 @@ def parse_commands(spec: str, vocabulary: Vocabulary | None = None) -> list[tupl
                 f"--commands: {item!r} is not TIME:COMMAND with TIME in seconds ≥ 0 "
                 "(e.g. --commands '12.5:pause,20:resume')"
             )
+        name, _, logged = said.strip().partition(" ")
+        if name.lower() == "log":  # "40:log 80 kg": a value logged for the set before the rest
+            value = parse_value(logged)
+            if value is None or value.kind == "skip":
+                raise CoachError(
+                    f"--commands: {logged.strip()!r} is not a value to log "
+                    "(e.g. '40:log 80 kg', '45:log rpe 8', '50:log 2 in reserve')"
+                )
+            parsed.append((at, Command("log", source="script", text=said.strip(), value=value)))
+            continue
         command = vocabulary.command_for(said)
         if command is None:
             raise CoachError(

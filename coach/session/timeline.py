@@ -25,6 +25,7 @@ from coach.session.events import (
     Say,
     TimeCall,
     Tone,
+    ValueLogged,
     WorkCompleted,
     WorkStarted,
 )
@@ -145,6 +146,11 @@ def _work_line(action: Action) -> str | None:
         return None
     if isinstance(action, RoundCounted):
         return f"  ✓ round {action.round}"
+    if isinstance(action, ValueLogged):
+        v = action.value
+        if v.value is None:
+            return f"  ✎ set {action.step.set}: not logged"
+        return f"  ✎ set {action.step.set} {v.kind} {v.value:g}" + (f" {v.unit}" if v.unit else "")
     if isinstance(action, CircuitRound):
         return f"● {action.name} · round {action.round}/{action.rounds}"
     if isinstance(action, TimeCall):
