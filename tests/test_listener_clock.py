@@ -14,7 +14,7 @@ import pytest
 from listen_audio import RATE, espeak, have_espeak, pink
 
 from coach.listen import messages
-from coach.listen.pipeline import Listener, PipelineSettings
+from coach.listen.pipeline import Listener, PipelineSettings, Recognition
 from coach.listen.recognizers import make_recognizer
 from coach.listen.sources import FileSource
 from coach.listen.worker import Hearing, ListenJob
@@ -33,6 +33,27 @@ def _job(
         settings=PipelineSettings(barge_in=barge_in), source=FileSource("unused.wav"),
         delay=delay, speed=1.0, sync=messages.Sync(*sync), parent=os.getppid(),
     )
+
+
+def heard_until_drained(
+    listener: Listener, job: ListenJob, chunks: queue.Queue[Any], inbox: queue.Queue[Any]
+) -> list[Recognition]:
+    """Run the listener's loop on `chunks` until it has taken them all, then stop it;
+    the recognitions it sent back."""
+    outbox: queue.Queue[Any] = queue.Queue()
+
+    def stop_when_drained() -> None:
+        while not chunks.empty():
+            time.sleep(0.05)
+        time.sleep(0.3)
+        inbox.put(messages.Stop())
+
+    threading.Thread(target=stop_when_drained, daemon=True).start()
+    Hearing(listener, RATE, job, inbox, outbox).run(chunks)  # type: ignore[arg-type]
+    replies = []
+    while not outbox.empty():
+        replies.append(outbox.get())
+    return [m.recognition for m in replies if isinstance(m, messages.Heard)]
 
 
 @pytest.mark.skipif(not have_espeak(), reason="needs espeak-ng")
@@ -55,22 +76,7 @@ def test_a_command_in_chunks_taken_late_is_dated_when_it_was_said() -> None:
         chunks.put((audio[at : at + CHUNK], 0.0, now - waited + k * CHUNK / RATE))
     session_now = 100.0
     job = _job(vocabulary, sync=(now, session_now))
-    inbox: queue.Queue[Any] = queue.Queue()
-    outbox: queue.Queue[Any] = queue.Queue()
-
-    def stop_when_drained() -> None:
-        while not chunks.empty():
-            time.sleep(0.05)
-        time.sleep(0.3)
-        inbox.put(messages.Stop())
-
-    threading.Thread(target=stop_when_drained, daemon=True).start()
-    Hearing(listener, RATE, job, inbox, outbox).run(chunks)  # type: ignore[arg-type]
-
-    replies = []
-    while not outbox.empty():
-        replies.append(outbox.get())
-    heard = [m.recognition for m in replies if isinstance(m, messages.Heard)]
+    heard = heard_until_drained(listener, job, chunks, queue.Queue())
     assert [r.command for r in heard] == ["next"]
     # The first chunk began one chunk before it arrived, `waited` before now.
     began = session_now - waited - CHUNK / RATE

@@ -131,14 +131,15 @@ def test_the_listeners_process_switches_when_the_session_says() -> None:
     the rest where a set is logged begins, and again as it ends."""
     import os
     import queue
-    import threading
     import time
     from typing import Any
+
+    from test_listener_clock import heard_until_drained
 
     from coach.listen import messages
     from coach.listen.pipeline import PipelineSettings
     from coach.listen.sources import FileSource
-    from coach.listen.worker import Hearing, ListenJob
+    from coach.listen.worker import ListenJob
 
     texts = ("Eighty kilos.", "Eighty kilos.", "Eighty kilos.")
     audio, truth = scene([(t, None, hibari(t)) for t in texts], noise="pink", snr_db=25, seed=3)
@@ -149,7 +150,6 @@ def test_the_listeners_process_switches_when_the_session_says() -> None:
         int((truth[1].end + 0.6) * RATE) // chunk: messages.ListenFor(values=False),
     }
     inbox: queue.Queue[Any] = queue.Queue()
-    outbox: queue.Queue[Any] = queue.Queue()
 
     class Microphone(queue.Queue):  # type: ignore[type-arg]
         """Chunks as the microphone delivered them; the k-th taken also delivers the
@@ -175,19 +175,6 @@ def test_the_listeners_process_switches_when_the_session_says() -> None:
     )  # fmt: skip
     listener = Listener(make_recognizer("pocketsphinx", VOCAB, values=True), VOCAB, RATE)
     listener.listen_for_values(False)
-
-    def stop_when_drained() -> None:
-        while not chunks.empty():
-            time.sleep(0.05)
-        time.sleep(0.3)
-        inbox.put(messages.Stop())
-
-    threading.Thread(target=stop_when_drained, daemon=True).start()
-    Hearing(listener, RATE, job, inbox, outbox).run(chunks)  # type: ignore[arg-type]
-    heard = []
-    while not outbox.empty():
-        message = outbox.get()
-        if isinstance(message, messages.Heard):
-            heard.append(message.recognition)
+    heard = heard_until_drained(listener, job, chunks, inbox)
     assert [r.value for r in heard] == [LoggedValue("load", 80, "kg")]
     assert abs(heard[0].start - truth[1].start) < 0.3
