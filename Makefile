@@ -5,10 +5,13 @@
 SCRIPT ?= demo
 ARGS ?=
 
-.PHONY: run test lint setup
+.PHONY: run test lint setup setup-tests
 
 setup:
 	@tools/bootstrap
+
+setup-tests:
+	@tools/bootstrap --tests
 
 run: setup
 	.venv/bin/coach run $(SCRIPT) $(ARGS)
@@ -17,7 +20,7 @@ run: setup
 # another on one worker (tests/conftest.py) while the rest share the others.
 TEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
 
-test: setup
+test: setup-tests
 	.venv/bin/python -m pytest -q -n $(TEST_WORKERS) --dist loadgroup
 
 lint: setup
