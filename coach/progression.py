@@ -24,8 +24,6 @@ class DoneSet:
 
     counted: int  # reps the coach counted (the fewer of its sides)
     logged_reps: float | None = None  # reps the athlete logged, e.g. a set that failed
-    load: float | None = None
-    unit: str | None = None  # of the load
 
     @property
     def reps(self) -> int:
@@ -39,6 +37,8 @@ class LastSession:
     planned_sets: int
     planned_reps: int  # the target then
     sets: tuple[DoneSet, ...]
+    # The latest load logged: in it, or before, should it have logged none.
+    load: LoggedValue | None = None
 
     @property
     def reached(self) -> bool:
@@ -47,14 +47,14 @@ class LastSession:
             done.reps >= self.planned_reps for done in self.sets
         )
 
-    def load(self, unit: str) -> float | None:
-        """The load of the last set that logged one, in `unit`."""
-        done = next((d for d in reversed(self.sets) if d.load is not None), None)
-        if done is None or done.load is None:
+    def load_in(self, unit: str) -> float | None:
+        """The latest load logged, in `unit`."""
+        if self.load is None or self.load.value is None:
             return None
-        if done.unit in (None, unit):
-            return done.load
-        converted = done.load * KG_PER_LB if unit == "kg" else done.load / KG_PER_LB
+        if self.load.unit in (None, unit):
+            return self.load.value
+        kg = unit == "kg"
+        converted = self.load.value * KG_PER_LB if kg else self.load.value / KG_PER_LB
         return round(converted * 2) / 2  # loads are said and logged in halves
 
 
@@ -76,7 +76,7 @@ def target(rule: Progression, reps: int, last: LastSession | None, unit: str) ->
     """Today's target of an exercise of `reps` reps a set, after its `last` session."""
     if last is None:
         return Target(reps, rule.start_load, unit)
-    load = last.load(unit)
+    load = last.load_in(unit)
     if load is None:
         load = rule.start_load
     # The reps stay in the script's range, should the script have changed since.

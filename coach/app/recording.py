@@ -136,22 +136,16 @@ def _last_sessions(
         planned_sets, planned_reps = (planned(saved) if saved else {}).get(
             name, (len(done), max((d.counted for d in done), default=0))
         )  # without a saved shape: what the coach counted to
-        found[name] = LastSession(planned_sets, planned_reps, done)
+        load = next((_load(s) for s in reversed(sets) if "load" in s.values), None)
+        found[name] = LastSession(planned_sets, planned_reps, done, load)
     return found
 
 
 def _done(records: list[SetRecord]) -> DoneSet:
     """A set from its records: one per side, and the set's logged values (side None)."""
     counted = [r.reps for r in records if r.reps]
-    logged = next((r.values for r in records if r.values), {})
-    load = logged.get("load")
-    reps = logged.get("reps")
-    return DoneSet(
-        counted=min(counted, default=0),
-        logged_reps=None if reps is None else reps.value,
-        load=None if load is None else load.value,
-        unit=None if load is None else load.unit,
-    )
+    logged = next((r.value("reps") for r in records if "reps" in r.values), None)
+    return DoneSet(min(counted, default=0), logged)
 
 
 def _earlier_sets(
@@ -178,11 +172,16 @@ def _said(last: SetRecord, sets: list[SetRecord]) -> str:
          if s.session_id == last.session_id and s.set_number == last.set_number and s.reps),
         0,
     )  # fmt: skip
-    load = last.values.get("load")
-    weight = None if load is None else LoggedValue("load", load.value, load.unit)
-    parts = [reps_at_load(reps, weight)] if reps or weight else []
+    load = _load(last)
+    parts = [reps_at_load(reps, load)] if reps or load else []
     for kind in ("rpe", "rir"):
         found = last.values.get(kind)
         if found is not None:
             parts.append(LoggedValue(kind, found.value).spoken())
     return ", ".join(parts)
+
+
+def _load(record: SetRecord) -> LoggedValue | None:
+    """The load logged for a set, to be said."""
+    found = record.values.get("load")
+    return None if found is None else LoggedValue("load", found.value, found.unit)
