@@ -57,7 +57,9 @@ class ProgressionChecks:
             ok = ok and up_to > 0
         load_ok, add_load = self.load(value, path, "add_load", MAX_LOAD_STEP)
         start_ok, start_load = self.load(value, path, "start_load", MAX_LOAD)
-        ok = ok and load_ok and start_ok
+        if not ok:  # a misspelt key or a bad number, reported: the checks below would guess
+            return None
+        ok = load_ok and start_ok
         if "add_reps" in value and "up_to" not in value:
             self.report(
                 (*path, "add_reps"),
