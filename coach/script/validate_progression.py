@@ -8,10 +8,9 @@ in, since whether it can work depends on that exercise's kind, reps and log.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
 
 from coach.script.model import Exercise, Progression
-from coach.script.problems import show
+from coach.script.problems import Reports, show
 from coach.script.yamlpos import NodePath
 
 PROGRESSION_KEYS: tuple[str, ...] = ("add_reps", "up_to", "add_load", "start_load")
@@ -28,14 +27,8 @@ def _in_halves(value: object, low: float, high: float) -> float | None:
     return float(value) if low <= value <= high and float(value * 2).is_integer() else None
 
 
-class ProgressionChecks:
+class ProgressionChecks(Reports):
     """What validate._Checker gets from this mixin."""
-
-    report: Callable[[NodePath, str], None]
-    report_key: Callable[[NodePath, str], None]
-    report_once: Callable[[NodePath, str, str], None]
-    unknown_keys: Callable[[dict[str, object], NodePath, Sequence[str], str], None]
-    whole: Callable[[object, NodePath, str, int, int], int | None]
 
     def progression(self, value: object, path: NodePath, max_reps: int) -> Progression | None:
         """The rule as written, or None after reporting what is wrong with it."""
