@@ -309,3 +309,20 @@ def test_practice_runs_and_sessions_without_a_saved_plan(tmp_path: Path) -> None
     workout = load_workout(str(script))
     with History.open(db) as history:
         assert todays_targets(history, workout, "kg") == {0: Target(9, 77.5, "kg")}
+
+
+def test_a_one_sided_exercise_progresses_when_both_sides_reached_it(tmp_path: Path) -> None:
+    script = tmp_path / "split-squat.yaml"
+    script.write_text(
+        "workout: Split squat\ndefaults:\n  countdown: 0\n  rest: 3\n"
+        "  tempo: {setup: 1, brace: 1, drive: 1, hold: 1, lower: 1}\n"
+        "exercises:\n  - name: Split squat\n    sides: [left, right]\n    sets: 2\n    reps: 3\n"
+        "    progression: {add_reps: 1, up_to: 4}\n"
+    )
+    settings = _settings(tmp_path)
+    with History.open(tmp_path / "history.sqlite") as history:
+        said = [_run(history, script, settings)[2] for _ in range(3)]
+        assert ["Today: three reps.", "Today: four reps.", "Today: four reps."] == [
+            next(text for text in texts if text.startswith("Today")) for texts in said
+        ]
+        assert {(s.side, s.reps) for s in history.sets(3)} == {("left", 4), ("right", 4)}
