@@ -322,7 +322,9 @@ def test_a_one_sided_exercise_progresses_when_both_sides_reached_it(tmp_path: Pa
     settings = _settings(tmp_path)
     with History.open(tmp_path / "history.sqlite") as history:
         said = [_run(history, script, settings)[2] for _ in range(3)]
-        assert ["Today: three reps.", "Today: four reps.", "Today: four reps."] == [
-            next(text for text in texts if text.startswith("Today")) for texts in said
+        assert [next(text for text in texts if text.startswith("Today")) for texts in said] == [
+            "Today: three reps.",
+            "Today: four reps.",
+            "Today: four reps.",
         ]
         assert {(s.side, s.reps) for s in history.sets(3)} == {("left", 4), ("right", 4)}
