@@ -181,8 +181,8 @@ BAD_RULES = [
     ),
     (
         "    seconds: 30\n    progression: {add_reps: 1, up_to: 12}\n",
-        "6:5: progression: 'Bench' is a timed hold, with no reps to add to; a progression is for "
-        "sets of reps",
+        "6:5: progression: 'Bench' is a timed hold; a progression is for sets of reps, so take "
+        "it off here",
     ),
 ]
 

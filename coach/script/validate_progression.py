@@ -103,8 +103,8 @@ class ProgressionChecks(Reports):
             if own:
                 self.report_key(
                     at,
-                    f"progression: '{name}' is {_kind_words(exercise.kind)}, with no reps to "
-                    "add to; a progression is for sets of reps",
+                    f"progression: '{name}' is {_kind_words(exercise.kind)}; a progression is "
+                    "for sets of reps, so take it off here",
                 )
             return None
         needs_load = [key for key, value in (("add_load", rule.add_load),
