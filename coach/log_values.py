@@ -74,6 +74,13 @@ class LoggedValue:
         return f"{number} rep" if self.value == 1 else f"{number} reps"
 
 
+def reps_at_load(reps: int, load: LoggedValue | None) -> str:
+    """ "eight at sixty kilos"; "eight reps" without a load, "sixty kilos" without reps."""
+    if load is None:
+        return LoggedValue("reps", reps).spoken() if reps else ""
+    return f"{number_words(reps)} at {load.spoken()}" if reps else load.spoken()
+
+
 def number_words(value: float) -> str:
     """0–999 in halves as said: 125.5 → 'one hundred and twenty five and a half'."""
     whole = int(value)

@@ -28,6 +28,15 @@ def _exercise(e: Exercise) -> dict[str, object]:
     return found
 
 
+def planned(saved: str) -> dict[str, tuple[int, int]]:
+    """The sets and reps each exercise of a saved shape planned, by name."""
+    try:
+        exercises = json.loads(saved)
+    except ValueError:
+        return {}
+    return {e["name"]: (e["sets"], e["reps"]) for e in exercises}
+
+
 def what_changed(saved: str, current: str) -> str | None:
     """The first difference between two shapes, in words; None when they are the same."""
     if saved == current:

@@ -347,27 +347,24 @@ def _finish_code(status: str) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from coach.app.launch import HistoryTarget, launch
+    from coach.app.launch import launch, start_recorded
     from coach.history import History
     from coach.history_journal import replay
     from coach.plan import expand
     from coach.script.loader import load_workout, resolve_script
-    from coach.shape import shape
 
     settings = settings_for(args)
     options = _session_options(args, settings)
     workout = load_workout(args.script)
-    plan = expand(workout, settings.time_calls.rule())
     if options.simulate:
+        plan = expand(workout, settings.time_calls.rule())
         return _finish_code(launch(plan, options, settings=settings).status)
     path = resolve_script(args.script)
     with History.open(settings.history_path()) as history:
         replay(history)  # what an earlier session couldn't write
-        session_id = history.start_session(
-            args.script, str(path), workout.name, plan.planned_reps, practice=options.practice
+        plan, target = start_recorded(
+            history, args.script, str(path), workout, settings, options.practice
         )
-        history.save_shape(session_id, shape(workout))
-        target = HistoryTarget(history, session_id)
         finished = launch(plan, options, settings=settings, record=target)
     _after_session(finished.status)
     return _finish_code(finished.status)
@@ -388,7 +385,7 @@ def _cmd_resume(args: argparse.Namespace) -> int:
     options = _session_options(args, settings)
     with History.open(settings.history_path()) as history:
         replay(history)  # what an earlier session couldn't write
-        unfinished = latest_unfinished(history)
+        unfinished = latest_unfinished(history, settings.log.unit)
     record, changed = unfinished.record, unfinished.changed
     if changed is not None and not args.restart:
         raise CoachError(
@@ -421,7 +418,7 @@ def _cmd_resume(args: argparse.Namespace) -> int:
         target = None
         if not options.simulate:
             history.reopen_session(record.id)
-            target = HistoryTarget(history, record.id)
+            target = HistoryTarget(history, record.id, unfinished.today)
         finished = launch(
             rest.plan,
             options,

@@ -15,19 +15,21 @@ from __future__ import annotations
 import logging
 import queue
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TextIO
 
 from coach.app.keyboard import start_keyboard
 from coach.app.options import RunOptions, note
-from coach.app.recording import HistoryRecorder, last_time, rep_seconds
+from coach.app.recording import HistoryRecorder, last_time, rep_seconds, todays_targets
 from coach.app.signals import stopping_on_signals
 from coach.config import Settings, load_settings
 from coach.errors import CoachError
 from coach.history import History
-from coach.plan import Plan
+from coach.plan import Plan, expand
+from coach.progression import Target, with_targets
+from coach.script.model import Workout
 from coach.session.clock import Clock, ScaledClock, VirtualClock, WaitingForever
 from coach.session.events import Action, Command, Event, Finished, ListenForValues
 from coach.session.machine import Session, TempoRule
@@ -35,6 +37,7 @@ from coach.session.phrases import Phrases
 from coach.session.runner import Output, run_session
 from coach.session.speech import EstimatedSpeech, SpeechTimer
 from coach.session.timeline import JsonTimeline, TextTimeline
+from coach.shape import shape
 
 if TYPE_CHECKING:
     from coach.app.hearing import Listening
@@ -50,14 +53,37 @@ _RING_OUT = 0.5
 class HistoryTarget:
     history: History
     session_id: int
+    # Each progressing exercise's target, by exercise index: its reps are the plan's.
+    today: Mapping[int, Target] = field(default_factory=dict)
+
+
+def start_recorded(
+    history: History, script: str, path: str, workout: Workout, settings: Settings, practice: bool
+) -> tuple[Plan, HistoryTarget]:
+    """Today's plan of a script, its progressions' targets in place, and the session's new
+    row in the history; its shape is today's, so that a resume lines up."""
+    today = todays_targets(history, workout, settings.log.unit)
+    workout = with_targets(workout, today)
+    plan = expand(workout, settings.time_calls.rule())
+    session_id = history.start_session(
+        script, path, workout.name, plan.planned_reps, practice=practice
+    )
+    history.save_shape(session_id, shape(workout))
+    return plan, HistoryTarget(history, session_id, today)
 
 
 class SimulationStalled(CoachError):
     pass
 
 
-def open_voice(settings: Settings, plan: Plan | None = None) -> Voice | None:
-    """The configured voice, warming up with the plan's texts; None if it can't speak."""
+def open_voice(
+    settings: Settings,
+    plan: Plan | None = None,
+    last_time: Mapping[int, str] | None = None,
+    today: Mapping[int, str] | None = None,
+) -> Voice | None:
+    """The configured voice, warming up with the plan's texts (and the lines said before
+    each exercise's first set); None if it can't speak."""
     if settings.voice.engine == "estimate":
         return None
     from coach.session.catalog import session_texts
@@ -66,7 +92,7 @@ def open_voice(settings: Settings, plan: Plan | None = None) -> Voice | None:
     try:
         voice = Voice.from_settings(settings)
         if plan is not None:
-            texts = session_texts(plan, Phrases())
+            texts = session_texts(plan, Phrases(), last_time, today)
             if texts:
                 voice.clip(texts[0])  # fails here, once, if the engine can't start
             voice.prerender(texts)
@@ -89,10 +115,12 @@ def launch(
     extra_outputs: Sequence[Output] = (),
 ) -> Finished:
     settings = settings or load_settings()
+    said_last = {} if record is None else last_time(record.history, plan, record.session_id)
+    today = {} if record is None else {i: t.spoken() for i, t in record.today.items()}
     with ExitStack() as stack:
         voice = None
         if speech is None:
-            voice = open_voice(settings, plan)
+            voice = open_voice(settings, plan, said_last, today)
             if voice is not None:
                 stack.callback(voice.close)
         timer: SpeechTimer = speech or voice or EstimatedSpeech()
@@ -106,7 +134,8 @@ def launch(
                 settings.session.tempo_step, settings.session.tempo_min, settings.session.tempo_max
             ),
             log_unit=settings.log.unit,
-            last_time={} if record is None else last_time(record.history, plan, record.session_id),
+            last_time=said_last,
+            today=today,
         )
         outputs: list[Output] = [*extra_outputs]
         if record is not None:

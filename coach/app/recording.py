@@ -7,8 +7,10 @@ from collections.abc import Callable, Mapping
 
 from coach.history import History, SetRecord
 from coach.history_journal import BufferedWrites
-from coach.log_values import LoggedValue, number_words
+from coach.log_values import LoggedValue, reps_at_load
 from coach.plan import Plan
+from coach.progression import DoneSet, LastSession, Target, targets
+from coach.script.model import Workout
 from coach.session.events import (
     Action,
     CommandHeard,
@@ -18,6 +20,7 @@ from coach.session.events import (
     ValueLogged,
     WorkCompleted,
 )
+from coach.shape import planned
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -92,24 +95,74 @@ def last_time(
     history: History, plan: Plan, session_id: int | None = None
 ) -> dict[int, str]:
     """What was logged last time for each exercise the plan logs, as the coach says it
-    ("eight at sixty kilos, RPE eight"), by exercise index. Real sessions first; practice
-    runs only when there are none."""
+    ("eight at sixty kilos, RPE eight"), by exercise index."""
     logged = {s.exercise_index: s.exercise for s in plan.steps if s.log}
-    if not logged:
-        return {}
-    said: dict[int, str] = {}
+    earlier = _earlier_sets(
+        history, set(logged.values()), lambda s: s.session_id != session_id and bool(s.values)
+    )
+    return {
+        index: _said(earlier[exercise][-1], earlier[exercise])
+        for index, exercise in logged.items()
+        if exercise in earlier
+    }
+
+
+def todays_targets(
+    history: History, workout: Workout, unit: str, session_id: int | None = None
+) -> dict[int, Target]:
+    """Each progressing exercise's target today, by exercise index, after its last
+    session before `session_id` (a session resumed keeps the targets it began with)."""
+    return targets(workout, _last_sessions(history, workout, session_id), unit)
+
+
+def _last_sessions(
+    history: History, workout: Workout, session_id: int | None
+) -> dict[str, LastSession]:
+    """The last session of each exercise with a progression rule, by name: what it
+    planned (from the session's saved shape) and what each set did."""
+    names = {e.name for e in workout.exercises if e.progression is not None}
+    found: dict[str, LastSession] = {}
+    earlier = _earlier_sets(
+        history, names, lambda s: session_id is None or s.session_id < session_id
+    )
+    for name, sets in earlier.items():
+        session = sets[-1].session_id
+        by_number: dict[int, list[SetRecord]] = {}
+        for record in sets:
+            if record.session_id == session:
+                by_number.setdefault(record.set_number, []).append(record)
+        done = tuple(_done(records) for records in by_number.values())
+        saved = history.shape(session)
+        planned_sets, planned_reps = (planned(saved) if saved else {}).get(
+            name, (len(done), max((d.counted for d in done), default=0))
+        )  # without a saved shape: what the coach counted to
+        load = next((_load(s) for s in reversed(sets) if "load" in s.values), None)
+        found[name] = LastSession(planned_sets, planned_reps, done, load)
+    return found
+
+
+def _done(records: list[SetRecord]) -> DoneSet:
+    """A set from its records: one per side, and the set's logged values (side None)."""
+    counted = [r.reps for r in records if r.reps]
+    logged = next((r.value("reps") for r in records if "reps" in r.values), None)
+    return DoneSet(min(counted, default=0), logged)
+
+
+def _earlier_sets(
+    history: History, exercises: set[str], keep: Callable[[SetRecord], bool]
+) -> dict[str, list[SetRecord]]:
+    """Each exercise's sets that `keep` keeps, oldest session first: from real sessions,
+    or from practice runs when it has none."""
+    found: dict[str, list[SetRecord]] = {}
     for practice in (False, True):
         sets = [
-            s for s in history.sets(practice=practice)
-            if s.session_id != session_id and s.values and (practice or not s.practice)
-        ]  # fmt: skip
-        for index, exercise in logged.items():
-            if index in said:
-                continue
+            s for s in history.sets(practice=practice) if keep(s) and (practice or not s.practice)
+        ]
+        for exercise in exercises - found.keys():
             mine = [s for s in sets if s.exercise == exercise]
             if mine:
-                said[index] = _said(mine[-1], mine)
-    return said
+                found[exercise] = mine
+    return found
 
 
 def _said(last: SetRecord, sets: list[SetRecord]) -> str:
@@ -119,15 +172,16 @@ def _said(last: SetRecord, sets: list[SetRecord]) -> str:
          if s.session_id == last.session_id and s.set_number == last.set_number and s.reps),
         0,
     )  # fmt: skip
-    parts: list[str] = []
-    load = last.values.get("load")
-    if load is not None:
-        weight = LoggedValue("load", load.value, load.unit).spoken()
-        parts.append(f"{number_words(reps)} at {weight}" if reps else weight)
-    elif reps:
-        parts.append(LoggedValue("reps", reps).spoken())
+    load = _load(last)
+    parts = [reps_at_load(reps, load)] if reps or load else []
     for kind in ("rpe", "rir"):
         found = last.values.get(kind)
         if found is not None:
             parts.append(LoggedValue(kind, found.value).spoken())
     return ", ".join(parts)
+
+
+def _load(record: SetRecord) -> LoggedValue | None:
+    """The load logged for a set, to be said."""
+    found = record.values.get("load")
+    return None if found is None else LoggedValue("load", found.value, found.unit)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from coach.app.recording import todays_targets
 from coach.errors import CoachError
 from coach.history import History, SessionRecord
 from coach.plan import Plan, expand
+from coach.progression import Target, with_targets
 from coach.script.loader import load_workout
 from coach.script.model import TimeCalls, Workout
 from coach.shape import shape, what_changed
@@ -19,8 +22,9 @@ class Unfinished:
 
     record: SessionRecord
     script: str  # where the script is read from now
-    workout: Workout
+    workout: Workout  # with the targets in place
     changed: str | None  # how the script changed since (None: it didn't)
+    today: Mapping[int, Target]  # its progressions' targets, as when it began
 
 
 @dataclass(frozen=True)
@@ -32,8 +36,9 @@ class Rest:
     planned_reps: int  # of the whole session
 
 
-def latest_unfinished(history: History) -> Unfinished:
-    """The session to resume; a CoachError says why there is none."""
+def latest_unfinished(history: History, unit: str) -> Unfinished:
+    """The session to resume; a CoachError says why there is none. Its targets are worked
+    out again from the sessions before it, so its reps line up as they began."""
     record = history.latest_unfinished()
     if record is None:
         raise CoachError("no unfinished session to resume; start one with `coach run SCRIPT`")
@@ -43,9 +48,11 @@ def latest_unfinished(history: History) -> Unfinished:
         )
     script = record.script_path if Path(record.script_path).is_file() else record.script
     workout = load_workout(script)
+    today = todays_targets(history, workout, unit, record.id)
+    workout = with_targets(workout, today)
     saved = history.shape(record.id)
     changed = what_changed(saved, shape(workout)) if saved else None
-    return Unfinished(record, script, workout, changed)
+    return Unfinished(record, script, workout, changed, today)
 
 
 def rest_of(history: History, unfinished: Unfinished, time_calls: TimeCalls) -> Rest:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TextIO
 
 from coach.app.hearing import open_listening
-from coach.app.launch import HistoryTarget, launch, open_voice
+from coach.app.launch import HistoryTarget, launch, open_voice, start_recorded
 from coach.app.options import RunOptions, note
 from coach.app.resume import latest_unfinished, rest_of
 from coach.app.signals import stopping_on_signals
@@ -26,12 +26,11 @@ from coach.config import Settings
 from coach.errors import CoachError
 from coach.history import History
 from coach.listen.sources import AudioSource
-from coach.plan import Plan, expand
+from coach.plan import Plan
 from coach.script.loader import bundled_scripts, load_workout
 from coach.session.clock import ScaledClock
 from coach.session.events import Command, Event, Say
 from coach.session.timeline import JsonTimeline, TextTimeline
-from coach.shape import shape
 from coach.vocabulary import Vocabulary, normalise
 
 _LOGGER = logging.getLogger(__name__)
@@ -213,19 +212,17 @@ class Server:
             self._say_now("I don't know that workout.")
             return
         workout = load_workout(str(item.path))
-        plan = expand(workout, self.settings.time_calls.rule())
         with History.open(self.settings.history_path()) as history:
-            session_id = history.start_session(
-                name, str(item.path), workout.name, plan.planned_reps,
-                practice=self.options.no_audio or self.options.speed != 1.0,
-            )  # fmt: skip
-            history.save_shape(session_id, shape(workout))
-            self._session(plan, HistoryTarget(history, session_id))
+            practice = self.options.no_audio or self.options.speed != 1.0
+            plan, target = start_recorded(
+                history, name, str(item.path), workout, self.settings, practice
+            )
+            self._session(plan, target)
 
     def _resume(self) -> None:
         with History.open(self.settings.history_path()) as history:
             try:
-                unfinished = latest_unfinished(history)
+                unfinished = latest_unfinished(history, self.settings.log.unit)
             except CoachError:
                 self._say_now("There is no workout to resume.")
                 return
@@ -235,7 +232,7 @@ class Server:
             rest = rest_of(history, unfinished, self.settings.time_calls.rule())
             history.reopen_session(unfinished.record.id)
             self._session(
-                rest.plan, HistoryTarget(history, unfinished.record.id),
+                rest.plan, HistoryTarget(history, unfinished.record.id, unfinished.today),
                 completed=rest.completed, planned=rest.planned_reps,
             )
 

@@ -124,6 +124,17 @@ class Circuit:
 
 
 @dataclass(frozen=True)
+class Progression:
+    """How an exercise's target moves from one session to the next, after a session in
+    which every set reached it (see "Progression" in docs/cue-scripts.md)."""
+
+    add_reps: int = 0  # reps added to the target, up to `up_to`
+    up_to: int = 0
+    add_load: float = 0.0  # in log.unit: after the top of the rep range, or each time
+    start_load: float | None = None  # the first session's, with no load logged yet
+
+
+@dataclass(frozen=True)
 class Exercise:
     name: str
     sets: int = DEFAULT_SETS
@@ -143,6 +154,7 @@ class Exercise:
     circuit: Circuit | None = None  # the circuit it is part of; sets = its rounds
     calls: TimeCalls | None = None  # None: the script's, else the config's
     log: tuple[str, ...] = ()  # LOG_KINDS asked for after each set; empty: nothing asked
+    progression: Progression | None = None
 
     @property
     def bilateral(self) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from coach.printable import printable
@@ -39,6 +39,17 @@ class CueRead:
     rep_paths: tuple[tuple[int, NodePath], ...] = ()
     set_paths: tuple[tuple[int, NodePath], ...] = ()
     every_path: NodePath | None = None
+
+
+class Reports:
+    """How the script checker's mixins (validate_work, validate_progression) report: through
+    validate._Checker, so every problem carries the FILE:LINE:COL of its node."""
+
+    report: Callable[[NodePath, str], None]
+    report_key: Callable[[NodePath, str], None]
+    report_once: Callable[[NodePath, str, str], None]
+    unknown_keys: Callable[[dict[str, object], NodePath, Sequence[str], str], None]
+    whole: Callable[[object, NodePath, str, int, int], int | None]
 
 
 def show(value: object) -> str:

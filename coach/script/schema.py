@@ -28,6 +28,7 @@ from coach.script.validate import (
     MAX_SETS,
     SESSION_CUES,
 )
+from coach.script.validate_progression import MAX_LOAD, MAX_LOAD_STEP
 from coach.script.validate_work import MAX_CALL_COUNTDOWN, MAX_MINUTES, MAX_ROUNDS
 
 SCHEMA_ID = "https://coach.invalid/schemas/cue-script.json"
@@ -180,6 +181,7 @@ def _exercise_properties() -> dict[str, Any]:
             "description": "What the athlete is asked to log by voice in the rest after "
             "each set, e.g. [load, rpe]: load, rpe, rir (reps in reserve), reps.",
         },
+        "progression": _progression(),
         "cues": {
             "type": "object",
             "description": "What to say, by cue key.",
@@ -188,6 +190,30 @@ def _exercise_properties() -> dict[str, Any]:
             "additionalProperties": False,
         },
     }
+
+
+def _progression() -> dict[str, Any]:
+    reps = {"type": "integer", "minimum": 1, "maximum": MAX_REPS}
+    return {
+        "type": "object",
+        "description": "How the target moves after a session whose every set reached it: "
+        "a rep more up to `up_to`, then `add_load` more and back to `reps`; or `add_load` "
+        "each time. The coach says the target before the first set.",
+        "properties": {
+            "add_reps": {**reps, "description": "Reps added to the target (needs up_to)."},
+            "up_to": {**reps, "description": "The most reps; at least the exercise's reps."},
+            "add_load": {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_LOAD_STEP,
+                         "multipleOf": 0.5,
+                         "description": "Load added (in log.unit), after up_to or each time; "
+                         "needs load in log."},
+            "start_load": {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_LOAD,
+                           "multipleOf": 0.5,
+                           "description": "The first session's load, before any is logged."},
+        },
+        "anyOf": [{"required": ["add_reps", "up_to"]}, {"required": ["add_load"]}],
+        "dependentRequired": {"add_reps": ["up_to"], "up_to": ["add_reps"]},
+        "additionalProperties": False,
+    }  # fmt: skip
 
 
 def _work() -> dict[str, Any]:

@@ -33,11 +33,13 @@ from coach.script.model import (
     Circuit,
     CueItem,
     Exercise,
+    Progression,
     Selector,
     TimeCalls,
     Workout,
 )
 from coach.script.problems import CueRead, Problem, closest, did_you_mean, show
+from coach.script.validate_progression import ProgressionChecks
 from coach.script.validate_work import CIRCUIT_CUE_KEYS, CIRCUIT_KEYS, WORK_KEYS, WorkChecks
 from coach.script.yamlpos import NodePath, YamlDoc
 
@@ -55,7 +57,7 @@ TOP_KEYS: tuple[str, ...] = (
     "time_calls",
 )
 SETTING_KEYS: tuple[str, ...] = (
-    "sides", "sets", "reps", "rest", "tempo", "countdown", "cues", "log"
+    "sides", "sets", "reps", "rest", "tempo", "countdown", "cues", "log", "progression"
 )  # fmt: skip
 EXERCISE_KEYS: tuple[str, ...] = ("name", "description", *SETTING_KEYS, *WORK_KEYS)
 CUE_ITEM_KEYS: tuple[str, ...] = ("text", "reps", "sets", "sides", "every")
@@ -94,6 +96,7 @@ class _Settings:
     rest: float | None = None
     countdown: int | None = None
     log: tuple[str, ...] | None = None
+    progression: Progression | None = None
     tempo: dict[str, float | None] = field(default_factory=dict)
     cues: dict[str, list[CueRead]] = field(default_factory=dict)
     invalid: set[str] = field(default_factory=set)  # keys written with a bad value
@@ -116,7 +119,7 @@ def _is_number(value: object) -> TypeGuard[int | float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
-class _Checker(WorkChecks):
+class _Checker(WorkChecks, ProgressionChecks):
     def __init__(self, doc: YamlDoc) -> None:
         self.doc = doc
         self.problems: list[Problem] = []
@@ -331,7 +334,14 @@ class _Checker(WorkChecks):
             calls=calls,
             log=log or (),
         )
-        return dataclasses.replace(built, **work)
+        rule, rule_at = own.progression, (*path, "progression")
+        if rule is None and "progression" not in own.invalid:
+            rule, rule_at = defaults.progression, ("defaults", "progression")
+        built = dataclasses.replace(built, **work, progression=rule)
+        if reps is None or log is None:  # written wrong, already reported: don't guess
+            return built
+        checked = self.check_progression(built, rule_at, own=rule_at[0] != "defaults")
+        return dataclasses.replace(built, progression=checked)
 
     def work_of(self, entry: dict[str, object], path: NodePath, kind: str) -> dict[str, Any]:
         """The fields of a timed, intervals, EMOM or AMRAP exercise."""
@@ -435,6 +445,12 @@ class _Checker(WorkChecks):
             result.log = self.log(mapping["log"], (*path, "log"))
             if result.log is None:
                 result.invalid.add("log")
+        if "progression" in mapping:
+            result.progression = self.progression(
+                mapping["progression"], (*path, "progression"), MAX_REPS
+            )
+            if result.progression is None:
+                result.invalid.add("progression")
         if "tempo" in mapping:
             result.tempo = self.tempo(mapping["tempo"], (*path, "tempo"))
         if "cues" in mapping:

@@ -8,7 +8,7 @@ checker's `report`, so every problem carries the FILE:LINE:COL of its node.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeGuard
 
 from coach.script.model import (
@@ -18,6 +18,7 @@ from coach.script.model import (
     Interval,
     TimeCalls,
 )
+from coach.script.problems import Reports
 from coach.script.yamlpos import NodePath
 
 if TYPE_CHECKING:
@@ -62,14 +63,9 @@ def _number(value: object) -> TypeGuard[int | float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
-class WorkChecks:
+class WorkChecks(Reports):
     """What validate._Checker gets from this mixin."""
 
-    report: Callable[[NodePath, str], None]
-    report_key: Callable[[NodePath, str], None]
-    report_once: Callable[[NodePath, str, str], None]
-    unknown_keys: Callable[[dict[str, object], NodePath, Sequence[str], str], None]
-    whole: Callable[[object, NodePath, str, int, int], int | None]
     cues: Callable[[object, NodePath], dict[str, list[CueRead]]]
     optional_text: Callable[[dict[str, object], NodePath, str], str]
 

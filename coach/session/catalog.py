@@ -3,23 +3,37 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 
 from coach.plan import Plan
-from coach.session.phrases import Phrases, short_status_text, status_text
+from coach.session.phrases import Phrases, before_first_set, short_status_text, status_text
 
 # AMRAP rounds rendered ahead; a twentieth round is rare, and waits a moment for its render.
 _AMRAP_READY = 20
 
 
-def session_texts(plan: Plan, phrases: Phrases) -> list[str]:
-    """The plan's cues in order of use, then the answers to commands.
+def session_texts(
+    plan: Plan,
+    phrases: Phrases,
+    last_time: Mapping[int, str] | None = None,
+    today: Mapping[int, str] | None = None,
+) -> list[str]:
+    """The plan's cues in order of use, then the answers to commands; with what the
+    session says before each exercise's first set (see Session's last_time and today).
 
     The finishing line is given its usual count; the full status answers are
     those of a session that runs straight through (last, as the least urgent).
     """
     ordered: list[str] = list(plan.intro)
     amrap = False
+    introduced: set[int] = set()
     for step in plan.steps:
+        if step.phase == "setup" and step.exercise_index not in introduced:
+            introduced.add(step.exercise_index)
+            index = step.exercise_index
+            ordered.extend(
+                before_first_set(phrases, (last_time or {}).get(index), (today or {}).get(index))
+            )
         ordered.extend(step.cues)
         ordered.extend(m.text for m in step.marks if m.tone is None)  # said on the beat
         ordered.extend(step.end_cues)

@@ -53,7 +53,7 @@ from coach.session.events import (
     WorkCompleted,
     WorkStarted,
 )
-from coach.session.phrases import Phrases, short_status_text, status_text
+from coach.session.phrases import Phrases, before_first_set, short_status_text, status_text
 from coach.session.set_log import ask_text, said_back, with_unit
 from coach.session.speech import SpeechTimer
 from coach.session.talk import Talk
@@ -100,6 +100,7 @@ class Session:
         tempo: TempoRule | None = None,
         log_unit: str = "kg",
         last_time: Mapping[int, str] | None = None,
+        today: Mapping[int, str] | None = None,
     ) -> None:
         self.plan = plan
         self.speech = speech
@@ -126,9 +127,11 @@ class Session:
         self._marks_said = 0  # of the step's marks
         self.rounds = 0  # AMRAP rounds of the step under way
         self.log_unit = log_unit  # of a load said without one
-        # What was logged last time, by exercise index, said before its first set.
+        # What was logged last time and today's target, by exercise index, said
+        # before its first set.
         self.last_time = dict(last_time or {})
-        self._last_time_said: set[int] = set()
+        self.today = dict(today or {})
+        self._introduced: set[int] = set()
         self._log_rest: Step | None = None  # the rest whose set is being logged
         self._logged: dict[str, LoggedValue] = {}  # in it, by kind: the later wins
         Machine(
@@ -370,13 +373,14 @@ class Session:
         self._announce(start, step)
         for tone in step.tones:
             self._out.append(Tone(start, tone))
-        if (
-            step.phase == "setup"
-            and step.exercise_index in self.last_time
-            and step.exercise_index not in self._last_time_said
-        ):
-            self._last_time_said.add(step.exercise_index)
-            self._say(self.phrases.last_time.format(values=self.last_time[step.exercise_index]))
+        if step.phase == "setup" and step.exercise_index not in self._introduced:
+            self._introduced.add(step.exercise_index)
+            for text in before_first_set(
+                self.phrases,
+                self.last_time.get(step.exercise_index),
+                self.today.get(step.exercise_index),
+            ):
+                self._say(text)
         for text in step.cues:
             self._say(text, cue=True)
         if step.kind == "rest" and step.log:

@@ -36,6 +36,13 @@ class Phrases:
     log_skipped: str = "Not logged."
     log_closed: str = "Logged."
     last_time: str = "Last time: {values}."
+    today: str = "Today: {target}."  # a progression's target (coach.progression)
+
+
+def before_first_set(phrases: Phrases, last_time: str | None, today: str | None) -> list[str]:
+    """What was logged last time and today's target, said before an exercise's first set."""
+    said = [] if last_time is None else [phrases.last_time.format(values=last_time)]
+    return said if today is None else [*said, phrases.today.format(target=today)]
 
 
 def short_status_text(phrases: Phrases, reps_left: int) -> str:
