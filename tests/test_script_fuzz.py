@@ -14,12 +14,8 @@ from coach.errors import CoachError
 from coach.script.loader import ScriptError, check_script, load_workout
 from coach.script.model import CUE_KEYS, PHASES, VARIABLES, Workout
 from coach.script.problems import Problem
-from coach.script.validate import (
-    CUE_ITEM_KEYS,
-    EXERCISE_KEYS,
-    SELECTOR_WORDS,
-    TOP_KEYS,
-)
+from coach.script.validate import EXERCISE_KEYS, TOP_KEYS
+from coach.script.validate_cues import CUE_ITEM_KEYS, SELECTOR_WORDS
 
 FUZZ = settings(
     max_examples=200,

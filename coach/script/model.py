@@ -72,6 +72,10 @@ DEFAULT_SETS = 3
 DEFAULT_REPS = 8
 DEFAULT_REST = 60.0
 DEFAULT_COUNTDOWN = 3
+# Upper bounds the spec does not state: a typo such as `reps: 80000` would
+# otherwise plan a session of millions of events.
+MAX_SETS = 1000
+MAX_REPS = 1000
 
 # A selector in `reps:` / `sets:` of a cue item: a number, "first" or "last".
 Selector = int | str

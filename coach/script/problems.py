@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeGuard
 
 from coach.printable import printable
 from coach.script.model import CueItem
@@ -42,7 +43,7 @@ class CueRead:
 
 
 class Reports:
-    """How the script checker's mixins (validate_work, validate_progression) report: through
+    """How the script checker's mixins (validate_cues, _work, _progression) report: through
     validate._Checker, so every problem carries the FILE:LINE:COL of its node."""
 
     report: Callable[[NodePath, str], None]
@@ -50,6 +51,11 @@ class Reports:
     report_once: Callable[[NodePath, str, str], None]
     unknown_keys: Callable[[dict[str, object], NodePath, Sequence[str], str], None]
     whole: Callable[[object, NodePath, str, int, int], int | None]
+
+
+def is_int(value: object) -> TypeGuard[int]:
+    """A whole number as YAML reads one (its true and false are not numbers)."""
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def show(value: object) -> str:

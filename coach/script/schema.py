@@ -17,17 +17,13 @@ from coach.script.model import (
     DEFAULT_REST,
     DEFAULT_SETS,
     LOG_KINDS,
+    MAX_REPS,
+    MAX_SETS,
     PHASES,
     REP_CUE_KEYS,
 )
-from coach.script.validate import (
-    MAX_COUNTDOWN,
-    MAX_PHASE,
-    MAX_REPS,
-    MAX_REST,
-    MAX_SETS,
-    SESSION_CUES,
-)
+from coach.script.validate import MAX_COUNTDOWN, MAX_PHASE, MAX_REST
+from coach.script.validate_cues import SESSION_CUES
 from coach.script.validate_progression import MAX_LOAD, MAX_LOAD_STEP
 from coach.script.validate_work import MAX_CALL_COUNTDOWN, MAX_MINUTES, MAX_ROUNDS
 
