@@ -197,6 +197,22 @@ def score(
     return result
 
 
+# When the session has its answer to a value (the listener's closing pause, ~0.3 s) and
+# asks for the next; the corpus's values are at least 0.62 s apart.
+ANSWERED_AFTER = 0.5
+
+
+def asked_kinds(truth: list[dict[str, Any]]) -> str:
+    """`coach recognize --log`'s kinds, as the session asks: each value's kind from just
+    after the value before it (the first's from the start)."""
+    asked, since = [], 0.0
+    for entry in truth:
+        if entry.get("kind") == "value":
+            asked.append(f"{since:g}:{entry['command'].split()[0]}")
+            since = round(float(entry["end"]) + ANSWERED_AFTER, 3)
+    return ",".join(asked)
+
+
 def value_label(value: dict[str, Any]) -> str:
     """A recognition's logged value as the corpus labels it: 'load 80 kg', 'rpe 7.5'."""
     parts = [str(value["kind"])]
@@ -520,7 +536,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 stream = altered_copy(stream, args, Path(turned.name))
             cmd = [*shlex.split(args.coach), "recognize", str(stream), "--json"]
             if manifest.get("values"):  # a corpus of logged values: the logging listener
-                cmd.append("--log")
+                cmd += ["--log", asked_kinds(truth)]
             if args.backend:
                 cmd += ["--backend", args.backend]
             cmd += shlex.split(args.options)

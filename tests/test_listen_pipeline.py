@@ -146,7 +146,7 @@ class _CountingRecognizer:
         self.streaming = inner.streaming
         self.wants_denoise, self.wants_verifier = inner.wants_denoise, inner.wants_verifier
         self.rescorer = inner.rescorer
-        self.hears_values = inner.hears_values
+        self.value_kind = inner.value_kind
         self.listen_for_values = inner.listen_for_values
         self.started = 0
 
