@@ -198,3 +198,18 @@ def test_a_value_said_as_the_rest_ends_is_logged_but_not_said_back() -> None:
     assert [(e["t"], e["value"]) for e in of(events, "logged")] == [(REST_AT + 29.5, 80.0)]
     assert "Eighty kilos." not in [text for _, text in _said(events)]
     assert [e["t"] for e in of(events, "phase")] == [e["t"] for e in of(quiet, "phase")]
+
+
+def test_the_questions_and_short_say_backs_are_rendered_ahead_only_for_a_plan_that_logs() -> None:
+    from coach.plan import expand
+    from coach.session.catalog import session_texts
+    from coach.session.phrases import Phrases
+
+    plain = session_texts(expand(_workout()), Phrases())
+    logged = session_texts(expand(_workout(log=("load", "rpe", "rir"))), Phrases())
+    ahead = ["Load?", "RPE?", "Reps in reserve?", "RPE seven and a half.", "Zero in reserve."]
+    assert all(text in logged for text in ahead)
+    assert not any(text in plain for text in ahead)
+    assert "Seven reps." not in logged  # reps are not logged by this plan
+    assert [text for text in logged if text in plain] == plain  # the rest as before
+    assert "Not logged." in plain and "Logged." in plain
