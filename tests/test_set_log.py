@@ -213,3 +213,19 @@ def test_the_questions_and_short_say_backs_are_rendered_ahead_only_for_a_plan_th
     assert "Seven reps." not in logged  # reps are not logged by this plan
     assert [text for text in logged if text in plain] == plain  # the rest as before
     assert "Not logged." in plain and "Logged." in plain
+
+
+def test_another_kind_said_with_its_marker_is_logged_and_the_asked_one_still_asked() -> None:
+    events = simulate(_workout(log=("load", "rpe")), "12:log rpe 8,15:log 80,18:log 82.5")
+    logged = [(e["t"], e["kind"], e["value"]) for e in of(events, "logged")]
+    # Load is still the kind asked: a bare number said again corrects it.
+    assert logged == [(12.0, "rpe", 8.0), (15.0, "load", 80.0), (18.0, "load", 82.5)]
+    said = _said(events)
+    assert (12.0, "RPE eight.") in said and (15.0, "Eighty kilos.") in said
+    assert [text for _, text in said].count("RPE?") == 0  # given before it was asked
+
+
+def test_a_bare_number_out_of_the_asked_kinds_range_is_ignored() -> None:
+    events = simulate(_workout(log=("rpe",)), "12:log 80,15:log 8")
+    assert [(e["kind"], e["value"]) for e in of(events, "logged")] == [("rpe", 8.0)]
+    assert of(events, "command")[0]["ignored"] is True
