@@ -359,6 +359,8 @@ class Listener:
             gate = s.verified_min_confidence
         elif s.min_confidence is not None:
             gate = s.min_confidence
+        elif command == LOG:
+            gate = self.recognizer.value_min_confidence
         else:
             gate = self.recognizer.min_confidence
         accepted = (

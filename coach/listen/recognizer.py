@@ -27,6 +27,9 @@ class Recognizer(Protocol):
     # The confidence it must give a command to be acted on, when nothing else is asked
     # (each backend's confidence has a scale of its own).
     min_confidence: float
+    # The confidence a logged value must get (a wrong number in the history costs more
+    # than a value asked for again).
+    value_min_confidence: float
     # How the listener cuts utterances for it, and the quiet a command must follow
     # (seconds; see pipeline.PipelineSettings.isolation), each chosen for the backend.
     endpoint: EndpointSettings

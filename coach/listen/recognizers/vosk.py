@@ -31,6 +31,7 @@ class VoskRecognizer:
     wants_denoise = False
     wants_verifier = False
     min_confidence = 0.5
+    value_min_confidence = 0.5
     endpoint = EndpointSettings()
     isolation = 0.8
 
