@@ -127,14 +127,18 @@ class MoonshineRecognizer:
         self._for_commands = (self._spellings, self._scorer)
         self._for_values: dict[str, tuple[list[_Spelling], PhraseScorer]] = {}
         if values:  # per kind asked: the commands, their decoys and its value phrases
-            spelled_forms: dict[str, list[_Spelling]] = {}  # a form heard in several kinds
+            spelled_forms: dict[str, list[list[int]]] = {}  # a form heard in several kinds
             for kind in log_values.VALUE_KINDS:
                 spelled = list(self._spellings)
                 for form in sorted(set(log_values.spoken_forms(kind)) - phrases):
                     if form not in spelled_forms:
                         found = [s for w in value_writings(form) for s in spellings(w, index)]
-                        spelled_forms[form] = [_Spelling(form, tuple(s)) for s in found]
-                    spelled += spelled_forms[form]
+                        spelled_forms[form] = found
+                    # Named by the value it logs: the chances of its forms add up
+                    # ("eight" and "r p e eight" while RPE is asked).
+                    value = log_values.parse(form, kind)
+                    assert value is not None
+                    spelled += [_Spelling(value.spoken(), tuple(s)) for s in spelled_forms[form]]
                 scorer = PhraseScorer(
                     folder, [s.tokens for s in spelled], marks, len(tokens), VALUE_BEAM,
                     self._scorer,
