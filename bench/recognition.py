@@ -466,6 +466,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="where to keep the recognizer's output "
                              "(default CORPUS/recognitions/BACKEND)")
     parser.add_argument("--conditions", help="comma-separated subset of conditions")
+    parser.add_argument("--value-gate", type=float, metavar="C",
+                        help="drop the logged values heard below confidence C (with "
+                             "--recognitions-dir: a stricter gate for values, tried without "
+                             "running coach again; the listener's refractory window aside)")
     parser.add_argument("--slack", type=float, default=SLACK,
                         help="seconds a recognition may lie outside the truth interval (0.5)")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds per stream")
@@ -559,6 +563,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             any_wall = True
             peak = peak_mb if peak is None else max(peak, peak_mb)
         recs, bad = parse_jsonl(text)
+        if args.value_gate is not None:
+            recs = [r for r in recs if r.get("command") != "log"
+                    or r["confidence"] >= args.value_gate]
         if bad:
             print(f"recognition: {name}: {bad} unparsable line(s) ignored", file=sys.stderr)
         s = score(truth, recs, duration, slack=args.slack, talk=talk)
