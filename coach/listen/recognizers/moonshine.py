@@ -90,7 +90,7 @@ class MoonshineRecognizer:
     # 12 dB fall from the command's loudest frame (a crowd under it never pauses),
     # and half a second of quiet before a command (it turns talk down by itself).
     min_confidence = 0.55
-    value_min_confidence = 0.55
+    value_min_confidence = 0.6  # a wrong number costs more than asking again: chosen on dev
     endpoint = EndpointSettings(hangover_frames=9, peak_drop_db=12.0)
     isolation = 0.5
 

@@ -137,10 +137,12 @@ BARE = {
 VALUE_WORDS = set(re.findall(r"[a-z]+", re.sub(r"<\w+>", " ", VALUE_RULES)))
 
 
-def value_rule(asked: str, others: bool = log_values.OTHERS_HEARD) -> str:
+def value_rule(asked: str) -> str:
     """What is heard as a value while `asked` is asked for (log_values.spoken_forms)."""
-    marked = [f"<{kind}>" for kind in log_values.VALUE_KINDS if kind == asked or others]
-    return " | ".join([BARE[asked], *marked])
+    heard = {asked, *log_values.OTHERS_HEARD}
+    marked = [f"<{kind}>" for kind in log_values.VALUE_KINDS if kind in heard]
+    plain = [] if "load" in heard else ["<number> <unit>"]  # a whole load, a correction
+    return " | ".join([BARE[asked], *marked, *plain])
 
 
 class PocketsphinxRecognizer:
