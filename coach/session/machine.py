@@ -588,8 +588,11 @@ class Session:
         self._out.append(ValueLogged(self.now, rest, value))
         said = said_back([value])
         following = next_asked(rest.log, self._logged)
-        asks = following is not None and following != self._asked
-        if following is not None and asks and self._log_answer([said, question(following)]):
+        if (
+            following is not None
+            and following != self._asked
+            and self._log_answer([said, question(following)])
+        ):
             # Only once it is asked: a bare number the athlete says is of the kind heard.
             self._asked = following
             self._out.append(ListenForValues(self.now, following))
