@@ -135,3 +135,15 @@ def test_a_typed_bare_number_becomes_the_kind_asked_for() -> None:
     assert as_asked(LoggedValue("load", 80), "rpe") is None
     assert as_asked(LoggedValue("load", 80, "kg"), "rpe") == LoggedValue("load", 80, "kg")
     assert as_asked(LoggedValue("rir", 2), "load") == LoggedValue("rir", 2)
+
+
+def test_recognize_log_takes_a_kind_or_kinds_from_times() -> None:
+    import argparse
+
+    from coach.app.listen_cli import asked_kinds
+
+    assert asked_kinds("rpe") == ((0.0, "rpe"),)
+    assert asked_kinds("0:load,6.5:rpe") == ((0.0, "load"), (6.5, "rpe"))
+    for bad in ("kilos", "x:rpe"):
+        with pytest.raises(argparse.ArgumentTypeError):
+            asked_kinds(bad)
