@@ -1,6 +1,7 @@
 """The recognizer's ceiling: every utterance of the corpus heard on its own.
 
     .venv/bin/python bench/ceiling.py --corpus bench/corpus/test [--backend moonshine]
+    .venv/bin/python bench/ceiling.py --corpus bench/corpus/test-values [--backend B]
 
 `bench/recognition.py` scores the whole listener: the endpointer that finds an
 utterance, the rule that a command follows quiet, the recognizer that names it. This
@@ -17,6 +18,11 @@ built around this recognizer can do better than these figures:
 - `neg>cmd`, `cue>cmd`: negative sentences and the coach's own cues, each cut at its
   own times, that pass the gate as a command (false triggers that no endpointer or
   isolation rule would prevent).
+
+A corpus of logged values (`make_corpus.py --values`) is heard as the session hears it:
+each value with its kind asked for (and what comes before it, with that kind too), a
+value right when its label is (kind, number and unit), at the recognizer's gate for
+values; `subs` are then wrong values and commands.
 
 Exit status: 0 scored, 2 bad usage (no corpus, unknown condition or backend).
 """
@@ -37,7 +43,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
-from recognition import DEFAULT_CORPUS, plain_table, voice_engine  # noqa: E402
+from recognition import DEFAULT_CORPUS, plain_table, value_label, voice_engine  # noqa: E402
 
 COLUMNS = ("condition", "cmds", "best", "gated", "subs", "neg>cmd", "cue>cmd")
 
@@ -106,15 +112,41 @@ def print_table(rows: list[dict[str, Any]], title: str) -> None:
 _RECOGNIZER: Any = None
 
 
-def _recognizer(backend: str) -> Any:
+def _recognizer(backend: str, values: bool) -> Any:
     """One recognizer per worker process: loading a model costs seconds."""
     global _RECOGNIZER
     if _RECOGNIZER is None:
         from coach.listen.recognizers import make_recognizer
         from coach.vocabulary import Vocabulary
 
-        _RECOGNIZER = make_recognizer(backend, Vocabulary())
+        _RECOGNIZER = make_recognizer(backend, Vocabulary(), values=values)
     return _RECOGNIZER
+
+
+def asked_before(truth: list[dict[str, Any]]) -> list[str | None]:
+    """The kind asked for while each utterance is said: the next value's (None for a
+    corpus of commands)."""
+    asked: list[str | None] = []
+    following = None
+    for said in reversed(truth):
+        if said["kind"] == "value":
+            following = said["command"].split()[0]
+        asked.append(following)
+    return asked[::-1]
+
+
+def named(
+    recognizer: Any, vocabulary: Any, text: str, kind: str | None
+) -> tuple[str | None, float]:
+    """What the listener would take `text` for, as a label ('next', 'load 80 kg'), and
+    the gate it must pass."""
+    from coach.log_values import parse
+
+    command = vocabulary.command_for(text) if text else None
+    value = parse(text, kind) if text and kind is not None else None
+    if value is not None and value.kind != "skip":
+        return value_label(vars(value)), recognizer.value_min_confidence
+    return command, recognizer.min_confidence
 
 
 def condition_ceiling(stream: Path, backend: str, pre: float, post: float) -> Ceiling:
@@ -126,23 +158,26 @@ def condition_ceiling(stream: Path, backend: str, pre: float, post: float) -> Ce
     from coach.vocabulary import Vocabulary
 
     vocabulary = Vocabulary()
-    recognizer = _recognizer(backend)
+    truth = json.loads(stream.with_suffix(".truth.json").read_text())
+    values = any(said["kind"] == "value" for said in truth)
+    recognizer = _recognizer(backend, values)
     rate = recognizer.sample_rate
     blocks, stream_rate = mono_blocks(stream)
     audio = np.concatenate(list(blocks))
     if stream_rate != rate:
         audio = resample(audio, stream_rate, rate)
-    truth = json.loads(stream.with_suffix(".truth.json").read_text())
     found = Ceiling()
-    for said in truth:
+    for said, kind in zip(truth, asked_before(truth), strict=True):
         first = max(0, int((said["start"] - pre) * rate))
         last = min(audio.size, int((said["end"] + post) * rate))
+        if values:
+            recognizer.listen_for_values(kind)
         recognizer.start()
         recognizer.feed((np.clip(audio[first:last], -1, 1) * 32767).astype(np.int16))
         hyp = recognizer.finish()
-        command = vocabulary.command_for(hyp.text) if hyp.text else None
-        passed = command is not None and hyp.confidence >= recognizer.min_confidence
-        if said["kind"] == "command":
+        command, gate = named(recognizer, vocabulary, hyp.text, kind)
+        passed = command is not None and hyp.confidence >= gate
+        if said["kind"] in ("command", "value"):
             right = command == said["command"]
             found.commands += 1
             found.best += right

@@ -197,6 +197,22 @@ def score(
     return result
 
 
+# When the session has its answer to a value (the listener's closing pause, ~0.3 s) and
+# asks for the next; the corpus's values are at least 0.62 s apart.
+ANSWERED_AFTER = 0.5
+
+
+def asked_kinds(truth: list[dict[str, Any]]) -> str:
+    """`coach recognize --log`'s kinds, as the session asks: each value's kind from just
+    after the value before it (the first's from the start)."""
+    asked, since = [], 0.0
+    for entry in truth:
+        if entry.get("kind") == "value":
+            asked.append(f"{since:g}:{entry['command'].split()[0]}")
+            since = round(float(entry["end"]) + ANSWERED_AFTER, 3)
+    return ",".join(asked)
+
+
 def value_label(value: dict[str, Any]) -> str:
     """A recognition's logged value as the corpus labels it: 'load 80 kg', 'rpe 7.5'."""
     parts = [str(value["kind"])]
@@ -450,6 +466,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="where to keep the recognizer's output "
                              "(default CORPUS/recognitions/BACKEND)")
     parser.add_argument("--conditions", help="comma-separated subset of conditions")
+    parser.add_argument("--value-gate", type=float, metavar="C",
+                        help="drop the logged values heard below confidence C (with "
+                             "--recognitions-dir: a stricter gate for values, tried without "
+                             "running coach again; the listener's refractory window aside)")
     parser.add_argument("--slack", type=float, default=SLACK,
                         help="seconds a recognition may lie outside the truth interval (0.5)")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds per stream")
@@ -520,7 +540,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 stream = altered_copy(stream, args, Path(turned.name))
             cmd = [*shlex.split(args.coach), "recognize", str(stream), "--json"]
             if manifest.get("values"):  # a corpus of logged values: the logging listener
-                cmd.append("--log")
+                cmd += ["--log", asked_kinds(truth)]
             if args.backend:
                 cmd += ["--backend", args.backend]
             cmd += shlex.split(args.options)
@@ -543,6 +563,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             any_wall = True
             peak = peak_mb if peak is None else max(peak, peak_mb)
         recs, bad = parse_jsonl(text)
+        if args.value_gate is not None:
+            recs = [r for r in recs if r.get("command") != "log"
+                    or r["confidence"] >= args.value_gate]
         if bad:
             print(f"recognition: {name}: {bad} unparsable line(s) ignored", file=sys.stderr)
         s = score(truth, recs, duration, slack=args.slack, talk=talk)

@@ -6,7 +6,8 @@ only and for logged values too.
 
 Every spoken value of the chosen streams (widened by 0.25 s each side) is handed to the
 recognizer as the listener hands it an utterance, once by a recognizer of the commands
-alone and once by one that hears the values too (`coach recognize --log`); the wall time
+alone and once by one that hears the values too, the value's kind asked for (`coach
+recognize --log KIND`); the wall time
 of its decision (`finish()`, the work left once the utterance is over) is timed. With
 moonshine that is the whole decoding; pocketsphinx decodes as the audio comes, so its
 time is the feeding and the end together. Prints the median, 95th percentile and
@@ -67,6 +68,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 lo = max(0, int((t["start"] - PAD) * recognizer.sample_rate))
                 hi = int((t["end"] + PAD) * recognizer.sample_rate)
                 pcm = (np.clip(audio[lo:hi], -1, 1) * 32767).astype(np.int16)
+                if values and t["kind"] == "value":
+                    recognizer.listen_for_values(t["command"].split()[0])
                 t0 = time.perf_counter()
                 recognizer.start()
                 recognizer.feed(pcm)

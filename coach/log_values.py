@@ -10,6 +10,9 @@ In the rest after a set the athlete says what they lifted or how it felt:
 | reps | "seven reps", "one rep" | 1–100 |
 | skip | "skip" | nothing logged |
 
+The coach asks for one kind at a time ("RPE?"), so a bare number ("eight") is a value of
+the kind asked for; a value of another kind is said with its marker ("RPE eight").
+
 Numbers are said in words ("one hundred and twenty five", "a hundred and five",
 "two hundred") or as gym talk says a load over a hundred: "one twenty five" (125),
 "two twenty" (220), "one oh five" (105). A half is "and a half" or "point five".
@@ -21,10 +24,11 @@ recognizer that writes freely writes them so.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 KINDS = ("load", "rpe", "rir", "reps", "skip")
+VALUE_KINDS = KINDS[:-1]  # what the coach asks for, one at a time
 
 ONES = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 TEENS = (
@@ -101,8 +105,9 @@ def _whole_words(n: int) -> str:
     return head + (f" and {_whole_words(rest)}" if rest else "")
 
 
-def parse(text: str) -> LoggedValue | None:
-    """The value `text` logs, or None when it is no value (or out of range)."""
+def parse(text: str, asked: str = "load") -> LoggedValue | None:
+    """The value `text` logs, or None when it is no value (or out of range); a bare
+    number is of the kind `asked` for."""
     words = _words(text)
     if not words:
         return None
@@ -113,15 +118,37 @@ def parse(text: str) -> LoggedValue | None:
     if words[-2:] == ["in", "reserve"] or words[-1] == "rir":
         return _rir(words)
     if words[-1] in ("reps", "rep", "repetitions"):
-        number = _number(words[:-1])
-        if number is None or number != int(number) or not 1 <= number <= MAX_REPS:
-            return None
-        return LoggedValue("reps", number)
+        return _of_kind("reps", _number(words[:-1]))
     unit = UNITS.get(words[-1])
-    number = _number(words[:-1] if unit else words)
-    if number is None or not 1 <= number <= MAX_LOAD:
+    if unit is None:
+        return _of_kind(asked, _number(words))
+    return _of_kind("load", _number(words[:-1]), unit)
+
+
+def as_asked(value: LoggedValue, asked: str) -> LoggedValue | None:
+    """A bare number (read as a load without a unit: typed keys, a script) as a value of
+    the kind `asked` for; None if it is out of that kind's range."""
+    if value.kind != "load" or value.unit is not None or asked == "load":
+        return value
+    return _of_kind(asked, value.value)
+
+
+# Each kind's range: (lowest, highest, whether halves count).
+_RANGES = {
+    "load": (1.0, MAX_LOAD, True),
+    "rpe": (1.0, MAX_RPE, True),
+    "rir": (0.0, float(MAX_RIR), False),
+    "reps": (1.0, float(MAX_REPS), False),
+}
+
+
+def _of_kind(kind: str, number: float | None, unit: str | None = None) -> LoggedValue | None:
+    if number is None:
         return None
-    return LoggedValue("load", number, unit)
+    low, high, with_halves = _RANGES[kind]
+    if not low <= number <= high or (number != int(number) and not with_halves):
+        return None
+    return LoggedValue(kind, number, unit)
 
 
 def _rpe(words: list[str]) -> LoggedValue | None:
@@ -133,20 +160,14 @@ def _rpe(words: list[str]) -> LoggedValue | None:
         rest = words[:-1]
     if rest[:1] == ["of"]:
         rest = rest[1:]
-    number = _number(rest)
-    if number is None or not 1 <= number <= MAX_RPE:
-        return None
-    return LoggedValue("rpe", number)
+    return _of_kind("rpe", _number(rest))
 
 
 def _rir(words: list[str]) -> LoggedValue | None:
     rest = words[:-1] if words[-1] == "rir" else words[:-2]
     if rest[-1:] in (["reps"], ["rep"]):
         rest = rest[:-1]
-    number = _number(rest)
-    if number is None or number != int(number) or not 0 <= number <= MAX_RIR:
-        return None
-    return LoggedValue("rir", number)
+    return _of_kind("rir", _number(rest))
 
 
 def _words(text: str) -> list[str]:
@@ -237,24 +258,58 @@ def whole_number_forms(n: int) -> list[str]:
     return forms
 
 
-def spoken_forms() -> Iterator[str]:
-    """Every phrase the listener hears as a value (the language of `parse`, in words)."""
+# The kinds heard, said with their marker, while another is asked for: a few hundred
+# phrases each. Every load with a unit is some 11,000: in every moonshine tree it cost
+# 180 MB and 2 s of set-up (bench/README.md), so only a whole load said plainly
+# ("sixty kilos") is heard when not asked for: a correction after the coach moved on.
+OTHERS_HEARD = ("rpe", "rir", "reps")
+
+
+def spoken_forms(asked: str, others: Iterable[str] = OTHERS_HEARD) -> Iterator[str]:
+    """Every phrase the listener hears as a value while `asked` is asked for: "skip",
+    that kind's every form (a bare number too), the `others`' marked forms ("r p e
+    eight", "two in reserve") and, if loads are not among them, a whole load said plainly."""
     yield "skip"
+    yield from bare_forms(asked)
+    heard = {asked, *others}
+    for kind in VALUE_KINDS:
+        if kind in heard:
+            yield from marked_forms(kind)
+    if "load" not in heard:
+        yield from plain_loads()
+
+
+def plain_loads() -> Iterator[str]:
+    """A whole load said the plain way with a unit: 'sixty kilos', 'one hundred and five
+    pounds'."""
     for n in range(1, int(MAX_LOAD) + 1):
-        for number in whole_number_forms(n):
-            for half in ("", *HALF_WORDS):
-                if n == MAX_LOAD and half:
-                    continue
-                said = f"{number} {half}".strip()
-                yield said
-                for unit in SPOKEN_UNITS:
-                    yield f"{said} {unit}"
-    for n in range(1, int(MAX_RPE) + 1):
-        for half in ("", *HALF_WORDS):
-            if n < MAX_RPE or not half:
-                yield f"r p e {_whole_words(n)} {half}".strip()
-    for n in range(MAX_RIR + 1):
-        for reps in ("", "reps ", "rep "):
-            yield f"{_whole_words(n)} {reps}in reserve"
-    for n in range(1, MAX_REPS):
-        yield f"{_whole_words(n)} {'rep' if n == 1 else 'reps'}"
+        for unit in SPOKEN_UNITS:
+            yield f"{_whole_words(n)} {unit}"
+
+
+def bare_forms(kind: str) -> Iterator[str]:
+    """A number of `kind`'s range said alone: 'eight', 'seven and a half'."""
+    low, high, with_halves = _RANGES[kind]
+    for n in range(int(low), int(high) + 1 if kind != "reps" else int(high)):
+        for number in whole_number_forms(n) if n else ["zero"]:
+            for half in ("", *HALF_WORDS) if with_halves and n < high else ("",):
+                yield f"{number} {half}".strip()
+
+
+def marked_forms(kind: str) -> Iterator[str]:
+    """`kind`'s values said with what marks them: a load's unit, "r p e", "in
+    reserve", "reps"."""
+    if kind == "load":
+        for said in bare_forms("load"):
+            for unit in SPOKEN_UNITS:
+                yield f"{said} {unit}"
+    elif kind == "rpe":
+        for said in bare_forms("rpe"):
+            yield f"r p e {said}"
+    elif kind == "rir":
+        for said in bare_forms("rir"):
+            for reps in ("", "reps ", "rep "):
+                yield f"{said} {reps}in reserve"
+    else:
+        for said in bare_forms("reps"):
+            yield f"{said} {'rep' if said == 'one' else 'reps'}"

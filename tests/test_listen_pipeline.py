@@ -142,11 +142,12 @@ class _CountingRecognizer:
     def __init__(self, inner) -> None:  # type: ignore[no-untyped-def]
         self.inner, self.name, self.sample_rate = inner, inner.name, inner.sample_rate
         self.min_confidence = inner.min_confidence
+        self.value_min_confidence = inner.value_min_confidence
         self.endpoint, self.isolation = inner.endpoint, inner.isolation
         self.streaming = inner.streaming
         self.wants_denoise, self.wants_verifier = inner.wants_denoise, inner.wants_verifier
         self.rescorer = inner.rescorer
-        self.hears_values = inner.hears_values
+        self.value_kind = inner.value_kind
         self.listen_for_values = inner.listen_for_values
         self.started = 0
 

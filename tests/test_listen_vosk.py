@@ -59,12 +59,12 @@ def test_listening_for_values_keeps_the_commands() -> None:
     too, the Korean commands are still heard, and the listener switches back and forth."""
     vocabulary = Vocabulary.for_language("ko")
     recognizer = make_recognizer("vosk", vocabulary, values=True)
-    assert recognizer.hears_values
+    assert recognizer.value_kind is None  # until the session asks
     parts = [(text, cmd, espeak(text, "ko", 150)) for text, cmd in SAID]
     parts.insert(2, ("오늘 날씨가 정말 좋네요", None, espeak("오늘 날씨가 정말 좋네요", "ko", 150)))
     audio, _ = scene(parts, noise="pink", snr_db=15, seed=3)  # the scene of the test above
-    for on in (True, False):
+    for kind in ("load", None):
         listener = Listener(recognizer, vocabulary, RATE)
-        listener.listen_for_values(on)
+        listener.listen_for_values(kind)
         heard = list(recognize_audio(listener, audio, RATE))
         assert [(r.command, r.value) for r in heard] == [(cmd, None) for _, cmd in SAID]

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import soundfile
 from cli import coach
-from listen_audio import RATE, espeak, have_espeak, hibari, scene
+from listen_audio import RATE, Spoken, espeak, have_espeak, hibari, scene
 
 from coach.listen import moonshine_model
 from coach.listen.pipeline import LOG, Listener, Recognition, recognize_audio
@@ -46,14 +46,24 @@ def logging_recognizer(request):  # type: ignore[no-untyped-def]
     return make_recognizer(request.param, VOCAB, values=True)
 
 
-def heard(recognizer, audio: np.ndarray) -> list[Recognition]:  # type: ignore[no-untyped-def]
-    return list(recognize_audio(Listener(recognizer, VOCAB, RATE), audio, RATE))
+def heard(recognizer, audio: np.ndarray, asked=()) -> list[Recognition]:  # type: ignore[no-untyped-def]
+    return list(recognize_audio(Listener(recognizer, VOCAB, RATE), audio, RATE, asked=asked))
+
+
+def asked_as_said(truth: list[Spoken], values: list[LoggedValue | None]) -> list[tuple[float, str]]:
+    """Each value's kind asked for as a session asks: from just after what came before."""
+    asked, since = [], 0.0
+    for said, value in zip(truth, values, strict=True):
+        if value is not None and value.kind != "skip":
+            asked.append((since, value.kind))
+        since = said.end + 0.5
+    return asked
 
 
 def test_values_said_in_the_rest_are_logged(logging_recognizer) -> None:  # type: ignore[no-untyped-def]
     parts = [(text, None, hibari(text)) for text, _ in SAID]
     audio, truth = scene(parts, noise="pink", snr_db=20, seed=7)
-    found = heard(logging_recognizer, audio)
+    found = heard(logging_recognizer, audio, asked_as_said(truth, [v for _, v in SAID]))
     assert [r.value for r in found] == [value for _, value in SAID]
     assert [r.command for r in found] == [
         "next" if v is None else "skip" if v.kind == "skip" else LOG for _, v in SAID
@@ -63,10 +73,14 @@ def test_values_said_in_the_rest_are_logged(logging_recognizer) -> None:  # type
 
 
 def test_another_voice_is_logged_too(logging_recognizer) -> None:  # type: ignore[no-untyped-def]
-    said = [("Sixty kilograms.", LoggedValue("load", 60, "kg")), ("Three reps.", None)]
+    said = [
+        ("Sixty kilograms.", LoggedValue("load", 60, "kg")),
+        ("Three reps.", LoggedValue("reps", 3)),
+    ]
     parts = [(text, None, espeak(text, "en-us", 150)) for text, _ in said]
-    audio, _ = scene(parts, noise="pink", snr_db=25, seed=8)
-    assert [r.value for r in heard(logging_recognizer, audio)] == [
+    audio, truth = scene(parts, noise="pink", snr_db=25, seed=8)
+    asked = asked_as_said(truth, [v for _, v in said])
+    assert [r.value for r in heard(logging_recognizer, audio, asked)] == [
         LoggedValue("load", 60, "kg"),
         LoggedValue("reps", 3),
     ]
@@ -75,7 +89,7 @@ def test_another_voice_is_logged_too(logging_recognizer) -> None:  # type: ignor
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_without_logging_a_value_is_no_command(backend: str) -> None:
     recognizer = make_recognizer(backend, VOCAB)
-    assert not recognizer.hears_values
+    assert recognizer.value_kind is None
     parts = [(text, None, hibari(text)) for text in ("Eighty kilos.", "Next.", "Seven reps.")]
     audio, _ = scene(parts, noise="pink", snr_db=20, seed=9)
     found = heard(recognizer, audio)
@@ -85,11 +99,12 @@ def test_without_logging_a_value_is_no_command(backend: str) -> None:
 
 def test_recognize_log_prints_the_values(tmp_path: Path) -> None:
     parts = [(text, None, hibari(text)) for text in ("Eighty kilos.", "R P E eight.")]
-    audio, _ = scene(parts, noise="pink", snr_db=20, seed=10)
+    audio, truth = scene(parts, noise="pink", snr_db=20, seed=10)
+    asked = f"load,{truth[0].end + 0.5:.2f}:rpe"  # as the session asks, one kind at a time
     wav = tmp_path / "rest.wav"
     soundfile.write(wav, audio, RATE, subtype="PCM_16")
     args = ["recognize", str(wav), "--backend", "pocketsphinx", "--json"]
-    logged = coach(*args, "--log", home=tmp_path, check=True)
+    logged = coach(*args, "--log", asked, home=tmp_path, check=True)
     lines = [json.loads(line) for line in logged.stdout.splitlines()]
     assert [(r["command"], r["value"]) for r in lines] == [
         ("log", {"kind": "load", "value": 80.0, "unit": "kg"}),
@@ -97,7 +112,7 @@ def test_recognize_log_prints_the_values(tmp_path: Path) -> None:
     ]
     plain = coach(*args, home=tmp_path, check=True)
     assert plain.stdout == ""
-    table = coach(*args[:-1], "--log", home=tmp_path, check=True)
+    table = coach(*args[:-1], "--log", asked, home=tmp_path, check=True)
     assert "= eighty kilos" in table.stdout
 
 
@@ -108,14 +123,14 @@ def test_one_listener_switches_between_commands_and_values(logging_recognizer) -
     audio, _ = scene([(t, None, hibari(t)) for t in texts], noise="pink", snr_db=20, seed=12)
     listener = Listener(logging_recognizer, VOCAB, RATE)
     try:
-        listener.listen_for_values(False)
+        listener.listen_for_values(None)
         assert [r.command for r in recognize_audio(listener, audio, RATE)] == ["next"]
         listener = Listener(logging_recognizer, VOCAB, RATE)
-        listener.listen_for_values(True)
+        listener.listen_for_values("load")
         found = list(recognize_audio(listener, audio, RATE))
         assert [r.value for r in found] == [LoggedValue("load", 80, "kg"), None]
     finally:
-        logging_recognizer.listen_for_values(True)
+        logging_recognizer.listen_for_values(None)
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -123,7 +138,7 @@ def test_a_listener_made_without_values_says_so(backend: str) -> None:
     from coach.errors import CoachError
 
     with pytest.raises(CoachError, match="without the logged values"):
-        make_recognizer(backend, VOCAB).listen_for_values(True)
+        make_recognizer(backend, VOCAB).listen_for_values("load")
 
 
 def test_the_listeners_process_switches_when_the_session_says() -> None:
@@ -146,8 +161,8 @@ def test_the_listeners_process_switches_when_the_session_says() -> None:
     chunk = int(0.03 * RATE)
     # Values on after the first "Eighty kilos", off again after the second.
     switch = {
-        int((truth[0].end + 0.6) * RATE) // chunk: messages.ListenFor(values=True),
-        int((truth[1].end + 0.6) * RATE) // chunk: messages.ListenFor(values=False),
+        int((truth[0].end + 0.6) * RATE) // chunk: messages.ListenFor(kind="load"),
+        int((truth[1].end + 0.6) * RATE) // chunk: messages.ListenFor(kind=None),
     }
     inbox: queue.Queue[Any] = queue.Queue()
 
@@ -174,7 +189,7 @@ def test_the_listeners_process_switches_when_the_session_says() -> None:
         speed=1.0, sync=messages.Sync(now, 0.0), parent=os.getppid(), values=True,
     )  # fmt: skip
     listener = Listener(make_recognizer("pocketsphinx", VOCAB, values=True), VOCAB, RATE)
-    listener.listen_for_values(False)
+    listener.listen_for_values(None)
     heard = heard_until_drained(listener, job, chunks, inbox)
     assert [r.value for r in heard] == [LoggedValue("load", 80, "kg")]
     assert abs(heard[0].start - truth[1].start) < 0.3

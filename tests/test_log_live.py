@@ -84,12 +84,13 @@ def test_a_load_and_an_rpe_said_in_the_rest_reach_the_history(
     for set_number, (voice, load, load_said, rpe, rpe_said) in said.items():
         mark = len(coach_process.snapshot())
         coach_process.wait_for(
-            lambda e: e["event"] == "say" and e["text"] == "Load and RPE?",
+            lambda e: e["event"] == "say" and e["text"] == "Load?",
             timeout=90 if set_number == 1 else 30, after=mark,
         )  # fmt: skip
         wanted = {"load": (load, load_said), "rpe": (rpe, rpe_said)}
-        # Like a person hearing "Eight kilos." said back, say a value again until both
-        # are right (a later value corrects an earlier one).
+        # Like a person hearing "Eight kilos. RPE?" said back, say a value again until
+        # both are right (a later value corrects an earlier one; a load said with its
+        # unit is heard while RPE is asked).
         for _ in range(4):
             latest = _latest(coach_process.snapshot(), set_number)
             wrong = [kind for kind, (value, _) in wanted.items() if latest.get(kind) != value]

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from coach.log_values import LoggedValue, number_words, parse, spoken_forms, whole_number_forms
+from coach.log_values import (
+    VALUE_KINDS,
+    LoggedValue,
+    as_asked,
+    number_words,
+    parse,
+    spoken_forms,
+    whole_number_forms,
+)
 
 
 @pytest.mark.parametrize(
@@ -69,11 +77,18 @@ def test_what_is_no_value_is_none(said: str) -> None:
     assert parse(said) is None
 
 
-def test_every_form_the_listener_hears_parses_to_its_number() -> None:
-    forms = list(spoken_forms())
+@pytest.mark.parametrize("asked", VALUE_KINDS)
+@pytest.mark.parametrize("others", [VALUE_KINDS, ()])
+def test_every_form_the_listener_hears_parses_to_its_number(
+    asked: str, others: tuple[str, ...]
+) -> None:
+    forms = list(spoken_forms(asked, others))
     assert len(forms) == len(set(forms))
     for form in forms:
-        assert parse(form) is not None, form
+        value = parse(form, asked)
+        assert value is not None, form
+        plain_load = value.kind == "load" and value.unit is not None and value.value % 1 == 0
+        assert value.kind in (asked, "skip", *others) or plain_load, form
     for n in range(1, 301):
         for form in whole_number_forms(n):
             assert parse(form) == LoggedValue("load", n), form
@@ -93,3 +108,42 @@ def test_a_value_is_said_back_as_it_parses() -> None:
         assert parse(value.spoken()) == value, value.spoken()
     assert LoggedValue("load", 80, "kg").spoken() == "eighty kilos"
     assert number_words(125.5) == "one hundred and twenty five and a half"
+
+
+@pytest.mark.parametrize(
+    ("said", "asked", "value"),
+    [
+        ("eight", "rpe", LoggedValue("rpe", 8)),
+        ("seven and a half", "rpe", LoggedValue("rpe", 7.5)),
+        ("zero", "rir", LoggedValue("rir", 0)),
+        ("twelve", "reps", LoggedValue("reps", 12)),
+        ("eighty", "rpe", None),  # out of RPE's range
+        ("two and a half", "rir", None),
+        ("r p e eight", "load", LoggedValue("rpe", 8)),  # another kind, said with its marker
+        ("eighty kilos", "rpe", LoggedValue("load", 80, "kg")),
+        ("two in reserve", "reps", LoggedValue("rir", 2)),
+    ],
+)
+def test_a_bare_number_is_of_the_kind_asked_for(
+    said: str, asked: str, value: LoggedValue | None
+) -> None:
+    assert parse(said, asked) == value
+
+
+def test_a_typed_bare_number_becomes_the_kind_asked_for() -> None:
+    assert as_asked(LoggedValue("load", 8), "rpe") == LoggedValue("rpe", 8)
+    assert as_asked(LoggedValue("load", 80), "rpe") is None
+    assert as_asked(LoggedValue("load", 80, "kg"), "rpe") == LoggedValue("load", 80, "kg")
+    assert as_asked(LoggedValue("rir", 2), "load") == LoggedValue("rir", 2)
+
+
+def test_recognize_log_takes_a_kind_or_kinds_from_times() -> None:
+    import argparse
+
+    from coach.app.listen_cli import asked_kinds
+
+    assert asked_kinds("rpe") == ((0.0, "rpe"),)
+    assert asked_kinds("0:load,6.5:rpe") == ((0.0, "load"), (6.5, "rpe"))
+    for bad in ("kilos", "x:rpe"):
+        with pytest.raises(argparse.ArgumentTypeError):
+            asked_kinds(bad)

@@ -47,13 +47,14 @@ def test_the_coach_asks_says_back_corrects_and_repeats_without_stretching_the_re
     quiet = simulate(_workout(log=("load", "rpe")))
     events = simulate(
         _workout(log=("load", "rpe")),
-        "12:log 80,15:log rpe 8,18:log 82.5 kg,21:repeat",
+        "12:log 80,15:log 8,18:log 82.5 kg,21:repeat",
     )
     assert of(events, "rest")[0]["t"] == REST_AT
     said = _said(events)
-    assert (REST_AT, "Load and RPE?") in said
-    assert (12.0, "Eighty kilos.") in said  # the configured unit: kg
-    assert (15.0, "RPE eight.") in said
+    # One kind at a time: a bare number is of the kind asked for.
+    assert said[said.index((REST_AT, "Load?")):][:4] == [
+        (REST_AT, "Load?"), (12.0, "Eighty kilos."), (13.0, "RPE?"), (15.0, "RPE eight."),
+    ]  # fmt: skip
     assert (18.0, "Eighty two and a half kilos.") in said
     assert (21.0, "Eighty two and a half kilos, RPE eight.") in said
     logged = [(e["t"], e["kind"], e["value"], e["unit"], e["set"]) for e in of(events, "logged")]
@@ -167,7 +168,7 @@ def test_logged_values_reach_the_history_and_are_said_next_time(tmp_path: Path) 
     # Setup 1 s, a rep of 4 s: the rest after set 1 runs 5-11 s; the last set's moment 16-46 s.
     run = coach(
         "run", str(script), "--no-audio", "--speed", "20", "--json",
-        "--commands", "6:log 60,7:log rpe 7,8:log 62.5,17:log 65 kg,18:log 8 rpe",
+        "--commands", "6:log 60,7:log rpe 7,8:log 62.5 kg,17:log 65 kg,18:log 8 rpe",
         home=tmp_path, check=True,
     )  # fmt: skip
     timeline = [json.loads(line) for line in run.stdout.splitlines() if line.startswith("{")]
@@ -197,3 +198,34 @@ def test_a_value_said_as_the_rest_ends_is_logged_but_not_said_back() -> None:
     assert [(e["t"], e["value"]) for e in of(events, "logged")] == [(REST_AT + 29.5, 80.0)]
     assert "Eighty kilos." not in [text for _, text in _said(events)]
     assert [e["t"] for e in of(events, "phase")] == [e["t"] for e in of(quiet, "phase")]
+
+
+def test_the_questions_and_short_say_backs_are_rendered_ahead_only_for_a_plan_that_logs() -> None:
+    from coach.plan import expand
+    from coach.session.catalog import session_texts
+    from coach.session.phrases import Phrases
+
+    plain = session_texts(expand(_workout()), Phrases())
+    logged = session_texts(expand(_workout(log=("load", "rpe", "rir"))), Phrases())
+    ahead = ["Load?", "RPE?", "Reps in reserve?", "RPE seven and a half.", "Zero in reserve."]
+    assert all(text in logged for text in ahead)
+    assert not any(text in plain for text in ahead)
+    assert "Seven reps." not in logged  # reps are not logged by this plan
+    assert [text for text in logged if text in plain] == plain  # the rest as before
+    assert "Not logged." in plain and "Logged." in plain
+
+
+def test_another_kind_said_with_its_marker_is_logged_and_the_asked_one_still_asked() -> None:
+    events = simulate(_workout(log=("load", "rpe")), "12:log rpe 8,15:log 80,18:log 82.5")
+    logged = [(e["t"], e["kind"], e["value"]) for e in of(events, "logged")]
+    # Load is still the kind asked: a bare number said again corrects it.
+    assert logged == [(12.0, "rpe", 8.0), (15.0, "load", 80.0), (18.0, "load", 82.5)]
+    said = _said(events)
+    assert (12.0, "RPE eight.") in said and (15.0, "Eighty kilos.") in said
+    assert [text for _, text in said].count("RPE?") == 0  # given before it was asked
+
+
+def test_a_bare_number_out_of_the_asked_kinds_range_is_ignored() -> None:
+    events = simulate(_workout(log=("rpe",)), "12:log 80,15:log 8")
+    assert [(e["kind"], e["value"]) for e in of(events, "logged")] == [("rpe", 8.0)]
+    assert of(events, "command")[0]["ignored"] is True

@@ -163,10 +163,11 @@ class Listening:
                 self.events.put(command_from(recognition))
         return True
 
-    def listen_for_values(self, on: bool) -> None:
-        """Hear logged values too (the rest a set is logged in), or the commands alone."""
+    def listen_for_values(self, kind: str | None) -> None:
+        """Hear the values of `kind` too (asked for in the rest a set is logged in), or
+        (None) the commands alone."""
         with suppress(OSError, ValueError):  # a listener gone hears nothing either way
-            self.inbox.put(messages.ListenFor(on))
+            self.inbox.put(messages.ListenFor(kind))
 
     def stop(self) -> None:
         self._stop.set()

@@ -183,7 +183,7 @@ class ValueSwitch:
 
     def emit(self, action: Action, now: float) -> None:
         if isinstance(action, ListenForValues) and self.listening is not None:
-            self.listening.listen_for_values(action.values)
+            self.listening.listen_for_values(action.kind)
 
     def close(self) -> None:
         pass

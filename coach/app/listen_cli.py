@@ -14,11 +14,29 @@ from typing import TYPE_CHECKING, Any
 from coach.app.settings import settings_for
 from coach.config import BACKENDS, Settings
 from coach.errors import CoachError
+from coach.log_values import VALUE_KINDS
 
 if TYPE_CHECKING:
     from coach.listen.pipeline import PipelineSettings
 
 EXIT_OK = 0
+
+
+def asked_kinds(text: str) -> tuple[tuple[float, str], ...]:
+    """`--log`: 'rpe' (asked from the start) or '0:load,6.5:rpe' (each from T seconds)."""
+    asked = []
+    for item in text.split(","):
+        at, _, kind = item.rpartition(":")
+        try:
+            seconds = float(at) if at else 0.0
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{item!r}: T is seconds, as in 6.5:rpe") from None
+        if kind not in VALUE_KINDS:
+            raise argparse.ArgumentTypeError(
+                f"{kind!r} is no kind of value: choose one of {', '.join(VALUE_KINDS)}"
+            )
+        asked.append((seconds, kind))
+    return tuple(asked)
 
 
 def _language_option(p: argparse.ArgumentParser) -> None:
@@ -97,8 +115,9 @@ def add_listen_commands(sub: Any) -> None:
             "  coach recognize gym.flac --json     # one JSON object per line:\n"
             '      {"command", "text", "confidence", "start", "end", "emitted_at"}\n'
             "  coach recognize ko.wav --language ko --backend vosk\n"
-            "  coach recognize rest.wav --log --json   # values too: command 'log', and\n"
-            '      "value": {"kind": "load", "value": 80.0, "unit": "kg"}'
+            "  coach recognize rest.wav --log load --json   # loads too: command 'log',\n"
+            '      and "value": {"kind": "load", "value": 80.0, "unit": "kg"}\n'
+            "  coach recognize rest.wav --log 0:load,6.5:rpe   # RPE asked from 6.5 s on\n"
 
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -108,10 +127,13 @@ def add_listen_commands(sub: Any) -> None:
     recognize.add_argument("--json", action="store_true", help="JSON lines instead of a table")
     recognize.add_argument(
         "--log",
-        action="store_true",
-        help="listen as in the rest where a set is logged: the values an athlete says "
-        "('eighty kilos', 'RPE eight', 'two in reserve', 'seven reps', 'skip') as well as "
-        "the commands; a value comes out as command 'log' with its value",
+        type=asked_kinds,
+        default=(),
+        metavar="KIND|T:KIND,…",
+        help="listen as in the rest where a set is logged and KIND is asked for (load, "
+        "rpe, rir or reps): its values ('eighty kilos', 'eight'), the other kinds' said "
+        "with their marker ('RPE eight'), 'skip' and the commands; T:KIND,…: each kind "
+        "from T seconds of audio on. A value comes out as command 'log' with its value",
     )
     recognize.set_defaults(handler=_cmd_recognize)
 
@@ -180,7 +202,7 @@ def _cmd_recognize(args: argparse.Namespace) -> int:
     found = 0
     recognitions = recognize_file(
         args.audio, settings.listen.backend, settings.vocabulary(), settings.listen.vosk_model,
-        _pipeline_settings(args, settings), note=_note, values=args.log,
+        _pipeline_settings(args, settings), note=_note, asked=args.log,
     )
     for r in recognitions:
         found += 1

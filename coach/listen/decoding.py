@@ -23,8 +23,8 @@ class Decoding:
 
     def start(self) -> None:
         self.open = True
-        if self.recognizer.streaming:
-            self.recognizer.start()
+        # Even one that hears it whole: what it listens for is chosen as it opens.
+        self.recognizer.start()
 
     def add(self, audio: list[Samples]) -> None:
         if not self.open:
@@ -51,7 +51,6 @@ class Decoding:
         return decoded, self.recognizer.finish() if streamed else NOT_DECODED, utterance
 
     def hear_whole(self, frames: list[Samples]) -> Hypothesis:
-        self.recognizer.start()
         for frame in frames:
             self.recognizer.feed(to_pcm(frame))
         return self.recognizer.finish()

@@ -54,10 +54,10 @@ class Stop:
 
 @dataclass(frozen=True)
 class ListenFor:
-    """From the next utterance on, hear the values an athlete logs too (`values`: the
-    rest where a set is logged) or the commands alone."""
+    """From the next utterance on, hear the values of `kind` too (the kind the coach
+    asks for in the rest where a set is logged), or (None) the commands alone."""
 
-    values: bool
+    kind: str | None
 
 
 ToListener = Sync | Span | Clip | Cut | Stop | ListenFor

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import collections
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -141,7 +141,7 @@ class Listener:
         )
         self.endpointer = Endpointer(self.endpoint, use_silero=use_silero)
         self._command_endpoint = self.endpoint
-        self._hear_values(recognizer.hears_values)
+        self._hear_values(recognizer.value_kind is not None)
         self._resample = StreamResampler(input_rate, self.rate)
         self._pending = np.zeros(0, dtype=np.float32)
         self._origin: float | None = None  # stream time of the first sample
@@ -163,12 +163,12 @@ class Listener:
             [np.zeros(FRAME, dtype=np.float32)] * frames, maxlen=frames
         )
 
-    def listen_for_values(self, on: bool) -> None:
-        """From the next utterance on, hear the values an athlete logs too (on: in the
-        rest where a set is logged) or the commands alone. The recognizer must have been
-        made with them (make_recognizer(values=True))."""
-        self.recognizer.listen_for_values(on)
-        self._hear_values(on)
+    def listen_for_values(self, kind: str | None) -> None:
+        """From the next utterance on, hear the values of `kind` too (the kind asked for
+        in the rest where a set is logged) or (None) the commands alone. The recognizer
+        must have been made with them (make_recognizer(values=True))."""
+        self.recognizer.listen_for_values(kind)
+        self._hear_values(kind is not None)
 
     def _hear_values(self, on: bool) -> None:
         """Utterances as long as a value said may be, or as long as a command."""
@@ -359,6 +359,8 @@ class Listener:
             gate = s.verified_min_confidence
         elif s.min_confidence is not None:
             gate = s.min_confidence
+        elif command == LOG:
+            gate = self.recognizer.value_min_confidence
         else:
             gate = self.recognizer.min_confidence
         accepted = (
@@ -376,9 +378,10 @@ class Listener:
     def _value(self, text: str, command: str | None) -> LoggedValue | None:
         """The value `text` logs, when listening for values: a number, or "skip" (the
         command's own phrase, said in the rest where a value is asked for)."""
-        if not text or not self.recognizer.hears_values:
+        kind = self.recognizer.value_kind
+        if not text or kind is None:
             return None
-        value = log_values.parse(text)
+        value = log_values.parse(text, kind)
         if value is not None and value.kind == "skip" and command != "skip":
             return None
         return value
@@ -386,10 +389,14 @@ class Listener:
 
 
 def recognize_audio(
-    listener: Listener, audio: Samples, rate: int, chunk_seconds: float = CHUNK_SECONDS
+    listener: Listener,
+    audio: Samples,
+    rate: int,
+    chunk_seconds: float = CHUNK_SECONDS,
+    asked: Sequence[tuple[float, str]] = (),
 ) -> Iterator[Recognition]:
     """Stream a whole recording through `listener` in live-sized chunks, as fast as possible."""
-    yield from recognize_blocks(listener, [audio], rate, chunk_seconds)
+    yield from recognize_blocks(listener, [audio], rate, chunk_seconds, asked)
 
 
 def recognize_blocks(
@@ -397,20 +404,30 @@ def recognize_blocks(
     blocks: Iterable[Samples],
     rate: int,
     chunk_seconds: float = CHUNK_SECONDS,
+    asked: Sequence[tuple[float, str]] = (),
 ) -> Iterator[Recognition]:
-    """Like recognize_audio, for a recording read block by block."""
+    """Like recognize_audio, for a recording read block by block; `asked`: the kinds of
+    value asked for and from when (seconds of audio), as a session tells the listener."""
     step = max(1, int(round(chunk_seconds * rate)))
+    switches = sorted(asked)
+    fed = 0
+
+    def chunk_heard(chunk: Samples) -> Iterator[Recognition]:
+        nonlocal fed
+        while switches and switches[0][0] <= fed / rate:
+            listener.listen_for_values(switches.pop(0)[1])
+        yield from listener.feed(chunk, time=0.0 if fed == 0 else None)
+        fed += chunk.size
+
     carry = np.zeros(0, dtype=np.float32)  # the end of a block that is less than a chunk
-    first = True
     for block in blocks:
         audio = np.concatenate((carry, block)) if carry.size else block
         whole = audio.size - audio.size % step
         for at in range(0, whole, step):
-            yield from listener.feed(audio[at : at + step], time=0.0 if first else None)
-            first = False
+            yield from chunk_heard(audio[at : at + step])
         carry = audio[whole:]
     if carry.size:
-        yield from listener.feed(carry, time=0.0 if first else None)
+        yield from chunk_heard(carry)
     yield from listener.flush()
 
 
@@ -421,16 +438,17 @@ def recognize_file(
     model_path: str | Path | None = None,
     settings: PipelineSettings | None = None,
     note: Callable[[str], None] | None = None,
-    values: bool = False,
+    asked: Sequence[tuple[float, str]] = (),
 ) -> Iterator[Recognition]:
     """`coach recognize`: the recognitions in a recording, times in seconds of audio.
-    `note` is told of slow first-time work (see make_recognizer); with `values`, the
-    values an athlete logs are heard too (`coach recognize --log`)."""
+    `note` is told of slow first-time work (see make_recognizer); with `asked` (the
+    kinds of value asked for, from when), the values an athlete logs are heard too
+    (`coach recognize --log`)."""
     from coach.listen.files import mono_blocks
     from coach.listen.recognizers import make_recognizer
 
     vocab = vocabulary or Vocabulary()
     blocks, rate = mono_blocks(path)
-    recognizer = make_recognizer(backend, vocab, model_path, note, values)
+    recognizer = make_recognizer(backend, vocab, model_path, note, values=bool(asked))
     listener = Listener(recognizer, vocab, rate, settings)
-    yield from recognize_blocks(listener, blocks, rate)
+    yield from recognize_blocks(listener, blocks, rate, asked=asked)

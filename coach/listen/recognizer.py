@@ -27,6 +27,9 @@ class Recognizer(Protocol):
     # The confidence it must give a command to be acted on, when nothing else is asked
     # (each backend's confidence has a scale of its own).
     min_confidence: float
+    # The confidence a logged value must get (a wrong number in the history costs more
+    # than a value asked for again).
+    value_min_confidence: float
     # How the listener cuts utterances for it, and the quiet a command must follow
     # (seconds; see pipeline.PipelineSettings.isolation), each chosen for the backend.
     endpoint: EndpointSettings
@@ -39,9 +42,9 @@ class Recognizer(Protocol):
     # one backend's input and scores, and would only blur another's.
     wants_denoise: bool
     wants_verifier: bool
-    # Whether it hears the values an athlete logs (coach.log_values) besides the commands
-    # now (listen_for_values switches, when it was made able to: values=True).
-    hears_values: bool
+    # The kind of value an athlete logs (coach.log_values) it hears now besides the
+    # commands, None for none (listen_for_values switches, when made able to: values=True).
+    value_kind: str | None
 
     def start(self) -> None:
         """Begin an utterance."""
@@ -55,9 +58,10 @@ class Recognizer(Protocol):
     def rescorer(self) -> Rescore | None:
         """How to score the utterance just heard as another phrase, if it can."""
 
-    def listen_for_values(self, on: bool) -> None:
-        """From the next utterance on, hear the logged values too (on) or the commands
-        alone; a CoachError if it was made without the values."""
+    def listen_for_values(self, kind: str | None) -> None:
+        """From the next utterance on, hear the logged values of `kind` too (the kind
+        asked for) or (None) the commands alone; a CoachError if it was made without the
+        values."""
 
 
 # Scores the utterance just heard as if `text` had been said.

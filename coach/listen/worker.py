@@ -175,9 +175,9 @@ class Hearing:
                     self.spans = [s for s in self.spans if s[1] >= horizon]
             case messages.Stop():
                 self.stopped = True
-            case messages.ListenFor(values):
+            case messages.ListenFor(kind):
                 try:
-                    self.listener.listen_for_values(values)
+                    self.listener.listen_for_values(kind)
                 except CoachError as exc:  # the session listens on, for the commands
                     self.outbox.put(messages.Note(str(exc)))
 

@@ -5,11 +5,15 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 
+from coach.log_values import MAX_RIR, MAX_RPE, LoggedValue, halves
 from coach.plan import Plan
 from coach.session.phrases import Phrases, before_first_set, short_status_text, status_text
+from coach.session.set_log import question, said_back
 
 # AMRAP rounds rendered ahead; a twentieth round is rare, and waits a moment for its render.
 _AMRAP_READY = 20
+# Reps said back ready; a set of more than thirty is rare, and waits a moment for its render.
+_REPS_READY = 30
 
 
 def session_texts(
@@ -38,6 +42,7 @@ def session_texts(
         ordered.extend(m.text for m in step.marks if m.tone is None)  # said on the beat
         ordered.extend(step.end_cues)
         amrap = amrap or step.work == "amrap"
+    ordered.extend(_log_texts(plan))
     if amrap:  # a round is answered on the spot: the first few, ready
         ordered.extend(phrases.round_done.format(round=n) for n in range(1, _AMRAP_READY + 1))
     ordered.extend(plan.outro)
@@ -66,3 +71,16 @@ def _status_answers(plan: Plan, phrases: Phrases) -> list[str]:
         if step.phase == "lower" and step.rep_key is not None:
             done += 1
     return answers
+
+
+def _log_texts(plan: Plan) -> list[str]:
+    """What the coach asks for in the rests that log a set, and the short values it says
+    back (a load's are too many to render ahead: 300 numbers, halves, units)."""
+    kinds = list(dict.fromkeys(kind for step in plan.steps for kind in step.log))
+    values = {
+        "rpe": [LoggedValue("rpe", v) for v in halves(1.0, MAX_RPE)],
+        "rir": [LoggedValue("rir", float(n)) for n in range(MAX_RIR + 1)],
+        "reps": [LoggedValue("reps", float(n)) for n in range(1, _REPS_READY + 1)],
+    }
+    texts = [question(kind) for kind in kinds]
+    return texts + [said_back([v]) for kind in kinds for v in values.get(kind, [])]

@@ -232,10 +232,11 @@ class ValueLogged:
 
 @dataclass(frozen=True)
 class ListenForValues:
-    """The listener should (or should no longer) hear logged values as well as commands."""
+    """The listener should hear the values of `kind` as well as the commands (the kind
+    asked for), or (None) the commands alone."""
 
     t: float
-    values: bool
+    kind: str | None
 
     def event(self) -> None:
         return None  # for the app's listener; not part of the timeline contract

@@ -31,7 +31,7 @@ from typing import Any
 
 from transitions import Machine
 
-from coach.log_values import LoggedValue
+from coach.log_values import LoggedValue, as_asked
 from coach.plan import Plan, Step
 from coach.session.events import (
     Action,
@@ -54,7 +54,7 @@ from coach.session.events import (
     WorkStarted,
 )
 from coach.session.phrases import Phrases, before_first_set, short_status_text, status_text
-from coach.session.set_log import ask_text, said_back, with_unit
+from coach.session.set_log import next_asked, question, said_back, with_unit
 from coach.session.speech import SpeechTimer
 from coach.session.talk import Talk
 from coach.vocabulary import COMMANDS
@@ -134,6 +134,7 @@ class Session:
         self._introduced: set[int] = set()
         self._log_rest: Step | None = None  # the rest whose set is being logged
         self._logged: dict[str, LoggedValue] = {}  # in it, by kind: the later wins
+        self._asked = ""  # the kind asked for in it, the listener told
         Machine(
             model=self,
             states=STATES,
@@ -386,8 +387,9 @@ class Session:
         if step.kind == "rest" and step.log:
             self._log_rest = step
             self._logged = {}
-            self._out.append(ListenForValues(start, True))
-            self._say(ask_text(step.log))
+            self._asked = step.log[0]
+            self._out.append(ListenForValues(start, self._asked))
+            self._say(question(self._asked))
         duration = step.duration
         if duration is not None and step.is_rep_phase:
             duration *= self.tempo_scale
@@ -572,36 +574,52 @@ class Session:
         rest = self._log_rest
         assert rest is not None
         if command.name == "repeat":
-            self._log_answer(said_back(self._logged.values()))
+            self._log_answer([said_back(self._logged.values())])
             return True
         if command.name == "skip":  # this set is not logged; the exercise goes on
             self._out.append(ValueLogged(self.now, rest, LoggedValue("skip")))
             self._close_log()
-            self._log_answer(self.phrases.log_closed if self._logged else self.phrases.log_skipped)
+            closed = self.phrases.log_closed if self._logged else self.phrases.log_skipped
+            self._log_answer([closed])
             return True
         if command.value is None or command.value.kind == "skip":
             return False
-        value = with_unit(command.value, self.log_unit)
+        value = as_asked(command.value, self._asked)  # a typed bare number: the kind asked
+        if value is None:
+            return False
+        value = with_unit(value, self.log_unit)
         self._logged[value.kind] = value
         self._out.append(ValueLogged(self.now, rest, value))
-        self._log_answer(said_back([value]))
+        said = said_back([value])
+        following = next_asked(rest.log, self._logged)
+        if (
+            following is not None
+            and following != self._asked
+            and self._log_answer([said, question(following)])
+        ):
+            # Only once it is asked: a bare number the athlete says is of the kind heard.
+            self._asked = following
+            self._out.append(ListenForValues(self.now, following))
+        else:
+            self._log_answer([said])
         return True
 
-    def _log_answer(self, text: str) -> None:
-        """Say `text` at once, but only if it fits the rest: logging never stretches it."""
+    def _log_answer(self, texts: list[str]) -> bool:
+        """Say `texts` at once, but only if they fit the rest: logging never stretches it."""
         interrupted = self.talk.queued_cues(self.now)
         heard = self.talk.heard_cue(self.now) if self.talk.talking(self.now) else None
         again = ([heard] if heard is not None and heard not in interrupted else []) + interrupted
-        length = sum(self.speech.duration(t) for t in [text, *again])
+        length = sum(self.speech.duration(t) for t in [*texts, *again])
         if self.step_deadline is not None and self.now + length > self.step_deadline + _EPSILON:
-            _LOGGER.info("not said back, it would stretch the rest: %r", text)
-            return
-        self._answer([text], None, hold=None)
+            _LOGGER.info("not said, it would stretch the rest: %r", texts)
+            return False
+        self._answer(texts, None, hold=None)
+        return True
 
     def _close_log(self) -> None:
         if self._log_rest is not None:
             self._log_rest = None
-            self._out.append(ListenForValues(self.now, False))
+            self._out.append(ListenForValues(self.now, None))
 
     # -- speech ------------------------------------------------------------------
 

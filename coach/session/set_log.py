@@ -1,12 +1,14 @@
 """Logging a set by voice in the rest after it: what the coach asks, and says back.
 
 The session keeps one logging window open at a time (the rest after a set of an
-exercise with `log:`); values said in it are kept per kind, the later winning.
+exercise with `log:`); values said in it are kept per kind, the later winning. It asks
+for one kind at a time, in the order of `log:`, so the listener hears only that kind's
+values (and a bare number is one of them).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 
 from coach.log_values import LoggedValue
 
@@ -14,11 +16,14 @@ from coach.log_values import LoggedValue
 NAMES = {"load": "load", "rpe": "RPE", "rir": "reps in reserve", "reps": "reps"}
 
 
-def ask_text(kinds: Sequence[str]) -> str:
-    """ "Load and RPE?" for `log: [load, rpe]`."""
-    said = [NAMES.get(kind, kind) for kind in kinds]
-    text = said[0] if len(said) == 1 else f"{', '.join(said[:-1])} and {said[-1]}"
-    return _sentence(text, "?")
+def question(kind: str) -> str:
+    """ "Load?", "RPE?", "Reps in reserve?"."""
+    return _sentence(NAMES.get(kind, kind), "?")
+
+
+def next_asked(kinds: Sequence[str], logged: Container[str]) -> str | None:
+    """The first of the set's `kinds` not logged yet; None once all are."""
+    return next((kind for kind in kinds if kind not in logged), None)
 
 
 def said_back(values: Iterable[LoggedValue]) -> str:

@@ -56,7 +56,7 @@ SPEEDS = (0.92, 1.08)
 # log P → confidence: 1 + log P / 20, so P = 1 → 1.0, e^-9 → 0.55 (the gate), e^-20 → 0.
 LOG_SCALE = 20.0
 # Listening for logged values too, the scorer extends the likeliest VALUE_BEAM prefixes
-# a step (some 14,000 value phrases; chosen on the benchmark: bench/README.md).
+# a step (up to some 14,000 value phrases a kind; chosen on the benchmark: bench/README.md).
 VALUE_BEAM = 32
 _TENS_UNITS = re.compile(rf"\b({'|'.join(log_values.TENS)}) ({'|'.join(log_values.ONES[1:])})\b")
 
@@ -90,6 +90,7 @@ class MoonshineRecognizer:
     # 12 dB fall from the command's loudest frame (a crowd under it never pauses),
     # and half a second of quiet before a command (it turns talk down by itself).
     min_confidence = 0.55
+    value_min_confidence = 0.6  # a wrong number costs more than asking again: chosen on dev
     endpoint = EndpointSettings(hangover_frames=9, peak_drop_db=12.0)
     isolation = 0.5
 
@@ -124,32 +125,41 @@ class MoonshineRecognizer:
         texts, marks = [s.tokens for s in self._spellings], [index[m] for m in END_MARKS]
         self._scorer = _loaded_scorer(folder, texts, marks, len(tokens), note)
         self._for_commands = (self._spellings, self._scorer)
-        self._for_values: tuple[list[_Spelling], PhraseScorer] | None = None
-        if values:  # the commands, their decoys and every value phrase, on the same model
-            spelled = list(self._spellings)
-            for form in sorted(set(log_values.spoken_forms()) - phrases):
-                found = [s for w in value_writings(form) for s in spellings(w, index)]
-                spelled += [_Spelling(form, tuple(s)) for s in found]
-            scorer = PhraseScorer(
-                folder, [s.tokens for s in spelled], marks, len(tokens), VALUE_BEAM, self._scorer
-            )
-            self._for_values = (spelled, scorer)
-        self.hears_values = False
-        self.listen_for_values(values)
+        self._for_values: dict[str, tuple[list[_Spelling], PhraseScorer]] = {}
+        if values:  # per kind asked: the commands, their decoys and its value phrases
+            spelled_forms: dict[str, list[list[int]]] = {}  # a form heard in several kinds
+            for kind in log_values.VALUE_KINDS:
+                spelled = list(self._spellings)
+                for form in sorted(set(log_values.spoken_forms(kind)) - phrases):
+                    if form not in spelled_forms:
+                        found = [s for w in value_writings(form) for s in spellings(w, index)]
+                        spelled_forms[form] = found
+                    # Named by the value it logs: the chances of its forms add up
+                    # ("eight" and "r p e eight" while RPE is asked).
+                    value = log_values.parse(form, kind)
+                    assert value is not None
+                    spelled += [_Spelling(value.spoken(), tuple(s)) for s in spelled_forms[form]]
+                scorer = PhraseScorer(
+                    folder, [s.tokens for s in spelled], marks, len(tokens), VALUE_BEAM,
+                    self._scorer,
+                )  # fmt: skip
+                self._for_values[kind] = (spelled, scorer)
+        self.value_kind: str | None = None
+        self._kind_next: str | None = None
         self._audio: list[Pcm] = []
 
     def rescorer(self) -> Rescore | None:
         return None
 
-    def listen_for_values(self, on: bool) -> None:
-        if on and self._for_values is None:
+    def listen_for_values(self, kind: str | None) -> None:
+        if kind is not None and kind not in self._for_values:
             raise CoachError("this listener was made without the logged values")
-        chosen = self._for_values if on else self._for_commands
-        assert chosen is not None
-        self._spellings, self._scorer = chosen
-        self.hears_values = on
+        self._kind_next = kind  # the phrases are chosen as an utterance starts
 
     def start(self) -> None:
+        kind = self.value_kind = self._kind_next
+        chosen = self._for_commands if kind is None else self._for_values[kind]
+        self._spellings, self._scorer = chosen
         self._audio = []
 
     def feed(self, pcm: Pcm) -> None:

@@ -31,6 +31,7 @@ class VoskRecognizer:
     wants_denoise = False
     wants_verifier = False
     min_confidence = 0.5
+    value_min_confidence = 0.5
     endpoint = EndpointSettings()
     isolation = 0.8
 
@@ -66,34 +67,36 @@ class VoskRecognizer:
         )
         self._for_commands = vosk.KaldiRecognizer(self._model, self.sample_rate, self._grammar)
         self._for_commands.SetWords(True)
-        self._for_values: Any = None
-        if values:  # vosk's grammar is a list of phrases: every spoken form of a value
+        self._for_values: dict[str, Any] = {}
+        for kind in log_values.VALUE_KINDS if values else ():
+            # vosk's grammar is a list of phrases: every spoken form of a value heard
             forms = [
                 f
-                for f in log_values.spoken_forms()
+                for f in log_values.spoken_forms(kind)
                 if all(self._model.vosk_model_find_word(w) >= 0 for w in f.split())
             ]
             said = sorted({*known, *forms, *([UNKNOWN] if has_unknown else [])})
-            self._for_values = vosk.KaldiRecognizer(
+            self._for_values[kind] = vosk.KaldiRecognizer(
                 self._model, self.sample_rate, json.dumps(said, ensure_ascii=False)
             )
-            self._for_values.SetWords(True)
+            self._for_values[kind].SetWords(True)
         self._recognizer: Any = self._for_commands
-        self.hears_values = self._values_next = False
-        self.listen_for_values(values)
+        self.value_kind: str | None = None
+        self._kind_next: str | None = None
         self.start()
 
-    def listen_for_values(self, on: bool) -> None:
-        if on and self._for_values is None:
+    def listen_for_values(self, kind: str | None) -> None:
+        if kind is not None and kind not in self._for_values:
             raise CoachError("this listener was made without the logged values")
-        self._values_next = on  # the grammar is chosen as an utterance starts
+        self._kind_next = kind  # the grammar is chosen as an utterance starts
 
     def rescorer(self) -> Rescore | None:
         return None
 
     def start(self) -> None:
-        self.hears_values = self._values_next
-        self._recognizer = self._for_values if self.hears_values else self._for_commands
+        self.value_kind = self._kind_next
+        kind = self.value_kind
+        self._recognizer = self._for_commands if kind is None else self._for_values[kind]
         self._recognizer.Reset()
 
     def feed(self, pcm: Pcm) -> None:
