@@ -15,12 +15,29 @@ import pytest
 from cli import REPO, isolated_env
 
 
+def _running_python_code(pid: int) -> None:
+    """Wait until the interpreter has started and runs coach's imports (its first
+    extension module is mapped): a Ctrl-C before that is Python's own start-up, which
+    prints its own traceback whatever coach does."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            maps = Path(f"/proc/{pid}/maps").read_text()
+        except OSError:  # it has ended already
+            return
+        if ".cpython-" in maps:
+            return
+        time.sleep(0.002)
+
+
 def _interrupted(args: list[str], after: float, home: Path) -> subprocess.CompletedProcess[str]:
+    """Ctrl-C `after` seconds into coach's own start-up."""
     process = subprocess.Popen(
         [sys.executable, "-m", "coach", *args], cwd=REPO, env=isolated_env(home),
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         start_new_session=True,
     )
+    _running_python_code(process.pid)
     time.sleep(after)
     os.killpg(process.pid, signal.SIGINT)
     try:
@@ -64,7 +81,8 @@ def test_ctrl_c_during_render_and_export(tmp_path: Path, command: list[str]) -> 
 
 def test_ctrl_c_during_startup_again_and_again(tmp_path: Path) -> None:
     """Now and then a Ctrl-C among the imports ended in SIGINT after the message, or in
-    an ImportError traceback from a native module: a dozen tries catch most of them."""
-    for _ in range(12):
-        _clean(_interrupted(["run", "demo", "--no-audio", "--speed", "10", "--plain"], 0.1,
-                            tmp_path))
+    an ImportError traceback from a native module: a dozen tries over the imports' first
+    third of a second catch most of them."""
+    for step in range(12):
+        _clean(_interrupted(["run", "demo", "--no-audio", "--speed", "10", "--plain"],
+                            0.025 * step, tmp_path))

@@ -121,11 +121,14 @@ def test_a_whole_session_by_voice(session: tuple[CoachProcess, Athlete], workspa
 
 
 def _completed_reps(events: list[Event]) -> int:
-    """Reps whose lower phase ran to its end (another phase or the rest followed)."""
+    """Reps whose lower phase ran to its end (another phase or the rest followed, and not
+    because a command cut the lower short: "skip" heard in it moves on without the rep)."""
     phases = [e for e in events if e["event"] in ("phase", "rest", "done")]
+    cut_at = {e["t"] for e in events if e["event"] == "command"}
     keys = set()
     for this, following in zip(phases, phases[1:], strict=False):
-        if this["event"] == "phase" and this["phase"] == "lower" and following["event"] != "done":
+        ran_out = following["event"] != "done" and following["t"] not in cut_at
+        if this["event"] == "phase" and this["phase"] == "lower" and ran_out:
             keys.add((this["exercise"], this["set"], this["rep"]))
     return len(keys)
 
