@@ -125,6 +125,13 @@ def parse(text: str, asked: str = "load") -> LoggedValue | None:
     return _of_kind("load", _number(words[:-1]), unit)
 
 
+def parse_typed(text: str) -> LoggedValue | None:
+    """A value typed or scripted, before anyone knows the kind asked: a bare number is
+    a load (the session reads it as the kind it asks for), and a bare 0, which no load
+    is, nothing in reserve."""
+    return parse(text) or parse(text, "rir")
+
+
 def as_asked(value: LoggedValue, asked: str) -> LoggedValue | None:
     """A bare number (read as a load without a unit: typed keys, a script) as a value of
     the kind `asked` for; None if it is out of that kind's range."""

@@ -225,6 +225,16 @@ def test_another_kind_said_with_its_marker_is_logged_and_the_asked_one_still_ask
     assert [text for _, text in said].count("RPE?") == 0  # given before it was asked
 
 
+def test_a_bare_zero_typed_or_scripted_is_nothing_in_reserve() -> None:
+    typing = ValueTyping()
+    for key in "0":
+        typing.take(key)
+    assert typing.take("\n") == (True, LoggedValue("rir", 0.0))
+    events = simulate(_workout(log=("load", "rir")), "12:log 80,15:log 0")
+    assert [(e["kind"], e["value"]) for e in of(events, "logged")] == [("load", 80.0), ("rir", 0.0)]
+    assert (15.0, "Zero in reserve.") in _said(events)
+
+
 def test_a_bare_number_out_of_the_asked_kinds_range_is_ignored() -> None:
     events = simulate(_workout(log=("rpe",)), "12:log 80,15:log 8")
     assert [(e["kind"], e["value"]) for e in of(events, "logged")] == [("rpe", 8.0)]

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 from coach.log_values import LoggedValue
-from coach.log_values import parse as parse_value
+from coach.log_values import parse_typed as parse_value
 from coach.session.events import Command, Event
 from coach.vocabulary import Vocabulary
 

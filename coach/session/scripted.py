@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from coach.errors import CoachError
-from coach.log_values import parse as parse_value
+from coach.log_values import parse_typed as parse_value
 from coach.session.events import Command
 from coach.vocabulary import COMMANDS, Vocabulary
 
