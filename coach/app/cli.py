@@ -614,7 +614,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGINT, _on_ctrl_c)
     sys.unraisablehook = _unraisable(sys.unraisablehook)
     try:
-        return _main(argv)
+        code = _main(argv)
+        # Done: a Ctrl-C while Python shuts down would end it by SIGINT, not this code.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        return code
     except KeyboardInterrupt:  # Ctrl-C before a session took over the signal, or after
         _interrupted()
     except Exception:

@@ -232,6 +232,8 @@ def _loaded_scorer(
             folder = moonshine_model.prepared(note, again=True)
         try:
             return PhraseScorer(folder, texts, marks, vocab_size=vocab_size)
+        except ImportError:  # never the cache's fault: a Ctrl-C in a native import ends as one
+            raise
         except Exception as exc:  # noqa: BLE001 - ONNX Runtime's load errors have no common type
             reason = str(exc).splitlines()[0][:200]
     raise CoachError(
