@@ -27,6 +27,7 @@ from typing import Any
 import platformdirs
 
 from coach.errors import CoachError
+from coach.log_values import VALUE_KINDS
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -109,7 +110,6 @@ CREATE TABLE IF NOT EXISTS work (
 # leave out; how often and when a session was resumed, and the time it ran
 # before (so duration leaves out the time it lay stopped); and each rep's
 # seconds under tension from the plan's tempo.
-VALUE_KINDS = ("load", "rpe", "rir", "reps")
 _SCHEMA_V4 = (
     """
 CREATE TABLE IF NOT EXISTS set_values (

@@ -27,15 +27,11 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-KINDS = ("load", "rpe", "rir", "reps", "skip")
-VALUE_KINDS = KINDS[:-1]  # what the coach asks for, one at a time
+from coach.script.model import LOG_KINDS, MAX_LOAD
+from coach.spoken_numbers import ONES, TEENS, TENS
 
-ONES = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
-TEENS = (
-    "ten", "eleven", "twelve", "thirteen", "fourteen",
-    "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
-)  # fmt: skip
-TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+VALUE_KINDS = LOG_KINDS  # what the coach asks for, one at a time
+KINDS = (*VALUE_KINDS, "skip")
 # Spoken unit words → the unit logged.
 UNITS = {
     "kilos": "kg",
@@ -52,7 +48,6 @@ UNITS = {
 # The unit as the coach says it back.
 UNIT_WORDS = {"kg": "kilos", "lb": "pounds"}
 
-MAX_LOAD = 300.0
 MAX_RPE = 10.0
 MAX_RIR = 10
 MAX_REPS = 100

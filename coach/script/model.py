@@ -67,6 +67,8 @@ DEFAULT_TEMPO: Mapping[str, float | None] = {
 }
 # What the athlete can be asked to log in the rest after a set (`log: [load, rpe]`).
 LOG_KINDS: tuple[str, ...] = ("load", "rpe", "rir", "reps")
+# The most a load can be logged as, or a progression start from.
+MAX_LOAD = 300.0
 
 DEFAULT_SETS = 3
 DEFAULT_REPS = 8

@@ -17,6 +17,7 @@ from coach.script.model import (
     DEFAULT_REST,
     DEFAULT_SETS,
     LOG_KINDS,
+    MAX_LOAD,
     MAX_REPS,
     MAX_SETS,
     PHASES,
@@ -24,7 +25,7 @@ from coach.script.model import (
 )
 from coach.script.validate import MAX_COUNTDOWN, MAX_PHASE, MAX_REST
 from coach.script.validate_cues import SESSION_CUES
-from coach.script.validate_progression import MAX_LOAD, MAX_LOAD_STEP
+from coach.script.validate_progression import MAX_LOAD_STEP
 from coach.script.validate_work import MAX_CALL_COUNTDOWN, MAX_MINUTES, MAX_ROUNDS
 
 SCHEMA_ID = "https://coach.invalid/schemas/cue-script.json"

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import math
 
-from coach.script.model import Exercise, Progression
+from coach.script.model import MAX_LOAD, Exercise, Progression
 from coach.script.problems import Reports, show
 from coach.script.yamlpos import NodePath
 
 PROGRESSION_KEYS: tuple[str, ...] = ("add_reps", "up_to", "add_load", "start_load")
-# The most a load can be logged as (coach.log_values, a layer beside this one).
-MAX_LOAD = 300.0
 # Plates go on a few kilos at a time; fifty more a session is a typo.
 MAX_LOAD_STEP = 50.0
 _EXAMPLE = "{add_reps: 1, up_to: 12, add_load: 2.5} or {add_load: 2.5}"

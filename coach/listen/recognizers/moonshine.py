@@ -32,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
-from coach import log_values
+from coach import log_values, spoken_numbers
 from coach.errors import CoachError
 from coach.listen import moonshine_model
 from coach.listen.moonshine_scorer import PhraseScorer
@@ -58,7 +58,9 @@ LOG_SCALE = 20.0
 # Listening for logged values too, the scorer extends the likeliest VALUE_BEAM prefixes
 # a step (up to some 14,000 value phrases a kind; chosen on the benchmark: bench/README.md).
 VALUE_BEAM = 32
-_TENS_UNITS = re.compile(rf"\b({'|'.join(log_values.TENS)}) ({'|'.join(log_values.ONES[1:])})\b")
+_TENS_UNITS = re.compile(
+    rf"\b({'|'.join(spoken_numbers.TENS)}) ({'|'.join(spoken_numbers.ONES[1:])})\b"
+)
 
 
 def value_writings(form: str) -> list[str]:

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from coach import log_values
+from coach import log_values, spoken_numbers
 from coach.errors import CoachError
 from coach.listen import cmudict
 from coach.listen.recognizer import Hypothesis, Rescore
@@ -111,9 +111,9 @@ def _alternatives(words: Iterable[str]) -> str:
 
 # The values an athlete logs (coach.log_values) as a grammar: the spoken forms it parses.
 VALUE_RULES = (
-    f"<digit> = {_alternatives(log_values.ONES[1:])};\n"
-    f"<teen> = {_alternatives(log_values.TEENS)};\n"
-    f"<tens> = {_alternatives(log_values.TENS)};\n"
+    f"<digit> = {_alternatives(spoken_numbers.ONES[1:])};\n"
+    f"<teen> = {_alternatives(spoken_numbers.TEENS)};\n"
+    f"<tens> = {_alternatives(spoken_numbers.TENS)};\n"
     "<upto99> = <digit> | <teen> | <tens> [<digit>];\n"
     "<from10> = <teen> | <tens> [<digit>];\n"
     "<number> = <upto99> | (a | one | two) hundred [[and] <upto99>] | three hundred"
