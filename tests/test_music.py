@@ -118,13 +118,20 @@ def test_exported_music_ducks_under_every_cue_without_clicks_or_moving_a_cue(
     assert min(scores) > 0.9
 
 
-def test_music_holds_its_place_through_a_pause(tmp_path: Path) -> None:
+def _chord_under_the_voice(tmp_path: Path) -> tuple[Path, MusicBed, Mixer]:
+    """A 3 s chord's file, and it as the music bed of a mixer, at -20 dB, ducked 15 dB
+    in 0.25 s ramps."""
     track = tmp_path / "t.wav"
     soundfile.write(str(track), _chord(3.0, RATE), RATE)
     bed = MusicBed([track], RATE, level=-20.0, duck=15.0, ramp=0.25)
     bed.fill()
     mixer = Mixer(RATE)
     mixer.music = bed
+    return track, bed, mixer
+
+
+def test_music_holds_its_place_through_a_pause(tmp_path: Path) -> None:
+    track, bed, mixer = _chord_under_the_voice(tmp_path)
     block = np.zeros(4800, dtype=np.float32)
     out: list[Any] = []
     bed.pause(RATE // 2, True)  # paused at 0.5 s, resumed at 1.5 s
@@ -148,12 +155,7 @@ def test_music_holds_its_place_through_a_pause(tmp_path: Path) -> None:
 def test_a_cue_that_arrives_late_ducks_without_a_click(tmp_path: Path) -> None:
     """Live, a cue is scheduled a moment before it plays, inside the ramp that should
     have begun before it: the music glides down from where it was instead of jumping."""
-    track = tmp_path / "t.wav"
-    soundfile.write(str(track), _chord(3.0, RATE), RATE)
-    bed = MusicBed([track], RATE, level=-20.0, duck=15.0, ramp=0.25)
-    bed.fill()
-    mixer = Mixer(RATE)
-    mixer.music = bed
+    track, bed, mixer = _chord_under_the_voice(tmp_path)
     block = np.zeros(1024, dtype=np.float32)
     out: list[np.ndarray] = []
     silent_voice = np.zeros(RATE // 2, dtype=np.float32)  # the music alone is measured
