@@ -155,6 +155,8 @@ def _earlier_sets(
     or from practice runs when it has none."""
     found: dict[str, list[SetRecord]] = {}
     for practice in (False, True):
+        if not exercises - found.keys():
+            break  # every one found in real sessions: practice runs are not read
         sets = [
             s for s in history.sets(practice=practice) if keep(s) and (practice or not s.practice)
         ]
