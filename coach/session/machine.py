@@ -135,7 +135,7 @@ class Session:
         self._log_rest: Step | None = None  # the rest whose set is being logged
         self._logged: dict[str, LoggedValue] = {}  # in it, by kind: the later wins
         self._asked = ""  # the kind asked for in it, the listener told
-        Machine(
+        self._machine = Machine(
             model=self,
             states=STATES,
             transitions=self._transitions(),
@@ -234,6 +234,10 @@ class Session:
         ]
         return table
 
+    def _applies(self, trigger: str) -> bool:
+        # transitions would log a warning for a trigger with no transition from here.
+        return trigger in self._machine.get_triggers(self.state)
+
     def _step_state_is(self, state: str) -> Callable[[int], bool]:
         return lambda index: self.plan.steps[index].state == state
 
@@ -261,7 +265,8 @@ class Session:
         self._out = []
         self.talk.forget(now)
         if isinstance(event, Tick):
-            self.trigger("tick")
+            if self._applies("tick"):
+                self.trigger("tick")
         elif isinstance(event, Command):
             heard_at = len(self._out)
             # Only the athlete's commands are triggered by name: "finish", "enter_step"
@@ -272,8 +277,12 @@ class Session:
                 )
             ):  # fmt: skip
                 accepted = self._log(event)
+            elif event.name in COMMANDS and self._applies(event.name):
+                accepted = self.trigger(event.name)
             else:
-                accepted = event.name in COMMANDS and self.trigger(event.name)
+                accepted = False
+                if event.name == "pause" and self.state == "paused" and not self.talk.talking(now):
+                    self._say(self.phrases.still_paused)  # unless it is saying "Paused" still
             if not accepted:
                 _LOGGER.info("ignored %r: nothing to do while %s", event.name, self.state)
             self._out.insert(heard_at, CommandHeard(now, event, accepted=accepted))

@@ -10,6 +10,7 @@ from coach.spoken_numbers import number_words
 @dataclass(frozen=True)
 class Phrases:
     paused: str = "Paused. Say resume when you're ready."
+    still_paused: str = "Still paused. Say resume when you're ready."
     resumed: str = "Resuming."
     stopped: str = "Stopping here. Your progress is saved."
     finished: str = "Workout complete. {completed} of {planned} reps."
