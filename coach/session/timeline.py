@@ -80,8 +80,9 @@ class JsonTimeline(_Ordered):
 
 
 def clock_text(seconds: float) -> str:
-    minutes, rest = divmod(max(0.0, seconds), 60)
-    return f"{int(minutes):2d}:{rest:04.1f}"
+    # Rounded to the tenth before the minutes are split off, so 59.96 is 1:00.0, not 0:60.0.
+    minutes, tenths = divmod(round(max(0.0, seconds) * 10), 600)
+    return f"{minutes:2d}:{tenths / 10:04.1f}"
 
 
 class TextTimeline(_Ordered):
