@@ -45,6 +45,12 @@ KEY_HELP = (
     "keys: Enter next · r repeat · p pause · c continue · b back · s skip\n"
     "      q stop · ? status · h help · - slower · + faster · 80kg Enter log"
 )
+_LOG_HINT = " · 80kg Enter log"
+
+
+def key_help(logs: bool) -> str:
+    """The keys; typing a value to log only for a plan that asks for values."""
+    return KEY_HELP if logs else KEY_HELP.removesuffix(_LOG_HINT)
 
 # An Enter this soon after a command key is taken as that key's Enter, not "next".
 ENTER_AFTER_KEY = 2.0
