@@ -239,3 +239,26 @@ def test_a_bare_number_out_of_the_asked_kinds_range_is_ignored() -> None:
     events = simulate(_workout(log=("rpe",)), "12:log 80,15:log 8")
     assert [(e["kind"], e["value"]) for e in of(events, "logged")] == [("rpe", 8.0)]
     assert of(events, "command")[0]["ignored"] is True
+
+
+def test_log_where_no_value_would_be_asked_is_a_validation_error(tmp_path: Path) -> None:
+    script = tmp_path / "nowhere.yaml"
+    script.write_text(
+        "workout: W\ndefaults:\n  log: [rpe]\nexercises:\n"
+        "  - {name: Plank, seconds: 30, log: [rpe]}\n"
+        "  - {name: Mixed, amrap: 5, log: [rpe]}\n"
+        "  - circuit: C\n    exercises:\n      - {name: Squat, reps: 5, log: [load]}\n"
+        "      - {name: Hang, seconds: 20}\n"
+        "  - {name: Row, reps: 5}\n"
+    )
+    result = coach("validate", str(script), home=tmp_path)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    where = "logging works on sets of reps outside a circuit, so take it off here"
+    assert result.stdout.splitlines() == [
+        f"{script}:5:32: log: 'Plank' is a timed hold, with no set to log; {where}",
+        f"{script}:6:29: log: 'Mixed' is an AMRAP, with no set to log; {where}",
+        f"{script}:9:32: log: 'Squat' is in a circuit, which rests only between rounds; {where}",
+    ]  # the log of defaults passes over the hang, and is asked after each set of rows
+    run = coach("run", str(script), "--simulate", home=tmp_path)
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert run.stderr.startswith(f"coach: {script}:5:32: log: 'Plank' is a timed hold")

@@ -54,6 +54,13 @@ NOT_FOR_KIND: dict[str, dict[str, str]] = {
         "sides": "an AMRAP has no sides",
     },
 }
+# Each kind that isn't sets of reps, as a message names it.
+KIND_WORDS: dict[str, str] = {
+    "timed": "a timed hold",
+    "intervals": "intervals",
+    "emom": "an EMOM",
+    "amrap": "an AMRAP",
+}
 MAX_ROUNDS = 1000
 MAX_MINUTES = 240
 MAX_CALL_COUNTDOWN = 10
