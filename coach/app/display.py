@@ -178,7 +178,7 @@ class LiveDisplay:
             return Text("—", style="dim")
         command, at, accepted = self.last_heard
         ago = time.monotonic() - at
-        note = "" if accepted else " (nothing to do now)"
+        note = "" if accepted else " (not logged)" if command == "log" else " (nothing to do now)"
         return Text(f"{command}{note}", style="bold" if ago < 3 else "") + Text(
             f"  {ago:.0f} s ago", style="dim"
         )

@@ -54,7 +54,7 @@ from coach.session.events import (
     WorkStarted,
 )
 from coach.session.phrases import Phrases, before_first_set, short_status_text, status_text
-from coach.session.set_log import next_asked, question, said_back, with_unit
+from coach.session.set_log import next_asked, question, refused, said_back, with_unit
 from coach.session.speech import SpeechTimer
 from coach.session.talk import Talk
 from coach.vocabulary import COMMANDS
@@ -591,10 +591,13 @@ class Session:
             closed = self.phrases.log_closed if self._logged else self.phrases.log_skipped
             self._log_answer([closed])
             return True
-        if command.value is None or command.value.kind == "skip":
+        if command.value is not None and command.value.kind == "skip":
             return False
-        value = as_asked(command.value, self._asked)  # a typed bare number: the kind asked
+        # A typed bare number is of the kind asked; typed text that is no value, or a
+        # number out of that kind's range, is refused out loud, never dropped unsaid.
+        value = None if command.value is None else as_asked(command.value, self._asked)
         if value is None:
+            self._log_answer([refused(self._asked)])
             return False
         value = with_unit(value, self.log_unit)
         self._logged[value.kind] = value
