@@ -357,10 +357,11 @@ def test_a_load_near_the_top_is_never_set_past_what_can_be_logged(tmp_path: Path
     script = tmp_path / "heavy.yaml"
     script.write_text(NEAR_THE_TOP)
     run = ("run", str(script), "--no-audio", "--speed", "50", "--json")
-    # Today's target said, setup 1 s, two reps of 4 s: the set is logged from about 11 s on.
-    first = coach(*run, "--commands", "14:log 299,16:stop", home=tmp_path, check=True)
+    # What is said before the set, setup 1 s, two reps of 4 s: the set is logged from 11-17 s
+    # on, for 30 s.
+    first = coach(*run, "--commands", "22:log 299,24:stop", home=tmp_path, check=True)
     assert '"text": "Today: two at two hundred and ninety nine kilos."' in first.stdout
-    second = coach(*run, "--commands", "14:log 300,16:stop", home=tmp_path, check=True)
+    second = coach(*run, "--commands", "22:log 300,24:stop", home=tmp_path, check=True)
     assert '"text": "Today: two at three hundred kilos."' in second.stdout
     assert "three hundred and one" not in second.stdout
     logged = [json.loads(line) for line in second.stdout.splitlines() if '"logged"' in line]
