@@ -90,3 +90,26 @@ def rest_of(history: History, unfinished: Unfinished, time_calls: TimeCalls) -> 
     completed = frozenset(history.completed_step_keys(record_id))
     rest = plan.resumed(set(completed), history.last_completed_step_key(record_id))
     return Rest(rest, completed, plan.planned_reps)
+
+
+def resume_point(unfinished: Unfinished, rest: Rest) -> str:
+    """Where the session starts again, for "Resuming session 3 (Core) at …": the first
+    rep or piece of work still to do, in the words of its kind."""
+    record = unfinished.record
+    step = next((s for s in rest.plan.steps if s.completes), None)
+    if step is not None and step.work == "amrap":  # one unbroken effort: docs/cue-scripts.md
+        return f"the start of {step.exercise}: the AMRAP starts again; only its new rounds count"
+    if not rest.completed or step is None:
+        return "the start" if not rest.completed else "the end"
+    side = f", {step.side} side" if step.side else ""
+    circuit = unfinished.workout.exercises[step.exercise_index].circuit
+    if circuit is not None:
+        return f"round {step.set} of {circuit.rounds}, {step.exercise}{side}"
+    if step.work == "emom":
+        return f"minute {step.round} of {step.rounds}"
+    if step.work == "interval":
+        named = f" ({step.name})" if step.name and step.name != step.exercise else ""
+        return f"round {step.round} of {step.rounds}{named}"
+    if step.work == "hold":
+        return f"{step.exercise}, set {step.set} of {step.sets}{side}"
+    return f"rep {record.completed_reps + 1} of {record.planned_reps}"

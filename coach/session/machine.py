@@ -447,7 +447,9 @@ class Session:
         for text in step.end_cues:
             self._say(text, cue=True)
         if rounds is not None:
-            self._say(self.phrases.amrap_rounds.format(rounds=rounds))
+            one = rounds == 1
+            self._say(self.phrases.amrap_one_round if one else
+                      self.phrases.amrap_rounds.format(rounds=rounds))  # fmt: skip
 
     def _say_marks(self) -> None:
         marks = self.step.marks
@@ -538,7 +540,8 @@ class Session:
             remaining = max(0, round(self.step_deadline - self.now))
             said = self.phrases.working.format(exercise=step.exercise, remaining=remaining)
             if step.work == "amrap":
-                said += " " + self.phrases.rounds_so_far.format(rounds=self.rounds)
+                said += " " + (self.phrases.one_round_so_far if self.rounds == 1 else
+                               self.phrases.rounds_so_far.format(rounds=self.rounds))  # fmt: skip
             return [said]
         return [text]
 

@@ -143,7 +143,7 @@ def _work_line(action: Action) -> str | None:
         if action.step.work == "hold":
             return f"  ✓ held {action.seconds:g}s"
         if action.step.work == "amrap":
-            return f"  ✓ {action.rounds} rounds"
+            return f"  ✓ {action.rounds} round{'' if action.rounds == 1 else 's'}"
         return None
     if isinstance(action, RoundCounted):
         return f"  ✓ round {action.round}"
