@@ -620,6 +620,17 @@ class History:
                 (session_id, step_key, exercise, side, set_number, kind, seconds, rounds, _now()),
             )
 
+    def forget_rounds(self, session_id: int, step_key: str) -> None:
+        """An AMRAP starts again (resumed, or "back"): the rounds of the attempt it
+        replaces no longer count, so the history says what the coach says at "Time!"."""
+        prefix = f"{step_key}/round"  # how the recorder keys each round said done
+        with self._transaction() as conn:
+            conn.execute(
+                "DELETE FROM work WHERE session_id = ? AND kind = 'round'"
+                " AND substr(step_key, 1, ?) = ?",
+                (session_id, len(prefix), prefix),
+            )
+
     def _has_work(self) -> bool:
         """False for an older database opened read-only (and so not migrated)."""
         with self._lock:

@@ -18,7 +18,11 @@ Numbers are said in words ("one hundred and twenty five", "a hundred and five",
 "two twenty" (220), "one oh five" (105). A half is "and a half" or "point five".
 Units: kilos, kilo, kilograms, kg; pounds, pound, lbs, lb; a load without one is in
 the unit configured. Written digits parse too ("80 kg", "62.5", "RPE 8"), since a
-recognizer that writes freely writes them so.
+recognizer that writes freely writes them so. No value is negative: "-5" and "minus
+five" are no value, not five.
+
+A number typed or scripted alone ("80", "0") is `bare` until the session reads it as the
+kind it asks for; one that no kind can be ("301.5") is no value at all.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from coach.spoken_numbers import ONES, TEENS, TENS
 
 VALUE_KINDS = LOG_KINDS  # what the coach asks for, one at a time
 KINDS = (*VALUE_KINDS, "skip")
+BARE = "bare"  # a number typed without its kind: the session reads it as the kind asked
 # Spoken unit words → the unit logged.
 UNITS = {
     "kilos": "kg",
@@ -104,7 +109,7 @@ def parse(text: str, asked: str = "load") -> LoggedValue | None:
     """The value `text` logs, or None when it is no value (or out of range); a bare
     number is of the kind `asked` for."""
     words = _words(text)
-    if not words:
+    if not words or _negative(text, words):
         return None
     if words == ["skip"]:
         return LoggedValue("skip")
@@ -121,19 +126,39 @@ def parse(text: str, asked: str = "load") -> LoggedValue | None:
 
 
 def parse_typed(text: str) -> LoggedValue | None:
-    """A value typed or scripted, before anyone knows the kind asked: a bare number is
-    a load (the session reads it as the kind it asks for), and a bare 0, which no load
-    is, nothing in reserve."""
-    return parse(text) or parse(text, "rir")
+    """A value typed or scripted, before anyone knows the kind asked: a number alone is
+    `bare` (the session reads it as the kind it asks for), if some kind can be it."""
+    return parse(text, BARE)
 
 
 def as_asked(value: LoggedValue, asked: str) -> LoggedValue | None:
-    """A bare number (read as a load without a unit: typed keys, a script) as a value of
-    the kind `asked` for; None if it is out of that kind's range."""
-    if value.kind != "load" or value.unit is not None or asked == "load":
-        return value
-    return _of_kind(asked, value.value)
+    """A bare number (typed, scripted, or heard as a load without a unit while load was
+    asked) as a value of the kind `asked` for; None if it is out of that kind's range."""
+    if value.kind == BARE or (value.kind == "load" and value.unit is None and asked != "load"):
+        return _of_kind(asked, value.value)
+    return value
 
+
+# Each kind's range in words, to say why a value was refused.
+RANGE_WORDS = {
+    "load": "a load is 1 to 300, in halves",
+    "rpe": "RPE is 1 to 10, in halves",
+    "rir": "reps in reserve are 0 to 10",
+    "reps": "reps are 1 to 100",
+}
+
+
+def why_not(text: str) -> str:
+    """Why `text`, typed or scripted, is no value to log: for a message."""
+    words = _words(text)
+    if words and _negative(text, words):
+        return "no value is negative"
+    return "; ".join(RANGE_WORDS.values())
+
+
+def _negative(text: str, words: list[str]) -> bool:
+    """A minus sign before a number ("-5", "- 1 rir"), or the word."""
+    return bool(re.search(r"(?<![\w.])[-−–]\s*\d", text)) or "minus" in words
 
 # Each kind's range: (lowest, highest, whether halves count).
 _RANGES = {
@@ -147,6 +172,9 @@ _RANGES = {
 def _of_kind(kind: str, number: float | None, unit: str | None = None) -> LoggedValue | None:
     if number is None:
         return None
+    if kind == BARE:  # any kind's, to be told which by the kind asked
+        fits = any(_of_kind(k, number) is not None for k in VALUE_KINDS)
+        return LoggedValue(BARE, number) if fits else None
     low, high, with_halves = _RANGES[kind]
     if not low <= number <= high or (number != int(number) and not with_halves):
         return None

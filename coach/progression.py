@@ -2,7 +2,8 @@
 
 After a session in which every set reached the target, a double progression adds
 `add_reps` up to `up_to`, then `add_load` and goes back to the script's reps; a
-linear one adds `add_load` each time. A missed target is set again. No I/O: the app
+linear one adds `add_load` each time, never past the most a load can be logged as (300;
+there the load stays and the reps stay at the top). A missed target is set again. No I/O: the app
 reads the last sessions from the history and hands them in.
 """
 
@@ -13,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from coach.log_values import LoggedValue, reps_at_load
-from coach.script.model import Progression, Workout
+from coach.script.model import MAX_LOAD, Progression, Workout
 
 KG_PER_LB = 0.45359237
 
@@ -55,7 +56,8 @@ class LastSession:
             return self.load.value
         kg = unit == "kg"
         converted = self.load.value * KG_PER_LB if kg else self.load.value / KG_PER_LB
-        return round(converted * 2) / 2  # loads are said and logged in halves
+        # Loads are said and logged in halves, up to the most a load can be logged as.
+        return min(round(converted * 2) / 2, MAX_LOAD)
 
 
 @dataclass(frozen=True)
@@ -85,8 +87,9 @@ def target(rule: Progression, reps: int, last: LastSession | None, unit: str) ->
         return Target(planned, load, unit)
     if rule.add_reps and planned < rule.up_to:
         return Target(min(planned + rule.add_reps, rule.up_to), load, unit)
-    if rule.add_load and load is not None:
-        return Target(reps, load + rule.add_load, unit)
+    if rule.add_load and load is not None and load < MAX_LOAD:
+        # Never past what can be logged: a target the athlete couldn't log is no target.
+        return Target(reps, min(load + rule.add_load, MAX_LOAD), unit)
     return Target(planned, load, unit)  # at the top, with no load to add to
 
 

@@ -81,3 +81,18 @@ def test_after_stop_the_panel_shows_the_end() -> None:
     assert "DONE" in text and "stopped" in text
     assert "rest 10 s" not in text
     assert "ended" in text
+
+
+def test_the_hint_to_type_a_value_shows_only_for_a_plan_that_logs() -> None:
+    plain = display(session(), Hearing("listening", -42.0))
+    workout = Workout(name="W", exercises=(exercise(sets=2, reps=1, rest=10.0, log=("load",)),))
+    logging = Session(expand(workout), EstimatedSpeech())
+    logging.start(0.0)
+    logs = display(logging, Hearing("listening", -42.0))
+    try:
+        without, with_log = "\n".join(shown(plain)), "\n".join(shown(logs))
+    finally:
+        plain.close()
+        logs.close()
+    assert "+ faster" in without and "Enter log" not in without
+    assert "+ faster · 80kg Enter log" in with_log

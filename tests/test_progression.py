@@ -328,3 +328,43 @@ def test_a_one_sided_exercise_progresses_when_both_sides_reached_it(tmp_path: Pa
             "Today: four reps.",
         ]
         assert {(s.side, s.reps) for s in history.sets(3)} == {("left", 4), ("right", 4)}
+
+
+def test_a_target_never_passes_the_most_that_can_be_logged() -> None:
+    near = Progression(add_load=2.5, start_load=299.0)
+    assert target(near, 2, _last(2, 2, load=299.0), "kg") == Target(2, 300.0, "kg")
+    assert target(near, 2, _last(2, 2, load=300.0), "kg") == Target(2, 300.0, "kg")
+    # At the top of the reps with the load at the most: both stay, the reps don't fall back.
+    assert target(DOUBLE, 8, _last(12, 12, 12, load=300.0), "kg") == Target(12, 300.0, "kg")
+    # 300 kg said last time is more than 300 lb: today's target in pounds stops there.
+    assert target(LINEAR, 5, _last(5, 5, load=250.0, unit="kg"), "lb") == Target(5, 300.0, "lb")
+
+
+NEAR_THE_TOP = """\
+workout: Heavy
+exercises:
+  - name: Deadlift
+    sets: 1
+    reps: 2
+    log: [load]
+    countdown: 0
+    tempo: {setup: 1, brace: 1, drive: 1, hold: 1, lower: 1}
+    progression: {start_load: 299, add_load: 2.5}
+"""
+
+
+def test_a_load_near_the_top_is_never_set_past_what_can_be_logged(tmp_path: Path) -> None:
+    script = tmp_path / "heavy.yaml"
+    script.write_text(NEAR_THE_TOP)
+    run = ("run", str(script), "--no-audio", "--speed", "50", "--json")
+    # What is said before the set, setup 1 s, two reps of 4 s: the set is logged from 11-17 s
+    # on, for 30 s.
+    first = coach(*run, "--commands", "22:log 299,24:stop", home=tmp_path, check=True)
+    assert '"text": "Today: two at two hundred and ninety nine kilos."' in first.stdout
+    second = coach(*run, "--commands", "22:log 300,24:stop", home=tmp_path, check=True)
+    assert '"text": "Today: two at three hundred kilos."' in second.stdout
+    assert "three hundred and one" not in second.stdout
+    logged = [json.loads(line) for line in second.stdout.splitlines() if '"logged"' in line]
+    assert [(e["kind"], e["value"]) for e in logged] == [("load", 300.0)]
+    third = coach(*run, "--commands", "3:stop", home=tmp_path, check=True)
+    assert '"text": "Today: two at three hundred kilos."' in third.stdout

@@ -4,19 +4,25 @@ values in a real SQLite history through `coach run` and `coach history show`."""
 
 from __future__ import annotations
 
+import io
 import json
+import queue
 from pathlib import Path
 
 import pytest
 from cli import coach
 from simulate import exercise, of, simulate
 
-from coach.app.keyboard import ValueTyping, value_for_line
+from coach.app.keyboard import ValueTyping, start_keyboard, value_for_line
 from coach.errors import CoachError
 from coach.log_values import LoggedValue
+from coach.plan import expand
 from coach.script.loader import load_workout
 from coach.script.model import Workout
+from coach.session.events import Command, Event, Say, Tick, ValueLogged
+from coach.session.machine import Session
 from coach.session.scripted import parse_commands
+from coach.session.speech import EstimatedSpeech
 
 
 def _workout(**fields: object) -> Workout:
@@ -225,11 +231,11 @@ def test_another_kind_said_with_its_marker_is_logged_and_the_asked_one_still_ask
     assert [text for _, text in said].count("RPE?") == 0  # given before it was asked
 
 
-def test_a_bare_zero_typed_or_scripted_is_nothing_in_reserve() -> None:
+def test_a_bare_zero_typed_or_scripted_is_nothing_in_reserve_when_that_is_asked() -> None:
     typing = ValueTyping()
     for key in "0":
         typing.take(key)
-    assert typing.take("\n") == (True, LoggedValue("rir", 0.0))
+    assert typing.take("\n") == (True, LoggedValue("bare", 0.0))  # the kind asked decides
     events = simulate(_workout(log=("load", "rir")), "12:log 80,15:log 0")
     assert [(e["kind"], e["value"]) for e in of(events, "logged")] == [("load", 80.0), ("rir", 0.0)]
     assert (15.0, "Zero in reserve.") in _said(events)
@@ -239,3 +245,87 @@ def test_a_bare_number_out_of_the_asked_kinds_range_is_ignored() -> None:
     events = simulate(_workout(log=("rpe",)), "12:log 80,15:log 8")
     assert [(e["kind"], e["value"]) for e in of(events, "logged")] == [("rpe", 8.0)]
     assert of(events, "command")[0]["ignored"] is True
+
+
+def test_log_where_no_value_would_be_asked_is_a_validation_error(tmp_path: Path) -> None:
+    script = tmp_path / "nowhere.yaml"
+    script.write_text(
+        "workout: W\ndefaults:\n  log: [rpe]\nexercises:\n"
+        "  - {name: Plank, seconds: 30, log: [rpe]}\n"
+        "  - {name: Mixed, amrap: 5, log: [rpe]}\n"
+        "  - circuit: C\n    exercises:\n      - {name: Squat, reps: 5, log: [load]}\n"
+        "      - {name: Hang, seconds: 20}\n"
+        "  - {name: Row, reps: 5}\n"
+    )
+    result = coach("validate", str(script), home=tmp_path)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    where = "logging works on sets of reps outside a circuit, so take it off here"
+    assert result.stdout.splitlines() == [
+        f"{script}:5:32: log: 'Plank' is a timed hold, with no set to log; {where}",
+        f"{script}:6:29: log: 'Mixed' is an AMRAP, with no set to log; {where}",
+        f"{script}:9:32: log: 'Squat' is in a circuit, which rests only between rounds; {where}",
+    ]  # the log of defaults passes over the hang, and is asked after each set of rows
+    run = coach("run", str(script), "--simulate", home=tmp_path)
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert run.stderr.startswith(f"coach: {script}:5:32: log: 'Plank' is a timed hold")
+
+
+REFUSED_LOAD = "Can't log that. A load is one to three hundred, in halves."
+
+
+@pytest.mark.parametrize("value", ["-5", "-1 rir", "- 2.5 kg", "minus five"])
+def test_a_minus_sign_is_never_dropped_a_negative_value_is_refused(
+    tmp_path: Path, value: str
+) -> None:
+    result = coach("run", "demo", "--simulate", "--commands", f"12:log {value}", home=tmp_path)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == (
+        f"coach: --commands: {value!r} is not a value to log: no value is negative "
+        "(e.g. '40:log 80 kg', '45:log rpe 8', '50:log 2 in reserve')\n"
+    )
+    assert value_for_line(value) is None
+
+
+def test_minus_then_a_number_typed_live_is_refused_not_logged_positive() -> None:
+    typing = ValueTyping()
+    assert typing.take("-", at=10.0) == (False, None)  # "-" is slower, as always
+    assert typing.take("5", at=10.3) == (True, None)
+    assert typing.take("\n", at=10.6) == (True, None)
+    assert typing.ended == "-5"  # ended, and no value: posted to be refused out loud
+    # A number typed well after "slower" is a value of its own.
+    assert typing.take("-", at=20.0) == (False, None)
+    for key in "80":
+        typing.take(key, at=25.0)
+    assert typing.take("\n", at=25.5) == (True, LoggedValue("bare", 80.0))
+
+
+def test_a_bare_zero_while_load_is_asked_is_refused_out_loud_never_logged_as_rir() -> None:
+    events = simulate(_workout(log=("load",)), "12:log 0,15:log 80")
+    assert [(e["t"], e["kind"], e["value"]) for e in of(events, "logged")] == [
+        (15.0, "load", 80.0)
+    ]
+    assert (12.0, REFUSED_LOAD) in _said(events)
+    assert of(events, "command")[0] == {"t": 12.0, "event": "command", "command": "log",
+                                        "ignored": True}  # fmt: skip
+
+
+def test_a_typed_value_that_cant_be_logged_is_answered() -> None:
+    typed: queue.Queue[Event] = queue.Queue()
+    start_keyboard(typed, io.StringIO("-5\n301.5\n80 bananas\n0\n"))
+    commands = [typed.get(timeout=5) for _ in range(4)]
+    assert [(c.name, c.text, c.value) for c in commands if isinstance(c, Command)] == [
+        ("log", "-5", None), ("log", "301.5", None), ("log", "80 bananas", None),
+        ("log", "0", LoggedValue("bare", 0.0)),
+    ]  # fmt: skip
+    session = Session(expand(_workout(log=("load",))), EstimatedSpeech())
+    session.start(0.0)
+    while session.state != "rest":
+        deadline = session.deadline
+        assert deadline is not None
+        session.handle(Tick(), deadline)
+    said = []
+    for number, command in enumerate(commands):
+        actions = session.handle(command, REST_AT + 2 + 4 * number)
+        said += [a.text for a in actions if isinstance(a, Say)]
+        assert not [a for a in actions if isinstance(a, ValueLogged)]
+    assert said == [REFUSED_LOAD] * 4

@@ -377,7 +377,7 @@ def _after_session(status: str) -> None:
 
 def _cmd_resume(args: argparse.Namespace) -> int:
     from coach.app.launch import HistoryTarget, launch
-    from coach.app.resume import latest_unfinished, rest_of
+    from coach.app.resume import latest_unfinished, rest_of, resume_point
     from coach.history import History
     from coach.history_journal import replay
 
@@ -405,14 +405,9 @@ def _cmd_resume(args: argparse.Namespace) -> int:
         return _cmd_run(args)
     with History.open(settings.history_path()) as history:
         rest = rest_of(history, unfinished, settings.time_calls.rule())
-        where = "the start" if not rest.completed else f"rep {record.completed_reps + 1}"
-        of_reps = f" of {record.planned_reps}" if record.planned_reps else ""
-        first = rest.plan.steps[0] if rest.plan.steps else None
-        if rest.completed and first is not None and first.round is not None:  # intervals, circuits
-            after = "the rest after " if first.kind == "rest" else ""
-            where, of_reps = f"{after}round {first.round}", f" of {first.rounds}"
+        where = resume_point(unfinished, rest)
         print(
-            f"Resuming session {record.id} ({printable(record.workout)}) at {where}{of_reps}.",
+            f"Resuming session {record.id} ({printable(record.workout)}) at {printable(where)}.",
             file=sys.stderr,
         )
         target = None

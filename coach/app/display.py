@@ -22,7 +22,7 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
-from coach.app.keyboard import KEY_HELP
+from coach.app.keyboard import key_help
 from coach.plan import Step
 from coach.printable import printable
 from coach.session.clock import Clock
@@ -88,6 +88,7 @@ class LiveDisplay:
         self.speaker = speaker
         self.last_said = ""
         self.last_heard: tuple[str, float, bool] | None = None  # command, wall time, accepted
+        self._logs = any(step.log for step in session.plan.steps)  # whether values are asked
         self._live = Live(
             get_renderable=self.render,
             console=console or Console(),
@@ -132,7 +133,7 @@ class LiveDisplay:
         grid.add_row("listen", self._listen())
         done = f"{s.completed_reps}/{s.planned_reps} reps done"
         return Panel(
-            Group(grid, Text(KEY_HELP, style="dim")),
+            Group(grid, Text(key_help(self._logs), style="dim")),
             title=f"coach · {s.plan.workout}",
             subtitle=done,
         )
@@ -177,7 +178,7 @@ class LiveDisplay:
             return Text("—", style="dim")
         command, at, accepted = self.last_heard
         ago = time.monotonic() - at
-        note = "" if accepted else " (nothing to do now)"
+        note = "" if accepted else " (not logged)" if command == "log" else " (nothing to do now)"
         return Text(f"{command}{note}", style="bold" if ago < 3 else "") + Text(
             f"  {ago:.0f} s ago", style="dim"
         )

@@ -45,6 +45,12 @@ KEY_HELP = (
     "keys: Enter next · r repeat · p pause · c continue · b back · s skip\n"
     "      q stop · ? status · h help · - slower · + faster · 80kg Enter log"
 )
+_LOG_HINT = " · 80kg Enter log"
+
+
+def key_help(logs: bool) -> str:
+    """The keys; typing a value to log only for a plan that asks for values."""
+    return KEY_HELP if logs else KEY_HELP.removesuffix(_LOG_HINT)
 
 # An Enter this soon after a command key is taken as that key's Enter, not "next".
 ENTER_AFTER_KEY = 2.0
@@ -66,20 +72,31 @@ class KeyPresses:
         return command
 
 
+# A digit this soon after "-" makes a negative value (refused), not a value after "slower".
+MINUS_BEFORE_DIGIT = 1.0
+
+
 class ValueTyping:
     """A value typed key by key: it starts with a digit and ends with Enter."""
 
     def __init__(self) -> None:
         self.typed: str | None = None  # None: no value being typed
+        self.ended: str | None = None  # what the last Enter ended, value or not
+        self._minus_at: float | None = None  # when "-" was last pressed
 
-    def take(self, key: str) -> tuple[bool, LoggedValue | None]:
-        """(whether the key was part of a value, the value when Enter ended one)."""
+    def take(self, key: str, at: float = 0.0) -> tuple[bool, LoggedValue | None]:
+        """(whether the key was part of a value, the value when Enter ended one); a text
+        that Enter ended but is no value is `ended`, with no value."""
+        self.ended = None
         if self.typed is None:
             if not key.isdigit():
+                self._minus_at = at if key == "-" else None
                 return False, None
-            self.typed = ""
+            minus = self._minus_at is not None and at - self._minus_at <= MINUS_BEFORE_DIGIT
+            self.typed = "-" if minus else ""
         if key in "\r\n":
             typed, self.typed = self.typed, None
+            self.ended = typed
             value = parse_value(typed)
             return True, None if value is None or value.kind == "skip" else value
         if key == "\x1b":  # Escape: never mind
@@ -125,14 +142,13 @@ class Keyboard:
             self.events.put(Command(command, source="keyboard", text=typed))
 
     def _post_value(self, value: LoggedValue | None, typed: str) -> None:
-        if value is not None:
-            self.events.put(Command("log", source="keyboard", text=typed.strip(), value=value))
+        # With no value too: the session says why it can't log what was typed.
+        self.events.put(Command("log", source="keyboard", text=typed.strip(), value=value))
 
     def _lines(self) -> None:
         for line in self._stream:
-            value = value_for_line(line)
-            if value is not None:
-                self._post_value(value, line)
+            if any(ch.isdigit() for ch in line):  # a value, or what was meant as one
+                self._post_value(value_for_line(line), line)
             else:
                 self._post(command_for_line(line, self.vocabulary), line.strip())
 
@@ -147,10 +163,10 @@ class Keyboard:
                 return
             if not key:
                 return
-            was_typed = typing.typed
-            in_value, value = typing.take(key)
+            in_value, value = typing.take(key, time.monotonic())
             if in_value:
-                self._post_value(value, was_typed or "")
+                if typing.ended is not None:
+                    self._post_value(value, typing.ended)
                 continue
             typed = "" if key in "\r\n" else key.lower()
             self._post(presses.command(key, time.monotonic()), typed)

@@ -18,6 +18,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from coach.app.keyboard import start_keyboard
@@ -65,8 +66,9 @@ def start_recorded(
     today = todays_targets(history, workout, settings.log.unit)
     workout = with_targets(workout, today)
     plan = expand(workout, settings.time_calls.rule())
+    # The resolved path: `coach resume` may be run from another folder than this one.
     session_id = history.start_session(
-        script, path, workout.name, plan.planned_reps, practice=practice
+        script, str(Path(path).resolve()), workout.name, plan.planned_reps, practice=practice
     )
     history.save_shape(session_id, shape(workout))
     return plan, HistoryTarget(history, session_id, today)

@@ -19,6 +19,7 @@ from coach.session.events import (
     RoundCounted,
     ValueLogged,
     WorkCompleted,
+    WorkStarted,
 )
 from coach.shape import planned
 
@@ -56,6 +57,10 @@ class HistoryRecorder:
                 "record_work", self.session_id, s.unit, s.exercise, s.side, s.set, s.work,
                 action.seconds, action.rounds,
             )  # fmt: skip
+        elif isinstance(action, WorkStarted) and action.step.work == "amrap":
+            # A new attempt: the rounds of one before it (a resume, "back") are dropped.
+            assert action.step.unit is not None
+            self.writes.write("forget_rounds", self.session_id, action.step.unit)
         elif isinstance(action, RoundCounted):  # saved at once, like a rep
             s = action.step
             assert s.unit is not None

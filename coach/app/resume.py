@@ -11,7 +11,7 @@ from coach.errors import CoachError
 from coach.history import History, SessionRecord
 from coach.plan import Plan, expand
 from coach.progression import Target, with_targets
-from coach.script.loader import load_workout
+from coach.script.loader import load_workout, resolve_script
 from coach.script.model import TimeCalls, Workout
 from coach.shape import shape, what_changed
 
@@ -46,13 +46,41 @@ def latest_unfinished(history: History, unit: str) -> Unfinished:
         raise CoachError(
             f"session {record.id} is still running (process {record.pid}); stop it first"
         )
-    script = record.script_path if Path(record.script_path).is_file() else record.script
-    workout = load_workout(script)
+    script, workout = _script_of(record)
     today = todays_targets(history, workout, unit, record.id)
     workout = with_targets(workout, today)
     saved = history.shape(record.id)
     changed = what_changed(saved, shape(workout)) if saved else None
     return Unfinished(record, script, workout, changed, today)
+
+
+def _script_of(record: SessionRecord) -> tuple[str, Workout]:
+    """The script the session ran, from its resolved path, wherever `coach resume` is
+    run. Should that file be gone (or the path be one saved relative, before paths were
+    resolved), the name it was given is looked up again, and taken only if it is the
+    same workout."""
+    stored = Path(record.script_path)
+    if stored.is_absolute() and stored.is_file():
+        return str(stored), load_workout(str(stored))
+    gone = (
+        f"the script of session {record.id}, {record.script_path}, is gone (moved or deleted)"
+        if stored.is_absolute()
+        else f"session {record.id} ran '{record.script}' from the folder it was started in"
+    )
+    try:
+        found = resolve_script(record.script)
+    except CoachError:
+        fix = "put it back to resume" if stored.is_absolute() else "run `coach resume` there"
+        raise CoachError(f"{gone}; {fix}") from None
+    workout = load_workout(str(found))  # a problem in it is reported as for `coach run`
+    if workout.name != record.workout:
+        raise CoachError(
+            f"{gone}, and '{record.script}' here is another workout ('{workout.name}', not "
+            f"'{record.workout}'); "
+            + ("put the script back to resume it" if stored.is_absolute()
+               else "run `coach resume` from the folder the session was started in")
+        )  # fmt: skip
+    return str(found), workout
 
 
 def rest_of(history: History, unfinished: Unfinished, time_calls: TimeCalls) -> Rest:
@@ -62,3 +90,26 @@ def rest_of(history: History, unfinished: Unfinished, time_calls: TimeCalls) -> 
     completed = frozenset(history.completed_step_keys(record_id))
     rest = plan.resumed(set(completed), history.last_completed_step_key(record_id))
     return Rest(rest, completed, plan.planned_reps)
+
+
+def resume_point(unfinished: Unfinished, rest: Rest) -> str:
+    """Where the session starts again, for "Resuming session 3 (Core) at …": the first
+    rep or piece of work still to do, in the words of its kind."""
+    record = unfinished.record
+    step = next((s for s in rest.plan.steps if s.completes), None)
+    if step is not None and step.work == "amrap":  # one unbroken effort: docs/cue-scripts.md
+        return f"the start of {step.exercise}: the AMRAP starts again; only its new rounds count"
+    if not rest.completed or step is None:
+        return "the start" if not rest.completed else "the end"
+    side = f", {step.side} side" if step.side else ""
+    circuit = unfinished.workout.exercises[step.exercise_index].circuit
+    if circuit is not None:
+        return f"round {step.set} of {circuit.rounds}, {step.exercise}{side}"
+    if step.work == "emom":
+        return f"minute {step.round} of {step.rounds}"
+    if step.work == "interval":
+        named = f" ({step.name})" if step.name and step.name != step.exercise else ""
+        return f"round {step.round} of {step.rounds}{named}"
+    if step.work == "hold":
+        return f"{step.exercise}, set {step.set} of {step.sets}{side}"
+    return f"rep {record.completed_reps + 1} of {record.planned_reps}"

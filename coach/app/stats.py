@@ -128,7 +128,9 @@ def _set_cells(s: SetRecord) -> list[str]:
 
 
 def show_session(record: SessionRecord, sets: Sequence[SetRecord], out: TextIO) -> None:
-    duration = "still running" if record.duration is None else clock(record.duration)
+    duration = clock(record.duration) if record.duration is not None else (
+        "still running" if record.display_status == "running" else "no end saved"
+    )  # an interrupted session's process died before it could save one
     marks = session_marks(record)
     out.write(
         f"Session {record.id}: {printable(record.workout)} ({printable(record.script)})\n"

@@ -37,7 +37,13 @@ from coach.script.model import (
 from coach.script.problems import CueRead, Problem, closest, did_you_mean, is_int, show
 from coach.script.validate_cues import CueChecks
 from coach.script.validate_progression import ProgressionChecks
-from coach.script.validate_work import CIRCUIT_CUE_KEYS, CIRCUIT_KEYS, WORK_KEYS, WorkChecks
+from coach.script.validate_work import (
+    CIRCUIT_CUE_KEYS,
+    CIRCUIT_KEYS,
+    KIND_WORDS,
+    WORK_KEYS,
+    WorkChecks,
+)
 from coach.script.yamlpos import NodePath, YamlDoc
 
 _LOGGER = logging.getLogger(__name__)
@@ -299,6 +305,8 @@ class _Checker(CueChecks, WorkChecks, ProgressionChecks):
             rest = 0.0
         countdown = _choose("countdown", own, defaults, DEFAULT_COUNTDOWN)
         log = _choose("log", own, defaults, ())
+        if own.log:  # one inherited from defaults passes over these, as a progression does
+            self.check_log_applies(name or "this exercise", kind, circuit, (*path, "log"))
         calls: TimeCalls | None = None
         if "time_calls" in entry:
             calls = self.time_calls_of(entry["time_calls"], (*path, "time_calls"))
@@ -345,6 +353,20 @@ class _Checker(CueChecks, WorkChecks, ProgressionChecks):
             minutes = self.minutes_of(entry["amrap"], (*path, "amrap"), "amrap", whole=False)
             return {"minutes": minutes or 1.0, "reps": 0, "sets": 1, "sides": ()}
         return {}
+
+    def check_log_applies(
+        self, name: str, kind: str, circuit: Circuit | None, at: NodePath
+    ) -> None:
+        """Values are asked in the rest after a set of reps: a `log:` where there is none
+        would be read and never asked for."""
+        where = "logging works on sets of reps outside a circuit, so take it off here"
+        if kind != "reps":
+            self.report_key(at, f"log: '{name}' is {KIND_WORDS[kind]}, with no set to log; "
+                            + where)  # fmt: skip
+        elif circuit is not None:
+            self.report_key(
+                at, f"log: '{name}' is in a circuit, which rests only between rounds; " + where
+            )
 
     def in_circuit(self, entry: dict[str, object], path: NodePath, kind: str) -> None:
         if "circuit" in entry:

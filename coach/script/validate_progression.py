@@ -11,6 +11,7 @@ import math
 
 from coach.script.model import MAX_LOAD, Exercise, Progression
 from coach.script.problems import Reports, show
+from coach.script.validate_work import KIND_WORDS
 from coach.script.yamlpos import NodePath
 
 PROGRESSION_KEYS: tuple[str, ...] = ("add_reps", "up_to", "add_load", "start_load")
@@ -101,8 +102,8 @@ class ProgressionChecks(Reports):
             if own:
                 self.report_key(
                     at,
-                    f"progression: '{name}' is {_kind_words(exercise.kind)}; a progression is "
-                    "for sets of reps, so take it off here",
+                    f"progression: '{name}' is {KIND_WORDS.get(exercise.kind, exercise.kind)}; "
+                    "a progression is for sets of reps, so take it off here",
                 )
             return None
         needs_load = [key for key, value in (("add_load", rule.add_load),
@@ -125,11 +126,3 @@ class ProgressionChecks(Reports):
             )
         return rule
 
-
-def _kind_words(kind: str) -> str:
-    return {
-        "timed": "a timed hold",
-        "intervals": "intervals",
-        "emom": "an EMOM",
-        "amrap": "an AMRAP",
-    }.get(kind, kind)

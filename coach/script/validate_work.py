@@ -54,6 +54,13 @@ NOT_FOR_KIND: dict[str, dict[str, str]] = {
         "sides": "an AMRAP has no sides",
     },
 }
+# Each kind that isn't sets of reps, as a message names it.
+KIND_WORDS: dict[str, str] = {
+    "timed": "a timed hold",
+    "intervals": "intervals",
+    "emom": "an EMOM",
+    "amrap": "an AMRAP",
+}
 MAX_ROUNDS = 1000
 MAX_MINUTES = 240
 MAX_CALL_COUNTDOWN = 10
@@ -139,10 +146,11 @@ class WorkChecks(Reports):
         elif isinstance(value, list) and value:
             entries = [(entry, (*path, i)) for i, entry in enumerate(value)]
         else:
+            got = "an empty list: give at least one" if value == [] else _shown(value)
             self.report(
                 path,
                 "intervals: expected {work: SECONDS, rest: SECONDS} or a list of them with "
-                f"names, got {_shown(value)}",
+                f"names, got {got}",
             )
             return None
         built: list[Interval] = []
@@ -225,14 +233,15 @@ class WorkChecks(Reports):
         if "left" in value:
             raw = value["left"]
             listed = raw if isinstance(raw, list) else [] if raw is False else [raw]
-            if all(_number(s) and s > 0 for s in listed):
+            bad = [(i, s) for i, s in enumerate(listed) if not (_number(s) and s > 0)]
+            if not bad:
                 fields["left"] = tuple(sorted((float(s) for s in listed), reverse=True))
-            else:
+            for i, s in bad:  # each bad one where it is written, so it can be found in a list
+                at = (*path, "left", i) if isinstance(raw, list) else (*path, "left")
                 self.report(
-                    (*path, "left"),
-                    "left: expected seconds left to call, e.g. 10 or [30, 10], got "
-                    + _shown(raw),
-                )
+                    at, "left: expected seconds left to call, above 0, e.g. 10 or [30, 10], got "
+                    + _shown(s) + (f" (item {i + 1} of the list)" if isinstance(raw, list) else ""),
+                )  # fmt: skip
                 ok = False
         if "countdown" in value:
             number = self.whole(

@@ -100,8 +100,20 @@ def _misaligned(where: str, above: int) -> str:
 
 def not_utf8(data: bytes, exc: UnicodeDecodeError) -> tuple[int, int, str]:
     """(line, column, message) for a file that isn't UTF-8 text."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:200]:
+    if _utf16(data):
         return 1, 1, "the file is UTF-16 text; save it as UTF-8 (most editors: Save with Encoding)"
+    if b"\x00" in data[:512]:
+        return 1, 1, "the file is not text (a program or other binary file?); give a YAML file"
     line = data.count(b"\n", 0, exc.start) + 1
     column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
     return line, column, "the file is not UTF-8 text"
+
+
+def _utf16(data: bytes) -> bool:
+    """A byte-order mark, or the zero bytes of UTF-16 text without one: every other byte
+    (a YAML script's keys are ASCII), where a binary file has them anywhere."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    head = data[:512]
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    return min(even, odd) == 0 and max(even, odd) * 3 >= len(head) // 2

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from coach.log_values import MAX_RIR, MAX_RPE, LoggedValue, halves
 from coach.plan import Plan
 from coach.session.phrases import Phrases, before_first_set, short_status_text, status_text
-from coach.session.set_log import question, said_back
+from coach.session.set_log import question, refused, said_back
 
 # AMRAP rounds rendered ahead; a twentieth round is rare, and waits a moment for its render.
 _AMRAP_READY = 20
@@ -83,4 +83,5 @@ def _log_texts(plan: Plan) -> list[str]:
         "reps": [LoggedValue("reps", float(n)) for n in range(1, _REPS_READY + 1)],
     }
     texts = [question(kind) for kind in kinds]
-    return texts + [said_back([v]) for kind in kinds for v in values.get(kind, [])]
+    texts += [said_back([v]) for kind in kinds for v in values.get(kind, [])]
+    return texts + [refused(kind) for kind in kinds]

@@ -54,7 +54,7 @@ from coach.session.events import (
     WorkStarted,
 )
 from coach.session.phrases import Phrases, before_first_set, short_status_text, status_text
-from coach.session.set_log import next_asked, question, said_back, with_unit
+from coach.session.set_log import next_asked, question, refused, said_back, with_unit
 from coach.session.speech import SpeechTimer
 from coach.session.talk import Talk
 from coach.vocabulary import COMMANDS
@@ -135,7 +135,7 @@ class Session:
         self._log_rest: Step | None = None  # the rest whose set is being logged
         self._logged: dict[str, LoggedValue] = {}  # in it, by kind: the later wins
         self._asked = ""  # the kind asked for in it, the listener told
-        Machine(
+        self._machine = Machine(
             model=self,
             states=STATES,
             transitions=self._transitions(),
@@ -234,6 +234,10 @@ class Session:
         ]
         return table
 
+    def _applies(self, trigger: str) -> bool:
+        # transitions would log a warning for a trigger with no transition from here.
+        return trigger in self._machine.get_triggers(self.state)
+
     def _step_state_is(self, state: str) -> Callable[[int], bool]:
         return lambda index: self.plan.steps[index].state == state
 
@@ -261,7 +265,8 @@ class Session:
         self._out = []
         self.talk.forget(now)
         if isinstance(event, Tick):
-            self.trigger("tick")
+            if self._applies("tick"):
+                self.trigger("tick")
         elif isinstance(event, Command):
             heard_at = len(self._out)
             # Only the athlete's commands are triggered by name: "finish", "enter_step"
@@ -272,8 +277,12 @@ class Session:
                 )
             ):  # fmt: skip
                 accepted = self._log(event)
+            elif event.name in COMMANDS and self._applies(event.name):
+                accepted = self.trigger(event.name)
             else:
-                accepted = event.name in COMMANDS and self.trigger(event.name)
+                accepted = False
+                if event.name == "pause" and self.state == "paused" and not self.talk.talking(now):
+                    self._say(self.phrases.still_paused)  # unless it is saying "Paused" still
             if not accepted:
                 _LOGGER.info("ignored %r: nothing to do while %s", event.name, self.state)
             self._out.insert(heard_at, CommandHeard(now, event, accepted=accepted))
@@ -438,7 +447,9 @@ class Session:
         for text in step.end_cues:
             self._say(text, cue=True)
         if rounds is not None:
-            self._say(self.phrases.amrap_rounds.format(rounds=rounds))
+            one = rounds == 1
+            self._say(self.phrases.amrap_one_round if one else
+                      self.phrases.amrap_rounds.format(rounds=rounds))  # fmt: skip
 
     def _say_marks(self) -> None:
         marks = self.step.marks
@@ -529,7 +540,8 @@ class Session:
             remaining = max(0, round(self.step_deadline - self.now))
             said = self.phrases.working.format(exercise=step.exercise, remaining=remaining)
             if step.work == "amrap":
-                said += " " + self.phrases.rounds_so_far.format(rounds=self.rounds)
+                said += " " + (self.phrases.one_round_so_far if self.rounds == 1 else
+                               self.phrases.rounds_so_far.format(rounds=self.rounds))  # fmt: skip
             return [said]
         return [text]
 
@@ -582,10 +594,13 @@ class Session:
             closed = self.phrases.log_closed if self._logged else self.phrases.log_skipped
             self._log_answer([closed])
             return True
-        if command.value is None or command.value.kind == "skip":
+        if command.value is not None and command.value.kind == "skip":
             return False
-        value = as_asked(command.value, self._asked)  # a typed bare number: the kind asked
+        # A typed bare number is of the kind asked; typed text that is no value, or a
+        # number out of that kind's range, is refused out loud, never dropped unsaid.
+        value = None if command.value is None else as_asked(command.value, self._asked)
         if value is None:
+            self._log_answer([refused(self._asked)])
             return False
         value = with_unit(value, self.log_unit)
         self._logged[value.kind] = value

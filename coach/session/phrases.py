@@ -10,12 +10,14 @@ from coach.spoken_numbers import number_words
 @dataclass(frozen=True)
 class Phrases:
     paused: str = "Paused. Say resume when you're ready."
+    still_paused: str = "Still paused. Say resume when you're ready."
     resumed: str = "Resuming."
     stopped: str = "Stopping here. Your progress is saved."
     finished: str = "Workout complete. {completed} of {planned} reps."
     finished_timed: str = "Workout complete."  # a workout of holds and intervals, no reps
     round_done: str = "Round {round}."
     amrap_rounds: str = "Time! {rounds} rounds."
+    amrap_one_round: str = "Time! 1 round."
     slower: str = "Slower."
     faster: str = "Faster."
     slowest: str = "That's as slow as it goes."
@@ -32,6 +34,7 @@ class Phrases:
     resting: str = "Resting, {remaining} seconds left."
     working: str = "{exercise}, {remaining} seconds left."
     rounds_so_far: str = "{rounds} rounds so far."
+    one_round_so_far: str = "1 round so far."
     # Logging a set in the rest after it (what is asked: coach.session.set_log).
     log_skipped: str = "Not logged."
     log_closed: str = "Logged."

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from coach.errors import CoachError
 from coach.log_values import parse_typed as parse_value
+from coach.log_values import why_not
 from coach.session.events import Command
 from coach.vocabulary import COMMANDS, Vocabulary
 
@@ -30,7 +31,7 @@ def parse_commands(spec: str, vocabulary: Vocabulary | None = None) -> list[tupl
             value = parse_value(logged)
             if value is None or value.kind == "skip":
                 raise CoachError(
-                    f"--commands: {logged.strip()!r} is not a value to log "
+                    f"--commands: {logged.strip()!r} is not a value to log: {why_not(logged)} "
                     "(e.g. '40:log 80 kg', '45:log rpe 8', '50:log 2 in reserve')"
                 )
             parsed.append((at, Command("log", source="script", text=said.strip(), value=value)))

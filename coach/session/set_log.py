@@ -16,6 +16,20 @@ from coach.log_values import LoggedValue
 NAMES = {"load": "load", "rpe": "RPE", "rir": "reps in reserve", "reps": "reps"}
 
 
+# What the coach says to a value it can't log as the kind asked ("0" after "Load?").
+_REFUSED = {
+    "load": "A load is one to three hundred, in halves.",
+    "rpe": "RPE is one to ten, in halves.",
+    "rir": "Reps in reserve are zero to ten.",
+    "reps": "Reps are one to a hundred.",
+}
+
+
+def refused(kind: str) -> str:
+    """ "Can't log that. A load is one to three hundred, in halves." """
+    return f"Can't log that. {_REFUSED[kind]}"
+
+
 def question(kind: str) -> str:
     """ "Load?", "RPE?", "Reps in reserve?"."""
     return _sentence(NAMES.get(kind, kind), "?")

@@ -80,8 +80,9 @@ class JsonTimeline(_Ordered):
 
 
 def clock_text(seconds: float) -> str:
-    minutes, rest = divmod(max(0.0, seconds), 60)
-    return f"{int(minutes):2d}:{rest:04.1f}"
+    # Rounded to the tenth before the minutes are split off, so 59.96 is 1:00.0, not 0:60.0.
+    minutes, tenths = divmod(round(max(0.0, seconds) * 10), 600)
+    return f"{minutes:2d}:{tenths / 10:04.1f}"
 
 
 class TextTimeline(_Ordered):
@@ -142,7 +143,7 @@ def _work_line(action: Action) -> str | None:
         if action.step.work == "hold":
             return f"  ✓ held {action.seconds:g}s"
         if action.step.work == "amrap":
-            return f"  ✓ {action.rounds} rounds"
+            return f"  ✓ {action.rounds} round{'' if action.rounds == 1 else 's'}"
         return None
     if isinstance(action, RoundCounted):
         return f"  ✓ round {action.round}"
