@@ -329,6 +329,10 @@ def _session_options(args: argparse.Namespace, settings: Settings) -> RunOptions
         auto_next = None
     if args.speed != 1.0 and not (args.no_audio or args.simulate):
         raise CoachError("--speed needs --no-audio (sound can't be sped up); add --no-audio")
+    if settings.music.path:  # refused here as a live run and `export` refuse it
+        from coach.audio.tracks import music_files
+
+        music_files(Path(settings.music.path).expanduser())
     return RunOptions(
         simulate=args.simulate,
         json=args.json,
