@@ -258,3 +258,31 @@ def test_simulate_refuses_a_bad_music_path_as_export_does(tmp_path: Path) -> Non
                       home=tmp_path)  # fmt: skip
     assert (export.returncode, export.stderr.strip()) == (2, line)
     assert (simulated.returncode, simulated.stderr.strip(), simulated.stdout) == (2, line, "")
+
+
+def test_shuffled_music_plays_every_track_whole_once_a_round(tmp_path: Path) -> None:
+    tones = {300.0: tmp_path / "a.wav", 500.0: tmp_path / "b.flac", 700.0: tmp_path / "c.ogg"}
+    t = np.arange(RATE) / RATE
+    for frequency, path in tones.items():
+        soundfile.write(str(path), (0.3 * np.sin(2 * np.pi * frequency * t)).astype(np.float32),
+                        RATE)  # fmt: skip
+    bed = MusicBed(sorted(tones.values()), RATE, shuffle=True, seed=3)
+    mixer = Mixer(RATE)
+    mixer.music = bed
+    block = np.zeros(4800, dtype=np.float32)
+    out = []
+    for _ in range(12 * RATE // block.size):
+        bed.fill()
+        mixer.render_into(block)
+        out.append(block.copy())
+    played = np.concatenate(out)
+    heard = []
+    for second in range(12):
+        middle = played[second * RATE + RATE // 4 : second * RATE + 3 * RATE // 4]
+        spectrum = np.abs(np.fft.rfft(middle))
+        heard.append(round(float(np.argmax(spectrum)) * 2))  # 0.5 s: bins of 2 Hz
+    rounds = [heard[i : i + 3] for i in range(0, 12, 3)]
+    print(f"heard {rounds}")
+    assert all(sorted(r) == [300, 500, 700] for r in rounds)
+    assert any(r != [300, 500, 700] for r in rounds)  # shuffled, not in order
+    assert len({tuple(r) for r in rounds}) > 1  # and shuffled again each round
