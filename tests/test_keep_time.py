@@ -9,11 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from cli import coach
 from simulate import of
 from test_work_kinds import run, said_at, script
 
 from coach.app.launch import HistoryTarget
 from coach.history import History
+from coach.script.loader import bundled_scripts, check_script, load_workout
+from coach.script.pace import spoken_seconds
 
 LONG = " ".join(["Keep the hips level, the ribs down and the breath slow."] * 8)
 
@@ -103,3 +106,51 @@ exercises:
     cuts = [round(e["t"], 3) for e in of(events, "cut")]
     assert cuts == [first + 20, first + 30, first + 50, first + 60, first + 80, minutes[1],
                     minutes[1] + 60]  # fmt: skip
+
+
+def test_validate_warns_of_cues_longer_than_their_stretch_where_they_were_written(
+    tmp_path: Path,
+) -> None:
+    path = script(tmp_path, f"""\
+workout: Long cues
+exercises:
+  - name: Plank
+    seconds: 5
+    cues:
+      start: "{LONG}"
+      end: "{LONG}"
+  - name: Burpees
+    amrap: 0.5
+    cues:
+      during: [Breathe., "{LONG}"]
+  - name: Sprints
+    rounds: 2
+    intervals:
+      - {{name: Fast, work: 20, rest: 10, cues: {{rest: "{LONG}"}}}}
+      - {{name: Slow, work: 40, rest: 0}}
+    cues:
+      start: "{LONG}"
+""")
+    result = coach("validate", str(path), home=tmp_path)
+    said = f"this cue takes about {round(spoken_seconds(LONG), 1):g} s to say at a steady pace"
+    fix = "(shorten it, or split it into a list)"
+    assert result.returncode == 0
+    assert result.stdout.splitlines() == [
+        f"{path}:6:14: warning: start: {said}, longer than the 5 s hold; it is cut as the "
+        f"hold ends {fix}",
+        f"{path}:11:26: warning: during: {said}, longer than the 10 s left of the 30 s AMRAP "
+        f"where it falls; it won't be said {fix}",
+        f"{path}:15:55: warning: rest: {said}, longer than the 10 s rest; it is cut as the "
+        f"rest ends {fix}",
+        f"{path}:18:14: warning: start: {said}, longer than the 20 s interval; it is cut as "
+        f"the interval ends {fix}",
+        "1 script OK (4 warnings)",
+    ]
+    # a warning is no problem: the script loads and runs as it is
+    assert check_script(path) == []
+    assert load_workout(str(path)).name == "Long cues"
+
+
+def test_the_bundled_scripts_have_no_cue_longer_than_its_stretch(tmp_path: Path) -> None:
+    result = coach("validate", *(str(p) for p in bundled_scripts()), home=tmp_path)
+    assert (result.returncode, result.stdout.strip()) == (0, f"{len(bundled_scripts())} scripts OK")

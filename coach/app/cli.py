@@ -436,17 +436,19 @@ def _cmd_resume(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from coach.script.loader import check_script, resolve_script
+    from coach.script.loader import resolve_script, review_script
 
-    problems = 0
+    problems = warnings = 0
     for name in args.files:
-        for problem in check_script(resolve_script(name)):  # a path, or a bundled name
+        found, warned = review_script(resolve_script(name))  # a path, or a bundled name
+        for problem in [*found, *warned]:
             print(problem)
-            problems += 1
+        problems, warnings = problems + len(found), warnings + len(warned)
     if problems:
         print(f"{problems} problem{'s' if problems != 1 else ''} found", file=sys.stderr)
         return EXIT_FAILED
-    print(f"{len(args.files)} script{'s' if len(args.files) != 1 else ''} OK")
+    also = f" ({warnings} warning{'s' if warnings != 1 else ''})" if warnings else ""
+    print(f"{len(args.files)} script{'s' if len(args.files) != 1 else ''} OK{also}")
     return EXIT_OK
 
 
