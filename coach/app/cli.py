@@ -340,7 +340,7 @@ def _session_options(args: argparse.Namespace, settings: Settings) -> RunOptions
         commands=tuple(parse_commands(args.commands, settings.vocabulary())),
         auto_next=auto_next,
         no_audio=args.no_audio,
-        output_wav=None if args.output_wav is None else output_file(args.output_wav),
+        output_wav=None if args.output_wav is None else output_file(args.output_wav, "session.wav"),
         plain=args.plain,
         listen=not args.no_listen,
     )
