@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from coach.audio.tracks import Track, music_files
+from coach.audio.tracks import Track, music_files, raised_cosine
 from coach.config import MusicSettings
 from coach.errors import CoachError
 from coach.samples import Samples
@@ -33,11 +33,6 @@ _LOGGER = logging.getLogger(__name__)
 _AHEAD = 16
 # A pause fades the music this fast: quick enough to feel immediate, slow enough not to click.
 _PAUSE_FADE = 0.05
-
-
-def _raised_cosine(x: np.ndarray) -> np.ndarray:
-    """0 → 1 along x in [0, 1], with no corner at either end."""
-    return np.asarray(0.5 - 0.5 * np.cos(np.pi * np.clip(x, 0.0, 1.0)), dtype=np.float64)
 
 
 class MusicBed:
@@ -238,13 +233,13 @@ class MusicBed:
         if self._resumed_at is None:
             if begin >= self._paused_at + fade:
                 return None
-            return (1.0 - _raised_cosine((positions - self._paused_at) / fade)).astype(np.float32)
+            return (1.0 - raised_cosine((positions - self._paused_at) / fade)).astype(np.float32)
         if begin >= self._resumed_at + fade:
             self._paused_at = self._resumed_at = None
             return True
         if end <= self._resumed_at:
             return None
-        return _raised_cosine((positions - self._resumed_at) / fade).astype(np.float32)
+        return raised_cosine((positions - self._resumed_at) / fade).astype(np.float32)
 
     def envelope(self, begin: int, n: int, voice: Sequence[tuple[int, int]]) -> np.ndarray | None:
         """The music's gain for samples [begin, begin + n): down by `duck` dB under the

@@ -53,7 +53,7 @@ def music_files(path: Path) -> list[Path]:
     return [path]
 
 
-def _raised_cosine(x: np.ndarray) -> np.ndarray:
+def raised_cosine(x: np.ndarray) -> np.ndarray:
     """0 → 1 along x in [0, 1], with no corner at either end."""
     return np.asarray(0.5 - 0.5 * np.cos(np.pi * np.clip(x, 0.0, 1.0)), dtype=np.float64)
 
@@ -180,7 +180,7 @@ class Track:
         edge = min(self._edge, total // 2) if last else self._edge
         if self._given < edge:  # fading in
             n = min(out.size, edge - self._given)
-            out[:n] *= _raised_cosine((np.arange(n) + self._given) / edge)
+            out[:n] *= raised_cosine((np.arange(n) + self._given) / edge)
         if last and edge > 0:
             n = min(out.size, edge)
-            out[out.size - n :] *= _raised_cosine(np.arange(n - 1, -1, -1) / edge)
+            out[out.size - n :] *= raised_cosine(np.arange(n - 1, -1, -1) / edge)
