@@ -7,9 +7,10 @@ from pathlib import Path
 from coach.errors import CoachError
 
 
-def output_file(path: Path) -> Path:
+def output_file(path: Path, example: str | None = None) -> Path:
     """`path` with `~` expanded, in a folder that exists, and not a folder itself;
-    checked up front so a long render doesn't end in "System error."."""
+    checked up front so a long render doesn't end in "System error.". `example`: a file
+    name that fits, suggested inside the folder when `path` is one."""
     try:
         expanded = path.expanduser()
     except RuntimeError:  # `~nosuchuser/…`
@@ -19,7 +20,8 @@ def output_file(path: Path) -> Path:
         what = "is not a folder" if parent.exists() else "doesn't exist"
         raise CoachError(f"{path}: the folder '{parent}' {what}; create it or write elsewhere")
     if expanded.is_dir():
-        raise CoachError(f"{path}: is a folder; give a file name, e.g. {path / 'session.ogg'}")
+        suggested = "" if example is None else f", e.g. {path / example}"
+        raise CoachError(f"{path}: is a folder; give a file name{suggested}")
     return expanded
 
 

@@ -329,6 +329,10 @@ def _session_options(args: argparse.Namespace, settings: Settings) -> RunOptions
         auto_next = None
     if args.speed != 1.0 and not (args.no_audio or args.simulate):
         raise CoachError("--speed needs --no-audio (sound can't be sped up); add --no-audio")
+    if settings.music.path:  # refused here as a live run and `export` refuse it
+        from coach.audio.tracks import music_files
+
+        music_files(Path(settings.music.path).expanduser())
     return RunOptions(
         simulate=args.simulate,
         json=args.json,
@@ -336,7 +340,7 @@ def _session_options(args: argparse.Namespace, settings: Settings) -> RunOptions
         commands=tuple(parse_commands(args.commands, settings.vocabulary())),
         auto_next=auto_next,
         no_audio=args.no_audio,
-        output_wav=None if args.output_wav is None else output_file(args.output_wav),
+        output_wav=None if args.output_wav is None else output_file(args.output_wav, "session.wav"),
         plain=args.plain,
         listen=not args.no_listen,
     )
@@ -427,17 +431,19 @@ def _cmd_resume(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from coach.script.loader import check_script, resolve_script
+    from coach.script.loader import resolve_script, review_script
 
-    problems = 0
+    problems = warnings = 0
     for name in args.files:
-        for problem in check_script(resolve_script(name)):  # a path, or a bundled name
+        found, warned = review_script(resolve_script(name))  # a path, or a bundled name
+        for problem in [*found, *warned]:
             print(problem)
-            problems += 1
+        problems, warnings = problems + len(found), warnings + len(warned)
     if problems:
         print(f"{problems} problem{'s' if problems != 1 else ''} found", file=sys.stderr)
         return EXIT_FAILED
-    print(f"{len(args.files)} script{'s' if len(args.files) != 1 else ''} OK")
+    also = f" ({warnings} warning{'s' if warnings != 1 else ''})" if warnings else ""
+    print(f"{len(args.files)} script{'s' if len(args.files) != 1 else ''} OK{also}")
     return EXIT_OK
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from pathlib import Path
 
 from coach.errors import CoachError
@@ -138,8 +139,13 @@ def _title(name: str) -> str:
 
 def write_starter(name: str, kind: str) -> tuple[Path, Path | None]:
     """Write NAME(.yaml) and, if it isn't there yet, the schema beside it."""
+    if name.strip() and (name.endswith(("/", os.sep)) or Path(name).name in ("", ".", "..")):
+        raise CoachError(
+            f"{name}: is a folder; give the script a name in it, e.g. "
+            f"`coach new {Path(name) / 'plank'}`"
+        )
     path = Path(name if name.endswith((".yaml", ".yml")) else name + ".yaml")
-    path = output_file(path)
+    path = output_file(path, "my-workout.yaml")
     if path.exists():
         raise CoachError(f"{path} already exists; pick another name or move it first")
     text = starter_text(_title(name), kind, path.name)

@@ -90,7 +90,7 @@ def stats_report(
     if html is not None:
         from coach.app.stats_page import page
 
-        output_file(html)  # before drawing: a bad path fails at once
+        output_file(html, "progress.html")  # before drawing: a bad path fails at once
         write_text(html, page(figures, practice=practice))
         print(f"Wrote {html}", file=sys.stderr)
     if as_csv:

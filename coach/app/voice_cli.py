@@ -134,7 +134,7 @@ def _cmd_say(args: argparse.Namespace) -> int:
     from coach.audio.output import NoOutputDevice, play_clip
     from coach.voice.voice import Voice
 
-    output = output_file(args.output_wav) if args.output_wav is not None else None
+    output = output_file(args.output_wav, "said.wav") if args.output_wav is not None else None
     settings = settings_for(args)
     voice = Voice.from_settings(settings)
     try:
@@ -166,7 +166,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from coach.plan import expand
     from coach.script.loader import load_workout
 
-    output = output_file(args.output)
+    output = output_file(args.output, "session.ogg")
     settings = settings_for(args)
     plan = expand(load_workout(args.script), settings.time_calls.rule())
     started = time.perf_counter()

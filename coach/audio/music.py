@@ -1,8 +1,9 @@
 """The athlete's own music under the coach, in the one output stream.
 
 Tracks (MP3, OGG, FLAC, WAV; a file or a folder, in order or shuffled, round
-and round) are decoded ahead on a loader thread into mono at the output rate
-and one loudness, so the audio callback only copies samples. The mixer tells
+and round) are decoded a block at a time on a loader thread, a few seconds
+ahead of the output (coach.audio.tracks), so the audio callback only copies
+samples and memory doesn't grow with the music's length. The mixer tells
 the bed where the coach's voice is; the music is turned down under it by a
 set amount, with raised-cosine ramps that finish before the voice starts
 (when it was scheduled ahead, as in an export) and begin again after it ends.
@@ -19,60 +20,19 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
-import soundfile
 
+from coach.audio.tracks import Track, music_files, raised_cosine
 from coach.config import MusicSettings
 from coach.errors import CoachError
-from coach.samples import Samples, resample
+from coach.samples import Samples
 
 _LOGGER = logging.getLogger(__name__)
 
-SUFFIXES = (".mp3", ".ogg", ".oga", ".flac", ".wav")
-# Decoded tracks kept ready: the one playing and the next, so a track change never waits.
-_READY = 2
+# Blocks decoded ahead of the output, some six seconds: a slow disk or a busy
+# processor never leaves the callback without music.
+_AHEAD = 16
 # A pause fades the music this fast: quick enough to feel immediate, slow enough not to click.
 _PAUSE_FADE = 0.05
-# Each track fades in and out this fast: one that starts or stops mid-wave would click.
-_EDGE_FADE = 0.01
-
-
-def music_files(path: Path) -> list[Path]:
-    """The playable files `path` names: itself, or the music files in the folder."""
-    if path.is_dir():
-        files = sorted(p for p in path.iterdir() if p.suffix.lower() in SUFFIXES and p.is_file())
-        if not files:
-            raise CoachError(f"--music: no {', '.join(SUFFIXES)} files in '{path}'")
-        return files
-    if not path.exists():
-        raise CoachError(f"--music: no such file or folder: '{path}'")
-    return [path]
-
-
-def decode(path: Path, rate: int, level: float) -> Samples:
-    """A track as mono float32 at `rate`, its RMS at `level` dBFS; raises CoachError."""
-    try:
-        samples, file_rate = soundfile.read(str(path), dtype="float32", always_2d=True)
-    except (OSError, RuntimeError, ValueError, soundfile.LibsndfileError) as exc:
-        raise CoachError(f"skipping music '{path.name}': can't read it ({exc})") from None
-    mono = np.ascontiguousarray(samples.mean(axis=1), dtype=np.float32)
-    if mono.size == 0:
-        raise CoachError(f"skipping music '{path.name}': it has no sound")
-    out = resample(mono, int(file_rate), rate)
-    rms = float(np.sqrt(np.mean(np.square(out, dtype=np.float64))))
-    if rms > 0:
-        out = out * np.float32(10 ** (level / 20) / rms)
-    np.clip(out, -1.0, 1.0, out=out)
-    out = out.astype(np.float32)
-    edge = min(out.size // 2, max(1, round(_EDGE_FADE * rate)))
-    ramp = _raised_cosine(np.arange(edge) / edge).astype(np.float32)
-    out[:edge] *= ramp
-    out[out.size - edge :] *= ramp[::-1]
-    return out
-
-
-def _raised_cosine(x: np.ndarray) -> np.ndarray:
-    """0 → 1 along x in [0, 1], with no corner at either end."""
-    return np.asarray(0.5 - 0.5 * np.cos(np.pi * np.clip(x, 0.0, 1.0)), dtype=np.float64)
 
 
 class MusicBed:
@@ -100,9 +60,10 @@ class MusicBed:
         self._random = random.Random(seed)
         if shuffle:
             self._random.shuffle(self._order)
-        self._ready: collections.deque[Samples] = collections.deque()
-        self._track: Samples | None = None
-        self._offset = 0  # into the track playing
+        self._ready: collections.deque[Samples] = collections.deque()  # decoded blocks
+        self._block: Samples | None = None  # the one playing
+        self._offset = 0  # into it
+        self._reader: Track | None = None  # the track being decoded (loader side only)
         self._next_file = 0
         self._bad: set[Path] = set()
         self._wanted = threading.Event()
@@ -135,12 +96,39 @@ class MusicBed:
             self._wanted.wait()
             self._wanted.clear()
             self.fill()
+        if self._reader is not None:
+            self._reader.close()
 
     def fill(self) -> None:
-        """Decode tracks until _READY are waiting (or none can be read)."""
-        while len(self._ready) < _READY and not self._closed:
-            if len(self._bad) >= len(self._order):
+        """Decode blocks until _AHEAD are waiting (or no track can be read)."""
+        while len(self._ready) < _AHEAD and not self._closed:
+            block = self._next_block()
+            if block is None:
                 return
+            self._ready.append(block)
+
+    def _next_block(self) -> Samples | None:
+        """The next block of the playlist, going on to the next track as one ends and
+        skipping a file that can't be read; None when none can."""
+        while not self._closed:
+            if self._reader is None:
+                self._reader = self._open_next()
+                if self._reader is None:
+                    return None
+            try:
+                block = self._reader.read()
+            except CoachError as exc:
+                self._skip(self._reader.path, str(exc))
+                self._reader = None
+                continue
+            if block is None:
+                self._reader = None
+                continue
+            return block
+        return None
+
+    def _open_next(self) -> Track | None:
+        while len(self._bad) < len(self._order):
             path = self._order[self._next_file]
             self._next_file += 1
             if self._next_file == len(self._order):
@@ -150,12 +138,27 @@ class MusicBed:
             if path in self._bad:
                 continue
             try:
-                self._ready.append(decode(path, self.rate, self.level))
+                return Track(path, self.rate, self.level)
             except CoachError as exc:
-                self._bad.add(path)
-                self.warn(str(exc))
-                if len(self._bad) >= len(self._order):
-                    self.warn("no music file could be read; the session goes on without music")
+                self._skip(path, str(exc))
+        return None
+
+    def _skip(self, path: Path, message: str) -> None:
+        self._bad.add(path)
+        without = "the session goes on without music"
+        if len(self._order) == 1:  # one line says it all
+            self.warn(f"{message}; {without}")
+            return
+        self.warn(message)
+        if len(self._bad) >= len(self._order):
+            self.warn(f"no music file could be read; {without}")
+
+    @property
+    def buffered(self) -> int:
+        """Samples decoded and waiting to be played."""
+        ready = sum(block.size for block in list(self._ready))
+        playing = self._block
+        return ready + (0 if playing is None else max(0, playing.size - self._offset))
 
     # -- pause and resume ------------------------------------------------------------
 
@@ -200,16 +203,16 @@ class MusicBed:
         """The next samples of the playlist into `out`; False when there are none."""
         filled = 0
         while filled < out.size:
-            if self._track is None or self._offset >= self._track.size:
+            if self._block is None or self._offset >= self._block.size:
                 if not self._ready:
                     self._wanted.set()
                     out[filled:] = 0.0
                     return filled > 0
-                self._track = self._ready.popleft()
+                self._block = self._ready.popleft()
                 self._offset = 0
                 self._wanted.set()
-            take = min(out.size - filled, self._track.size - self._offset)
-            out[filled : filled + take] = self._track[self._offset : self._offset + take]
+            take = min(out.size - filled, self._block.size - self._offset)
+            out[filled : filled + take] = self._block[self._offset : self._offset + take]
             self._offset += take
             filled += take
         return True
@@ -230,13 +233,13 @@ class MusicBed:
         if self._resumed_at is None:
             if begin >= self._paused_at + fade:
                 return None
-            return (1.0 - _raised_cosine((positions - self._paused_at) / fade)).astype(np.float32)
+            return (1.0 - raised_cosine((positions - self._paused_at) / fade)).astype(np.float32)
         if begin >= self._resumed_at + fade:
             self._paused_at = self._resumed_at = None
             return True
         if end <= self._resumed_at:
             return None
-        return _raised_cosine((positions - self._resumed_at) / fade).astype(np.float32)
+        return raised_cosine((positions - self._resumed_at) / fade).astype(np.float32)
 
     def envelope(self, begin: int, n: int, voice: Sequence[tuple[int, int]]) -> np.ndarray | None:
         """The music's gain for samples [begin, begin + n): down by `duck` dB under the

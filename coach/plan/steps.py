@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 from coach.time_calls import Mark
 
@@ -78,12 +79,12 @@ class Plan:
     intro: tuple[str, ...]
     outro: tuple[str, ...]
 
-    @property
+    @cached_property  # asked at every step of a long plan: worked out once
     def rep_keys(self) -> tuple[str, ...]:
         keys = (s.rep_key for s in self.steps if s.phase == "lower")
         return tuple(k for k in keys if k is not None)
 
-    @property
+    @cached_property
     def planned_reps(self) -> int:
         return len(self.rep_keys)
 

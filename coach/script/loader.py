@@ -1,7 +1,7 @@
 """Find, read, merge (`extends`) and load cue scripts.
 
-The public entry points are `resolve_script`, `check_script`, `load_workout`
-and `bundled_scripts`. Merging keeps a position for every value, so a problem
+The public entry points are `resolve_script`, `check_script`, `review_script`,
+`load_workout` and `bundled_scripts`. Merging keeps a position for every value, so a problem
 in an inherited value is reported in the file that wrote it.
 """
 
@@ -17,7 +17,7 @@ from coach.errors import CoachError
 from coach.printable import clipped, printable
 from coach.script.model import Workout
 from coach.script.problems import Problem, show
-from coach.script.validate import check_document
+from coach.script.validate import review_document
 from coach.script.yamlhelp import not_utf8
 from coach.script.yamlpos import NodePath, YamlDoc, parse_yaml
 
@@ -155,6 +155,14 @@ def check_script(path: Path | str) -> list[Problem]:
     return problems
 
 
+def review_script(path: Path | str) -> tuple[list[Problem], list[Problem]]:
+    """Every problem and every warning (what is valid but won't do what it seems to) in
+    the script at `path`, each sorted. Raises CoachError only when `path` can't be read."""
+    warnings: list[Problem] = []
+    problems, _ = _check(Path(path), warnings)
+    return problems, warnings
+
+
 def load_workout(ref: str) -> Workout:
     """The workout `ref` (a path or bundled name) describes; raises ScriptError."""
     path = resolve_script(ref)
@@ -165,12 +173,16 @@ def load_workout(ref: str) -> Workout:
     return dataclasses.replace(workout, source=str(path))
 
 
-def _check(path: Path) -> tuple[list[Problem], Workout | None]:
+def _check(
+    path: Path, warnings: list[Problem] | None = None
+) -> tuple[list[Problem], Workout | None]:
     problems: list[Problem] = []
     doc = _load(path, (), problems)
     if doc is None:
         return sorted(set(problems)), None
-    found, workout = check_document(doc)
+    found, warned, workout = review_document(doc)
+    if warnings is not None:
+        warnings.extend(warned)
     return sorted(set(problems) | set(found)), workout
 
 

@@ -47,6 +47,7 @@ class Reports:
     validate._Checker, so every problem carries the FILE:LINE:COL of its node."""
 
     report: Callable[[NodePath, str], None]
+    warn: Callable[[NodePath, str], None]  # not wrong, but it won't do what it seems to
     report_key: Callable[[NodePath, str], None]
     report_once: Callable[[NodePath, str, str], None]
     unknown_keys: Callable[[dict[str, object], NodePath, Sequence[str], str], None]

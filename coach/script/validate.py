@@ -97,10 +97,17 @@ class _Settings:
 
 def check_document(doc: YamlDoc) -> tuple[list[Problem], Workout | None]:
     """Every problem in a (merged) document, and the Workout when there are none."""
+    problems, _, workout = review_document(doc)
+    return problems, workout
+
+
+def review_document(doc: YamlDoc) -> tuple[list[Problem], list[Problem], Workout | None]:
+    """Every problem and every warning in a (merged) document, and the Workout when there
+    are no problems (warnings don't stop it)."""
     checker = _Checker(doc)
     workout = checker.run()
     problems = sorted(set(checker.problems))
-    return problems, (None if problems else workout)
+    return problems, sorted(set(checker.warnings)), (None if problems else workout)
 
 
 def _is_number(value: object) -> TypeGuard[int | float]:
@@ -112,6 +119,7 @@ class _Checker(CueChecks, WorkChecks, ProgressionChecks):
     def __init__(self, doc: YamlDoc) -> None:
         self.doc = doc
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
         # Per-exercise checks of a `defaults` cue would repeat for every
         # exercise that inherits it; report each (node, kind) once.
         self._reported: set[tuple[NodePath, str]] = set()
@@ -120,6 +128,9 @@ class _Checker(CueChecks, WorkChecks, ProgressionChecks):
 
     def report(self, path: NodePath, message: str) -> None:
         self.problems.append(Problem.at(self.doc.position(path), message))
+
+    def warn(self, path: NodePath, message: str) -> None:
+        self.warnings.append(Problem.at(self.doc.position(path), f"warning: {message}"))
 
     def report_key(self, path: NodePath, message: str) -> None:
         self.problems.append(Problem.at(self.doc.key_position(path), message))
@@ -293,6 +304,7 @@ class _Checker(CueChecks, WorkChecks, ProgressionChecks):
         reps = _choose("reps", own, defaults, DEFAULT_REPS)
         cues = {**defaults.cues, **own.cues}
         work = self.work_of(entry, path, kind)
+        self.warn_long_cues(cues, self.slots(kind, work), spread_all=kind in ("timed", "amrap"))
         # In intervals and an EMOM, a cue's `sets:` picks rounds (minutes).
         counted = work["rounds"] if kind in ("intervals", "emom") else sets
         self.check_cues_in_exercise(name or "this exercise", sides, counted, reps, cues)

@@ -18,6 +18,7 @@ from coach.script.model import (
     Interval,
     TimeCalls,
 )
+from coach.script.pace import spoken_seconds
 from coach.script.problems import Reports
 from coach.script.yamlpos import NodePath
 
@@ -62,6 +63,8 @@ KIND_WORDS: dict[str, str] = {
     "amrap": "an AMRAP",
 }
 MAX_ROUNDS = 1000
+# A stretch, for the warning about a cue longer than it: (seconds, what it is called).
+Slot = tuple[float, str]
 MAX_MINUTES = 240
 MAX_CALL_COUNTDOWN = 10
 
@@ -117,6 +120,50 @@ class WorkChecks(Reports):
                     f"cue '{key}' is for rep phases; '{name}' is {kind}: "
                     "say it with 'start', 'during' or 'end'",
                 )  # fmt: skip
+
+    def slots(self, kind: str, work: dict[str, Any]) -> dict[str, Slot]:
+        """The stretch each of an exercise's own cue keys is said in, where it keeps time."""
+        if kind == "timed":
+            return {"start": (work["hold"], "hold"), "during": (work["hold"], "hold")}
+        if kind in ("emom", "amrap"):
+            seconds = 60.0 if kind == "emom" else work["minutes"] * 60
+            what = "minute" if kind == "emom" else "AMRAP"
+            return {"start": (seconds, what), "during": (seconds, what)}
+        if kind != "intervals":
+            return {}
+        found: dict[str, Slot] = {}
+        for key in ("start", "during", "end", "rest"):
+            # Only the intervals without a cue of their own for `key` say the exercise's.
+            saying = [iv for iv in work["intervals"] if key not in iv.cues]
+            found.update(_interval_slots(key, saying))
+        return found
+
+    def warn_long_cues(
+        self, cues: dict[str, list[CueRead]], slots: dict[str, Slot], *, spread_all: bool = False
+    ) -> None:
+        """A cue longer than the stretch it is said in is cut when the stretch ends, and a
+        `during` cue that can't finish in what is left after its place isn't said: the
+        stretch keeps time. `during` cues are spread evenly, every one over the stretch
+        (`spread_all`: a hold, an AMRAP) or one a stretch, in its middle."""
+        for key, (seconds, what) in slots.items():
+            items = cues.get(key, [])
+            for number, read in enumerate(items, start=1):
+                said = spoken_seconds(read.item.text)
+                room, outcome = seconds, f"it is cut as the {what} ends"
+                if key == "during":
+                    share = seconds / (len(items) + 1 if spread_all else 2)
+                    room = seconds - (number if spread_all else 1) * share
+                    outcome = "it won't be said"
+                if said <= room:
+                    continue
+                than = f"the {round(seconds, 1):g} s {what}"
+                if room < seconds:
+                    than = f"the {round(room, 1):g} s left of {than} where it falls"
+                self.warn(
+                    read.text_path,
+                    f"{key}: this cue takes about {round(said, 1):g} s to say at a steady pace, "
+                    f"longer than {than}; {outcome} (shorten it, or split it into a list)",
+                )
 
     def seconds_of(self, value: object, path: NodePath, key: str, high: float) -> float | None:
         if _number(value) and 0 < value <= high:
@@ -201,6 +248,11 @@ class WorkChecks(Reports):
                 ok = False
                 continue
             built.append(Interval(name.strip(), work, rest, cues))
+            if "cues" in entry:
+                slots = {}
+                for key in ("start", "during", "end", "rest"):
+                    slots.update(_interval_slots(key, built[-1:]))
+                self.warn_long_cues(read, slots)
         return (tuple(built), cue_paths) if ok else None
 
     def time_calls_of(self, value: object, path: NodePath) -> TimeCalls | None:
@@ -259,6 +311,16 @@ class WorkChecks(Reports):
                 )
                 ok = False
         return TimeCalls(**fields) if ok else None
+
+
+def _interval_slots(key: str, intervals: list[Interval]) -> dict[str, Slot]:
+    """The shortest stretch `key` is said in over `intervals`: their work for start and
+    during, the rest after the work for end and rest (none when no rest follows)."""
+    if key in ("start", "during"):
+        works = [iv.work for iv in intervals]
+        return {key: (min(works), "interval")} if works else {}
+    rests = [iv.rest for iv in intervals if iv.rest > 0]
+    return {key: (min(rests), "rest")} if rests else {}
 
 
 def _shown(value: object) -> str:

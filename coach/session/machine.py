@@ -8,7 +8,8 @@ live, sped up, and on the virtual clock of `--simulate`.
 Timing rules (documented for script authors in docs/cue-scripts.md):
 - speech never overlaps itself: a cue starts when the previous one has ended;
 - a step never ends while the coach is still speaking a cue of the script: a
-  cue longer than its phase stretches the phase, and everything after it shifts;
+  cue longer than its phase stretches the phase, and everything after it shifts
+  (but see the steps on the beat, below);
 - a command is answered at once: the coach's speech is cut (a Cut action) and
   the answer follows; an instruction cut by pause is said again after resume,
   one cut by status, help, slower or faster right after the answer (outside
@@ -19,7 +20,9 @@ Timing rules (documented for script authors in docs/cue-scripts.md):
 - holds, intervals, EMOM minutes, AMRAPs and the rests between intervals start on
   the beat, like a timed rep phase; their time calls and spread cues (the step's
   marks) are placed by the time left, so a pause moves them, and a call that falls
-  while the coach is talking is not made.
+  while the coach is talking is not made. They end on time, whatever is said: a
+  cue still being said at the end is cut there, and a spread cue that wouldn't
+  finish before it is not said.
 """
 
 from __future__ import annotations
@@ -293,9 +296,8 @@ class Session:
         """When the session next needs a Tick; None while it waits for a command."""
         if self.state not in ACTIVE_STATES or self.step_deadline is None:
             return None
-        # Answers never hold up a timed phase; elsewhere the coach finishes talking.
-        talking = self.talk.cues_until if self._timed() else self.talk.until
-        end = max(self.step_deadline, talking)
+        end = self.step_end
+        assert end is not None
         mark = self._next_mark_at()
         return end if mark is None else min(mark, end)
 
@@ -304,6 +306,9 @@ class Session:
         """When the step under way ends (its time calls and spread cues aside)."""
         if self.state not in ACTIVE_STATES or self.step_deadline is None:
             return None
+        if self.step.on_beat:  # an interval timer keeps time: what is still said is cut
+            return self.step_deadline
+        # Answers never hold up a timed phase; elsewhere the coach finishes talking.
         talking = self.talk.cues_until if self._timed() else self.talk.until
         return max(self.step_deadline, talking)
 
@@ -427,6 +432,8 @@ class Session:
 
     def _advance(self) -> None:
         step = self.step
+        if step.on_beat:  # a cue that runs past the end of its slot ends with it
+            self._cut()
         if step.phase == "lower" and step.rep_key is not None:
             self.completed.add(step.rep_key)
             # Emitted before the next step starts, so the runner saves the rep first.
@@ -459,7 +466,9 @@ class Session:
                 break
             mark = marks[self._marks_said]
             self._marks_said += 1
-            if mark.call is None:
+            if mark.call is None and not self._fits(mark.text):
+                _LOGGER.debug("no %r: it would run past the end of the step", mark.text)
+            elif mark.call is None:
                 self._say(mark.text, cue=True)
             elif self.talk.talking(self.now):
                 _LOGGER.debug("no %r call: the coach is talking", mark.text)
@@ -469,6 +478,13 @@ class Session:
                     self._out.append(Tone(self.now, mark.tone))
                 else:
                     self._say(mark.text)
+
+    def _fits(self, text: str) -> bool:
+        """Whether `text`, said after what is queued, ends before a step on the beat does."""
+        if not self.step.on_beat or self.step_deadline is None:
+            return True
+        ends = max(self.now, self.talk.until) + self.speech.duration(text)
+        return ends <= self.step_deadline + _EPSILON
 
     def _count_round(self) -> None:
         self.rounds += 1

@@ -7,8 +7,9 @@ the simulated timeline uses this estimate of a steady coaching pace.
 
 from __future__ import annotations
 
-import re
 from typing import Protocol
+
+from coach.script.pace import WORDS_PER_MINUTE, spoken_seconds
 
 
 class SpeechTimer(Protocol):
@@ -20,10 +21,8 @@ class SpeechTimer(Protocol):
 class EstimatedSpeech:
     """About 165 words a minute, plus a short pause at every sentence break."""
 
-    def __init__(self, words_per_minute: float = 165.0) -> None:
-        self.seconds_per_word = 60.0 / words_per_minute
+    def __init__(self, words_per_minute: float = WORDS_PER_MINUTE) -> None:
+        self.words_per_minute = words_per_minute
 
     def duration(self, text: str) -> float:
-        words = len(text.split())
-        breaks = len(re.findall(r"[.!?,;:](\s|$)", text))
-        return round(0.15 + words * self.seconds_per_word + breaks * 0.12, 3)
+        return spoken_seconds(text, self.words_per_minute)
