@@ -260,8 +260,10 @@ class SetRecord:
     reps: int = 0  # reps completed (each once, even if done again after "back")
     tempo_seconds: float = 0.0  # time under tension of those reps, from the plan's tempo
     seconds_held: float = 0.0
-    rounds: int = 0
-    intervals: int = 0
+    rounds: int = 0  # AMRAP rounds said done
+    intervals: int = 0  # work intervals done
+    minutes: int = 0  # EMOM minutes done
+    seconds_worked: float = 0.0  # in work intervals and AMRAPs
     values: dict[str, LoggedValue] = dataclasses.field(default_factory=dict)  # kind → latest
 
     def value(self, kind: str) -> float | None:
@@ -287,6 +289,8 @@ class SetRecord:
             "seconds_held": self.seconds_held,
             "rounds": self.rounds,
             "intervals": self.intervals,
+            "minutes": self.minutes,
+            "seconds_worked": self.seconds_worked,
             **{
                 kind: {"value": v.value, "unit": v.unit, "logged_at": v.logged_at}
                 for kind, v in self.values.items()
@@ -779,12 +783,15 @@ class History:
             "SELECT t.session_id, t.exercise, t.side, t.set_number, MIN(t.completed_at),"
             " SUM(CASE WHEN t.kind = 'hold' THEN t.seconds ELSE 0 END),"
             " SUM(CASE WHEN t.kind = 'round' THEN 1 ELSE 0 END),"
-            " COUNT(DISTINCT CASE WHEN t.kind IN ('interval', 'emom') THEN t.step_key END)"
+            " COUNT(DISTINCT CASE WHEN t.kind = 'interval' THEN t.step_key END),"
+            " COUNT(DISTINCT CASE WHEN t.kind = 'emom' THEN t.step_key END),"
+            " SUM(CASE WHEN t.kind IN ('interval', 'amrap') THEN t.seconds ELSE 0 END)"
             f" FROM work t {join} GROUP BY t.session_id, t.exercise, t.side, t.set_number",
             params,
         ):
             e = entry(row)
             e["seconds_held"], e["rounds"], e["intervals"] = round(row[5], 3), row[6], row[7]
+            e["minutes"], e["seconds_worked"] = row[8], round(row[9], 3)
         # In rowid order, so the last value said for a set and kind is the one kept.
         for row in self._query(
             "SELECT t.session_id, t.exercise, t.side, t.set_number, t.logged_at, t.kind,"

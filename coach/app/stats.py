@@ -21,7 +21,8 @@ from coach.stats import all_stats, number
 
 CSV_COLUMNS = (
     "session", "started", "practice", "exercise", "side", "set", "reps", "tempo_seconds",
-    "seconds_held", "rounds", "intervals", "load", "load_unit", "rpe", "rir", "logged_reps",
+    "seconds_held", "rounds", "intervals", "minutes", "seconds_worked", "load", "load_unit",
+    "rpe", "rir", "logged_reps",
 )  # fmt: skip
 
 
@@ -54,8 +55,8 @@ def sets_csv(sets: Sequence[SetRecord]) -> str:
         load = s.values.get("load")
         writer.writerow([
             s.session_id, s.started, int(s.practice), s.exercise, s.side or "", s.set_number,
-            s.reps, s.tempo_seconds, s.seconds_held, s.rounds, s.intervals,
-            "" if load is None else load.value, "" if load is None else load.unit or "",
+            s.reps, float(s.tempo_seconds), float(s.seconds_held), s.rounds, s.intervals,
+            s.minutes, float(s.seconds_worked), "" if load is None else load.value, "" if load is None else load.unit or "",
             _blank(s.value("rpe")), _blank(s.value("rir")), _blank(s.value("reps")),
         ])  # fmt: skip
     return out.getvalue()
@@ -123,7 +124,8 @@ def _set_cells(s: SetRecord) -> list[str]:
     return [
         printable(s.exercise), s.side or "", str(s.set_number), str(s.reps or ""),
         clock(s.seconds_held) if s.seconds_held else "", str(s.rounds or ""),
-        str(s.intervals or ""), logged("load"), logged("rpe"), logged("rir"), logged("reps"),
+        str(s.intervals or ""), str(s.minutes or ""),
+        clock(s.seconds_worked) if s.seconds_worked else "", logged("load"), logged("rpe"), logged("rir"), logged("reps"),
     ]  # fmt: skip
 
 
@@ -138,8 +140,8 @@ def show_session(record: SessionRecord, sets: Sequence[SetRecord], out: TextIO) 
     if not sets:
         out.write("No sets done.\n")
         return
-    head = ["exercise", "side", "set", "reps", "held", "rounds", "intervals", "load", "RPE",
-            "RIR", "logged reps"]  # fmt: skip
+    head = ["exercise", "side", "set", "reps", "held", "rounds", "intervals", "minutes",
+            "worked", "load", "RPE", "RIR", "logged reps"]  # fmt: skip
     rows = [head, *(_set_cells(s) for s in sets)]
     keep = [i for i in range(len(head)) if i < 3 or any(row[i] for row in rows[1:])]
     widths = [max(len(row[i]) for row in rows) for i in keep]
