@@ -56,7 +56,8 @@ def sets_csv(sets: Sequence[SetRecord]) -> str:
         writer.writerow([
             s.session_id, s.started, int(s.practice), s.exercise, s.side or "", s.set_number,
             s.reps, float(s.tempo_seconds), float(s.seconds_held), s.rounds, s.intervals,
-            s.minutes, float(s.seconds_worked), "" if load is None else load.value, "" if load is None else load.unit or "",
+            s.minutes, float(s.seconds_worked),
+            "" if load is None else load.value, "" if load is None else load.unit or "",
             _blank(s.value("rpe")), _blank(s.value("rir")), _blank(s.value("reps")),
         ])  # fmt: skip
     return out.getvalue()
@@ -125,7 +126,8 @@ def _set_cells(s: SetRecord) -> list[str]:
         printable(s.exercise), s.side or "", str(s.set_number), str(s.reps or ""),
         clock(s.seconds_held) if s.seconds_held else "", str(s.rounds or ""),
         str(s.intervals or ""), str(s.minutes or ""),
-        clock(s.seconds_worked) if s.seconds_worked else "", logged("load"), logged("rpe"), logged("rir"), logged("reps"),
+        clock(s.seconds_worked) if s.seconds_worked else "",
+        logged("load"), logged("rpe"), logged("rir"), logged("reps"),
     ]  # fmt: skip
 
 

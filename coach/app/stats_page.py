@@ -85,7 +85,7 @@ def _panels(stats: ExerciseStats) -> list[_Panel]:
 
 def _x_range(points: Sequence[datetime]) -> tuple[datetime, datetime]:
     first, last = min(points), max(points)
-    pad = max((last - first) * 0.04, timedelta(hours=12))
+    pad = max((last - first) * 0.02, timedelta(hours=12))
     first, last = first - pad, last + pad
     if last - first < _MIN_SPAN:  # a new user's few days sit at the right, with room left
         first = last - _MIN_SPAN
