@@ -27,7 +27,7 @@ from typing import Any
 import platformdirs
 
 from coach.errors import CoachError
-from coach.log_values import VALUE_KINDS
+from coach.log_values import UNIT_WORDS, VALUE_KINDS, loggable
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -132,6 +132,18 @@ CREATE TABLE IF NOT EXISTS set_values (
     "ALTER TABLE reps ADD COLUMN tempo_seconds REAL",
 )
 
+# The rows of work and reps whose numbers can be right (seconds under a day, for work;
+# an hour, for one rep): a row read is one of these, or is skipped with a warning.
+_GOOD_WORK = (
+    "typeof(t.seconds) IN ('integer', 'real') AND t.seconds BETWEEN 0 AND 86400"
+    " AND (t.rounds IS NULL OR typeof(t.rounds) = 'integer' AND t.rounds BETWEEN 0 AND 100000)"
+)
+_GOOD_TEMPO = (
+    "tempo_seconds IS NULL OR typeof(tempo_seconds) IN ('integer', 'real')"
+    " AND tempo_seconds BETWEEN 0 AND 3600"
+)
+_WARNED: set[tuple[str, str]] = set()  # (database, what was skipped): each said once
+
 _SESSION_COLUMNS = """
     s.id, s.script, s.script_path, s.workout, s.started, s.ended, s.status,
     (SELECT COUNT(DISTINCT r.step_key) FROM reps r WHERE r.session_id = s.id),
@@ -148,12 +160,30 @@ def _record(row: tuple[Any, ...]) -> SessionRecord:
     ended, started = row[5], row[4]
     duration = None
     if ended is not None:  # the time it ran: since it was last resumed, plus before
-        duration = round(earlier + max(0.0, _seconds_between(resumed_at or started, ended)), 3)
+        try:
+            duration = round(earlier + max(0.0, _seconds_between(resumed_at or started, ended)), 3)
+        except (TypeError, ValueError):  # a time edited into something else: not known
+            duration = None
     (id_, script, script_path, workout, _, _, status, completed, planned, pid, host) = row[:11]
     return SessionRecord(
         id_, script, script_path, workout, started, ended, status, completed, planned, pid,
         host, practice=bool(practice), resumed=int(resumed), duration=duration,
     )  # fmt: skip
+
+
+def _has_table(conn: sqlite3.Connection, name: str) -> bool:
+    found = conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (name,)).fetchone()
+    return found is not None
+
+
+def _upgrade(conn: sqlite3.Connection, statement: str) -> None:
+    """One step of an upgrade, unless done: a column that is there is not added again."""
+    words = statement.split()
+    if words[:2] == ["ALTER", "TABLE"] and words[3:5] == ["ADD", "COLUMN"]:
+        columns = {row[1] for row in conn.execute(f"PRAGMA table_info({words[2]})")}
+        if words[5] in columns:
+            return
+    conn.execute(statement)
 
 
 def history_path() -> Path:
@@ -406,7 +436,7 @@ class History:
             except sqlite3.DatabaseError as exc:
                 conn.close()
                 raise self._broken(exc) from exc
-            if version == 0:
+            if version == 0 and not _has_table(conn, "sessions"):
                 conn.close()
                 return self._empty()
             if version > SCHEMA_VERSION:
@@ -457,19 +487,21 @@ class History:
         try:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             # Statement by statement: executescript() would commit early.
-            if version == 0:
+            if version <= 0:
                 for statement in _SCHEMA_V1:
                     conn.execute(statement)
                 _LOGGER.info("created history database %s", self.path)
+            # Each step may find itself done already (a version number edited by hand, or
+            # reset): what exists is kept, so an upgrade never fails half-way.
             if version < 2:
                 for statement in _SCHEMA_V2:
-                    conn.execute(statement)
+                    _upgrade(conn, statement)
             if version < 3:
                 for statement in _SCHEMA_V3:
-                    conn.execute(statement)
+                    _upgrade(conn, statement)
             if version < 4:
                 for statement in _SCHEMA_V4:
-                    conn.execute(statement)
+                    _upgrade(conn, statement)
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             conn.execute("COMMIT")
         except BaseException:
@@ -637,7 +669,7 @@ class History:
             "SELECT session_id, SUM(CASE WHEN kind = 'hold' THEN seconds ELSE 0 END),"
             " SUM(CASE WHEN kind = 'round' THEN 1 ELSE 0 END),"
             " COUNT(DISTINCT CASE WHEN kind IN ('interval', 'emom') THEN step_key END)"
-            " FROM work GROUP BY session_id"
+            f" FROM work t WHERE {_GOOD_WORK} GROUP BY session_id"
         )
         totals = {row[0]: (round(row[1] or 0.0, 3), int(row[2] or 0), row[3]) for row in rows}
         return [
@@ -747,6 +779,61 @@ class History:
             )
         return max(rows, key=lambda row: row[1])[0] if rows else None
 
+    # -- rows that can't be right ------------------------------------------------------
+    # A hand edit or a damaged file can put anything in a row. Such a row is left out of
+    # what is read, and named once in a warning: one bad value never stops a run or a
+    # report, and is never said, counted or progressed from.
+
+    def _skip(self, what: str, why: str) -> None:
+        """`what`: 'set_values row 7 (session 2, Bench press set 1)'."""
+        key = (str(self.path), what)
+        if key not in _WARNED:
+            _WARNED.add(key)
+            _LOGGER.warning("history %s: skipped %s: %s", self.path, what, why)
+
+    def _good_start(self, session_id: int, started: object) -> bool:
+        try:
+            datetime.fromisoformat(str(started))
+        except ValueError:
+            self._skip(f"sessions row {session_id}", f"its start {started!r} is no time")
+            return False
+        return True
+
+    def _good_value(self, row: tuple[Any, ...]) -> bool:
+        session_id, exercise, _, set_number, _, kind, value, unit, row_id = row
+        what = f"set_values row {row_id} (session {session_id}, {exercise} set {set_number})"
+        if kind not in VALUE_KINDS:
+            self._skip(what, f"no kind {kind!r} is logged")
+            return False
+        if not loggable(kind, value):
+            number = isinstance(value, int | float)
+            shown = f"{value:g}" if number else repr(value)
+            self._skip(what, f"{kind} {shown} is {'out of range' if number else 'not a number'}")
+            return False
+        if unit not in (None, *UNIT_WORDS):
+            self._skip(what, f"no unit {unit!r} is logged")
+            return False
+        return True
+
+    def _warn_bad_rows(self, session_id: int | None) -> None:
+        """Name the rows of work, and the reps' times, that the reads leave out."""
+        for row in self._query(
+            "SELECT t.id, t.session_id, t.exercise, t.set_number, t.kind, t.seconds FROM work t"
+            f" WHERE (?1 IS NULL OR t.session_id = ?1) AND NOT ({_GOOD_WORK})",
+            (session_id,),
+        ):
+            self._skip(f"work row {row[0]} (session {row[1]}, {row[2]} set {row[3]})",
+                       f"a {row[4]} of {row[5]!r} seconds can't be right")  # fmt: skip
+        for row in self._query(
+            "SELECT id, session_id, exercise, set_number, tempo_seconds FROM reps"
+            f" WHERE (?1 IS NULL OR session_id = ?1) AND NOT ({_GOOD_TEMPO})",
+            (session_id,),
+        ):
+            self._skip(
+                f"the time under tension of reps row {row[0]} (session {row[1]}, {row[2]} set "
+                f"{row[3]})", f"{row[4]!r} seconds can't be right; the rep still counts",
+            )  # fmt: skip
+
     def sets(self, session_id: int | None = None, *, practice: bool = True) -> list[SetRecord]:
         """Every set, oldest session first, in the order each was begun; one session's
         with `session_id`; without practice runs when `practice` is False."""
@@ -757,7 +844,9 @@ class History:
             row[0]: (row[1], bool(row[2]))
             for row in self._query(f"SELECT s.id, s.started, s.practice FROM sessions s {where}",
                                    params)
+            if self._good_start(row[0], row[1])
         }  # fmt: skip
+        self._warn_bad_rows(session_id)
         found: dict[tuple[int, str, str | None, int], dict[str, Any]] = {}
 
         def entry(row: tuple[Any, ...]) -> dict[str, Any]:
@@ -773,7 +862,8 @@ class History:
             "SELECT t.session_id, t.exercise, t.side, t.set_number, MIN(t.completed_at),"
             " COUNT(DISTINCT t.step_key), SUM(t.tempo_seconds) FROM"
             " (SELECT session_id, exercise, side, set_number, completed_at, step_key,"
-            " MAX(tempo_seconds) AS tempo_seconds FROM reps GROUP BY session_id, step_key) t"
+            f" MAX(CASE WHEN {_GOOD_TEMPO} THEN tempo_seconds END) AS tempo_seconds"
+            " FROM reps GROUP BY session_id, step_key) t"
             f" {join} GROUP BY t.session_id, t.exercise, t.side, t.set_number",
             params,
         ):
@@ -786,7 +876,8 @@ class History:
             " COUNT(DISTINCT CASE WHEN t.kind = 'interval' THEN t.step_key END),"
             " COUNT(DISTINCT CASE WHEN t.kind = 'emom' THEN t.step_key END),"
             " SUM(CASE WHEN t.kind IN ('interval', 'amrap') THEN t.seconds ELSE 0 END)"
-            f" FROM work t {join} GROUP BY t.session_id, t.exercise, t.side, t.set_number",
+            f" FROM work t {join} AND {_GOOD_WORK}"
+            " GROUP BY t.session_id, t.exercise, t.side, t.set_number",
             params,
         ):
             e = entry(row)
@@ -795,14 +886,19 @@ class History:
         # In rowid order, so the last value said for a set and kind is the one kept.
         for row in self._query(
             "SELECT t.session_id, t.exercise, t.side, t.set_number, t.logged_at, t.kind,"
-            f" t.value, t.unit FROM set_values t {join} ORDER BY t.id",
+            f" t.value, t.unit, t.id FROM set_values t {join} ORDER BY t.id",
             params,
         ):
+            if not self._good_value(row):
+                continue
             values = entry(row)["values"]
             earlier = values.get(row[5])
             corrected = 0 if earlier is None else earlier.corrected + 1
             values[row[5]] = LoggedValue(row[6], row[7], row[4], corrected)
-        ordered = sorted(found.items(), key=lambda item: (item[0][0], item[1]["first"]))
+        ordered = sorted(
+            ((key, e) for key, e in found.items() if key[0] in sessions),
+            key=lambda item: (item[0][0], str(item[1]["first"])),
+        )
         return [
             SetRecord(
                 session_id=key[0], started=sessions[key[0]][0], practice=sessions[key[0]][1],
