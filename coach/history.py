@@ -742,6 +742,8 @@ class History:
         return self._with_work([_record(row) for row in rows])
 
     def get(self, session_id: int) -> SessionRecord | None:
+        if not -(2**63) <= session_id < 2**63:  # past SQLite's integers: no such session
+            return None
         rows = self._query(
             f"SELECT {_SESSION_COLUMNS} FROM sessions s WHERE s.id = ?", (session_id,)
         )

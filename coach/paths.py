@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 from coach.errors import CoachError
@@ -15,12 +16,28 @@ def output_file(path: Path) -> Path:
     except RuntimeError:  # `~nosuchuser/…`
         raise CoachError(f"{path}: no such user's home folder; write the full path") from None
     parent = expanded.parent
-    if not parent.is_dir():
-        what = "is not a folder" if parent.exists() else "doesn't exist"
-        raise CoachError(f"{path}: the folder '{parent}' {what}; create it or write elsewhere")
-    if expanded.is_dir():
-        raise CoachError(f"{path}: is a folder; give a file name, e.g. {path / 'session.ogg'}")
+    try:
+        if not parent.is_dir():
+            what = "is not a folder" if parent.exists() else "doesn't exist"
+            raise CoachError(f"{path}: the folder '{parent}' {what}; create it or write elsewhere")
+        if expanded.is_dir():
+            raise CoachError(f"{path}: is a folder; give a file name, e.g. {path / 'session.ogg'}")
+    except OSError as exc:  # a name too long for the file system, …
+        raise CoachError(f"{_shortened(str(path))}: {_why(exc, expanded)}") from None
     return expanded
+
+
+def _shortened(name: str, most: int = 60) -> str:
+    """A name short enough to read in one line: its start, '…', and its end."""
+    return name if len(name) <= most else f"{name[: most // 2]}…{name[-most // 2 + 1 :]}"
+
+
+def _why(exc: OSError, path: Path) -> str:
+    if exc.errno == errno.ENAMETOOLONG:
+        longest = max((part for part in path.parts), key=len)
+        return (f"the name is too long ({len(longest.encode())} bytes; a file name can have "
+                "at most 255); give a shorter one")  # fmt: skip
+    return f"can't be written ({exc.strerror or exc})"
 
 
 def readable_input(path: str | Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -41,7 +42,7 @@ def test_figures_over_four_weeks(home: Path) -> None:
     assert plank.best_set == "65 s held (2026-01-29)"
     with History.open(home / "history.sqlite3", read_only=True) as history:
         (practice_bench, _) = all_stats(history.sets(practice=True), TODAY)
-    assert practice_bench.sessions == 9 and practice_bench.one_rep_max == 500.0
+    assert practice_bench.sessions == 9 and practice_bench.one_rep_max == 250.0
 
 
 def test_weekly_streak_counts_back_from_this_week_or_the_last() -> None:
@@ -118,11 +119,31 @@ def test_bad_input_is_one_line_and_exit_2(home: Path, args: tuple[str, ...], mes
     assert len(result.stderr.strip().splitlines()) == 1 or "usage" in result.stderr
 
 
-def test_no_history_is_one_line_and_exit_2(tmp_path: Path) -> None:
+def test_no_history_is_said_like_history_says_it_and_exit_0(tmp_path: Path) -> None:
+    """Issue 30, item 15: `stats` exited 2 on an empty history while `history` exits 0."""
+    listed = coach("history", home=tmp_path)
+    assert (listed.returncode, listed.stderr) == (0, "")
     result = coach("stats", home=tmp_path)
-    assert result.returncode == 2
-    assert result.stderr.strip().splitlines()[-1].endswith("yet; train with `coach run`")
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout == "No sets in the history yet. Train with `coach run demo`.\n"
+    document = json.loads(coach("stats", "--json", home=tmp_path, check=True).stdout)
+    assert document == {"exercises": [], "sets": []}
+    assert coach("stats", "--csv", home=tmp_path, check=True).stdout.startswith("session,")
+    unknown = coach("stats", "squat", home=tmp_path)
+    assert (unknown.returncode, unknown.stderr) == (
+        2, "coach: no exercise 'squat' in the history: it has no sets yet\n"
+    )  # fmt: skip
     assert not (tmp_path / "history.sqlite3").exists()  # reading creates nothing
+
+
+def test_only_practice_runs_say_how_to_count_them(home: Path) -> None:
+    conn = sqlite3.connect(home / "history.sqlite3")
+    conn.execute("UPDATE sessions SET practice = 1")
+    conn.commit()
+    conn.close()
+    result = coach("stats", home=home)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout.startswith("Only practice runs (sped up or without audio)")
 
 
 def test_history_lists_duration_and_marks_and_shows_a_session(home: Path) -> None:

@@ -26,25 +26,32 @@ CSV_COLUMNS = (
 )  # fmt: skip
 
 
+NO_SETS = "No sets in the history yet. Train with `coach run demo`."
+ONLY_PRACTICE = (
+    "Only practice runs (sped up or without audio) in the history; "
+    "`coach stats --practice` counts them."
+)
+
+
 def chosen_sets(history: History, exercise: str | None, practice: bool) -> list[SetRecord]:
-    """The sets to count; a clear error when there are none or the exercise is unknown."""
+    """The sets to count (none in a new history); a clear error when the exercise is
+    unknown."""
     sets = history.sets(practice=practice)
-    if not sets:
-        every = history.sets(practice=True)
-        if every:
-            raise CoachError(
-                f"only practice runs (sped up or without audio) in {history.path}; "
-                "`coach stats --practice` counts them"
-            )
-        raise CoachError(f"no sets in the history {history.path} yet; train with `coach run`")
     if exercise is None:
         return sets
     names = {s.exercise.casefold(): s.exercise for s in sets}
     found = names.get(exercise.casefold())
+    if found is None and not names:
+        raise CoachError(f"no exercise {exercise!r} in the history: it has no sets yet")
     if found is None:
         known = ", ".join(sorted(names.values()))
         raise CoachError(f"no exercise {exercise!r} in the history; there are: {known}")
     return [s for s in sets if s.exercise == found]
+
+
+def _nothing_yet(history: History, practice: bool) -> str:
+    """What to say when there are no sets to count."""
+    return ONLY_PRACTICE if not practice and history.sets(practice=True) else NO_SETS
 
 
 def sets_csv(sets: Sequence[SetRecord]) -> str:
@@ -93,7 +100,8 @@ def stats_report(
         from coach.app.stats_page import page
 
         output_file(html)  # before drawing: a bad path fails at once
-        write_text(html, page(figures, practice=practice))
+        empty = None if sets else _nothing_yet(history, practice)
+        write_text(html, page(figures, practice=practice, empty=empty))
         print(f"Wrote {html}", file=sys.stderr)
     if as_csv:
         out.write(sets_csv(sets))
@@ -103,6 +111,8 @@ def stats_report(
             "sets": [s.to_json() for s in sets],
         }
         out.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    elif html is None and not sets:  # a new history: said like `coach history` says it
+        out.write(_nothing_yet(history, practice) + "\n")
     elif html is None:
         out.write(chart(figures) + "\n")
         if not practice:
