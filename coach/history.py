@@ -278,15 +278,11 @@ class LoggedValue:
 
 
 @dataclass(frozen=True)
-class SetRecord:
-    """One set of one exercise (one side) in one session: what was done and logged."""
+class SideRecord:
+    """What one side of a set did: each side of a one-sided exercise has its own; a set
+    done on both sides at once has one, of side None."""
 
-    session_id: int
-    started: str  # the session's start, so sets can be placed in time
-    practice: bool
-    exercise: str
     side: str | None
-    set_number: int
     reps: int = 0  # reps completed (each once, even if done again after "back")
     tempo_seconds: float = 0.0  # time under tension of those reps, from the plan's tempo
     seconds_held: float = 0.0
@@ -294,6 +290,22 @@ class SetRecord:
     intervals: int = 0  # work intervals done
     minutes: int = 0  # EMOM minutes done
     seconds_worked: float = 0.0  # in work intervals and AMRAPs
+
+    def to_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class SetRecord:
+    """One set of one exercise in one session: what each side did, and the values
+    logged for the whole set (a one-sided set is logged once)."""
+
+    session_id: int
+    started: str  # the session's start, so sets can be placed in time
+    practice: bool
+    exercise: str
+    set_number: int
+    sides: tuple[SideRecord, ...] = ()  # in the order done
     values: dict[str, LoggedValue] = dataclasses.field(default_factory=dict)  # kind → latest
 
     def value(self, kind: str) -> float | None:
@@ -301,10 +313,60 @@ class SetRecord:
         return found.value if found is not None else None
 
     @property
+    def one_sided(self) -> bool:
+        return any(s.side is not None for s in self.sides)
+
+    @property
+    def reps(self) -> int:
+        """Reps counted, on every side."""
+        return sum(s.reps for s in self.sides)
+
+    @property
+    def reps_a_side(self) -> int | None:
+        """A one-sided set's reps counted on a side (the fewer, if the sides differ)."""
+        if not self.one_sided:
+            return None
+        return min((s.reps for s in self.sides if s.reps), default=0)
+
+    @property
     def done_reps(self) -> int:
-        """The reps logged for the set if any were (sets to failure), else those counted."""
+        """The set's reps at its load: those logged if any were (sets to failure), else
+        those counted — on a side, for a one-sided set."""
         logged = self.value("reps")
-        return int(logged) if logged is not None else self.reps
+        if logged is not None:
+            return int(logged)
+        a_side = self.reps_a_side
+        return self.reps if a_side is None else a_side
+
+    @property
+    def total_reps(self) -> int:
+        """Every rep of the set, on every side: what volume counts."""
+        logged = self.value("reps")
+        return int(logged) * max(1, len(self.sides)) if logged is not None else self.reps
+
+    @property
+    def tempo_seconds(self) -> float:
+        return round(sum(s.tempo_seconds for s in self.sides), 3)
+
+    @property
+    def seconds_held(self) -> float:
+        return round(sum(s.seconds_held for s in self.sides), 3)
+
+    @property
+    def rounds(self) -> int:
+        return sum(s.rounds for s in self.sides)
+
+    @property
+    def intervals(self) -> int:
+        return sum(s.intervals for s in self.sides)
+
+    @property
+    def minutes(self) -> int:
+        return sum(s.minutes for s in self.sides)
+
+    @property
+    def seconds_worked(self) -> float:
+        return round(sum(s.seconds_worked for s in self.sides), 3)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -312,7 +374,6 @@ class SetRecord:
             "started": self.started,
             "practice": self.practice,
             "exercise": self.exercise,
-            "side": self.side,
             "set": self.set_number,
             "reps": self.reps,
             "tempo_seconds": self.tempo_seconds,
@@ -321,6 +382,7 @@ class SetRecord:
             "intervals": self.intervals,
             "minutes": self.minutes,
             "seconds_worked": self.seconds_worked,
+            "sides": [s.to_json() for s in self.sides],
             **{
                 kind: {"value": v.value, "unit": v.unit, "logged_at": v.logged_at}
                 for kind, v in self.values.items()
@@ -849,15 +911,19 @@ class History:
             if self._good_start(row[0], row[1])
         }  # fmt: skip
         self._warn_bad_rows(session_id)
-        found: dict[tuple[int, str, str | None, int], dict[str, Any]] = {}
+        # (session, exercise, set) → when first done, each side's work, the set's values
+        found: dict[tuple[int, str, int], dict[str, Any]] = {}
 
         def entry(row: tuple[Any, ...]) -> dict[str, Any]:
-            key = (row[0], row[1], row[2], row[3])
+            key = (row[0], row[1], row[3])
             if key not in found:
-                found[key] = {"first": row[4], "values": {}}
-            else:
-                found[key]["first"] = min(found[key]["first"], row[4])
+                found[key] = {"first": str(row[4]), "sides": {}, "values": {}}
+            found[key]["first"] = min(found[key]["first"], str(row[4]))
             return found[key]
+
+        def side(row: tuple[Any, ...]) -> dict[str, Any]:
+            sides: dict[str | None, dict[str, Any]] = entry(row)["sides"]
+            return sides.setdefault(row[2], {"side": row[2], "first": str(row[4])})
 
         join = f"JOIN sessions s ON s.id = t.session_id {where}"
         for row in self._query(
@@ -869,8 +935,8 @@ class History:
             f" {join} GROUP BY t.session_id, t.exercise, t.side, t.set_number",
             params,
         ):
-            e = entry(row)
-            e["reps"], e["tempo_seconds"] = row[5], round(row[6] or 0.0, 3)
+            done = side(row)
+            done["reps"], done["tempo_seconds"] = row[5], round(row[6] or 0.0, 3)
         for row in self._query(
             "SELECT t.session_id, t.exercise, t.side, t.set_number, MIN(t.completed_at),"
             " SUM(CASE WHEN t.kind = 'hold' THEN t.seconds ELSE 0 END),"
@@ -882,10 +948,11 @@ class History:
             " GROUP BY t.session_id, t.exercise, t.side, t.set_number",
             params,
         ):
-            e = entry(row)
-            e["seconds_held"], e["rounds"], e["intervals"] = round(row[5], 3), row[6], row[7]
-            e["minutes"], e["seconds_worked"] = row[8], round(row[9], 3)
-        # In rowid order, so the last value said for a set and kind is the one kept.
+            done = side(row)
+            done["seconds_held"], done["rounds"], done["intervals"] = round(row[5], 3), *row[6:8]
+            done["minutes"], done["seconds_worked"] = row[8], round(row[9], 3)
+        # In rowid order, so the last value said for a set and kind is the one kept; a
+        # value belongs to the whole set, whichever side a row names.
         for row in self._query(
             "SELECT t.session_id, t.exercise, t.side, t.set_number, t.logged_at, t.kind,"
             f" t.value, t.unit, t.id FROM set_values t {join} ORDER BY t.id",
@@ -899,13 +966,16 @@ class History:
             values[row[5]] = LoggedValue(row[6], row[7], row[4], corrected)
         ordered = sorted(
             ((key, e) for key, e in found.items() if key[0] in sessions),
-            key=lambda item: (item[0][0], str(item[1]["first"])),
+            key=lambda item: (item[0][0], item[1]["first"]),
         )
         return [
             SetRecord(
                 session_id=key[0], started=sessions[key[0]][0], practice=sessions[key[0]][1],
-                exercise=key[1], side=key[2], set_number=key[3],
-                **{k: v for k, v in e.items() if k != "first"},
+                exercise=key[1], set_number=key[2], values=e["values"],
+                sides=tuple(
+                    SideRecord(**{k: v for k, v in done.items() if k != "first"})
+                    for done in sorted(e["sides"].values(), key=lambda d: d["first"])
+                ),
             )
             for key, e in ordered
         ]  # fmt: skip

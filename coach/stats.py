@@ -166,15 +166,22 @@ def _best_set(sets: Sequence[SetRecord], unit: str | None) -> str | None:
     def on(record: SetRecord) -> str:
         return f" ({day_of(record.started).isoformat()})"
 
+    def a_side(record: SetRecord) -> str:
+        return " a side" if record.one_sided else ""
+
+    def held(record: SetRecord) -> float:  # on a side, for a one-sided hold
+        if not record.one_sided:
+            return record.seconds_held
+        return min((s.seconds_held for s in record.sides if s.seconds_held), default=0.0)
+
     loaded = best(lambda s: epley(s.value("load") or 0.0, s.done_reps) if s.done_reps else 0.0)
     if loaded is not None and loaded.value("load") is not None:
-        return f"{number(loaded.value('load') or 0.0)} {unit or ''} × {loaded.done_reps}".replace(
-            "  ", " "
-        ) + on(loaded)
+        load = f"{number(loaded.value('load') or 0.0)} {unit or ''}".rstrip()
+        return f"{load} × {loaded.done_reps}{a_side(loaded)}" + on(loaded)
     if found := best(lambda s: s.done_reps):
-        return plural(found.done_reps, "rep") + on(found)
-    if found := best(lambda s: s.seconds_held):
-        return f"{number(found.seconds_held)} s held" + on(found)
+        return plural(found.done_reps, "rep") + a_side(found) + on(found)
+    if found := best(held):
+        return f"{number(held(found))} s held{a_side(found)}" + on(found)
     if found := best(lambda s: s.rounds):
         return plural(found.rounds, "round") + on(found)
     if found := best(lambda s: s.minutes):
@@ -187,17 +194,18 @@ def _best_set(sets: Sequence[SetRecord], unit: str | None) -> str | None:
 
 
 def _point(session_id: int, sets: Sequence[SetRecord]) -> SessionPoint:
-    loads = [(s.value("load"), s.done_reps) for s in sets]
-    maxes = [epley(load, reps) for load, reps in loads if load is not None and reps > 0]
+    loaded = [(load, s) for s in sets if (load := s.value("load")) is not None]
+    # A one-sided set's max is from a side's reps; its volume counts both sides' reps.
+    maxes = [epley(load, s.done_reps) for load, s in loaded if s.done_reps > 0]
     return SessionPoint(
         session_id=session_id,
         at=datetime.fromisoformat(sets[0].started),
         sets=len(sets),
-        reps=sum(s.done_reps for s in sets),
+        reps=sum(s.total_reps for s in sets),
         seconds_held=round(sum(s.seconds_held for s in sets), 3),
         tempo_seconds=sum(s.tempo_seconds for s in sets),
-        volume=sum(load * reps for load, reps in loads if load is not None),
-        top_load=max((load for load, _ in loads if load is not None), default=None),
+        volume=sum(load * s.total_reps for load, s in loaded),
+        top_load=max((load for load, _ in loaded), default=None),
         one_rep_max=round(max(maxes), 1) if maxes else None,
         rounds=sum(s.rounds for s in sets),
         intervals=sum(s.intervals for s in sets),

@@ -7,22 +7,24 @@ import csv
 import io
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TextIO
 
 from coach.app.charts import chart, clock
 from coach.errors import CoachError
-from coach.history import History, SessionRecord, SetRecord
+from coach.history import History, SessionRecord, SetRecord, SideRecord
 from coach.paths import output_file
 from coach.printable import printable
 from coach.stats import all_stats, number
 
+# A row a set: `sides` names a one-sided set's sides ("left right"), `reps_a_side` its
+# reps on a side; the other figures add up every side.
 CSV_COLUMNS = (
-    "session", "started", "practice", "exercise", "side", "set", "reps", "tempo_seconds",
-    "seconds_held", "rounds", "intervals", "minutes", "seconds_worked", "load", "load_unit",
-    "rpe", "rir", "logged_reps",
+    "session", "started", "practice", "exercise", "set", "sides", "reps", "reps_a_side",
+    "tempo_seconds", "seconds_held", "rounds", "intervals", "minutes", "seconds_worked", "load",
+    "load_unit", "rpe", "rir", "logged_reps",
 )  # fmt: skip
 
 
@@ -61,8 +63,10 @@ def sets_csv(sets: Sequence[SetRecord]) -> str:
     for s in sets:
         load = s.values.get("load")
         writer.writerow([
-            s.session_id, s.started, int(s.practice), s.exercise, s.side or "", s.set_number,
-            s.reps, float(s.tempo_seconds), float(s.seconds_held), s.rounds, s.intervals,
+            s.session_id, s.started, int(s.practice), s.exercise, s.set_number,
+            " ".join(d.side for d in s.sides if d.side is not None), s.reps,
+            "" if s.reps_a_side is None else s.reps_a_side,
+            float(s.tempo_seconds), float(s.seconds_held), s.rounds, s.intervals,
             s.minutes, float(s.seconds_worked),
             "" if load is None else load.value, "" if load is None else load.unit or "",
             _blank(s.value("rpe")), _blank(s.value("rir")), _blank(s.value("reps")),
@@ -132,11 +136,16 @@ def _set_cells(s: SetRecord) -> list[str]:
         text = number(found.value) + (f" {found.unit}" if found.unit else "")
         return text + ("*" if found.corrected else "")
 
+    def each(figure: Callable[[SideRecord], float], shown: Callable[[float], str]) -> str:
+        """A figure of each side, "3/3" (nothing where no side has any)."""
+        figures = [figure(d) for d in s.sides]
+        return "/".join(shown(f) if f else "0" for f in figures) if any(figures) else ""
+
     return [
-        printable(s.exercise), s.side or "", str(s.set_number), str(s.reps or ""),
-        clock(s.seconds_held) if s.seconds_held else "", str(s.rounds or ""),
-        str(s.intervals or ""), str(s.minutes or ""),
-        clock(s.seconds_worked) if s.seconds_worked else "",
+        printable(s.exercise), "/".join(printable(d.side or "") for d in s.sides),
+        str(s.set_number), each(lambda d: d.reps, str), each(lambda d: d.seconds_held, clock),
+        each(lambda d: d.rounds, str), each(lambda d: d.intervals, str),
+        each(lambda d: d.minutes, str), each(lambda d: d.seconds_worked, clock),
         logged("load"), logged("rpe"), logged("rir"), logged("reps"),
     ]  # fmt: skip
 
