@@ -16,15 +16,22 @@ def output_file(path: Path) -> Path:
     except RuntimeError:  # `~nosuchuser/…`
         raise CoachError(f"{path}: no such user's home folder; write the full path") from None
     parent = expanded.parent
-    try:
-        if not parent.is_dir():
-            what = "is not a folder" if parent.exists() else "doesn't exist"
-            raise CoachError(f"{path}: the folder '{parent}' {what}; create it or write elsewhere")
-        if expanded.is_dir():
-            raise CoachError(f"{path}: is a folder; give a file name, e.g. {path / 'session.ogg'}")
-    except OSError as exc:  # a name too long for the file system, …
-        raise CoachError(f"{_shortened(str(path))}: {_why(exc, expanded)}") from None
+    _nameable(path, expanded)
+    if not parent.is_dir():
+        what = "is not a folder" if parent.exists() else "doesn't exist"
+        raise CoachError(f"{path}: the folder '{parent}' {what}; create it or write elsewhere")
+    if expanded.is_dir():
+        raise CoachError(f"{path}: is a folder; give a file name, e.g. {path / 'session.ogg'}")
     return expanded
+
+
+def _nameable(path: Path, expanded: Path) -> None:
+    """Refuse a name the file system can't even look up (too long, …), in one line."""
+    try:
+        expanded.is_dir()
+        expanded.parent.is_dir()
+    except OSError as exc:
+        raise CoachError(f"{_shortened(str(path))}: {_why(exc, expanded)}") from None
 
 
 def _shortened(name: str, most: int = 60) -> str:

@@ -104,8 +104,7 @@ def stats_report(
         from coach.app.stats_page import page
 
         output_file(html)  # before drawing: a bad path fails at once
-        empty = None if sets else _nothing_yet(history, practice)
-        write_text(html, page(figures, practice=practice, empty=empty))
+        write_text(html, page(figures, practice=practice))
         print(f"Wrote {html}", file=sys.stderr)
     if as_csv:
         out.write(sets_csv(sets))

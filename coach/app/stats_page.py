@@ -178,11 +178,8 @@ def _figure(stats: ExerciseStats) -> str:
     return f"<figure>{drawn}</figure>" if drawn else ""
 
 
-def page(
-    all_stats: Sequence[ExerciseStats], *, practice: bool = False, empty: str | None = None
-) -> str:
-    """`empty`: what the page says instead when there is nothing to show yet."""
-    sections = f"<p>{html.escape(empty)}</p>" if empty else ""
+def page(all_stats: Sequence[ExerciseStats], *, practice: bool = False) -> str:
+    sections = "" if all_stats else "<p>No sets to show yet. Train with `coach run demo`.</p>"
     sections += "".join(
         f"<section><h2>{html.escape(s.exercise)}</h2>{_figures(s)}{_figure(s)}</section>"
         for s in all_stats

@@ -131,11 +131,11 @@ def _cmd_render(args: argparse.Namespace) -> int:
 
 
 def _cmd_say(args: argparse.Namespace) -> int:
+    if not args.text.strip():
+        raise CoachError("nothing to say; give the words in quotes, e.g. coach say 'Ready?'")
     from coach.audio.output import NoOutputDevice, play_clip
     from coach.voice.voice import Voice
 
-    if not args.text.strip():
-        raise CoachError("nothing to say; give the words in quotes, e.g. coach say 'Ready?'")
     output = output_file(args.output_wav) if args.output_wav is not None else None
     settings = settings_for(args)
     voice = Voice.from_settings(settings)
