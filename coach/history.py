@@ -27,7 +27,7 @@ from typing import Any
 import platformdirs
 
 from coach.errors import CoachError
-from coach.log_values import VALUE_KINDS
+from coach.log_values import UNIT_WORDS, VALUE_KINDS, loggable
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -132,6 +132,18 @@ CREATE TABLE IF NOT EXISTS set_values (
     "ALTER TABLE reps ADD COLUMN tempo_seconds REAL",
 )
 
+# The rows of work and reps whose numbers can be right (seconds under a day, for work;
+# an hour, for one rep): a row read is one of these, or is skipped with a warning.
+_GOOD_WORK = (
+    "typeof(t.seconds) IN ('integer', 'real') AND t.seconds BETWEEN 0 AND 86400"
+    " AND (t.rounds IS NULL OR typeof(t.rounds) = 'integer' AND t.rounds BETWEEN 0 AND 100000)"
+)
+_GOOD_TEMPO = (
+    "tempo_seconds IS NULL OR typeof(tempo_seconds) IN ('integer', 'real')"
+    " AND tempo_seconds BETWEEN 0 AND 3600"
+)
+_WARNED: set[tuple[str, str]] = set()  # (database, what was skipped): each said once
+
 _SESSION_COLUMNS = """
     s.id, s.script, s.script_path, s.workout, s.started, s.ended, s.status,
     (SELECT COUNT(DISTINCT r.step_key) FROM reps r WHERE r.session_id = s.id),
@@ -148,12 +160,30 @@ def _record(row: tuple[Any, ...]) -> SessionRecord:
     ended, started = row[5], row[4]
     duration = None
     if ended is not None:  # the time it ran: since it was last resumed, plus before
-        duration = round(earlier + max(0.0, _seconds_between(resumed_at or started, ended)), 3)
+        try:
+            duration = round(earlier + max(0.0, _seconds_between(resumed_at or started, ended)), 3)
+        except (TypeError, ValueError):  # a time edited into something else: not known
+            duration = None
     (id_, script, script_path, workout, _, _, status, completed, planned, pid, host) = row[:11]
     return SessionRecord(
         id_, script, script_path, workout, started, ended, status, completed, planned, pid,
         host, practice=bool(practice), resumed=int(resumed), duration=duration,
     )  # fmt: skip
+
+
+def _has_table(conn: sqlite3.Connection, name: str) -> bool:
+    found = conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (name,)).fetchone()
+    return found is not None
+
+
+def _upgrade(conn: sqlite3.Connection, statement: str) -> None:
+    """One step of an upgrade, unless done: a column that is there is not added again."""
+    words = statement.split()
+    if words[:2] == ["ALTER", "TABLE"] and words[3:5] == ["ADD", "COLUMN"]:
+        columns = {row[1] for row in conn.execute(f"PRAGMA table_info({words[2]})")}
+        if words[5] in columns:
+            return
+    conn.execute(statement)
 
 
 def history_path() -> Path:
@@ -248,20 +278,34 @@ class LoggedValue:
 
 
 @dataclass(frozen=True)
+class SideRecord:
+    """What one side of a set did: each side of a one-sided exercise has its own; a set
+    done on both sides at once has one, of side None."""
+
+    side: str | None
+    reps: int = 0  # reps completed (each once, even if done again after "back")
+    tempo_seconds: float = 0.0  # time under tension of those reps, from the plan's tempo
+    seconds_held: float = 0.0
+    rounds: int = 0  # AMRAP rounds said done
+    intervals: int = 0  # work intervals done
+    minutes: int = 0  # EMOM minutes done
+    seconds_worked: float = 0.0  # in work intervals and AMRAPs
+
+    def to_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
 class SetRecord:
-    """One set of one exercise (one side) in one session: what was done and logged."""
+    """One set of one exercise in one session: what each side did, and the values
+    logged for the whole set (a one-sided set is logged once)."""
 
     session_id: int
     started: str  # the session's start, so sets can be placed in time
     practice: bool
     exercise: str
-    side: str | None
     set_number: int
-    reps: int = 0  # reps completed (each once, even if done again after "back")
-    tempo_seconds: float = 0.0  # time under tension of those reps, from the plan's tempo
-    seconds_held: float = 0.0
-    rounds: int = 0
-    intervals: int = 0
+    sides: tuple[SideRecord, ...] = ()  # in the order done
     values: dict[str, LoggedValue] = dataclasses.field(default_factory=dict)  # kind → latest
 
     def value(self, kind: str) -> float | None:
@@ -269,10 +313,60 @@ class SetRecord:
         return found.value if found is not None else None
 
     @property
+    def one_sided(self) -> bool:
+        return any(s.side is not None for s in self.sides)
+
+    @property
+    def reps(self) -> int:
+        """Reps counted, on every side."""
+        return sum(s.reps for s in self.sides)
+
+    @property
+    def reps_a_side(self) -> int | None:
+        """A one-sided set's reps counted on a side (the fewer, if the sides differ)."""
+        if not self.one_sided:
+            return None
+        return min((s.reps for s in self.sides if s.reps), default=0)
+
+    @property
     def done_reps(self) -> int:
-        """The reps logged for the set if any were (sets to failure), else those counted."""
+        """The set's reps at its load: those logged if any were (sets to failure), else
+        those counted — on a side, for a one-sided set."""
         logged = self.value("reps")
-        return int(logged) if logged is not None else self.reps
+        if logged is not None:
+            return int(logged)
+        a_side = self.reps_a_side
+        return self.reps if a_side is None else a_side
+
+    @property
+    def total_reps(self) -> int:
+        """Every rep of the set, on every side: what volume counts."""
+        logged = self.value("reps")
+        return int(logged) * max(1, len(self.sides)) if logged is not None else self.reps
+
+    @property
+    def tempo_seconds(self) -> float:
+        return round(sum(s.tempo_seconds for s in self.sides), 3)
+
+    @property
+    def seconds_held(self) -> float:
+        return round(sum(s.seconds_held for s in self.sides), 3)
+
+    @property
+    def rounds(self) -> int:
+        return sum(s.rounds for s in self.sides)
+
+    @property
+    def intervals(self) -> int:
+        return sum(s.intervals for s in self.sides)
+
+    @property
+    def minutes(self) -> int:
+        return sum(s.minutes for s in self.sides)
+
+    @property
+    def seconds_worked(self) -> float:
+        return round(sum(s.seconds_worked for s in self.sides), 3)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -280,13 +374,15 @@ class SetRecord:
             "started": self.started,
             "practice": self.practice,
             "exercise": self.exercise,
-            "side": self.side,
             "set": self.set_number,
             "reps": self.reps,
             "tempo_seconds": self.tempo_seconds,
             "seconds_held": self.seconds_held,
             "rounds": self.rounds,
             "intervals": self.intervals,
+            "minutes": self.minutes,
+            "seconds_worked": self.seconds_worked,
+            "sides": [s.to_json() for s in self.sides],
             **{
                 kind: {"value": v.value, "unit": v.unit, "logged_at": v.logged_at}
                 for kind, v in self.values.items()
@@ -402,7 +498,7 @@ class History:
             except sqlite3.DatabaseError as exc:
                 conn.close()
                 raise self._broken(exc) from exc
-            if version == 0:
+            if version == 0 and not _has_table(conn, "sessions"):
                 conn.close()
                 return self._empty()
             if version > SCHEMA_VERSION:
@@ -453,19 +549,21 @@ class History:
         try:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             # Statement by statement: executescript() would commit early.
-            if version == 0:
+            if version <= 0:
                 for statement in _SCHEMA_V1:
                     conn.execute(statement)
                 _LOGGER.info("created history database %s", self.path)
+            # Each step may find itself done already (a version number edited by hand, or
+            # reset): what exists is kept, so an upgrade never fails half-way.
             if version < 2:
                 for statement in _SCHEMA_V2:
-                    conn.execute(statement)
+                    _upgrade(conn, statement)
             if version < 3:
                 for statement in _SCHEMA_V3:
-                    conn.execute(statement)
+                    _upgrade(conn, statement)
             if version < 4:
                 for statement in _SCHEMA_V4:
-                    conn.execute(statement)
+                    _upgrade(conn, statement)
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             conn.execute("COMMIT")
         except BaseException:
@@ -644,7 +742,7 @@ class History:
             "SELECT session_id, SUM(CASE WHEN kind = 'hold' THEN seconds ELSE 0 END),"
             " SUM(CASE WHEN kind = 'round' THEN 1 ELSE 0 END),"
             " COUNT(DISTINCT CASE WHEN kind IN ('interval', 'emom') THEN step_key END)"
-            " FROM work GROUP BY session_id"
+            f" FROM work t WHERE {_GOOD_WORK} GROUP BY session_id"
         )
         totals = {row[0]: (round(row[1] or 0.0, 3), int(row[2] or 0), row[3]) for row in rows}
         return [
@@ -717,6 +815,8 @@ class History:
         return self._with_work([_record(row) for row in rows])
 
     def get(self, session_id: int) -> SessionRecord | None:
+        if not -(2**63) <= session_id < 2**63:  # past SQLite's integers: no such session
+            return None
         rows = self._query(
             f"SELECT {_SESSION_COLUMNS} FROM sessions s WHERE s.id = ?", (session_id,)
         )
@@ -754,6 +854,61 @@ class History:
             )
         return max(rows, key=lambda row: row[1])[0] if rows else None
 
+    # -- rows that can't be right ------------------------------------------------------
+    # A hand edit or a damaged file can put anything in a row. Such a row is left out of
+    # what is read, and named once in a warning: one bad value never stops a run or a
+    # report, and is never said, counted or progressed from.
+
+    def _skip(self, what: str, why: str) -> None:
+        """`what`: 'set_values row 7 (session 2, Bench press set 1)'."""
+        key = (str(self.path), what)
+        if key not in _WARNED:
+            _WARNED.add(key)
+            _LOGGER.warning("history %s: skipped %s: %s", self.path, what, why)
+
+    def _good_start(self, session_id: int, started: object) -> bool:
+        try:
+            datetime.fromisoformat(str(started))
+        except ValueError:
+            self._skip(f"sessions row {session_id}", f"its start {started!r} is no time")
+            return False
+        return True
+
+    def _good_value(self, row: tuple[Any, ...]) -> bool:
+        session_id, exercise, _, set_number, _, kind, value, unit, row_id = row
+        what = f"set_values row {row_id} (session {session_id}, {exercise} set {set_number})"
+        if kind not in VALUE_KINDS:
+            self._skip(what, f"no kind {kind!r} is logged")
+            return False
+        if not loggable(kind, value):
+            number = isinstance(value, int | float)
+            shown = f"{value:g}" if number else repr(value)
+            self._skip(what, f"{kind} {shown} is {'out of range' if number else 'not a number'}")
+            return False
+        if unit not in (None, *UNIT_WORDS):
+            self._skip(what, f"no unit {unit!r} is logged")
+            return False
+        return True
+
+    def _warn_bad_rows(self, session_id: int | None) -> None:
+        """Name the rows of work, and the reps' times, that the reads leave out."""
+        for row in self._query(
+            "SELECT t.id, t.session_id, t.exercise, t.set_number, t.kind, t.seconds FROM work t"
+            f" WHERE (?1 IS NULL OR t.session_id = ?1) AND NOT ({_GOOD_WORK})",
+            (session_id,),
+        ):
+            self._skip(f"work row {row[0]} (session {row[1]}, {row[2]} set {row[3]})",
+                       f"a {row[4]} of {row[5]!r} seconds can't be right")  # fmt: skip
+        for row in self._query(
+            "SELECT id, session_id, exercise, set_number, tempo_seconds FROM reps"
+            f" WHERE (?1 IS NULL OR session_id = ?1) AND NOT ({_GOOD_TEMPO})",
+            (session_id,),
+        ):
+            self._skip(
+                f"the time under tension of reps row {row[0]} (session {row[1]}, {row[2]} set "
+                f"{row[3]})", f"{row[4]!r} seconds can't be right; the rep still counts",
+            )  # fmt: skip
+
     def sets(self, session_id: int | None = None, *, practice: bool = True) -> list[SetRecord]:
         """Every set, oldest session first, in the order each was begun; one session's
         with `session_id`; without practice runs when `practice` is False."""
@@ -764,54 +919,74 @@ class History:
             row[0]: (row[1], bool(row[2]))
             for row in self._query(f"SELECT s.id, s.started, s.practice FROM sessions s {where}",
                                    params)
+            if self._good_start(row[0], row[1])
         }  # fmt: skip
-        found: dict[tuple[int, str, str | None, int], dict[str, Any]] = {}
+        self._warn_bad_rows(session_id)
+        # (session, exercise, set) → when first done, each side's work, the set's values
+        found: dict[tuple[int, str, int], dict[str, Any]] = {}
 
         def entry(row: tuple[Any, ...]) -> dict[str, Any]:
-            key = (row[0], row[1], row[2], row[3])
+            key = (row[0], row[1], row[3])
             if key not in found:
-                found[key] = {"first": row[4], "values": {}}
-            else:
-                found[key]["first"] = min(found[key]["first"], row[4])
+                found[key] = {"first": str(row[4]), "sides": {}, "values": {}}
+            found[key]["first"] = min(found[key]["first"], str(row[4]))
             return found[key]
+
+        def side(row: tuple[Any, ...]) -> dict[str, Any]:
+            sides: dict[str | None, dict[str, Any]] = entry(row)["sides"]
+            return sides.setdefault(row[2], {"side": row[2], "first": str(row[4])})
 
         join = f"JOIN sessions s ON s.id = t.session_id {where}"
         for row in self._query(
             "SELECT t.session_id, t.exercise, t.side, t.set_number, MIN(t.completed_at),"
             " COUNT(DISTINCT t.step_key), SUM(t.tempo_seconds) FROM"
             " (SELECT session_id, exercise, side, set_number, completed_at, step_key,"
-            " MAX(tempo_seconds) AS tempo_seconds FROM reps GROUP BY session_id, step_key) t"
+            f" MAX(CASE WHEN {_GOOD_TEMPO} THEN tempo_seconds END) AS tempo_seconds"
+            " FROM reps GROUP BY session_id, step_key) t"
             f" {join} GROUP BY t.session_id, t.exercise, t.side, t.set_number",
             params,
         ):
-            e = entry(row)
-            e["reps"], e["tempo_seconds"] = row[5], round(row[6] or 0.0, 3)
+            done = side(row)
+            done["reps"], done["tempo_seconds"] = row[5], round(row[6] or 0.0, 3)
         for row in self._query(
             "SELECT t.session_id, t.exercise, t.side, t.set_number, MIN(t.completed_at),"
             " SUM(CASE WHEN t.kind = 'hold' THEN t.seconds ELSE 0 END),"
             " SUM(CASE WHEN t.kind = 'round' THEN 1 ELSE 0 END),"
-            " COUNT(DISTINCT CASE WHEN t.kind IN ('interval', 'emom') THEN t.step_key END)"
-            f" FROM work t {join} GROUP BY t.session_id, t.exercise, t.side, t.set_number",
+            " COUNT(DISTINCT CASE WHEN t.kind = 'interval' THEN t.step_key END),"
+            " COUNT(DISTINCT CASE WHEN t.kind = 'emom' THEN t.step_key END),"
+            " SUM(CASE WHEN t.kind IN ('interval', 'amrap') THEN t.seconds ELSE 0 END)"
+            f" FROM work t {join} AND {_GOOD_WORK}"
+            " GROUP BY t.session_id, t.exercise, t.side, t.set_number",
             params,
         ):
-            e = entry(row)
-            e["seconds_held"], e["rounds"], e["intervals"] = round(row[5], 3), row[6], row[7]
-        # In rowid order, so the last value said for a set and kind is the one kept.
+            done = side(row)
+            done["seconds_held"], done["rounds"], done["intervals"] = round(row[5], 3), *row[6:8]
+            done["minutes"], done["seconds_worked"] = row[8], round(row[9], 3)
+        # In rowid order, so the last value said for a set and kind is the one kept; a
+        # value belongs to the whole set, whichever side a row names.
         for row in self._query(
             "SELECT t.session_id, t.exercise, t.side, t.set_number, t.logged_at, t.kind,"
-            f" t.value, t.unit FROM set_values t {join} ORDER BY t.id",
+            f" t.value, t.unit, t.id FROM set_values t {join} ORDER BY t.id",
             params,
         ):
+            if not self._good_value(row):
+                continue
             values = entry(row)["values"]
             earlier = values.get(row[5])
             corrected = 0 if earlier is None else earlier.corrected + 1
             values[row[5]] = LoggedValue(row[6], row[7], row[4], corrected)
-        ordered = sorted(found.items(), key=lambda item: (item[0][0], item[1]["first"]))
+        ordered = sorted(
+            ((key, e) for key, e in found.items() if key[0] in sessions),
+            key=lambda item: (item[0][0], item[1]["first"]),
+        )
         return [
             SetRecord(
                 session_id=key[0], started=sessions[key[0]][0], practice=sessions[key[0]][1],
-                exercise=key[1], side=key[2], set_number=key[3],
-                **{k: v for k, v in e.items() if k != "first"},
+                exercise=key[1], set_number=key[2], values=e["values"],
+                sides=tuple(
+                    SideRecord(**{k: v for k, v in done.items() if k != "first"})
+                    for done in sorted(e["sides"].values(), key=lambda d: d["first"])
+                ),
             )
             for key, e in ordered
         ]  # fmt: skip

@@ -169,6 +169,14 @@ _RANGES = {
 }
 
 
+def loggable(kind: str, number: object) -> bool:
+    """Whether `number` is a value the coach could have logged as `kind`: what the
+    history trusts of a value read back (a hand edit can put anything there)."""
+    if kind not in _RANGES or isinstance(number, bool) or not isinstance(number, int | float):
+        return False
+    return _of_kind(kind, float(number)) is not None
+
+
 def _of_kind(kind: str, number: float | None, unit: str | None = None) -> LoggedValue | None:
     if number is None:
         return None

@@ -61,8 +61,9 @@ def test_a_version_3_file_upgrades_in_place_keeping_every_row(tmp_path: Path) ->
     assert records[1].completed_reps == 6 and records[1].duration is not None
     assert records[3].duration is None  # never finished
     assert records[2].seconds_held == 30.0
-    assert [(s.session_id, s.exercise, s.side, s.reps) for s in sets if s.reps] == [
-        (1, "Dead bug", "left", 3), (1, "Dead bug", "right", 3), (3, "Goblet squat", None, 1)
+    assert [(s.session_id, s.exercise, [(d.side, d.reps) for d in s.sides])
+            for s in sets if s.reps] == [
+        (1, "Dead bug", [("left", 3), ("right", 3)]), (3, "Goblet squat", [(None, 1)])
     ]  # fmt: skip
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ import pytest
 from coach.app.stats import stats_report
 from coach.history import History
 from coach.stats import all_stats, epley, weekly_streak
-from tests.cli import coach
+from tests.cli import coach, isolated_env, run_coach
 from tests.weeks import TODAY, build
 
 
@@ -41,7 +42,7 @@ def test_figures_over_four_weeks(home: Path) -> None:
     assert plank.best_set == "65 s held (2026-01-29)"
     with History.open(home / "history.sqlite3", read_only=True) as history:
         (practice_bench, _) = all_stats(history.sets(practice=True), TODAY)
-    assert practice_bench.sessions == 9 and practice_bench.one_rep_max == 500.0
+    assert practice_bench.sessions == 9 and practice_bench.one_rep_max == 250.0
 
 
 def test_weekly_streak_counts_back_from_this_week_or_the_last() -> None:
@@ -118,11 +119,31 @@ def test_bad_input_is_one_line_and_exit_2(home: Path, args: tuple[str, ...], mes
     assert len(result.stderr.strip().splitlines()) == 1 or "usage" in result.stderr
 
 
-def test_no_history_is_one_line_and_exit_2(tmp_path: Path) -> None:
+def test_no_history_is_said_like_history_says_it_and_exit_0(tmp_path: Path) -> None:
+    """Issue 30, item 15: `stats` exited 2 on an empty history while `history` exits 0."""
+    listed = coach("history", home=tmp_path)
+    assert (listed.returncode, listed.stderr) == (0, "")
     result = coach("stats", home=tmp_path)
-    assert result.returncode == 2
-    assert result.stderr.strip().splitlines()[-1].endswith("yet; train with `coach run`")
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout == "No sets in the history yet. Train with `coach run demo`.\n"
+    document = json.loads(coach("stats", "--json", home=tmp_path, check=True).stdout)
+    assert document == {"exercises": [], "sets": []}
+    assert coach("stats", "--csv", home=tmp_path, check=True).stdout.startswith("session,")
+    unknown = coach("stats", "squat", home=tmp_path)
+    assert (unknown.returncode, unknown.stderr) == (
+        2, "coach: no exercise 'squat' in the history: it has no sets yet\n"
+    )  # fmt: skip
     assert not (tmp_path / "history.sqlite3").exists()  # reading creates nothing
+
+
+def test_only_practice_runs_say_how_to_count_them(home: Path) -> None:
+    conn = sqlite3.connect(home / "history.sqlite3")
+    conn.execute("UPDATE sessions SET practice = 1")
+    conn.commit()
+    conn.close()
+    result = coach("stats", home=home)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout.startswith("Only practice runs (sped up or without audio)")
 
 
 def test_history_lists_duration_and_marks_and_shows_a_session(home: Path) -> None:
@@ -147,3 +168,52 @@ def test_history_lists_duration_and_marks_and_shows_a_session(home: Path) -> Non
     ]
     document = json.loads(coach("history", "show", "8", "--json", home=home, check=True).stdout)
     assert document["id"] == 8 and len(document["sets"]) == 4
+
+
+SPLIT_SQUATS = """\
+workout: Split squats
+exercises:
+  - name: Split squat
+    reps: 3
+    sets: 1
+    sides: [left, right]
+    log: [load]
+    tempo: {setup: 1, brace: 1, drive: 1, hold: 1, lower: 1}
+    rest: 20
+"""
+
+
+def test_a_one_sided_set_is_one_set_with_its_load(tmp_path: Path) -> None:
+    """Issue 31, item 1: a one-sided set's load, logged once for the set, was a record of
+    its own with 0 reps, so stats said volume 0, no 1RM, and 3 sets for one."""
+    script = tmp_path / "split.yaml"
+    script.write_text(SPLIT_SQUATS, encoding="utf-8")
+    env = isolated_env(tmp_path)
+    ran = run_coach("run", str(script), "--no-audio", "--speed", "50", "--plain",
+                    "--commands", "40:log 20", env=env)  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    with History.open(tmp_path / "history.sqlite3", read_only=True) as history:
+        (record,) = history.sets()
+    assert [(s.side, s.reps) for s in record.sides] == [("left", 3), ("right", 3)]
+    assert (record.reps, record.reps_a_side, record.done_reps, record.value("load")) == (
+        6, 3, 3, 20.0
+    )  # fmt: skip
+    document = json.loads(run_coach("stats", "--practice", "--json", env=env).stdout)
+    (figures,) = document["exercises"]
+    assert (figures["sets"], figures["reps"], figures["volume"]) == (1, 6, 120.0)  # 20 kg × 6
+    assert figures["one_rep_max"] == round(epley(20, 3), 1) == 22.0  # from a side's reps
+    assert figures["best_set"].startswith("20 kg × 3 a side (")
+    (one_set,) = document["sets"]
+    assert [side["reps"] for side in one_set["sides"]] == [3, 3]
+    assert one_set["load"]["value"] == 20.0 and one_set["reps"] == 6
+    (row,) = csv.DictReader(io.StringIO(run_coach("stats", "--practice", "--csv", env=env).stdout))
+    assert (row["sides"], row["reps"], row["reps_a_side"], row["load"]) == (
+        "left right", "6", "3", "20.0"
+    )  # fmt: skip
+    shown = run_coach("history", "show", "1", env=env).stdout.splitlines()
+    assert shown[2:] == [
+        "exercise           side  set  reps   load",
+        "Split squat  left/right    1   3/3  20 kg",
+    ]
+    again = run_coach("run", str(script), "--no-audio", "--speed", "50", "--plain", env=env)
+    assert "“Last time: three at twenty kilos.”" in again.stdout

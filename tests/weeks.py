@@ -53,6 +53,6 @@ def build(db: Path) -> None:
             _stamp(db, sid, day, 40)
         practice = history.start_session("bench", "/s/bench.yaml", "Bench day", 24, practice=True)
         history.record_rep(practice, "0/-/1/1", "Bench press", None, 1, 1, BENCH_TEMPO)
-        history.record_value(practice, "0/-/1", "Bench press", None, 1, "load", 500.0, "kg")
+        history.record_value(practice, "0/-/1", "Bench press", None, 1, "load", 250.0, "kg")
         history.finish_session(practice, "completed")
         _stamp(db, practice, TODAY, 1)

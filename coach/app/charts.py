@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from coach.printable import printable
-from coach.stats import ONE_REP_MAX_FORMULA, ExerciseStats, number
+from coach.stats import ONE_REP_MAX_FORMULA, ExerciseStats, amount, number, plural
+from coach.stats import clock as clock  # the app's one clock text, said here with the charts
 
 _SPARKS = "▁▂▃▄▅▆▇█"
 _BAR_WIDTH = 24
@@ -30,26 +31,23 @@ def bar(value: float, most: float, width: int = _BAR_WIDTH) -> str:
     return ("█" * full + (" ▏▎▍▌▋▊▉"[part] if part else "")).ljust(width, "·")
 
 
-def clock(seconds: float) -> str:
-    minutes, secs = divmod(round(seconds), 60)
-    if minutes >= 60:
-        return f"{minutes // 60}:{minutes % 60:02d}:{secs:02d}"
-    return f"{minutes}:{secs:02d}"
-
-
 def exercise_chart(stats: ExerciseStats) -> list[str]:
     unit = f" {stats.unit}" if stats.unit else ""
-    s = "" if stats.sessions == 1 else "s"
-    weeks = f"{stats.streak} week{'' if stats.streak == 1 else 's'}"
+    worked = f"intervals {stats.intervals}" if stats.intervals else ""
+    if stats.seconds_worked:
+        worked += f"{' · ' if worked else ''}worked {clock(stats.seconds_worked)}"
     lines = [
-        f"{printable(stats.exercise)} — {stats.sessions} session{s}, {stats.sets} sets, "
-        f"weekly streak {weeks}",
-        "  " + " · ".join(part for part, shown in (
+        f"{printable(stats.exercise)} — {plural(stats.sessions, 'session')}, "
+        f"{plural(stats.sets, 'set')}, weekly streak {plural(stats.streak, 'week')}",
+        "  " + (" · ".join(part for part, shown in (
             (f"reps {stats.reps}", stats.reps),
             (f"held {clock(stats.seconds_held)}", stats.seconds_held),
+            (f"rounds {stats.rounds}", stats.rounds),
+            (worked, worked),
+            (f"minutes {stats.minutes}", stats.minutes),
             (f"under tension {clock(stats.tempo_seconds)}", stats.tempo_seconds),
             (f"volume {number(stats.volume)}{unit}", stats.loaded),
-        ) if shown),
+        ) if shown) or "nothing done yet"),
     ]  # fmt: skip
     if stats.best_set:
         lines.append(f"  best set {printable(stats.best_set)}")
@@ -60,19 +58,29 @@ def exercise_chart(stats: ExerciseStats) -> list[str]:
         lines.append(
             f"  1RM by session  {sparkline(maxes)}  {number(maxes[0])} → {number(maxes[-1])}{unit}"
         )
-    elif any(p.reps for p in points):
-        reps = [float(p.reps) for p in points]
-        lines.append(f"  reps by session {sparkline(reps)}  {reps[0]:g} → {reps[-1]:g}")
-    elif any(p.seconds_held for p in points):
-        held = [p.seconds_held for p in points]
-        lines.append(f"  held by session {sparkline(held)}  {held[0]:g}s → {held[-1]:g}s")
-    what = f"volume{unit}" if stats.loaded else (
-        "reps" if any(p.reps for p in points) else "seconds held")  # fmt: skip
+    elif stats.measure != "volume" and any(amount(p, stats.measure) for p in points):
+        label, suffix = _BY_SESSION[stats.measure]
+        values = [amount(p, stats.measure) for p in points]
+        lines.append(
+            f"  {label} by session {sparkline(values)}  "
+            f"{number(values[0])}{suffix} → {number(values[-1])}{suffix}"
+        )
+    what = f"volume{unit}" if stats.loaded else stats.measure_title
     most = max(stats.weeks.values(), default=0.0)
     lines.append(f"  week of      {what}")
-    for monday, amount in stats.weeks.items():
-        lines.append(f"  {monday.isoformat()}  {bar(amount, most)} {number(amount)}")
+    for monday, amount_ in stats.weeks.items():
+        lines.append(f"  {monday.isoformat()}  {bar(amount_, most)} {number(amount_)}")
     return lines
+
+
+# A sparkline's label and the unit after its first and last values, per measure.
+_BY_SESSION = {
+    "reps": ("reps", ""),
+    "seconds_held": ("held", "s"),
+    "rounds": ("rounds", ""),
+    "minutes": ("minutes", ""),
+    "seconds_worked": ("worked", "s"),
+}
 
 
 def chart(all_stats: Sequence[ExerciseStats]) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import io
 import json
 import logging
@@ -163,8 +164,9 @@ def build_parser() -> argparse.ArgumentParser:
             "  coach run demo\n"
             "  coach run hip-thrust --simulate --commands '20:next,45:pause,60:resume'\n"
             "  coach run scripts/deadbug.yaml --no-audio --speed 10\n"
-            "keys while running: Enter/n next, r repeat, p pause, c continue, b back,\n"
-            "  s skip, q stop, ? status (type the key, then Enter)"
+            "keys while running (in a terminal a key alone; from a pipe, a line each):\n"
+            "  Enter/n next, r repeat, p pause, c continue, b back, s skip, q stop,\n"
+            "  ? status, h help, - slower, + faster; a value then Enter logs it: 80kg, 8 rpe"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -567,7 +569,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
     from coach.session.speech import EstimatedSpeech
 
     speech = EstimatedSpeech()  # a listing shouldn't render every cue to time it
-    print(f"{'name':<18} {'reps':>5} {'about':>7}  workout")
+    print(f"{'name':<18} {'reps':>5} {'about':>7}  workout")  # reps: – for no count of them
     for path in bundled_scripts():
         workout = load_workout(str(path))
         plan = expand(workout)
@@ -576,7 +578,11 @@ def _cmd_list(args: argparse.Namespace) -> int:
             plan, RunOptions(simulate=True, auto_next=5.0), speech=speech, out=io.StringIO()
         )
         minutes = f"{finished.t / 60:.0f} min" if finished.t >= 90 else f"{finished.t:.0f} s"
-        print(f"{path.stem:<18} {plan.planned_reps:>5} {minutes:>7}  {printable(workout.name)}")
+        # An EMOM's reps too, which the coach doesn't count one by one.
+        reps = plan.planned_reps + sum(
+            e.rounds * e.reps * max(1, len(e.sides)) for e in workout.exercises if e.kind == "emom"
+        )
+        print(f"{path.stem:<18} {reps or '–':>5} {minutes:>7}  {printable(workout.name)}")
     return EXIT_OK
 
 
@@ -636,6 +642,23 @@ def exit_now(code: int) -> NoReturn:
     os._exit(code)
 
 
+# What a write to an open file (standard output, above all) fails with when the disk
+# or the device is full, or breaks; a file that can't be opened names itself instead.
+_WRITE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO})
+
+
+def _write_failure(exc: Exception) -> str | None:
+    """Why a write failed ("No space left on device"), if `exc` is such a failure."""
+    if not (isinstance(exc, OSError) and exc.errno in _WRITE_ERRORS and exc.filename is None):
+        return None
+    try:  # what standard output still holds would fail again in Python's flush at exit
+        sys.stdout.flush()
+    except OSError:
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return exc.strerror or os.strerror(exc.errno or 0)
+
+
 def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -650,7 +673,9 @@ def _main(argv: Sequence[str] | None) -> int:
         return EXIT_USAGE
     handler: Handler = args.handler
     try:
-        return handler(args)
+        code = handler(args)
+        sys.stdout.flush()  # an output that can't be written fails here, where it is said
+        return code
     except CoachError as exc:
         for line in str(exc).splitlines() or [""]:  # several lines only for several problems
             print(f"coach: {printable(line)}", file=sys.stderr)
@@ -660,6 +685,10 @@ def _main(argv: Sequence[str] | None) -> int:
     except Exception as exc:  # a bug, not the user's fault: say so in one line
         if _ctrl_c:  # not a bug: Ctrl-C, turned into another error on its way
             _interrupted()
+        unwritten = _write_failure(exc)
+        if unwritten is not None:  # `> /dev/full`, a full disk: not a bug
+            print(f"coach: can't write: {unwritten}", file=sys.stderr)
+            return EXIT_USAGE
         if args.verbose >= 2:
             raise
         print(f"coach: internal error: {exc!r} (run with -vv for details)", file=sys.stderr)

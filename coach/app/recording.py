@@ -106,7 +106,7 @@ def last_time(
         history, set(logged.values()), lambda s: s.session_id != session_id and bool(s.values)
     )
     return {
-        index: _said(earlier[exercise][-1], earlier[exercise])
+        index: _said(earlier[exercise][-1])
         for index, exercise in logged.items()
         if exercise in earlier
     }
@@ -132,11 +132,7 @@ def _last_sessions(
     )
     for name, sets in earlier.items():
         session = sets[-1].session_id
-        by_number: dict[int, list[SetRecord]] = {}
-        for record in sets:
-            if record.session_id == session:
-                by_number.setdefault(record.set_number, []).append(record)
-        done = tuple(_done(records) for records in by_number.values())
+        done = tuple(_done(record) for record in sets if record.session_id == session)
         saved = history.shape(session)
         planned_sets, planned_reps = (planned(saved) if saved else {}).get(
             name, (len(done), max((d.counted for d in done), default=0))
@@ -146,11 +142,11 @@ def _last_sessions(
     return found
 
 
-def _done(records: list[SetRecord]) -> DoneSet:
-    """A set from its records: one per side, and the set's logged values (side None)."""
-    counted = [r.reps for r in records if r.reps]
-    logged = next((r.value("reps") for r in records if "reps" in r.values), None)
-    return DoneSet(min(counted, default=0), logged)
+def _done(record: SetRecord) -> DoneSet:
+    """What a set did: the reps counted (on a side, for a one-sided set: the fewer),
+    and the reps logged for it."""
+    counted = record.reps if record.reps_a_side is None else record.reps_a_side
+    return DoneSet(counted, record.value("reps"))
 
 
 def _earlier_sets(
@@ -172,13 +168,9 @@ def _earlier_sets(
     return found
 
 
-def _said(last: SetRecord, sets: list[SetRecord]) -> str:
-    """The last logged set of the last session, with the reps of that set."""
-    reps = last.done_reps or next(
-        (s.reps for s in reversed(sets)
-         if s.session_id == last.session_id and s.set_number == last.set_number and s.reps),
-        0,
-    )  # fmt: skip
+def _said(last: SetRecord) -> str:
+    """The last logged set of the last session, with its reps (on a side, one-sided)."""
+    reps = last.done_reps
     load = _load(last)
     parts = [reps_at_load(reps, load)] if reps or load else []
     for kind in ("rpe", "rir"):

@@ -7,43 +7,53 @@ import csv
 import io
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TextIO
 
 from coach.app.charts import chart, clock
 from coach.errors import CoachError
-from coach.history import History, SessionRecord, SetRecord
+from coach.history import History, SessionRecord, SetRecord, SideRecord
 from coach.paths import output_file
 from coach.printable import printable
 from coach.stats import all_stats, number
 
+# A row a set: `sides` names a one-sided set's sides ("left right"), `reps_a_side` its
+# reps on a side; the other figures add up every side.
 CSV_COLUMNS = (
-    "session", "started", "practice", "exercise", "side", "set", "reps", "tempo_seconds",
-    "seconds_held", "rounds", "intervals", "load", "load_unit", "rpe", "rir", "logged_reps",
+    "session", "started", "practice", "exercise", "set", "sides", "reps", "reps_a_side",
+    "tempo_seconds", "seconds_held", "rounds", "intervals", "minutes", "seconds_worked", "load",
+    "load_unit", "rpe", "rir", "logged_reps",
 )  # fmt: skip
 
 
+NO_SETS = "No sets in the history yet. Train with `coach run demo`."
+ONLY_PRACTICE = (
+    "Only practice runs (sped up or without audio) in the history; "
+    "`coach stats --practice` counts them."
+)
+
+
 def chosen_sets(history: History, exercise: str | None, practice: bool) -> list[SetRecord]:
-    """The sets to count; a clear error when there are none or the exercise is unknown."""
+    """The sets to count (none in a new history); a clear error when the exercise is
+    unknown."""
     sets = history.sets(practice=practice)
-    if not sets:
-        every = history.sets(practice=True)
-        if every:
-            raise CoachError(
-                f"only practice runs (sped up or without audio) in {history.path}; "
-                "`coach stats --practice` counts them"
-            )
-        raise CoachError(f"no sets in the history {history.path} yet; train with `coach run`")
     if exercise is None:
         return sets
     names = {s.exercise.casefold(): s.exercise for s in sets}
     found = names.get(exercise.casefold())
+    if found is None and not names:
+        raise CoachError(f"no exercise {exercise!r} in the history: it has no sets yet")
     if found is None:
         known = ", ".join(sorted(names.values()))
         raise CoachError(f"no exercise {exercise!r} in the history; there are: {known}")
     return [s for s in sets if s.exercise == found]
+
+
+def _nothing_yet(history: History, practice: bool) -> str:
+    """What to say when there are no sets to count."""
+    return ONLY_PRACTICE if not practice and history.sets(practice=True) else NO_SETS
 
 
 def sets_csv(sets: Sequence[SetRecord]) -> str:
@@ -53,8 +63,11 @@ def sets_csv(sets: Sequence[SetRecord]) -> str:
     for s in sets:
         load = s.values.get("load")
         writer.writerow([
-            s.session_id, s.started, int(s.practice), s.exercise, s.side or "", s.set_number,
-            s.reps, s.tempo_seconds, s.seconds_held, s.rounds, s.intervals,
+            s.session_id, s.started, int(s.practice), s.exercise, s.set_number,
+            " ".join(d.side for d in s.sides if d.side is not None), s.reps,
+            "" if s.reps_a_side is None else s.reps_a_side,
+            float(s.tempo_seconds), float(s.seconds_held), s.rounds, s.intervals,
+            s.minutes, float(s.seconds_worked),
             "" if load is None else load.value, "" if load is None else load.unit or "",
             _blank(s.value("rpe")), _blank(s.value("rir")), _blank(s.value("reps")),
         ])  # fmt: skip
@@ -101,6 +114,8 @@ def stats_report(
             "sets": [s.to_json() for s in sets],
         }
         out.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    elif html is None and not sets:  # a new history: said like `coach history` says it
+        out.write(_nothing_yet(history, practice) + "\n")
     elif html is None:
         out.write(chart(figures) + "\n")
         if not practice:
@@ -120,10 +135,17 @@ def _set_cells(s: SetRecord) -> list[str]:
         text = number(found.value) + (f" {found.unit}" if found.unit else "")
         return text + ("*" if found.corrected else "")
 
+    def each(figure: Callable[[SideRecord], float], shown: Callable[[float], str]) -> str:
+        """A figure of each side, "3/3" (nothing where no side has any)."""
+        figures = [figure(d) for d in s.sides]
+        return "/".join(shown(f) if f else "0" for f in figures) if any(figures) else ""
+
     return [
-        printable(s.exercise), s.side or "", str(s.set_number), str(s.reps or ""),
-        clock(s.seconds_held) if s.seconds_held else "", str(s.rounds or ""),
-        str(s.intervals or ""), logged("load"), logged("rpe"), logged("rir"), logged("reps"),
+        printable(s.exercise), "/".join(printable(d.side or "") for d in s.sides),
+        str(s.set_number), each(lambda d: d.reps, str), each(lambda d: d.seconds_held, clock),
+        each(lambda d: d.rounds, str), each(lambda d: d.intervals, str),
+        each(lambda d: d.minutes, str), each(lambda d: d.seconds_worked, clock),
+        logged("load"), logged("rpe"), logged("rir"), logged("reps"),
     ]  # fmt: skip
 
 
@@ -140,8 +162,8 @@ def show_session(record: SessionRecord, sets: Sequence[SetRecord], out: TextIO) 
     if not sets:
         out.write("No sets done.\n")
         return
-    head = ["exercise", "side", "set", "reps", "held", "rounds", "intervals", "load", "RPE",
-            "RIR", "logged reps"]  # fmt: skip
+    head = ["exercise", "side", "set", "reps", "held", "rounds", "intervals", "minutes",
+            "worked", "load", "RPE", "RIR", "logged reps"]  # fmt: skip
     rows = [head, *(_set_cells(s) for s in sets)]
     keep = [i for i in range(len(head)) if i < 3 or any(row[i] for row in rows[1:])]
     widths = [max(len(row[i]) for row in rows) for i in keep]

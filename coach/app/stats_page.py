@@ -6,17 +6,20 @@ from __future__ import annotations
 import html
 import io
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from math import isnan, nan
 from typing import Any
 
-from coach.app.charts import clock
 from coach.errors import CoachError
-from coach.stats import ONE_REP_MAX_FORMULA, ExerciseStats, number
+from coach.stats import ONE_REP_MAX_FORMULA, ExerciseStats, clock, number, plural
 
 _STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 60em; color: #222; }
 h1 { font-size: 1.6em; } h2 { margin-top: 2em; border-bottom: 1px solid #ccc; }
-table.figures td { padding: 0.15em 1.2em 0.15em 0; } table.figures td:first-child { color: #666; }
-figure { margin: 1em 0; } figure svg { max-width: 100%; height: auto; }
+table.figures td { padding: 0.15em 1.2em 0.15em 0; }
+table.figures td:first-child { color: #666; width: 20em; }
+figure { margin: 1em 0; } figure svg { width: 100%; height: auto; }
 p.note { color: #666; font-size: 0.9em; }
 """
 
@@ -37,36 +40,104 @@ def _pyplot() -> Any:
 def _svg(figure: Any) -> str:
     buffer = io.StringIO()
     # No date in it: the same history draws the same page.
-    figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    figure.savefig(buffer, format="svg", metadata={"Date": None})
     text = buffer.getvalue()
     return text[text.index("<svg"):]  # the XML header can't sit inside HTML
 
 
-def _plots(stats: ExerciseStats) -> str:
-    plt = _pyplot()
+# The x-axis spans at least this: one day of data reads as a day in a week, not as a
+# point in the four years matplotlib would give a lone date.
+_MIN_SPAN = timedelta(days=7)
+# A figure's size in inches: as wide as the page's text, with fixed margins (left, top,
+# right, bottom) for the axis labels, so every exercise's plots have one width.
+_WIDTH, _PANEL_HEIGHT, _MARGINS = 9.0, 1.8, (1.1, 0.15, 0.25, 0.55)
+
+
+@dataclass(frozen=True)
+class _Panel:
+    title: str
+    values: list[float]  # one a session; nan where it has none
+    marker: str
+    counts: bool = True  # whole numbers: no tick at half a round
+
+
+def _panels(stats: ExerciseStats) -> list[_Panel]:
+    """A panel for each measure the exercise has data for."""
     points = stats.points
-    days = [p.day for p in points]
     unit = f" ({stats.unit})" if stats.unit else ""
-    panels: list[tuple[str, list[float], str]] = []
+    panels = []
     if stats.loaded:
-        maxes = [p.one_rep_max or float("nan") for p in points]
-        panels.append((f"Estimated 1RM{unit}", maxes, "o-"))
-        panels.append((f"Volume{unit}", [p.volume for p in points], "s-"))
-    if any(p.reps for p in points):
-        panels.append(("Reps", [float(p.reps) for p in points], "^-"))
-    if any(p.seconds_held for p in points):
-        panels.append(("Seconds held", [p.seconds_held for p in points], "d-"))
-    figure, axes = plt.subplots(len(panels), 1, figsize=(8, 2.4 * len(panels)), sharex=True,
+        maxes = [nan if p.one_rep_max is None else p.one_rep_max for p in points]
+        panels.append(_Panel(f"Estimated 1RM{unit}", maxes, "o", counts=False))
+        panels.append(_Panel(f"Volume{unit}", [p.volume for p in points], "s", counts=False))
+    for panel in (
+        _Panel("Reps", [float(p.reps) for p in points], "^"),
+        _Panel("Seconds held", [p.seconds_held for p in points], "d", counts=False),
+        _Panel("AMRAP rounds", [float(p.rounds) for p in points], "v"),
+        _Panel("EMOM minutes", [float(p.minutes) for p in points], "p"),
+        _Panel("Seconds worked\nin intervals",
+               [p.seconds_worked if p.intervals else 0.0 for p in points], "h", counts=False),
+    ):  # fmt: skip
+        if any(panel.values):
+            panels.append(panel)
+    return panels
+
+
+def _x_range(points: Sequence[datetime]) -> tuple[datetime, datetime]:
+    first, last = min(points), max(points)
+    pad = max((last - first) * 0.02, timedelta(hours=12))
+    first, last = first - pad, last + pad
+    if last - first < _MIN_SPAN:  # a new user's few days sit at the right, with room left
+        first = last - _MIN_SPAN
+    return first, last
+
+
+def drawing(stats: ExerciseStats) -> Any:
+    """The exercise's plots as a matplotlib figure, one panel a measure, sharing a time
+    axis; None when it has nothing to plot. The caller closes it."""
+    panels = _panels(stats)
+    if not panels:
+        return None
+    plt = _pyplot()
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+    from matplotlib.ticker import MaxNLocator
+
+    times = [p.at for p in stats.points]  # times, not days: two sessions a day are two points
+    marker_size = 5 if len(times) <= 60 else 3  # a year of sessions still reads as a line
+    height = _PANEL_HEIGHT * len(panels) + _MARGINS[1] + _MARGINS[3]
+    figure, axes = plt.subplots(len(panels), 1, figsize=(_WIDTH, height), sharex=True,
                                 squeeze=False)  # fmt: skip
-    for axis, (title, values, style) in zip(axes[:, 0], panels, strict=True):
-        axis.plot(days, values, style, color="#1f6feb")
-        axis.set_ylabel(title)
+    left, top, right, bottom = _MARGINS  # the same for every exercise: the plots line up
+    figure.subplots_adjust(left=left / _WIDTH, right=1 - right / _WIDTH, top=1 - top / height,
+                           bottom=bottom / height, hspace=0.25)  # fmt: skip
+    for axis, panel in zip(axes[:, 0], panels, strict=True):
+        axis.plot(times, panel.values, marker=panel.marker, linestyle="-", color="#1f6feb",
+                  markersize=marker_size, linewidth=1.4)  # fmt: skip
+        axis.set_ylabel(panel.title)
         axis.grid(True, alpha=0.3)
-    axes[-1, 0].tick_params(axis="x", rotation=30)
+        axis.set_ylim(bottom=0, top=max(v for v in panel.values if not isnan(v)) * 1.15 or 1)
+        axis.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=panel.counts))
+    x_axis = axes[-1, 0]
+    # Few enough labels that none overlap.
+    locator = AutoDateLocator(minticks=3, maxticks=8)  # type: ignore[no-untyped-call]
+    x_axis.xaxis.set_major_locator(locator)
+    # Days as "Mon 02", so a week reads as one; months as "Mar", with the year once.
+    formats = ["%Y", "%b", "%a %d", "%H:%M", "%H:%M", "%S.%f"]
+    concise = ConciseDateFormatter(locator, formats=formats)  # type: ignore[no-untyped-call]
+    x_axis.xaxis.set_major_formatter(concise)
+    x_axis.set_xlim(*_x_range(times))
+    figure.align_ylabels(axes[:, 0])
+    return figure
+
+
+def _plots(stats: ExerciseStats) -> str:
+    figure = drawing(stats)
+    if figure is None:
+        return ""
     try:
         return _svg(figure)
     finally:
-        plt.close(figure)
+        _pyplot().close(figure)
 
 
 def _figures(stats: ExerciseStats) -> str:
@@ -75,12 +146,20 @@ def _figures(stats: ExerciseStats) -> str:
     rows = [
         ("Sessions", str(stats.sessions)),
         ("Sets", str(stats.sets)),
-        ("Weekly streak", f"{stats.streak} weeks (last session {last})"),
+        ("Weekly streak", f"{plural(stats.streak, 'week')} (last session {last})"),
     ]
     if stats.reps:
         rows.append(("Reps", str(stats.reps)))
     if stats.seconds_held:
         rows.append(("Time held", clock(stats.seconds_held)))
+    if stats.rounds:
+        rows.append(("AMRAP rounds", str(stats.rounds)))
+    if stats.intervals:
+        rows.append(("Intervals done", str(stats.intervals)))
+    if stats.seconds_worked:
+        rows.append(("Time worked", clock(stats.seconds_worked)))
+    if stats.minutes:
+        rows.append(("EMOM minutes", str(stats.minutes)))
     if stats.tempo_seconds:
         rows.append(("Time under tension (from the tempo)", clock(stats.tempo_seconds)))
     if stats.loaded:
@@ -94,10 +173,15 @@ def _figures(stats: ExerciseStats) -> str:
     return f'<table class="figures">{cells}</table>'
 
 
+def _figure(stats: ExerciseStats) -> str:
+    drawn = _plots(stats)
+    return f"<figure>{drawn}</figure>" if drawn else ""
+
+
 def page(all_stats: Sequence[ExerciseStats], *, practice: bool = False) -> str:
-    sections = "".join(
-        f"<section><h2>{html.escape(s.exercise)}</h2>{_figures(s)}<figure>{_plots(s)}</figure>"
-        "</section>"
+    sections = "" if all_stats else "<p>No sets to show yet. Train with `coach run demo`.</p>"
+    sections += "".join(
+        f"<section><h2>{html.escape(s.exercise)}</h2>{_figures(s)}{_figure(s)}</section>"
         for s in all_stats
     )
     counted = "Practice runs included." if practice else "Practice runs (sped up or without "

@@ -131,6 +131,8 @@ def _cmd_render(args: argparse.Namespace) -> int:
 
 
 def _cmd_say(args: argparse.Namespace) -> int:
+    if not args.text.strip():
+        raise CoachError("nothing to say; give the words in quotes, e.g. coach say 'Ready?'")
     from coach.audio.output import NoOutputDevice, play_clip
     from coach.voice.voice import Voice
 
