@@ -288,7 +288,8 @@ def build_parser() -> argparse.ArgumentParser:
             "docs/smart-speaker.md for running it as a systemd user service."
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="example:\n  coach serve --wake-word coach     # 'coach, start demo'",
+        epilog="examples:\n  coach serve --wake-word coach     # 'coach, start demo'\n"
+        "  coach serve --web 0.0.0.0:8765    # and a page for the phones on the network",
     )
     serve.add_argument("--wake-word", metavar="WORD", help="require WORD before each request")
     serve.add_argument("--no-audio", action="store_true", help="no sound devices (tests, demos)")
@@ -303,6 +304,11 @@ def build_parser() -> argparse.ArgumentParser:
                        help="listen to a recording (looped) instead of the microphone")
     serve.add_argument("--sessions", type=_positive_count, metavar="N",
                        help="end after N sessions")
+    serve.add_argument(
+        "--web", nargs="?", const="127.0.0.1:8765", metavar="ADDR:PORT",
+        help="also serve the web page (live view, steering, scripts, progress) on ADDR:PORT; "
+        "127.0.0.1:8765 by default, 0.0.0.0:8765 for the whole network",
+    )
     serve.set_defaults(handler=_cmd_serve)
 
     from coach.app.listen_cli import add_listen_commands
@@ -514,7 +520,9 @@ def _cmd_stats(args: argparse.Namespace) -> int:
 
 def _cmd_serve(args: argparse.Namespace) -> int:
     from coach.app.serve import ServeOptions, parse_requests, serve
+    from coach.app.web.address import parse_address
 
+    web = None if args.web is None else parse_address(args.web)
     if args.speed != 1.0 and not args.no_audio:
         raise CoachError("--speed needs --no-audio (sound can't be sped up); add --no-audio")
     settings = settings_for(args)
@@ -528,6 +536,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         requests=parse_requests(args.requests),
         listen_file=args.listen_file,
         sessions=args.sessions,
+        web=web,
     )
     return serve(settings, options)
 

@@ -1,0 +1,333 @@
+"""The web API and the page, as a Starlette app.
+
+The page and its assets are open to anyone who can reach the port; everything
+under /api/ (pairing aside) needs the token or a paired cookie, and anything
+that changes something must come from the page's own origin.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import date
+from importlib import resources
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import MutableHeaders
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import (
+    FileResponse,
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+    StreamingResponse,
+)
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from coach.app.requests import FILE, RESUME, START
+from coach.app.stats import chosen_sets, stats_document
+from coach.app.web import library
+from coach.app.web.access import COOKIE, Access, TooManyGuesses, same_origin
+from coach.app.web.live import Live
+from coach.config import Settings
+from coach.errors import CoachError
+from coach.history import History
+from coach.script.loader import MAX_SCRIPT_BYTES
+from coach.stats import all_stats
+from coach.vocabulary import COMMANDS
+
+_LOGGER = logging.getLogger(__name__)
+
+STATIC = resources.files("coach.app.web") / "static"
+# Every asset is coach's own; the browser refuses anything else (and being framed).
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
+OPEN_PATHS = ("/api/pair",)
+# A page that pings this often keeps its event stream through idle proxies and sleeps.
+_KEEPALIVE_SECONDS = 15.0
+_JSON_LIMIT = 64_000  # a command, a start, a pairing code: tiny
+# A script's text in JSON: escapes can double it; the text itself is held to 1 MB.
+_SCRIPT_BODY_LIMIT = 2 * MAX_SCRIPT_BYTES
+
+
+def problem(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+class Guard:
+    """Headers on every answer; the origin check and the token or cookie for the API.
+    Plain ASGI, so the page's event stream passes through untouched."""
+
+    def __init__(self, app: ASGIApp, access: Access) -> None:
+        self.app = app
+        self.access = access
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        path = request.url.path
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for key, value in SECURITY_HEADERS.items():
+                    headers[key] = value
+                if path.startswith("/api/"):
+                    headers["Cache-Control"] = "no-store"
+            await send(message)
+
+        refusal = self._refusal(request)
+        if refusal is not None:
+            await refusal(scope, receive, send_with_headers)
+            return
+        await self.app(scope, receive, send_with_headers)
+
+    def _refusal(self, request: Request) -> Response | None:
+        headers = request.headers
+        if request.method not in ("GET", "HEAD") and not same_origin(
+            headers.get("origin"), headers.get("sec-fetch-site"), headers.get("host")
+        ):
+            return problem(403, "cross-site request refused")
+        path = request.url.path
+        if path.startswith("/api/") and path not in OPEN_PATHS:
+            if headers.get("sec-fetch-site") == "cross-site":
+                return problem(403, "cross-site request refused")
+            if not self.access.allowed(headers.get("authorization"), request.cookies.get(COOKIE)):
+                return problem(401, "not paired: open the pairing link coach serve printed")
+        return None
+
+
+async def read_json(request: Request, limit: int = _JSON_LIMIT) -> dict[str, Any]:
+    """The body as a JSON object, read no further than `limit` bytes."""
+    if "application/json" not in request.headers.get("content-type", ""):
+        raise BodyError(415, "send JSON (Content-Type: application/json)")
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise BodyError(413, _too_big(int(declared), limit))
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise BodyError(413, _too_big(len(body), limit))
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise BodyError(400, "the body is not JSON") from None
+    if not isinstance(data, dict):
+        raise BodyError(400, "the body is not a JSON object")
+    return data
+
+
+def _too_big(size: int, limit: int) -> str:
+    return library.too_big(size) or f"the body is over {limit} bytes"
+
+
+class BodyError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def make_app(live: Live, access: Access, settings: Settings) -> Starlette:
+    async def index(request: Request) -> Response:
+        return FileResponse(str(STATIC / "index.html"))
+
+    async def pair_link(request: Request) -> Response:
+        code = request.query_params.get("code", "")
+        try:
+            cookie = access.pair(code)
+        except TooManyGuesses:
+            return PlainTextResponse("Too many wrong codes: wait a minute.", status_code=429)
+        if cookie is None:
+            return PlainTextResponse(
+                "That pairing code is wrong or was used. Look at the speaker's terminal "
+                "for the current link.", status_code=401,
+            )  # fmt: skip
+        response = RedirectResponse("/", status_code=303)
+        _set_cookie(response, cookie)
+        return response
+
+    async def pair(request: Request) -> Response:
+        if request.method == "GET":
+            return await pair_link(request)
+        data = await read_json(request)
+        try:
+            cookie = access.pair(str(data.get("code", "")))
+        except TooManyGuesses:
+            return problem(429, "too many wrong codes: wait a minute")
+        if cookie is None:
+            return problem(401, "wrong or used pairing code")
+        response = JSONResponse({"paired": True})
+        _set_cookie(response, cookie)
+        return response
+
+    async def state(request: Request) -> Response:
+        return JSONResponse(live.state)
+
+    async def events(request: Request) -> Response:
+        page = live.listen()
+
+        async def stream() -> AsyncIterator[str]:
+            try:
+                yield _sse(live.state)
+                while True:
+                    try:
+                        update = await asyncio.wait_for(page.get(), _KEEPALIVE_SECONDS)
+                    except asyncio.TimeoutError:
+                        yield ": keep-alive\n\n"
+                        continue
+                    yield _sse(update)
+            finally:
+                live.leave(page)
+
+        return StreamingResponse(stream(), media_type="text/event-stream")
+
+    async def start(request: Request) -> Response:
+        data = await read_json(request)
+        if data.get("resume") is True:
+            request_text = RESUME
+        else:
+            try:
+                name = library.valid_name(data.get("script"))
+                entry = await run_in_threadpool(library.find, name)
+            except library.BadName as exc:
+                return problem(400, str(exc))
+            except CoachError as exc:
+                return problem(404, str(exc))
+            request_text = START + entry.name if entry.bundled else FILE + entry.name
+        if not live.request(request_text):
+            return problem(409, "a session is already on: stop it first")
+        return JSONResponse({"requested": request_text}, status_code=202)
+
+    async def command(request: Request) -> Response:
+        data = await read_json(request)
+        name = data.get("command")
+        if name not in COMMANDS:
+            return problem(400, f"not a command; one of: {', '.join(COMMANDS)}")
+        if not live.command(str(name)):
+            return problem(409, "no session is running")
+        return JSONResponse({"sent": name}, status_code=202)
+
+    async def script_list(request: Request) -> Response:
+        found = await run_in_threadpool(lambda: [e.to_json() for e in library.scripts()])
+        return JSONResponse({"scripts": found, "folder": str(library.user_folder())})
+
+    async def script_text(request: Request) -> Response:
+        try:
+            text = await run_in_threadpool(library.read, request.path_params["name"])
+        except library.BadName as exc:
+            return problem(400, str(exc))
+        except CoachError as exc:
+            return problem(404, str(exc))
+        return JSONResponse({"name": request.path_params["name"], "text": text})
+
+    async def script_check(request: Request) -> Response:
+        data = await read_json(request, _SCRIPT_BODY_LIMIT)
+        name, text = data.get("name", "script"), data.get("text")
+        if not isinstance(text, str):
+            return problem(400, "give the script's text as 'text'")
+        if (big := library.too_big(len(text.encode()))) is not None:
+            return problem(413, big)
+        try:
+            found = await run_in_threadpool(library.check_text, name, text, settings)
+        except CoachError as exc:
+            return problem(400, str(exc))
+        return JSONResponse(found)
+
+    async def script_save(request: Request) -> Response:
+        data = await read_json(request, _SCRIPT_BODY_LIMIT)
+        name, text = request.path_params["name"], data.get("text")
+        if not isinstance(text, str):
+            return problem(400, "give the script's text as 'text'")
+        if (big := library.too_big(len(text.encode()))) is not None:
+            return problem(413, big)
+        try:
+            found = await run_in_threadpool(library.check_text, name, text, settings)
+            if found["problems"]:
+                return JSONResponse(found, status_code=422)
+            saved = await run_in_threadpool(library.save, name, text)
+        except CoachError as exc:
+            return problem(400, str(exc))
+        _LOGGER.info("saved %s from the web page", saved)
+        return JSONResponse(found | {"saved": str(saved)})
+
+    async def templates(request: Request) -> Response:
+        return JSONResponse({"templates": library.templates()})
+
+    async def progress(request: Request) -> Response:
+        practice = request.query_params.get("practice") == "1"
+        return JSONResponse(await run_in_threadpool(_progress, settings, practice))
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        live.attach(asyncio.get_running_loop())
+        yield
+
+    routes = [
+        Route("/", index),
+        Route("/pair", pair_link),
+        Route("/api/pair", pair, methods=["POST"]),
+        Route("/api/state", state),
+        Route("/api/events", events),
+        Route("/api/start", start, methods=["POST"]),
+        Route("/api/command", command, methods=["POST"]),
+        Route("/api/scripts", script_list),
+        Route("/api/scripts/check", script_check, methods=["POST"]),
+        Route("/api/scripts/{name}", script_text),
+        Route("/api/scripts/{name}", script_save, methods=["PUT"]),
+        Route("/api/templates", templates),
+        Route("/api/progress", progress),
+        Mount("/static", StaticFiles(directory=str(STATIC)), name="static"),
+    ]
+
+    async def body_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, BodyError)
+        return problem(exc.status, str(exc))
+
+    return Starlette(
+        routes=routes,
+        middleware=[Middleware(Guard, access=access)],
+        lifespan=lifespan,
+        exception_handlers={BodyError: body_error},
+    )
+
+
+def _set_cookie(response: Response, cookie: str) -> None:
+    # Strict: no other site's page can make the browser send it.
+    response.set_cookie(
+        COOKIE, cookie, max_age=400 * 24 * 3600, httponly=True, samesite="strict"
+    )
+
+
+def _sse(state: dict[str, Any]) -> str:
+    return f"data: {json.dumps(state, ensure_ascii=False)}\n\n"
+
+
+def _progress(settings: Settings, practice: bool) -> dict[str, Any]:
+    """`coach stats --json`'s figures, and the sessions of the history."""
+    try:
+        with History.open(settings.history_path(), read_only=True) as history:
+            sessions = [s.to_json() for s in history.sessions()]
+            try:
+                sets = chosen_sets(history, None, practice)
+            except CoachError as exc:  # nothing to count yet: the page says why
+                return {"exercises": [], "sets": [], "sessions": sessions, "note": str(exc)}
+            return stats_document(sets, all_stats(sets, date.today())) | {"sessions": sessions}
+    except CoachError as exc:
+        return {"exercises": [], "sets": [], "sessions": [], "note": str(exc)}
