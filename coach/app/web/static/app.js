@@ -68,7 +68,7 @@ let current = null;
 let endsAt = null;  // performance.now() when the timed phase ends
 let total = null;
 
-function show(state) {
+function show(state, fresh) {
   current = state;
   const active = state.state === "running" || state.state === "paused";
   $("title").textContent = state.workout || "coach";
@@ -100,7 +100,7 @@ function show(state) {
   endsAt = state.left !== null && state.left !== undefined && state.state === "running"
     ? performance.now() + (state.left / (state.speed || 1)) * 1000 : null;
   tick();
-  if (state.emitted) window.coachLatencies.push(Date.now() - state.emitted * 1000);
+  if (fresh && state.emitted) window.coachLatencies.push(Date.now() - state.emitted * 1000);
   if (window.coachLatencies.length > 5000) window.coachLatencies.shift();
 }
 
@@ -121,7 +121,11 @@ let stream = null;
 function follow() {
   if (stream) stream.close();
   stream = new EventSource("/api/events");
-  stream.onmessage = (message) => show(JSON.parse(message.data));
+  let first = true;  // the stream opens with the state as it was: no update to time
+  stream.onmessage = (message) => {
+    show(JSON.parse(message.data), !first);
+    first = false;
+  };
   stream.onerror = async () => {
     // A refused stream (401) is closed for good; a dropped one reconnects by itself.
     if (stream.readyState === EventSource.CLOSED) {
@@ -168,9 +172,12 @@ async function loadScripts() {
     const about = el("div");
     about.append(el("strong", script.workout || script.name));
     about.append(el("div", script.problem
-      ? script.problem : `${script.name} · ${script.reps} reps${script.bundled ? "" : " · yours"}`,
+      ? script.problem
+      : [script.name, script.reps ? `${script.reps} reps` : "", script.bundled ? "" : "yours"]
+        .filter(Boolean).join(" · "),
       "small"));
     const go = el("button", "Start");
+    go.dataset.script = script.name;
     go.disabled = Boolean(script.problem);
     go.addEventListener("click", () => start({ script: script.name }));
     item.append(about, go);
