@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import time
 import urllib.request
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +56,10 @@ class Browser:
         port = int(port_file.read_text().split()[0])
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10) as r:
             pages = [t for t in json.load(r) if t["type"] == "page"]
-        self.ws = connect(pages[0]["webSocketDebuggerUrl"], max_size=None, open_timeout=10)
+        self._stack = ExitStack()
+        self.ws = self._stack.enter_context(
+            connect(pages[0]["webSocketDebuggerUrl"], max_size=None, open_timeout=10)
+        )
         self._ids = itertools.count(1)
         self.events: list[dict[str, Any]] = []
         self.call("Page.enable")
@@ -103,7 +107,7 @@ class Browser:
     def wait_for(self, expression: str, timeout: float) -> Any:
         deadline = time.monotonic() + timeout
         while True:
-            value = self.js(expression)
+            value = self.js(f"Boolean({expression})")
             if value:
                 return value
             if time.monotonic() > deadline:
@@ -136,9 +140,9 @@ class Browser:
         return path
 
     def close(self) -> None:
-        ws = getattr(self, "ws", None)
-        if ws is not None:
-            ws.close()
+        stack = getattr(self, "_stack", None)
+        if stack is not None:
+            stack.close()
         if self.proc.poll() is None:
             self.proc.terminate()
             try:

@@ -86,6 +86,10 @@ function show(state, fresh) {
   $("counts").textContent = counts.join(" · ");
   $("phase").textContent = state.state === "paused" ? "paused" : (state.phase || "");
   $("said").textContent = state.said ? `“${state.said}”` : "";
+  if (!active) {
+    $("said").textContent = (state.state === "done" ? "Done. " : "") +
+      "Pick a workout under Start, or say “start” and its name.";
+  }
   $("next").textContent = state.next || "—";
   const heard = state.heard;
   $("heard").textContent = heard
