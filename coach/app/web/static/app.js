@@ -356,7 +356,10 @@ async function loadProgress() {
     add("best set", x.best_set);
     add("1RM (est.)", x.one_rep_max ? `${round(x.one_rep_max)} ${x.unit || ""}` : null);
     add("weekly streak", x.weekly_streak);
-    card.append(facts, weeksChart(x.weeks, x.volume ? "volume" : "reps"));
+    const measure = x.volume ? "volume" : x.reps ? "reps" : "seconds held";
+    const unit = x.volume && x.unit ? ` (${x.unit})` : "";
+    card.append(facts, el("div", `${measure} per week${unit}`, "small"),
+                weeksChart(x.weeks, measure));
     figures.append(card);
   }
   const list = $("sessions");
