@@ -304,6 +304,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="listen to a recording (looped) instead of the microphone")
     serve.add_argument("--sessions", type=_positive_count, metavar="N",
                        help="end after N sessions")
+    serve.add_argument("--output-wav", type=Path, metavar="FILE",
+                       help="also record what each session played (the last one's is kept)")
     serve.add_argument(
         "--web", nargs="?", const="127.0.0.1:8765", metavar="ADDR:PORT",
         help="also serve the web page (live view, steering, scripts, progress) on ADDR:PORT; "
@@ -537,6 +539,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         listen_file=args.listen_file,
         sessions=args.sessions,
         web=web,
+        output_wav=None if args.output_wav is None else output_file(args.output_wav),
     )
     return serve(settings, options)
 

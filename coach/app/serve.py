@@ -99,6 +99,7 @@ class ServeOptions:
     # Manual phases end by themselves this long after the cue; None waits for "ready".
     auto_next: float | None = None
     web: WebAddress | None = None  # where the web page listens; None: no page
+    output_wav: Path | None = None  # each session's sound recorded here (benchmarks)
 
 
 class Server:
@@ -283,6 +284,7 @@ class Server:
             no_audio=self.options.no_audio,
             auto_next=self.options.auto_next,
             keyboard=False,
+            output_wav=self.options.output_wav,
         )
         events: queue.Queue[Event] = queue.Queue()
         live = self.web.live if self.web is not None else None
