@@ -58,6 +58,7 @@ def test_the_api_needs_the_token_or_a_cookie(web: WebCoach) -> None:
         ("POST", "/api/scripts/check", {"name": "x", "text": "workout: x"}),
         ("PUT", "/api/scripts/mine", {"text": "workout: x"}),
         ("GET", "/api/progress", None),
+        ("POST", "/api/say", {"text": "hello"}),
     ]:
         answer = web.request(method, path, body, token=False)
         assert answer.status == 401, (path, answer.text)
@@ -217,6 +218,33 @@ def test_a_flood_of_requests_never_stalls_the_session(web: WebCoach) -> None:
     assert set(answers) <= {200, 503} and answers.count(200) > 100
     done = web.wait_for(lambda e: e.get("event") == "done", 90, after=mark)
     assert done["completed_reps"] == 6  # the session went on to its end through it
+
+
+def test_a_stopped_session_is_resumed_from_the_page(web: WebCoach) -> None:
+    web.wait_state(lambda s: s["state"] in ("idle", "done"), 60)
+    assert web.request("POST", "/api/start", {"script": "demo"}).status == 202
+    web.wait_state(lambda s: s["state"] == "running" and s["completed_reps"] >= 1, 60)
+    mark = web.mark()
+    assert web.request("POST", "/api/command", {"command": "stop"}).status == 202
+    stopped = web.wait_for(lambda e: e["event"] == "done", 30, after=mark)
+    assert 1 <= stopped["completed_reps"] < 6
+    mark = web.mark()
+    assert web.request("POST", "/api/start", {"resume": True}).status == 202
+    resumed = web.wait_state(lambda s: s["state"] == "running" and s["exercise"], 30)
+    assert resumed["workout"] == "One-minute demo"
+    assert resumed["completed_reps"] == stopped["completed_reps"]  # carried on, not anew
+    assert web.request("POST", "/api/command", {"command": "stop"}).status == 202
+    web.wait_for(lambda e: e["event"] == "done", 30, after=mark)
+
+
+def test_a_line_is_said_through_the_speaker_when_idle(web: WebCoach) -> None:
+    web.wait_state(lambda s: s["state"] in ("idle", "done"), 60)
+    mark = web.mark()
+    assert web.request("POST", "/api/say", {"text": "Drive through the heel."}).status == 202
+    web.wait_for(lambda e: e["event"] == "say" and e["text"] == "Drive through the heel.",
+                 15, after=mark)  # fmt: skip
+    assert web.request("POST", "/api/say", {"text": "x" * 501}).status == 400
+    assert web.request("POST", "/api/say", {"text": "  "}).status == 400
 
 
 def test_pairing_gives_a_cookie_once_and_guessing_is_rate_limited(web: WebCoach) -> None:

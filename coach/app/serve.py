@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, TextIO
 from coach.app.hearing import open_listening
 from coach.app.launch import HistoryTarget, launch, open_voice, start_recorded
 from coach.app.options import RunOptions, note
-from coach.app.requests import FILE, LIST, RESUME, START, STOP
+from coach.app.requests import FILE, LIST, RESUME, SAY, START, STOP
 from coach.app.resume import latest_unfinished, rest_of
 from coach.app.signals import stopping_on_signals
 from coach.config import Settings
@@ -234,6 +234,8 @@ class Server:
                 self._say_now("I don't know that workout.")
                 return
             self._start(item.name, item.path)
+        elif request.startswith(SAY):
+            self._say_now(request[len(SAY) :])
         elif request.startswith(FILE):
             from coach.app.web.library import user_folder
 

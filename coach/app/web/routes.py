@@ -33,7 +33,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from coach.app.requests import FILE, RESUME, START
+from coach.app.requests import FILE, RESUME, SAY, START
 from coach.app.stats import chosen_sets, stats_document
 from coach.app.web import library
 from coach.app.web.access import COOKIE, Access, TooManyGuesses, same_origin
@@ -59,6 +59,7 @@ SECURITY_HEADERS = {
 OPEN_PATHS = ("/api/pair",)
 # A page that pings this often keeps its event stream through idle proxies and sleeps.
 _KEEPALIVE_SECONDS = 15.0
+_SAY_LIMIT = 500  # a cue is a sentence or two
 _JSON_LIMIT = 64_000  # a command, a start, a pairing code: tiny
 # A script's text in JSON: escapes can double it; the text itself is held to 1 MB.
 _SCRIPT_BODY_LIMIT = 2 * MAX_SCRIPT_BYTES
@@ -224,6 +225,15 @@ def make_app(live: Live, access: Access, settings: Settings) -> Starlette:
             return problem(409, "no session is running")
         return JSONResponse({"sent": name}, status_code=202)
 
+    async def say(request: Request) -> Response:
+        data = await read_json(request)
+        text = data.get("text")
+        if not isinstance(text, str) or not text.strip() or len(text) > _SAY_LIMIT:
+            return problem(400, f"give the line to say as 'text' (up to {_SAY_LIMIT} characters)")
+        if not live.request(SAY + " ".join(text.split())):
+            return problem(409, "a session is on: the speaker is busy")
+        return JSONResponse({"saying": text}, status_code=202)
+
     async def script_list(request: Request) -> Response:
         found = await run_in_threadpool(lambda: [e.to_json() for e in library.scripts()])
         return JSONResponse({"scripts": found, "folder": str(library.user_folder())})
@@ -287,6 +297,7 @@ def make_app(live: Live, access: Access, settings: Settings) -> Starlette:
         Route("/api/events", events),
         Route("/api/start", start, methods=["POST"]),
         Route("/api/command", command, methods=["POST"]),
+        Route("/api/say", say, methods=["POST"]),
         Route("/api/scripts", script_list),
         Route("/api/scripts/check", script_check, methods=["POST"]),
         Route("/api/scripts/{name}", script_text),

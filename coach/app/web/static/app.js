@@ -319,6 +319,16 @@ function showTimeline(events) {
     if (what === null) continue;
     const item = el("li");
     item.append(el("span", clock(e.t), "t"), el("span", what));
+    if (e.event === "say") {
+      const hear = el("button", "▶", "hear");
+      hear.title = "hear it through the speaker";
+      hear.setAttribute("aria-label", "hear it through the speaker");
+      hear.addEventListener("click", async () => {
+        const answer = await api("/api/say", { text: e.text });
+        $("script-note").textContent = answer.ok ? "" : (answer.data.error || "not said");
+      });
+      item.append(hear);
+    }
     list.append(item);
   }
 }
