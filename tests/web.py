@@ -40,11 +40,14 @@ class Answer:
 
 class WebCoach:
     def __init__(self, args: Sequence[str], env: dict[str, str], home: Path,
-                 start_timeout: float = 60) -> None:  # fmt: skip
+                 start_timeout: float = 60, command: str = "serve",
+                 keys: bool = False) -> None:  # fmt: skip
+        """`coach COMMAND --web 127.0.0.1:0 --json ARGS`; `keys`: its standard input is a
+        pipe to type into (`type()`), else nothing."""
         self.home = home
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "coach", "serve", "--web", "127.0.0.1:0", "--json", *args],
-            cwd=REPO, env=env, stdin=subprocess.DEVNULL,
+            [sys.executable, "-m", "coach", command, "--web", "127.0.0.1:0", "--json", *args],
+            cwd=REPO, env=env, stdin=subprocess.PIPE if keys else subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )  # fmt: skip
         self.events: list[Event] = []
@@ -87,6 +90,11 @@ class WebCoach:
     def pairing_code(self, after: int = 0) -> str:
         line = self.wait_line(r"pair\?code=", 10, after)
         return line.rsplit("code=", 1)[1].strip()
+
+    def type(self, line: str) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(line + "\n")
+        self.proc.stdin.flush()
 
     def mark(self) -> int:
         with self._lock:

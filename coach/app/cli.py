@@ -21,7 +21,7 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from coach import __version__
-from coach.app.options import SIMULATED_READY_SECONDS, RunOptions
+from coach.app.options import SIMULATED_READY_SECONDS, RunOptions, note
 from coach.app.settings import settings_for
 from coach.errors import CoachError
 from coach.paths import output_file
@@ -170,6 +170,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("script", metavar="SCRIPT")
     _add_session_options(run)
+    run.add_argument(
+        "--web", nargs="?", const="127.0.0.1:8765", metavar="ADDR:PORT",
+        help="also serve this session's web page: its buttons steer it beside the keys and "
+        "the voice (127.0.0.1:8765 by default; see coach serve --web)",
+    )
     run.set_defaults(handler=_cmd_run)
 
     resume = sub.add_parser(
@@ -363,17 +368,33 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     settings = settings_for(args)
     options = _session_options(args, settings)
+    web = getattr(args, "web", None)  # `coach resume --restart` comes here without it
+    if web is not None and options.simulate:
+        raise CoachError("--web shows a live session; drop --simulate")
+    address = None
+    if web is not None:
+        from coach.app.web.address import parse_address
+
+        address = parse_address(web)
     workout = load_workout(args.script)
     if options.simulate:
         plan = expand(workout, settings.time_calls.rule())
         return _finish_code(launch(plan, options, settings=settings).status)
     path = resolve_script(args.script)
-    with History.open(settings.history_path()) as history:
+    with History.open(settings.history_path()) as history, contextlib.ExitStack() as stack:
         replay(history)  # what an earlier session couldn't write
         plan, target = start_recorded(
             history, args.script, str(path), workout, settings, options.practice
         )
-        finished = launch(plan, options, settings=settings, record=target)
+        events, observe = None, None
+        if address is not None:
+            from coach.app.web.service import session_page
+
+            events, observe = stack.enter_context(
+                session_page(address, settings, options.speed, plan.workout, note)
+            )
+        finished = launch(plan, options, settings=settings, record=target, events=events,
+                          observe=observe)  # fmt: skip
     _after_session(finished.status)
     return _finish_code(finished.status)
 

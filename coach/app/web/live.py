@@ -39,7 +39,8 @@ _BACKLOG = 16
 class Live:
     """The state of the moment, the pages listening, and the queues to post to."""
 
-    def __init__(self, idle_events: queue.Queue[Event], speed: float = 1.0) -> None:
+    def __init__(self, idle_events: queue.Queue[Event] | None, speed: float = 1.0) -> None:
+        # None: a page for one session (`coach run --web`), which can't start another.
         self.idle_events = idle_events
         self.speed = speed
         self._lock = threading.Lock()
@@ -67,7 +68,7 @@ class Live:
     def request(self, request: str) -> bool:
         """Ask the idle speaker to start (or resume); False while a session is on."""
         with self._lock:
-            if self._starting or self._session_events is not None:
+            if self.idle_events is None or self._starting or self._session_events is not None:
                 return False
             self._starting = True
         self.idle_events.put(Command(request, source="web", text=request))

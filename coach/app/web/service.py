@@ -11,7 +11,8 @@ import logging
 import queue
 import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from coach.app.web.access import Access, load_token
 from coach.app.web.address import WebAddress
@@ -19,7 +20,10 @@ from coach.app.web.live import Live
 from coach.config import Settings
 from coach.errors import CoachError
 from coach.history import history_path
+from coach.session.clock import Clock
 from coach.session.events import Event
+from coach.session.machine import Session
+from coach.session.runner import Output
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -74,7 +78,7 @@ class WebService:
         self,
         address: WebAddress,
         settings: Settings,
-        idle_events: queue.Queue[Event],
+        idle_events: queue.Queue[Event] | None,
         speed: float,
         tell: Callable[[str], None],
     ) -> None:
@@ -130,3 +134,21 @@ class WebService:
         if self._thread is not None:
             self._thread.join(_STOP_SECONDS)
         self._sock.close()
+
+
+@contextmanager
+def session_page(
+    address: WebAddress, settings: Settings, speed: float, workout: str,
+    tell: Callable[[str], None],
+) -> Iterator[tuple[queue.Queue[Event], Callable[[Session, Clock], Output]]]:
+    """The page for one session (`coach run --web`): the queue its buttons post to,
+    beside the keys and the voice, and the output that shows the session on it."""
+    service = WebService(address, settings, None, speed, tell)
+    events: queue.Queue[Event] = queue.Queue()
+    service.start()
+    try:
+        service.live.session_begins(events, workout)
+        yield events, service.live.observe
+    finally:
+        service.live.session_ends()
+        service.stop()
