@@ -33,7 +33,13 @@ def test_progress_shows_what_coach_stats_shows(tmp_path: Path) -> None:
         browser = Browser(tmp_path / "profile")
         try:
             browser.phone()
-            browser.go(f"{web.base}/pair?code={web.code}")
+            # Paired by the code typed on the page; nothing of the app shows before.
+            browser.go(f"{web.base}/")
+            browser.wait_for("!document.getElementById('pairing').hidden", 30)
+            hidden = "getComputedStyle(document.getElementById('{}')).display === 'none'"
+            assert browser.js(hidden.format("tabs")) and browser.js(hidden.format("app"))
+            browser.js(f"document.getElementById('pair-code').value = {web.code!r}")
+            browser.click("#pair-form button")
             browser.wait_for("document.getElementById('badge').textContent === 'idle'", 30)
             browser.click("nav button[data-tab=progress]")
             browser.wait_for("document.querySelectorAll('#figures .card').length === 2", 30)
