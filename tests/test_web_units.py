@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from coach.app.web.access import Access, RateLimit, TooManyGuesses, load_token, same_origin
+from coach.app.web.access import (
+    PAIRED_FILE,
+    Access,
+    RateLimit,
+    TooManyGuesses,
+    load_token,
+    same_origin,
+)
 from coach.app.web.address import WebAddress, parse_address
 from coach.app.web.library import BadName, valid_name
 from coach.errors import CoachError
@@ -98,3 +105,14 @@ def test_script_names(name: object) -> None:
     with pytest.raises(BadName):
         valid_name(name)
     assert valid_name("my-plank_2") == "my-plank_2"
+
+
+def test_paired_browsers_are_remembered_as_hashes_across_restarts(tmp_path: Path) -> None:
+    paired = tmp_path / PAIRED_FILE
+    first = Access("t" * 40, paired_file=paired)
+    cookie = first.pair(first.code)
+    assert cookie is not None
+    assert stat.S_IMODE(paired.stat().st_mode) == 0o600
+    assert cookie not in paired.read_text()  # a hash, not the cookie itself
+    again = Access("t" * 40, paired_file=paired)  # coach started again
+    assert again.allowed(None, cookie) and not again.allowed(None, "other")

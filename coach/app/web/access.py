@@ -8,7 +8,9 @@ code can't be found by trying.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
+import logging
 import os
 import secrets
 import stat
@@ -20,7 +22,10 @@ from pathlib import Path
 
 from coach.errors import CoachError
 
+_LOGGER = logging.getLogger(__name__)
+
 TOKEN_FILE = "web-token"
+PAIRED_FILE = "web-paired"  # a hash of each paired browser's cookie, one a line
 COOKIE = "coach_paired"
 # Ten letters of 32: 50 bits, and at most this many wrong tries a minute.
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -69,11 +74,18 @@ class RateLimit:
 class Access:
     """The token, the pairing code of the moment and the paired browsers' cookies."""
 
-    def __init__(self, token: str, on_new_code: Callable[[str], None] = lambda code: None):
+    def __init__(
+        self,
+        token: str,
+        on_new_code: Callable[[str], None] = lambda code: None,
+        paired_file: Path | None = None,
+    ):
+        """`paired_file`: where paired browsers are remembered across restarts."""
         self.token = token
         self._on_new_code = on_new_code
         self._lock = threading.Lock()
-        self._cookies: set[str] = set()
+        self._paired_file = paired_file
+        self._cookies: set[str] = set(_read_paired(paired_file))
         self._guesses = RateLimit(GUESSES_PER_MINUTE, 60.0)
         self.code = self._new_code()
 
@@ -88,9 +100,9 @@ class Access:
             ):
                 return True
         if cookie:
+            given = _hashed(cookie)
             with self._lock:
-                given_cookie = cookie.encode()
-                return any(hmac.compare_digest(given_cookie, k.encode()) for k in self._cookies)
+                return any(hmac.compare_digest(given, known) for known in self._cookies)
         return False
 
     def pair(self, code: str) -> str | None:
@@ -103,11 +115,39 @@ class Access:
                 self._guesses.count()
                 return None
             cookie = secrets.token_urlsafe(32)
-            self._cookies.add(cookie)
+            self._cookies.add(_hashed(cookie))
+            self._remember(_hashed(cookie))
             self.code = self._new_code()
             fresh = self.code
         self._on_new_code(fresh)
         return cookie
+
+
+    def _remember(self, hashed: str) -> None:
+        if self._paired_file is None:
+            return
+        try:
+            fd = os.open(self._paired_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            with os.fdopen(fd, "a", encoding="ascii") as f:
+                f.write(hashed + "\n")
+        except OSError as exc:  # paired until a restart all the same
+            _LOGGER.warning("can't remember the paired browser in %s: %s", self._paired_file, exc)
+
+
+def _hashed(cookie: str) -> str:
+    # Only hashes are kept, so the file is no key to the page.
+    return hashlib.sha256(cookie.encode("utf-8", "replace")).hexdigest()
+
+
+def _read_paired(path: Path | None) -> list[str]:
+    if path is None or not path.exists():
+        return []
+    try:
+        return [line.strip() for line in path.read_text(encoding="ascii").splitlines()
+                if len(line.strip()) == 64]  # fmt: skip
+    except (OSError, UnicodeDecodeError) as exc:
+        _LOGGER.warning("can't read the paired browsers in %s: %s", path, exc)
+        return []
 
 
 class TooManyGuesses(Exception):

@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from coach.app.web.access import Access, load_token
+from coach.app.web.access import PAIRED_FILE, Access, load_token
 from coach.app.web.address import WebAddress
 from coach.app.web.live import Live
 from coach.config import Settings
@@ -86,7 +86,8 @@ class WebService:
         self.settings = settings
         self.tell = tell
         self.live = Live(idle_events, speed)
-        self.access = Access(load_token(history_path().parent), self._announce)
+        home = history_path().parent
+        self.access = Access(load_token(home), self._announce, home / PAIRED_FILE)
         self._sock = bind(address)
         self.port = int(self._sock.getsockname()[1])
         self.base = f"http://{reachable_host(address)}:{self.port}"
