@@ -195,6 +195,16 @@ def test_cross_site_requests_are_refused(web: WebCoach) -> None:
     assert web.request("POST", "/api/command", {"command": "pause"}, headers=own).status == 409
 
 
+def test_another_name_for_this_machine_is_refused(web: WebCoach) -> None:
+    # A site whose name was pointed at 127.0.0.1 (DNS rebinding) gets nothing.
+    for host in ("evil.example", f"evil.example:{web.port}", "127.0.0.1.evil.example"):
+        answer = web.request("GET", "/api/state", headers={"Host": host})
+        assert answer.status == 403, host
+        assert web.request("GET", "/", token=False, headers={"Host": host}).status == 403
+    for host in (f"localhost:{web.port}", f"127.0.0.1:{web.port}"):
+        assert web.request("GET", "/api/state", headers={"Host": host}).status == 200
+
+
 def test_a_flood_of_requests_never_stalls_the_session(web: WebCoach) -> None:
     web.wait_state(lambda s: s["state"] in ("idle", "done"), 60)
     mark = web.mark()

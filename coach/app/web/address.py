@@ -17,6 +17,14 @@ class WebAddress:
     port: int
 
     @property
+    def local(self) -> bool:
+        """This machine alone can reach it."""
+        try:
+            return ipaddress.ip_address(self.host).is_loopback
+        except ValueError:
+            return self.host == "localhost"
+
+    @property
     def everywhere(self) -> bool:
         """Listening on every interface: the link shown must name a real one."""
         return self.host in ("0.0.0.0", "::")

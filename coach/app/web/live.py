@@ -49,6 +49,7 @@ class Live:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._pages: set[asyncio.Queue[dict[str, Any]]] = set()
         self._seq = 0
+        self._script = ""
         self.state: dict[str, Any] = self._stamp({"state": IDLE, "workout": None,
                                                   "exercise": None, "set": None, "rep": None})
 
@@ -80,7 +81,7 @@ class Live:
             raise ValueError(name)
         with self._lock:
             events = self._session_events
-        if events is None:
+        if events is None or self.state["state"] == DONE:  # ended, its queue not yet let go
             return False
         events.put(Command(name, source="web", text=name))
         return True
@@ -103,7 +104,7 @@ class Live:
             self._session_events = None
 
     def observe(self, session: Session, clock: Clock) -> LiveOutput:
-        return LiveOutput(self, session, clock, getattr(self, "_script", ""))
+        return LiveOutput(self, session, clock, self._script)
 
     # -- publishing -----------------------------------------------------------------------
 

@@ -57,6 +57,7 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
 }
 OPEN_PATHS = ("/api/pair",)
+LOCAL_NAMES = ("127.0.0.1", "localhost", "::1")
 # A page that pings this often keeps its event stream through idle proxies and sleeps.
 _KEEPALIVE_SECONDS = 15.0
 _SAY_LIMIT = 500  # a cue is a sentence or two
@@ -73,9 +74,12 @@ class Guard:
     """Headers on every answer; the origin check and the token or cookie for the API.
     Plain ASGI, so the page's event stream passes through untouched."""
 
-    def __init__(self, app: ASGIApp, access: Access) -> None:
+    def __init__(self, app: ASGIApp, access: Access, local_only: bool) -> None:
         self.app = app
         self.access = access
+        # Listening on this machine alone: a Host naming anything else is another site's
+        # page that had its name point here (DNS rebinding).
+        self.local_only = local_only
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -101,6 +105,8 @@ class Guard:
 
     def _refusal(self, request: Request) -> Response | None:
         headers = request.headers
+        if self.local_only and _host_name(headers.get("host", "")) not in LOCAL_NAMES:
+            return problem(403, "this page answers to this machine's own addresses only")
         if request.method not in ("GET", "HEAD") and not same_origin(
             headers.get("origin"), headers.get("sec-fetch-site"), headers.get("host")
         ):
@@ -112,6 +118,13 @@ class Guard:
             if not self.access.allowed(headers.get("authorization"), request.cookies.get(COOKIE)):
                 return problem(401, "not paired: open the pairing link coach serve printed")
         return None
+
+
+def _host_name(host: str) -> str:
+    """The name in a Host header, without its port ('[::1]:80' -> '::1')."""
+    if host.startswith("["):
+        return host[1:].partition("]")[0]
+    return host.rpartition(":")[0] if ":" in host else host
 
 
 async def read_json(request: Request, limit: int = _JSON_LIMIT) -> dict[str, Any]:
@@ -145,7 +158,12 @@ class BodyError(Exception):
         self.status = status
 
 
-def make_app(live: Live, access: Access, settings: Settings) -> Starlette:
+def make_app(
+    live: Live, access: Access, settings: Settings, local_only: bool = False
+) -> Starlette:
+    # One script checked at a time: a long simulation must not crowd the session's thread.
+    checking = asyncio.Semaphore(1)
+
     async def index(request: Request) -> Response:
         return FileResponse(str(STATIC / "index.html"))
 
@@ -255,7 +273,8 @@ def make_app(live: Live, access: Access, settings: Settings) -> Starlette:
         if (big := library.too_big(len(text.encode()))) is not None:
             return problem(413, big)
         try:
-            found = await run_in_threadpool(library.check_text, name, text, settings)
+            async with checking:
+                found = await run_in_threadpool(library.check_text, name, text, settings)
         except CoachError as exc:
             return problem(400, str(exc))
         return JSONResponse(found)
@@ -268,7 +287,8 @@ def make_app(live: Live, access: Access, settings: Settings) -> Starlette:
         if (big := library.too_big(len(text.encode()))) is not None:
             return problem(413, big)
         try:
-            found = await run_in_threadpool(library.check_text, name, text, settings)
+            async with checking:
+                found = await run_in_threadpool(library.check_text, name, text, settings)
             if found["problems"]:
                 return JSONResponse(found, status_code=422)
             saved = await run_in_threadpool(library.save, name, text)
@@ -313,7 +333,7 @@ def make_app(live: Live, access: Access, settings: Settings) -> Starlette:
 
     return Starlette(
         routes=routes,
-        middleware=[Middleware(Guard, access=access)],
+        middleware=[Middleware(Guard, access=access, local_only=local_only)],
         lifespan=lifespan,
         exception_handlers={BodyError: body_error},
     )

@@ -107,7 +107,7 @@ class WebService:
 
         from coach.app.web.routes import make_app
 
-        app = make_app(self.live, self.access, self.settings)
+        app = make_app(self.live, self.access, self.settings, local_only=self.address.local)
         config = uvicorn.Config(
             app, log_level="warning", access_log=False, lifespan="on",
             # Enough for a household's pages; more wait instead of taking the CPU.
