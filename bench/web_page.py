@@ -12,7 +12,8 @@ with a paired headless chromium on the Now page, twice: quiet, then with
 (b) memory: the resident size of `coach serve` with the page and without it, each
     running the same session, peak and settled;
 (c) placement: every cue found in the recorded WAV against the sample the timeline
-    gives it (the `--output-wav` check of bench/voice_timing.py), quiet and hammered.
+    gives it (the `--output-wav` check of bench/voice_timing.py), quiet and hammered;
+    and `coach export demo` made during each run, compared sample for sample.
 Prints a table, then the figures as JSON (also written with --json-out FILE).
 """
 
@@ -30,11 +31,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import soundfile
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO), str(REPO / "tests"), str(REPO / "bench")]
 
-from cli import isolated_env  # noqa: E402
+from cli import isolated_env, run_coach  # noqa: E402
 from cue_onsets import groups, timeline_cues  # noqa: E402
 from serve_soak import rss_mb  # noqa: E402
 from voice_timing import RATE, onsets_in_file, use_home  # noqa: E402
@@ -112,6 +114,12 @@ def with_page(work: Path, speed: float, pollers: int) -> dict[str, Any]:
             thread.start()
         started = time.monotonic()
         assert web.request("POST", "/api/start", {"script": "demo"}).status == 202
+        exported = work / "export.wav"
+        # The reference's home: its cue cache is warm (two renders of a cue differ by a
+        # few samples, and rendering would take the CPU the run is measured on).
+        export = run_coach("export", "demo", "-o", str(exported),
+                           env=isolated_env(work.parent / "export-home"), timeout=600)
+        assert export.returncode == 0, export.stderr
         web.wait_for(lambda e: e["event"] == "done", 600)
         seconds = time.monotonic() - started
         stop.set()
@@ -132,6 +140,7 @@ def with_page(work: Path, speed: float, pollers: int) -> dict[str, Any]:
         "peak_mb": peak_mb,
         "settled_mb": settled_mb,
         "placement": placement(wav, web.events, home),
+        "export": exported,
     }
 
 
@@ -167,10 +176,18 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="coach-web-bench-") as folder:
         work = Path(folder)
+        reference = work / "reference.wav"
+        made = run_coach("export", "demo", "-o", str(reference),
+                         env=isolated_env(work / "export-home"), timeout=600)
+        assert made.returncode == 0, made.stderr
         base = without_page(work / "base", args.speed)
         quiet = with_page(work / "quiet", args.speed, 0)
         hammered = with_page(work / "hammered", args.speed, args.pollers)
-    result: dict[str, Any] = {"speed": args.speed, "pollers": args.pollers, "without_page": base}
+        exports = [soundfile.read(str(path), dtype="float32")[0]
+                   for path in (reference, quiet.pop("export"), hammered.pop("export"))]
+    same_export = all(np.array_equal(exports[0], other) for other in exports[1:])
+    result: dict[str, Any] = {"speed": args.speed, "pollers": args.pollers, "without_page": base,
+                              "export_identical": same_export}  # fmt: skip
     print(f"{'run':<22} {'updates':>7} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7} "
           f"{'polls/s':>8} {'cues exact':>11}")  # fmt: skip
     for name, run in (("page open", quiet), (f"{args.pollers} pollers", hammered)):
@@ -180,6 +197,9 @@ def main() -> int:
               f"{figures['max']:>7.1f} {run['polls_per_s']:>8.0f} "
               f"{place['exact']:>5}/{place['cues']:<5}")  # fmt: skip
         result[name] = {**{k: v for k, v in run.items() if k != "latency_ms"}, **figures}
+    print(f"coach export demo, made during each run: "
+          f"{'identical to the sample' if same_export else 'DIFFERENT'} "
+          f"to the one made before ({exports[0].size} samples)")
     added_idle = quiet["idle_mb"] - base["idle_mb"]
     added_peak = max(quiet["peak_mb"], hammered["peak_mb"]) - base["peak_mb"]
     print(f"memory: without the page {base['idle_mb']:.0f} MB idle, {base['peak_mb']:.0f} MB "

@@ -73,6 +73,13 @@ def test_the_api_needs_the_token_or_a_cookie(web: WebCoach) -> None:
         assert web.request("GET", path, token=False).status == 200, path
 
 
+def test_the_pairing_link_is_printed_with_its_qr_code(web: WebCoach) -> None:
+    told = "\n".join(web.errors)
+    assert f"pair a phone: open {web.base}/pair?code={web.code}" in told
+    qr = [line for line in web.errors if set(line) <= set("█▀▄ ") and len(line) > 20]
+    assert len(qr) > 10 and len({len(line) for line in qr}) == 1  # a square of blocks
+
+
 def test_the_token_is_kept_for_the_owner_alone(web: WebCoach) -> None:
     mode = stat.S_IMODE((web.home / "web-token").stat().st_mode)
     assert mode == 0o600
