@@ -1,5 +1,5 @@
 """The Progress page: the same figures as `coach stats --json`, from the same history,
-and drawn on a phone-size page."""
+and drawn on a phone-size page (paired by typing the code; light and dark)."""
 
 from __future__ import annotations
 
@@ -50,6 +50,11 @@ def test_progress_shows_what_coach_stats_shows(tmp_path: Path) -> None:
                               ".map(s => s.querySelectorAll('rect').length)")  # fmt: skip
             assert bars == [len(x["weeks"]) for x in page["exercises"]] and min(bars) > 0
             browser.screenshot(tmp_path / "web-progress.png")
+            # It follows the system's light or dark mode.
+            background = "getComputedStyle(document.body).backgroundColor"
+            light = browser.js(background)
+            browser.phone(dark=True)
+            assert browser.js(background) == "rgb(18, 18, 18)" != light
         finally:
             browser.close()
     finally:
