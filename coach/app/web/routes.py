@@ -2,7 +2,7 @@
 
 The page and its assets are open to anyone who can reach the port; everything
 under /api/ (pairing aside) needs the token or a paired cookie, and anything
-that changes something must come from the page's own origin.
+that changes something must come from the page's own origin (guard.py).
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import MutableHeaders
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import (
@@ -31,12 +30,13 @@ from starlette.responses import (
 )
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from coach.app.requests import FILE, RESUME, SAY, START
 from coach.app.stats import chosen_sets, stats_document
 from coach.app.web import library
-from coach.app.web.access import COOKIE, Access, TooManyGuesses, same_origin
+from coach.app.web.access import COOKIE, Access, TooManyGuesses
+from coach.app.web.bodies import BodyError, read_json
+from coach.app.web.guard import Guard, problem
 from coach.app.web.live import Live
 from coach.config import Settings
 from coach.errors import CoachError
@@ -48,114 +48,11 @@ from coach.vocabulary import COMMANDS
 _LOGGER = logging.getLogger(__name__)
 
 STATIC = resources.files("coach.app.web") / "static"
-# Every asset is coach's own; the browser refuses anything else (and being framed).
-SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; "
-    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "X-Frame-Options": "DENY",
-}
-OPEN_PATHS = ("/api/pair",)
-LOCAL_NAMES = ("127.0.0.1", "localhost", "::1")
 # A page that pings this often keeps its event stream through idle proxies and sleeps.
 _KEEPALIVE_SECONDS = 15.0
 _SAY_LIMIT = 500  # a cue is a sentence or two
-_JSON_LIMIT = 64_000  # a command, a start, a pairing code: tiny
 # A script's text in JSON: escapes can double it; the text itself is held to 1 MB.
 _SCRIPT_BODY_LIMIT = 2 * MAX_SCRIPT_BYTES
-
-
-def problem(status: int, message: str) -> JSONResponse:
-    return JSONResponse({"error": message}, status_code=status)
-
-
-class Guard:
-    """Headers on every answer; the origin check and the token or cookie for the API.
-    Plain ASGI, so the page's event stream passes through untouched."""
-
-    def __init__(self, app: ASGIApp, access: Access, local_only: bool) -> None:
-        self.app = app
-        self.access = access
-        # Listening on this machine alone: a Host naming anything else is another site's
-        # page that had its name point here (DNS rebinding).
-        self.local_only = local_only
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        request = Request(scope)
-        path = request.url.path
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for key, value in SECURITY_HEADERS.items():
-                    headers[key] = value
-                if path.startswith("/api/"):
-                    headers["Cache-Control"] = "no-store"
-            await send(message)
-
-        refusal = self._refusal(request)
-        if refusal is not None:
-            await refusal(scope, receive, send_with_headers)
-            return
-        await self.app(scope, receive, send_with_headers)
-
-    def _refusal(self, request: Request) -> Response | None:
-        headers = request.headers
-        if self.local_only and _host_name(headers.get("host", "")) not in LOCAL_NAMES:
-            return problem(403, "this page answers to this machine's own addresses only")
-        if request.method not in ("GET", "HEAD") and not same_origin(
-            headers.get("origin"), headers.get("sec-fetch-site"), headers.get("host")
-        ):
-            return problem(403, "cross-site request refused")
-        path = request.url.path
-        if path.startswith("/api/") and path not in OPEN_PATHS:
-            if headers.get("sec-fetch-site") == "cross-site":
-                return problem(403, "cross-site request refused")
-            if not self.access.allowed(headers.get("authorization"), request.cookies.get(COOKIE)):
-                return problem(401, "not paired: open the pairing link coach serve printed")
-        return None
-
-
-def _host_name(host: str) -> str:
-    """The name in a Host header, without its port ('[::1]:80' -> '::1')."""
-    if host.startswith("["):
-        return host[1:].partition("]")[0]
-    return host.rpartition(":")[0] if ":" in host else host
-
-
-async def read_json(request: Request, limit: int = _JSON_LIMIT) -> dict[str, Any]:
-    """The body as a JSON object, read no further than `limit` bytes."""
-    if "application/json" not in request.headers.get("content-type", ""):
-        raise BodyError(415, "send JSON (Content-Type: application/json)")
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise BodyError(413, _too_big(int(declared), limit))
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            raise BodyError(413, _too_big(len(body), limit))
-    try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        raise BodyError(400, "the body is not JSON") from None
-    if not isinstance(data, dict):
-        raise BodyError(400, "the body is not a JSON object")
-    return data
-
-
-def _too_big(size: int, limit: int) -> str:
-    return library.too_big(size) or f"the body is over {limit} bytes"
-
-
-class BodyError(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
 
 
 def make_app(
@@ -183,8 +80,6 @@ def make_app(
         return response
 
     async def pair(request: Request) -> Response:
-        if request.method == "GET":
-            return await pair_link(request)
         data = await read_json(request)
         try:
             cookie = access.pair(str(data.get("code", "")))
