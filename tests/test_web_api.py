@@ -88,10 +88,13 @@ def test_the_token_is_kept_for_the_owner_alone(web: WebCoach) -> None:
 
 def test_idle_state_then_start_pause_resume_stop(web: WebCoach) -> None:
     assert web.state()["state"] == "idle"
+    nothing = web.request("POST", "/api/start", {"resume": True})
+    assert nothing.status == 404 and "no" in nothing.data["error"]
     started = web.request("POST", "/api/start", {"script": "demo"})
     assert started.status == 202, started.text
     state = web.wait_state(lambda s: s["state"] == "running" and s["exercise"], 30)
     assert state["workout"] == "One-minute demo" and state["set"] == 1
+    assert state["script"] == "demo"
     # A second start while one is on is refused.
     assert web.request("POST", "/api/start", {"script": "demo"}).status == 409
     assert web.request("POST", "/api/command", {"command": "pause"}).status == 202

@@ -391,7 +391,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             from coach.app.web.service import session_page
 
             events, observe = stack.enter_context(
-                session_page(address, settings, options.speed, plan.workout, note)
+                session_page(address, settings, options.speed, args.script, note)
             )
         finished = launch(plan, options, settings=settings, record=target, events=events,
                           observe=observe)  # fmt: skip

@@ -253,7 +253,7 @@ class Server:
             plan, target = start_recorded(
                 history, name, str(path), workout, self.settings, practice
             )
-            self._session(plan, target)
+            self._session(plan, target, script=name)
 
     def _resume(self) -> None:
         with History.open(self.settings.history_path()) as history:
@@ -270,6 +270,7 @@ class Server:
             self._session(
                 rest.plan, HistoryTarget(history, unfinished.record.id, unfinished.today),
                 completed=rest.completed, planned=rest.planned_reps,
+                script=unfinished.record.script,
             )
 
     def _session(
@@ -278,6 +279,7 @@ class Server:
         target: HistoryTarget,
         completed: frozenset[str] = frozenset(),
         planned: int | None = None,
+        script: str = "",
     ) -> None:
         options = RunOptions(
             json=self.options.json,
@@ -291,7 +293,7 @@ class Server:
         events: queue.Queue[Event] = queue.Queue()
         live = self.web.live if self.web is not None else None
         if live is not None:
-            live.session_begins(events, plan.workout)
+            live.session_begins(events, script)
         try:
             finished = launch(
                 plan,

@@ -32,6 +32,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from coach.app.requests import FILE, RESUME, SAY, START
+from coach.app.resume import latest_unfinished
 from coach.app.stats import chosen_sets, stats_document
 from coach.app.web import library
 from coach.app.web.access import COOKIE, Access, TooManyGuesses
@@ -115,6 +116,10 @@ def make_app(
     async def start(request: Request) -> Response:
         data = await read_json(request)
         if data.get("resume") is True:
+            try:
+                await run_in_threadpool(_unfinished, settings)
+            except CoachError as exc:
+                return problem(404, str(exc))
             request_text = RESUME
         else:
             try:
@@ -243,6 +248,12 @@ def _set_cookie(response: Response, cookie: str) -> None:
 
 def _sse(state: dict[str, Any]) -> str:
     return f"data: {json.dumps(state, ensure_ascii=False)}\n\n"
+
+
+def _unfinished(settings: Settings) -> None:
+    """Raises CoachError, saying why, when there is no session to resume."""
+    with History.open(settings.history_path(), read_only=True) as history:
+        latest_unfinished(history, settings.log.unit)
 
 
 def _progress(settings: Settings, practice: bool) -> dict[str, Any]:

@@ -139,7 +139,7 @@ class WebService:
 
 @contextmanager
 def session_page(
-    address: WebAddress, settings: Settings, speed: float, workout: str,
+    address: WebAddress, settings: Settings, speed: float, script: str,
     tell: Callable[[str], None],
 ) -> Iterator[tuple[queue.Queue[Event], Callable[[Session, Clock], Output]]]:
     """The page for one session (`coach run --web`): the queue its buttons post to,
@@ -148,7 +148,7 @@ def session_page(
     events: queue.Queue[Event] = queue.Queue()
     service.start()
     try:
-        service.live.session_begins(events, workout)
+        service.live.session_begins(events, script)
         yield events, service.live.observe
     finally:
         service.live.session_ends()
