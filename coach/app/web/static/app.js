@@ -264,6 +264,7 @@ async function check(saving) {
     return;
   }
   const n = data.problems.length;
+  $("script-note").className = n ? "note" : "note ok";
   $("script-note").textContent = n
     ? `${n} problem${n > 1 ? "s" : ""}${saving ? ": not saved" : ""}`
     : (data.saved ? `Saved as ${data.saved}` : "No problems.");
