@@ -156,7 +156,9 @@ class LiveOutput:
                     "exercise": None, "set": None, "rep": None}  # fmt: skip
         step = s.step
         end = s.step_end
-        following = s.plan.steps[s.index + 1] if s.index + 1 < len(s.plan.steps) else None
+        # Past the countdown's beats: "next" is what they count down to.
+        following = next((later for later in s.plan.steps[s.index + 1 :]
+                          if not (step.kind == "countdown" == later.kind)), None)  # fmt: skip
         return {
             "state": DONE if s.done else PAUSED if state == "paused" else RUNNING,
             "workout": s.plan.workout,
