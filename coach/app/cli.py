@@ -22,7 +22,7 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from coach import __version__
-from coach.app.options import SIMULATED_READY_SECONDS, RunOptions
+from coach.app.options import SIMULATED_READY_SECONDS, RunOptions, note
 from coach.app.settings import settings_for
 from coach.errors import CoachError
 from coach.paths import output_file
@@ -172,6 +172,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("script", metavar="SCRIPT")
     _add_session_options(run)
+    run.add_argument(
+        "--web", nargs="?", const="127.0.0.1:8765", metavar="ADDR:PORT",
+        help="also serve this session's web page: its buttons steer it beside the keys and "
+        "the voice (127.0.0.1:8765 by default; see coach serve --web)",
+    )
     run.set_defaults(handler=_cmd_run)
 
     resume = sub.add_parser(
@@ -290,7 +295,8 @@ def build_parser() -> argparse.ArgumentParser:
             "docs/smart-speaker.md for running it as a systemd user service."
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="example:\n  coach serve --wake-word coach     # 'coach, start demo'",
+        epilog="examples:\n  coach serve --wake-word coach     # 'coach, start demo'\n"
+        "  coach serve --web 0.0.0.0:8765    # and a page for the phones on the network",
     )
     serve.add_argument("--wake-word", metavar="WORD", help="require WORD before each request")
     serve.add_argument("--no-audio", action="store_true", help="no sound devices (tests, demos)")
@@ -305,6 +311,13 @@ def build_parser() -> argparse.ArgumentParser:
                        help="listen to a recording (looped) instead of the microphone")
     serve.add_argument("--sessions", type=_positive_count, metavar="N",
                        help="end after N sessions")
+    serve.add_argument("--output-wav", type=Path, metavar="FILE",
+                       help="also record what each session played (the last one's is kept)")
+    serve.add_argument(
+        "--web", nargs="?", const="127.0.0.1:8765", metavar="ADDR:PORT",
+        help="also serve the web page (live view, steering, scripts, progress) on ADDR:PORT; "
+        "127.0.0.1:8765 by default, 0.0.0.0:8765 for the whole network",
+    )
     serve.set_defaults(handler=_cmd_serve)
 
     from coach.app.listen_cli import add_listen_commands
@@ -361,17 +374,33 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     settings = settings_for(args)
     options = _session_options(args, settings)
+    web = getattr(args, "web", None)  # `coach resume --restart` comes here without it
+    if web is not None and options.simulate:
+        raise CoachError("--web shows a live session; drop --simulate")
+    address = None
+    if web is not None:
+        from coach.app.web.address import parse_address
+
+        address = parse_address(web)
     workout = load_workout(args.script)
     if options.simulate:
         plan = expand(workout, settings.time_calls.rule())
         return _finish_code(launch(plan, options, settings=settings).status)
     path = resolve_script(args.script)
-    with History.open(settings.history_path()) as history:
+    with History.open(settings.history_path()) as history, contextlib.ExitStack() as stack:
         replay(history)  # what an earlier session couldn't write
         plan, target = start_recorded(
             history, args.script, str(path), workout, settings, options.practice
         )
-        finished = launch(plan, options, settings=settings, record=target)
+        events, observe = None, None
+        if address is not None:
+            from coach.app.web.service import session_page
+
+            events, observe = stack.enter_context(
+                session_page(address, settings, options.speed, args.script, note)
+            )
+        finished = launch(plan, options, settings=settings, record=target, events=events,
+                          observe=observe)  # fmt: skip
     _after_session(finished.status)
     return _finish_code(finished.status)
 
@@ -517,7 +546,9 @@ def _cmd_stats(args: argparse.Namespace) -> int:
 
 def _cmd_serve(args: argparse.Namespace) -> int:
     from coach.app.serve import ServeOptions, parse_requests, serve
+    from coach.app.web.address import parse_address
 
+    web = None if args.web is None else parse_address(args.web)
     if args.speed != 1.0 and not args.no_audio:
         raise CoachError("--speed needs --no-audio (sound can't be sped up); add --no-audio")
     settings = settings_for(args)
@@ -531,6 +562,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         requests=parse_requests(args.requests),
         listen_file=args.listen_file,
         sessions=args.sessions,
+        web=web,
+        output_wav=None if args.output_wav is None else output_file(args.output_wav),
     )
     return serve(settings, options)
 

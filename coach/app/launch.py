@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import queue
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -115,7 +115,11 @@ def launch(
     planned_reps: int | None = None,
     out: TextIO = sys.stdout,
     extra_outputs: Sequence[Output] = (),
+    events: queue.Queue[Event] | None = None,
+    observe: Callable[[Session, Clock], Output] | None = None,
 ) -> Finished:
+    """`events`: a queue other sources (the web page) post commands to as well;
+    `observe`: makes an output that reads the session's state as it goes."""
     settings = settings or load_settings()
     said_last = {} if record is None else last_time(record.history, plan, record.session_id)
     today = {} if record is None else {i: t.spoken() for i, t in record.today.items()}
@@ -145,7 +149,7 @@ def launch(
             outputs.insert(
                 0, HistoryRecorder(record.history, record.session_id, note, rep_seconds(plan))
             )
-        events: queue.Queue[Event] = queue.Queue()
+        events = events if events is not None else queue.Queue()
         if options.simulate:
             outputs.append(JsonTimeline(out) if options.json else TextTimeline(out))
             return _run(session, VirtualClock(), outputs, events, options)
@@ -165,6 +169,8 @@ def launch(
             if logs:
                 outputs.append(ValueSwitch(listening))
         outputs.append(_screen(options, out, session, clock, listening, sound is not None))
+        if observe is not None:
+            outputs.append(observe(session, clock))
         if options.keyboard:
             keyboard = start_keyboard(events, sys.stdin, settings.vocabulary())
             stack.callback(keyboard.close)

@@ -15,11 +15,12 @@ import sys
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from coach.app.hearing import open_listening
 from coach.app.launch import HistoryTarget, launch, open_voice, start_recorded
 from coach.app.options import RunOptions, note
+from coach.app.requests import FILE, LIST, RESUME, SAY, START, STOP
 from coach.app.resume import latest_unfinished, rest_of
 from coach.app.signals import stopping_on_signals
 from coach.config import Settings
@@ -33,9 +34,12 @@ from coach.session.events import Command, Event, Say
 from coach.session.timeline import JsonTimeline, TextTimeline
 from coach.vocabulary import Vocabulary, normalise
 
+if TYPE_CHECKING:
+    from coach.app.web.address import WebAddress
+    from coach.app.web.service import WebService
+
 _LOGGER = logging.getLogger(__name__)
 
-LIST, RESUME, STOP, START = "list", "resume", "stop", "start:"
 # Idle devices that failed are reopened after this long, twice as long after each
 # further failure up to the longest wait, so a lost microphone is found again soon
 # without the log filling up while it is gone.
@@ -94,6 +98,8 @@ class ServeOptions:
     sessions: int | None = None  # stop after this many sessions (tests, soak runs)
     # Manual phases end by themselves this long after the cue; None waits for "ready".
     auto_next: float | None = None
+    web: WebAddress | None = None  # where the web page listens; None: no page
+    output_wav: Path | None = None  # each session's sound recorded here (benchmarks)
 
 
 class Server:
@@ -107,17 +113,33 @@ class Server:
         self._stopping = False
         self._pending = list(options.requests)
         self._retry = _RETRY_SECONDS
+        # One queue for every idle spell, so a request from the web page is never lost
+        # between two of them.
+        self._idle_events: queue.Queue[Event] = queue.Queue()
+        self.web: WebService | None = None
 
     # -- the idle loop -------------------------------------------------------------
 
     def run(self) -> int:
-        with stopping_on_signals(self._stop):
+        with ExitStack() as stack, stopping_on_signals(self._stop):
+            if self.options.web is not None:
+                from coach.app.web.service import WebService
+
+                self.web = WebService(
+                    self.options.web, self.settings, self._idle_events, self.options.speed, note
+                )
+                stack.callback(self.web.stop)
+                self.web.start()
             self._say_now("Coach is ready. " + self._menu_text())
             while not self._stopping:
                 request = self._idle()
                 if request is None:
                     continue
-                self._handle(request)
+                try:
+                    self._handle(request)
+                finally:
+                    if self.web is not None:
+                        self.web.live.request_done()
                 if self.options.sessions is not None and self.sessions_run >= self.options.sessions:
                     break
         return 0
@@ -131,7 +153,8 @@ class Server:
 
     def _idle(self) -> str | None:
         """Listen until a menu request comes; None to open the devices again."""
-        events: queue.Queue[Event] = queue.Queue()
+        events = self._idle_events
+        _drop_spoken(events)  # what the last spell heard is stale; the page's requests aren't
         clock = ScaledClock(self.options.speed)
         if self._pending:  # scripted requests: one per idle spell, T seconds into it
             at, phrase = self._pending[0]
@@ -153,6 +176,8 @@ class Server:
             give_up_at = clock.now() + self._retry * self.options.speed
             while not self._stopping:
                 event = clock.wait(events, clock.now() + 0.5 * self.options.speed)
+                if isinstance(event, Command) and event.source == "web":
+                    return event.name  # already a request: START + name, FILE + name, RESUME
                 if isinstance(event, Command):
                     if event.source == "script":
                         self._pending.pop(0)  # delivered; until then it waits for its turn
@@ -180,7 +205,7 @@ class Server:
     def _nothing_to_hear(self) -> bool:
         # --no-audio with no recording and no scripted requests left: nothing
         # can ever ask for a workout, so serving is over (tests, demos).
-        return self.options.no_audio and not self.options.listen_file
+        return self.options.no_audio and not self.options.listen_file and self.web is None
 
     def _source(self) -> AudioSource | None:
         if self.options.listen_file is None:
@@ -204,20 +229,31 @@ class Server:
         elif request == STOP:
             self._say_now("Nothing is running. " + self._menu_text())
         elif request.startswith(START):
-            self._start(request[len(START) :])
+            item = next((i for i in self.items if i.name == request[len(START) :]), None)
+            if item is None:
+                self._say_now("I don't know that workout.")
+                return
+            self._start(item.name, item.path)
+        elif request.startswith(SAY):
+            self._say_now(request[len(SAY) :])
+        elif request.startswith(FILE):
+            from coach.app.web.library import user_folder
 
-    def _start(self, name: str) -> None:
-        item = next((i for i in self.items if i.name == name), None)
-        if item is None:
-            self._say_now("I don't know that workout.")
-            return
-        workout = load_workout(str(item.path))
+            name = request[len(FILE) :]
+            try:
+                self._start(name, user_folder() / f"{name}.yaml")
+            except CoachError as exc:  # the user's script changed or went since the request
+                _LOGGER.warning("can't start %s: %s", name, exc)
+                self._say_now("That workout has a problem. Check it on the page.")
+
+    def _start(self, name: str, path: Path) -> None:
+        workout = load_workout(str(path))
         with History.open(self.settings.history_path()) as history:
             practice = self.options.no_audio or self.options.speed != 1.0
             plan, target = start_recorded(
-                history, name, str(item.path), workout, self.settings, practice
+                history, name, str(path), workout, self.settings, practice
             )
-            self._session(plan, target)
+            self._session(plan, target, script=name)
 
     def _resume(self) -> None:
         with History.open(self.settings.history_path()) as history:
@@ -234,6 +270,7 @@ class Server:
             self._session(
                 rest.plan, HistoryTarget(history, unfinished.record.id, unfinished.today),
                 completed=rest.completed, planned=rest.planned_reps,
+                script=unfinished.record.script,
             )
 
     def _session(
@@ -242,6 +279,7 @@ class Server:
         target: HistoryTarget,
         completed: frozenset[str] = frozenset(),
         planned: int | None = None,
+        script: str = "",
     ) -> None:
         options = RunOptions(
             json=self.options.json,
@@ -250,16 +288,27 @@ class Server:
             no_audio=self.options.no_audio,
             auto_next=self.options.auto_next,
             keyboard=False,
+            output_wav=self.options.output_wav,
         )
-        finished = launch(
-            plan,
-            options,
-            settings=self.settings,
-            record=target,
-            completed=completed,
-            planned_reps=planned,
-            out=self.out,
-        )
+        events: queue.Queue[Event] = queue.Queue()
+        live = self.web.live if self.web is not None else None
+        if live is not None:
+            live.session_begins(events, script)
+        try:
+            finished = launch(
+                plan,
+                options,
+                settings=self.settings,
+                record=target,
+                completed=completed,
+                planned_reps=planned,
+                out=self.out,
+                events=events,
+                observe=None if live is None else live.observe,
+            )
+        finally:
+            if live is not None:
+                live.session_ends()
         self.sessions_run += 1
         _LOGGER.info("session %s ended: %s", target.session_id, finished.status)
         self._say_now(self._menu_text())
@@ -286,6 +335,19 @@ class Server:
             play_clip(clip, self.settings.audio)
         except NoOutputDevice as exc:
             _LOGGER.warning("%s", exc)
+
+
+def _drop_spoken(events: queue.Queue[Event]) -> None:
+    kept = []
+    while True:
+        try:
+            event = events.get_nowait()
+        except queue.Empty:
+            break
+        if isinstance(event, Command) and event.source == "web":
+            kept.append(event)
+    for event in kept:
+        events.put(event)
 
 
 def check_input(settings: Settings, options: ServeOptions) -> None:

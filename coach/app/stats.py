@@ -10,14 +10,14 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from coach.app.charts import chart, clock
 from coach.errors import CoachError
 from coach.history import History, SessionRecord, SetRecord, SideRecord
 from coach.paths import output_file
 from coach.printable import printable
-from coach.stats import all_stats, number
+from coach.stats import ExerciseStats, all_stats, number
 
 # A row a set: `sides` names a one-sided set's sides ("left right"), `reps_a_side` its
 # reps on a side; the other figures add up every side.
@@ -87,6 +87,11 @@ def write_text(path: Path, text: str) -> None:
         raise CoachError(f"{path}: can't write it ({exc.strerror or exc})") from None
 
 
+def stats_document(sets: Sequence[SetRecord], figures: Sequence[ExerciseStats]) -> dict[str, Any]:
+    """`coach stats --json`: every exercise's figures and the sets they come from."""
+    return {"exercises": [f.to_json() for f in figures], "sets": [s.to_json() for s in sets]}
+
+
 def stats_report(
     history: History,
     exercise: str | None,
@@ -109,10 +114,7 @@ def stats_report(
     if as_csv:
         out.write(sets_csv(sets))
     elif as_json:
-        document = {
-            "exercises": [f.to_json() for f in figures],
-            "sets": [s.to_json() for s in sets],
-        }
+        document = stats_document(sets, figures)
         out.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
     elif html is None and not sets:  # a new history: said like `coach history` says it
         out.write(_nothing_yet(history, practice) + "\n")
