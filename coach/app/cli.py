@@ -81,7 +81,8 @@ def _add_session_options(p: argparse.ArgumentParser) -> None:
         "--commands",
         metavar="T:CMD,…",
         default="",
-        help="commands to give at session times in seconds, e.g. '12:pause,20:resume,31:next'",
+        help="commands to give at session times in seconds, e.g. '12:pause,20:resume,31:next'"
+        " ('20:heard stop': as if said aloud)",
     )
     p.add_argument("--json", action="store_true", help="print the timeline as JSON lines")
     p.add_argument(

@@ -56,6 +56,7 @@ from coach.session.events import (
 from coach.session.phrases import Phrases, before_first_set, short_status_text, status_text
 from coach.session.set_log import next_asked, question, said_back, with_unit
 from coach.session.speech import SpeechTimer
+from coach.session.stop_check import STOP, StopCheck
 from coach.session.talk import Talk
 from coach.vocabulary import COMMANDS
 
@@ -63,6 +64,7 @@ _LOGGER = logging.getLogger(__name__)
 
 ACTIVE_STATES = ["setup", "countdown", "brace", "drive", "hold", "lower", "rest", "work"]
 STATES = ["idle", *ACTIVE_STATES, "paused", "done"]
+STOPPABLE = (*ACTIVE_STATES, "paused")
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,7 @@ class Session:
         self._log_rest: Step | None = None  # the rest whose set is being logged
         self._logged: dict[str, LoggedValue] = {}  # in it, by kind: the later wins
         self._asked = ""  # the kind asked for in it, the listener told
+        self.stop_check = StopCheck()  # a voice's "stop" is confirmed first
         Machine(
             model=self,
             states=STATES,
@@ -264,6 +267,13 @@ class Session:
             self.trigger("tick")
         elif isinstance(event, Command):
             heard_at = len(self._out)
+            self.stop_check.heard(event)
+            if event.name == STOP and self.state in STOPPABLE and not self.stop_check.meant(
+                event, now
+            ):
+                self._ask_to_stop()
+                self._out.insert(heard_at, CommandHeard(now, event, accepted=True, confirm=True))
+                return self._out
             # Only the athlete's commands are triggered by name: "finish", "enter_step"
             # and the machine's own triggers are not for a Command to pull.
             if self._log_rest is not None and self.state == "rest" and (
@@ -546,6 +556,15 @@ class Session:
         scaled = round(min(self.tempo.high, max(self.tempo.low, self.tempo_scale + change)), 3)
         self._answer([at_limit if scaled == self.tempo_scale else said], None, hold=None)
         self.tempo_scale = scaled
+
+    def _ask_to_stop(self) -> None:
+        """A lone "stop" by voice: ask before ending the session (coach.session.stop_check)."""
+        interrupted = self._cut()
+        self._say(self.phrases.stop_confirm)
+        if not self._timed():  # a timed phase keeps its length: its cut cues are let go
+            for cue in interrupted:
+                self._say(cue, cue=True)
+        self.stop_check.asked(self.talk.until)
 
     def _on_stop(self) -> None:
         self._cut()
