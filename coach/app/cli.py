@@ -306,6 +306,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="end after N sessions")
     serve.set_defaults(handler=_cmd_serve)
 
+    from coach.app.enrol import add_enrol_command
     from coach.app.listen_cli import add_listen_commands
     from coach.app.starter import add_new_command
     from coach.app.voice_cli import add_voice_commands
@@ -314,6 +315,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_voice_commands(sub)
     add_listen_commands(sub)
+    add_enrol_command(sub)
     return parser
 
 
@@ -534,6 +536,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _cmd_config(args: argparse.Namespace) -> int:
+    from coach.app.enrol import profile_status
     from coach.config import describe, user_config_path
     from coach.history import history_path
     from coach.resources import default_config_path
@@ -557,6 +560,7 @@ def _cmd_config(args: argparse.Namespace) -> int:
     print(f"\nconfig.yaml: {default_config_path()} (the documented defaults)")
     print(f"Your config file: {user} (COACH_CONFIG overrides the path{exists})")
     print(f"History: {settings.history_path() or history_path()}")
+    print(profile_status())
     return EXIT_OK
 
 

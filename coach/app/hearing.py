@@ -77,10 +77,12 @@ def command_from(recognition: Recognition) -> Command:
 
 def pipeline_settings(settings: Settings, barge_in: bool) -> PipelineSettings:
     """The listener's settings from the user's (config, environment, flags)."""
+    from coach.listen import voice_profile
+
     listen = settings.listen
     return PipelineSettings(
         mute_tail=listen.mute_tail, verify=listen.verify, denoise=listen.denoise,
-        barge_in=barge_in,
+        barge_in=barge_in, voice=voice_profile.load(),
     )
 
 
