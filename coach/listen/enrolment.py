@@ -23,13 +23,14 @@ _FRAME = RATE // 100  # 10 ms
 # a syllable's vowels, not the breath between words.
 _SPEECH_OVER_FLOOR_DB = 12.0
 _SILENT_DBFS = -70.0  # nothing said at all: a muted microphone
+NOISE_ONLY_DBFS = -50.0  # no speech found, yet this loud: noise drowned the voice
 MIN_SPEECH = 8.0  # seconds of speech a profile needs: fewer and one word sways it
 GOOD_SPEECH = 15.0  # seconds that make a steady one (the issue's budget is 30 s)
 QUIET_DBFS = -38.0  # speech under this: a far or turned-down microphone
 CLIPPED = 0.002  # share of samples at full scale beyond which the voice is distorted
 NOISY_DB = 15.0  # speech less than this over the gaps between words: noise or talk behind
-# A stretch of the recording whose voice matches the whole under this is someone else's
-# (one voice's 3 s stretches match their whole at 0.8 and over: bench/README.md).
+# Two stretches of the recording whose voices match under this are two people's (one
+# voice's 3 s stretches match each other at 0.85 and over, two voices' under 0.5).
 OTHER_VOICE = 0.6
 _STRETCH = 3.0  # seconds of speech per stretch compared with the whole
 
@@ -93,14 +94,22 @@ def enrol(audio: Samples) -> Enrolment:
     mask = speech_frames(audio)
     seconds = float(mask.sum()) * _FRAME / RATE
     if not mask.any():
-        problem = Problem("no speech heard", "check the microphone is on and read the "
-                          "sentences aloud", fatal=True)  # fmt: skip
-        return Enrolment(None, (problem,), 0.0, float(db.max(initial=-120.0)), 0.0)
+        loudest = float(db.max(initial=-120.0))
+        if loudest > NOISE_ONLY_DBFS:  # sound, but never a voice over it
+            problem = Problem("only noise heard, no voice over it", "record again somewhere "
+                              "quiet, close to the microphone", fatal=True)  # fmt: skip
+        else:
+            problem = Problem("no speech heard", "check the microphone is on and read the "
+                              "sentences aloud", fatal=True)  # fmt: skip
+        return Enrolment(None, (problem,), 0.0, loudest, 0.0)
     level = float(10 * np.log10(np.mean(10 ** (db[mask] / 10)) + 1e-12))
     gaps = db[~mask]
     snr = level - (float(np.median(gaps)) if gaps.size else -120.0)
     said = audio[: mask.size * _FRAME].reshape(mask.size, _FRAME)[mask].reshape(-1)
     problems: list[Problem] = []
+    if level < QUIET_DBFS:  # said first: it explains a "too short" too
+        problems.append(Problem(f"too quiet (speech at {level:.0f} dBFS)", "come closer to "
+                                "the microphone or turn its input level up", fatal=False))
     clipped = float(np.mean(np.abs(said) >= 0.99))
     if clipped > CLIPPED:
         problems.append(Problem(f"clipped ({clipped:.1%} of the speech at full scale)",
@@ -112,18 +121,15 @@ def enrol(audio: Samples) -> Enrolment:
                                 f"{GOOD_SPEECH:.0f} s of speech", fatal=True))  # fmt: skip
     if any(p.fatal for p in problems):
         return Enrolment(None, tuple(problems), seconds, level, snr)
-    if level < QUIET_DBFS:
-        problems.append(Problem(f"too quiet (speech at {level:.0f} dBFS)", "come closer to "
-                                "the microphone or turn its input level up", fatal=False))
     if snr < NOISY_DB:
         problems.append(Problem(f"noise or talk behind you (speech only {snr:.0f} dB over "
                                 "it)", "record again somewhere quiet: no TV, music or "
                                 "others talking", fatal=False))  # fmt: skip
     vector = speaker.embed(said)
-    others = _other_voice(said, vector)
+    others = _other_voice(said)
     if others is not None:
         problems.append(Problem(f"another voice in the recording (a stretch matches the "
-                                f"rest at {others:.2f})", "record again with nobody else "
+                                f"other at {others:.2f})", "record again with nobody else "
                                 "talking", fatal=False))  # fmt: skip
     if seconds < GOOD_SPEECH:
         problems.append(Problem(f"short ({seconds:.0f} s of speech)", "for a steadier "
@@ -133,11 +139,12 @@ def enrol(audio: Samples) -> Enrolment:
     return Enrolment(profile, tuple(problems), seconds, level, snr)
 
 
-def _other_voice(said: Samples, whole: np.ndarray) -> float | None:
-    """The lowest match of a stretch of the speech with the whole, if it is another's."""
+def _other_voice(said: Samples) -> float | None:
+    """The lowest match between two stretches of the speech, if they are two voices."""
     step = int(_STRETCH * RATE)
-    stretches = [said[i : i + step] for i in range(0, said.size - step // 2, step)]
-    if len(stretches) < 2:
+    vectors = [speaker.embed(said[i : i + step]) for i in range(0, said.size - step // 2, step)]
+    if len(vectors) < 2:
         return None
-    worst = min(speaker.similarity(speaker.embed(s), whole) for s in stretches)
+    stacked = np.stack(vectors)
+    worst = float((stacked @ stacked.T).min())
     return worst if worst < OTHER_VOICE else None

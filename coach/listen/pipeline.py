@@ -386,7 +386,7 @@ class Listener:
             and start >= self._last_command_end + self.settings.refractory
         )
         match = needed = None
-        if self.athlete is not None and command is not None:  # whose voice gave it
+        if self.athlete is not None and accepted:  # whose voice gave it
             match = self.athlete.match(start, end)
             needed = self.athlete.needed(hyp.confidence, gate)
             accepted = accepted and match >= needed
