@@ -222,19 +222,24 @@ def eer(scores: list[tuple[float, bool]]) -> tuple[float, float]:
     return best[1], best[2]
 
 
-def sweep(runs: list[tuple[list[Recognition], list[Item], float, float]], backend: str
+def sweep(runs: list[tuple[str, list[Recognition], list[Item], float, float]], backend: str
           ) -> list[dict[str, object]]:
     gate = make_recognizer(backend, Vocabulary()).min_confidence
     out = []
     for floor in np.arange(0.40, 0.71, 0.05):
         for span in (0.0, 0.1, 0.2):
             total = Tally()
-            for found, items, seconds, cpu in runs:
+            by: dict[str, Tally] = {}
+            for name, found, items, seconds, cpu in runs:
                 kept = [r for r in found if r.voice_match is not None and r.voice_match
                         >= floor + span * (1 - min(1.0, max(0.0, (r.confidence - gate)
                                                             / (1 - gate))))]  # fmt: skip
-                total.add(score(kept, items, seconds, cpu))
-            out.append({"floor": round(float(floor), 2), "span": span, **total.row()})
+                tally = score(kept, items, seconds, cpu)
+                total.add(tally)
+                by.setdefault(name, Tally()).add(tally)
+            out.append({"floor": round(float(floor), 2), "span": span, **total.row(),
+                        "by": {n: [t.row()["heard"], t.row()["false_per_hour"]]
+                               for n, t in by.items()}})  # fmt: skip
             print(json.dumps(out[-1]), file=sys.stderr, flush=True)
     return out
 
@@ -258,7 +263,7 @@ def main() -> int:
     totals = {"without": Tally(), "with": Tally()}
     rows: list[dict[str, object]] = []
     matches: dict[str, list[tuple[float, bool]]] = {}
-    swept: list[tuple[list[Recognition], list[Item], float, float]] = []
+    swept: list[tuple[str, list[Recognition], list[Item], float, float]] = []
     if args.sweep:  # every voice passes; the grid is applied after (refractory aside)
         athlete_voice.MATCH_FLOOR, athlete_voice.MATCH_SPAN = -1.0, 0.0
     enrol_cpu: list[float] = []
@@ -276,7 +281,7 @@ def main() -> int:
                              **tally.row()})  # fmt: skip
                 print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
                 if used is not None and args.sweep:
-                    swept.append((found, items, audio.size / SR, cpu))
+                    swept.append((name, found, items, audio.size / SR, cpu))
                 if used is not None:
                     for h in heard:
                         if h.voice_match is None:

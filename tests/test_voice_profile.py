@@ -160,7 +160,9 @@ def test_enrol_from_a_file_then_recognize_uses_the_profile(tmp_path: Path) -> No
     ("content", "says"),
     [(None, "no such audio file"), (b"not audio at all", "not a readable audio file")],
 )
-def test_a_bad_file_is_one_line_and_exit_2(tmp_path: Path, content: bytes | None, says: str) -> None:
+def test_a_bad_file_is_one_line_and_exit_2(
+    tmp_path: Path, content: bytes | None, says: str
+) -> None:
     path = tmp_path / "enrol.flac"
     if content is not None:
         path.write_bytes(content)

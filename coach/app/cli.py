@@ -291,7 +291,9 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="example:\n  coach serve --wake-word coach     # 'coach, start demo'",
     )
-    serve.add_argument("--wake-word", metavar="WORD", help="require WORD before each request")
+    serve.add_argument("--wake-word", metavar="WORD",
+                       help="require WORD before each request and each command of a session "
+                       "(commands.attention)")
     serve.add_argument("--no-audio", action="store_true", help="no sound devices (tests, demos)")
     serve.add_argument("--speed", type=_positive_speed, default=1.0, metavar="X",
                        help="X times real time (with --no-audio)")
@@ -527,7 +529,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         no_audio=args.no_audio,
         speed=args.speed,
         json=args.json,
-        wake_word=args.wake_word,
+        wake_word=settings.commands.attention,
         requests=parse_requests(args.requests),
         listen_file=args.listen_file,
         sessions=args.sessions,

@@ -217,12 +217,12 @@ def open_listening(
     `on_failure`, when given, is told why instead of `note`; `values`: the session
     logs sets, so the listener must be able to hear values (switched on per rest).
     """
-    vocabulary = vocabulary or settings.vocabulary()
+    vocabulary = vocabulary or settings.heard_vocabulary()
     barge_in = settings.listen.barge_in and playback is not None and canceller_available()
     job = ListenJob(
         backend=settings.listen.backend,
         vosk_model=settings.listen.vosk_model,
-        vocabulary=Vocabulary(vocabulary.language, dict(vocabulary.phrases)),
+        vocabulary=Vocabulary(vocabulary.language, dict(vocabulary.phrases), vocabulary.attention),
         settings=pipeline_settings(settings, barge_in),
         source=source if source is not None else microphone_source(settings),
         delay=playback.delay if playback is not None else None,

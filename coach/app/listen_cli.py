@@ -201,7 +201,8 @@ def _cmd_recognize(args: argparse.Namespace) -> int:
     settings = settings_for(args)
     found = 0
     recognitions = recognize_file(
-        args.audio, settings.listen.backend, settings.vocabulary(), settings.listen.vosk_model,
+        args.audio, settings.listen.backend, settings.heard_vocabulary(),
+        settings.listen.vosk_model,
         _pipeline_settings(args, settings), note=_note, asked=args.log,
     )
     for r in recognitions:
@@ -229,7 +230,7 @@ def _cmd_listen(args: argparse.Namespace) -> int:
 
     settings = settings_for(args)
     device = device_arg(settings.audio.input_device)
-    vocabulary = settings.vocabulary()
+    vocabulary = settings.heard_vocabulary()
     recognizer = make_recognizer(
         settings.listen.backend, vocabulary, settings.listen.vosk_model, _note
     )
