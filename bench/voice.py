@@ -62,6 +62,7 @@ ATHLETE_COMMANDS = ["next", "ready", "repeat", "pause", "resume", "go back", "sk
 OTHER_COMMANDS = ["stop", "stop workout", "next", "pause", "skip", "stop", "repeat", "done"]
 SOURCES = ("background", "athlete chat", "other chat", "other command")
 SLACK = 0.35  # seconds a recognition may lie outside what it was said in
+ATTENTION = [""]  # the attention word of the run (--attention)
 
 
 @dataclass
@@ -119,11 +120,12 @@ def pairs(split: str, count: int) -> list[tuple[Voice, Voice]]:
 
 
 def stream(athlete: Voice, other: Voice, background: str, snr: float, seed: int,
-           split: str) -> tuple[np.ndarray, list[Item]]:
+           split: str, attention: str = "") -> tuple[np.ndarray, list[Item]]:
     rng = np.random.default_rng(seed)
+    addressed = f"{attention} " if attention else ""
     chat = split_half(NEGATIVES, split)
     hard = split_half(HARD_NEGATIVES, split)
-    plan = ([("command", athlete, c) for c in ATHLETE_COMMANDS]
+    plan = ([("command", athlete, addressed + c) for c in ATHLETE_COMMANDS]
             + [("athlete chat", athlete, s) for s in rng.choice(chat, 4, replace=False)]
             + [("other chat", other, s) for s in rng.choice(chat, 3, replace=False)]
             + [("other chat", other, s) for s in rng.choice(hard, 3, replace=False)]
@@ -165,9 +167,9 @@ def enrol(athlete: Voice, seed: int) -> tuple[VoiceProfile, float]:
     return result.profile, time.process_time() - began
 
 
-def run(audio: np.ndarray, backend: str, profile: VoiceProfile | None
+def run(audio: np.ndarray, backend: str, profile: VoiceProfile | None, attention: str = ""
         ) -> tuple[list[Recognition], list[Heard], float]:
-    vocabulary = Vocabulary()
+    vocabulary = Vocabulary().addressed(attention)
     listener = Listener(make_recognizer(backend, vocabulary), vocabulary, SR,
                         PipelineSettings(voice=profile))  # fmt: skip
     step = int(0.03 * SR)
@@ -190,7 +192,7 @@ def where(t0: float, t1: float, items: list[Item]) -> Item | None:
 
 
 def score(found: list[Recognition], items: list[Item], seconds: float, cpu: float) -> Tally:
-    vocabulary = Vocabulary()
+    vocabulary = Vocabulary().addressed(ATTENTION[0])
     tally = Tally(commands=sum(1 for i in items if i.kind == "command"), seconds=seconds, cpu=cpu)
     hit: set[int] = set()
     for r in found:
@@ -251,6 +253,8 @@ def main() -> int:
     parser.add_argument("--conditions", default=",".join(CONDITIONS))
     parser.add_argument("--backend", default="auto")
     parser.add_argument("--json-out", type=Path)
+    parser.add_argument("--attention", default="", metavar="WORD",
+                        help="the athlete says WORD before each command; others don't")
     parser.add_argument("--sweep", action="store_true",
                         help="hear every voice, then score a grid of MATCH_FLOOR/MATCH_SPAN")
     args = parser.parse_args()
@@ -260,6 +264,7 @@ def main() -> int:
         print(f"unknown condition(s): {', '.join(unknown)}", file=sys.stderr)
         return 2
     seed0 = {"dev": 100, "test": 200}[args.split]
+    ATTENTION[0] = args.attention
     totals = {"without": Tally(), "with": Tally()}
     rows: list[dict[str, object]] = []
     matches: dict[str, list[tuple[float, bool]]] = {}
@@ -272,9 +277,10 @@ def main() -> int:
         enrol_cpu.append(cpu)
         for c, name in enumerate(names):
             background, snr = CONDITIONS[name]
-            audio, items = stream(athlete, other, background, snr, seed0 + 10 * a + c, args.split)
+            audio, items = stream(athlete, other, background, snr, seed0 + 10 * a + c, args.split,
+                                  args.attention)
             for label, used in (("without", None), ("with", profile)):
-                found, heard, cpu = run(audio, args.backend, used)
+                found, heard, cpu = run(audio, args.backend, used, args.attention)
                 tally = score(found, items, audio.size / SR, cpu)
                 totals[label].add(tally)
                 rows.append({"athlete": athlete.label, "condition": name, "profile": label,
@@ -290,7 +296,7 @@ def main() -> int:
                         own = item is not None and item.kind in ("command", "athlete chat")
                         matches.setdefault(name, []).append((h.voice_match, own))
     summary = {
-        "split": args.split, "backend": args.backend,
+        "split": args.split, "backend": args.backend, "attention": args.attention,
         "athletes": [a.label for a, _ in pairs(args.split, args.athletes)],
         "overall": {label: t.row() for label, t in totals.items()},
         "eer": {name: [round(v, 3) for v in eer(m)] for name, m in matches.items()},
