@@ -11,7 +11,8 @@ music 5 dB. The listener runs in this process (coach.listen.pipeline.Listener, t
 backend coach recognize would use), once with the profile and once without.
 
 Reported per condition and overall: commands heard, false actions an hour by source
-(background, the athlete's chat, another's chat, another's command), false stops, and
+(background, the athlete's chat, another's chat, another's command, or the athlete's
+command misheard as another), false stops, and
 the equal error rate of the voice match over every utterance decoded as a command.
 
     nice -n 19 .venv/bin/python bench/voice.py [--split dev|test] [--athletes N]
@@ -60,7 +61,9 @@ CONDITIONS = {  # name: (background, SNR dB)
 ATHLETE_COMMANDS = ["next", "ready", "repeat", "pause", "resume", "go back", "skip",
                     "status", "help", "slower", "faster", "stop workout", "stop", "done"]
 OTHER_COMMANDS = ["stop", "stop workout", "next", "pause", "skip", "stop", "repeat", "done"]
-SOURCES = ("background", "athlete chat", "other chat", "other command")
+# A false action comes from the background, a chat, another's command, or is one of the
+# athlete's commands taken for another (misheard).
+SOURCES = ("background", "athlete chat", "other chat", "other command", "misheard")
 SLACK = 0.35  # seconds a recognition may lie outside what it was said in
 ATTENTION = [""]  # the attention word of the run (--attention)
 
@@ -204,7 +207,8 @@ def score(found: list[Recognition], items: list[Item], seconds: float, cpu: floa
             tally.hits += 1
             tally.latencies.append(r.emitted_at - item.end)
             continue
-        source = "background" if item is None or item.kind == "command" else item.kind
+        source = "background" if item is None else item.kind
+        source = "misheard" if source == "command" else source
         tally.false[source] += 1
         tally.false_stops += r.command == "stop"
     return tally

@@ -97,3 +97,8 @@ def test_heard_with_no_command_is_one_clear_line(tmp_path: Path) -> None:
     assert result.stderr.strip().splitlines() == [
         result.stderr.strip()
     ] and "'banana' is not a command" in result.stderr
+
+
+def test_an_addressed_stop_is_said_whole() -> None:
+    # With an attention word the listener passes "coach stop": addressed, not cut from talk.
+    assert StopCheck().meant(Command("stop", source="voice", text="coach stop"), now=0.0)
