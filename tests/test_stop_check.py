@@ -13,18 +13,20 @@ from coach.script.model import Workout
 from coach.session.events import Command
 from coach.session.stop_check import CONFIRM_WINDOW, StopCheck
 
-ASK = "Stop the workout? Say stop again."
+ASK = "Paused. Stop the workout? Say stop again, or resume."
 STOPPED = "Stopping here. Your progress is saved."
 WORKOUT = Workout(name="W", exercises=(exercise(sets=1, reps=5),))  # reps end at 10, 16, 22…
 
 
-def test_a_lone_stop_by_voice_asks_and_the_session_goes_on() -> None:
-    events = simulate(WORKOUT, commands="17:heard stop")
+def test_a_lone_stop_by_voice_pauses_asks_and_resume_goes_on() -> None:
+    events = simulate(WORKOUT, commands="17:heard stop,30:heard resume")
     heard = of(events, "command")
-    assert heard == [{"t": 17.0, "event": "command", "command": "stop", "confirm": True}]
+    assert heard[0] == {"t": 17.0, "event": "command", "command": "stop", "confirm": True}
     said = [e["text"] for e in of(events, "say")]
     assert ASK in said and STOPPED not in said
     assert of(events, "done")[0]["completed_reps"] == 5  # never stopped
+    # Paused from 17 to 30: the rep under way at 17 (16–22) ends 13 s late.
+    assert of(events, "done")[0]["t"] > 13 + of(simulate(WORKOUT), "done")[0]["t"] - 1
 
 
 def test_stop_said_again_in_the_window_stops() -> None:
@@ -36,15 +38,15 @@ def test_stop_said_again_in_the_window_stops() -> None:
 
 
 def test_stop_said_again_after_the_window_only_asks_again() -> None:
-    late = 17 + 3 + CONFIRM_WINDOW + 1  # the question lasts ~2 s
-    events = simulate(WORKOUT, commands=f"17:heard stop,{late}:heard stop")
-    assert [e.get("confirm", False) for e in of(events, "command")] == [True, True]
+    late = 17 + 4 + CONFIRM_WINDOW + 1  # the question lasts ~3 s
+    events = simulate(WORKOUT, commands=f"17:heard stop,{late}:heard stop,{late + 20}:resume")
+    assert [e.get("confirm", False) for e in of(events, "command")] == [True, True, False]
     assert of(events, "done")[0]["completed_reps"] == 5
 
 
 def test_another_command_between_withdraws_the_question() -> None:
-    events = simulate(WORKOUT, commands="17:heard stop,19:heard repeat,21:heard stop")
-    assert [e.get("confirm", False) for e in of(events, "command")] == [True, False, True]
+    events = simulate(WORKOUT, commands="17:heard stop,19:heard repeat,21:heard stop,30:resume")
+    assert [e.get("confirm", False) for e in of(events, "command")] == [True, False, True, False]
     assert of(events, "done")[0]["completed_reps"] == 5
 
 
@@ -85,7 +87,8 @@ def test_scripted_stop_still_stops_at_once_from_the_command_line(tmp_path: Path)
 
 def test_heard_commands_from_the_command_line_ask_first(tmp_path: Path) -> None:
     result = coach(
-        "run", "demo", "--simulate", "--commands", "20:heard stop", home=tmp_path, check=True
+        "run", "demo", "--simulate", "--commands", "20:heard stop,40:resume", home=tmp_path,
+        check=True,
     )
     assert "stop (say it again to stop)" in result.stdout
     assert ASK in result.stdout

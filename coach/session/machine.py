@@ -138,6 +138,7 @@ class Session:
         self._logged: dict[str, LoggedValue] = {}  # in it, by kind: the later wins
         self._asked = ""  # the kind asked for in it, the listener told
         self.stop_check = StopCheck()  # a voice's "stop" is confirmed first
+        self._asking_stop = False  # the pause under way is a lone "stop"'s question
         Machine(
             model=self,
             states=STATES,
@@ -482,7 +483,7 @@ class Session:
         )
 
     def _on_pause(self) -> None:
-        self._say(self.phrases.paused)
+        self._say(self.phrases.stop_confirm if self._asking_stop else self.phrases.paused)
 
     def _on_resume(self) -> None:
         remaining = self.paused_remaining
@@ -558,12 +559,15 @@ class Session:
         self.tempo_scale = scaled
 
     def _ask_to_stop(self) -> None:
-        """A lone "stop" by voice: ask before ending the session (coach.session.stop_check)."""
-        interrupted = self._cut()
-        self._say(self.phrases.stop_confirm)
-        if not self._timed():  # a timed phase keeps its length: its cut cues are let go
-            for cue in interrupted:
-                self._say(cue, cue=True)
+        """A lone "stop" by voice: pause, and ask before ending the session
+        (coach.session.stop_check); paused, the athlete has the quiet to answer in."""
+        self._asking_stop = True
+        if self.state == "paused":
+            self._cut()
+            self._on_pause()
+        else:
+            self.trigger("pause")
+        self._asking_stop = False
         self.stop_check.asked(self.talk.until)
 
     def _on_stop(self) -> None:

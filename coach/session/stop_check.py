@@ -2,10 +2,10 @@
 
 "stop" heard alone may be a piece of someone's sentence ("we should stop by the
 shop"), a TV, or another person. By voice, the session ends on "stop workout"
-said whole, or on "stop" said again within a short window after the coach asks
-"Stop the workout? Say stop again."; anything else heard meanwhile withdraws the
-question. Keys, `--commands`, the web page and signals stop at once: they are
-never a guess.
+said whole, or on "stop" said again within a short window after the coach, paused,
+asks "Stop the workout? Say stop again, or resume."; anything else heard meanwhile
+withdraws the question ("resume" goes on). Keys, `--commands`, the web page and
+signals stop at once: they are never a guess.
 """
 
 from __future__ import annotations
