@@ -188,3 +188,20 @@ def test_profile_json_is_small_and_readable(tmp_path: Path) -> None:
     body = json.loads((home / voice_profile.FILE_NAME).read_text())
     assert body["embedder"] == speaker.NAME and len(body["vector"]) == 256
     assert body["seconds"] >= enrolment.GOOD_SPEECH
+
+
+@pytest.mark.parametrize("backend", ["moonshine", "pocketsphinx"])
+def test_with_a_profile_only_the_athlete_s_values_are_logged(backend: str) -> None:
+    profile = enrolment.enrol(reading(ATHLETE)).profile
+    said = [("sixty kilos", OTHER), ("eighty kilos", ATHLETE), ("forty kilos", OTHER)]
+    audio, _ = scene([(t, None, espeak(t, v, 150)) for t, v in said], noise="pink",
+                     snr_db=30, gap=(2.0, 2.5))  # fmt: skip
+    vocabulary = Vocabulary()
+    recognizer = make_recognizer(backend, vocabulary, values=True)
+    listener = Listener(recognizer, vocabulary, RATE, PipelineSettings(voice=profile))
+    found = list(recognize_audio(listener, audio, RATE, asked=[(0.0, "load")]))
+    logged = [(r.command, r.value and r.value.value) for r in found]
+    if backend == "moonshine":  # it hears only "forty kilos" of this espeak voice at all
+        assert logged == []
+    else:
+        assert logged == [("log", 80.0)]
