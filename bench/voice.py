@@ -250,6 +250,24 @@ def sweep(runs: list[tuple[str, list[Recognition], list[Item], float, float]], b
     return out
 
 
+def ceiling() -> int:
+    """The embedder's own equal error rate between voices on clean commands."""
+    from coach.listen import speaker
+
+    voices = [*VOICES["dev"], *VOICES["test"]]
+    profiles = {v: enrol(v, 0)[0].array() for v in voices}
+    commands = {v: [said(v, c) for c in ATHLETE_COMMANDS] for v in voices}
+    for seconds in (0.0, speaker.MIN_SECONDS):
+        speaker.MIN_SECONDS, scores = seconds, []
+        for v, clips in commands.items():
+            for clip in clips:
+                vector = speaker.embed(clip)
+                scores += [(float(vector @ p), v == owner) for owner, p in profiles.items()]
+        rate, at = eer(scores)
+        print(f"said over to {seconds:.1f} s: EER {rate:.1%} at a match of {at:.2f}")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--split", choices=sorted(VOICES), default="dev")
@@ -259,6 +277,9 @@ def main() -> int:
     parser.add_argument("--json-out", type=Path)
     parser.add_argument("--attention", default="", metavar="WORD",
                         help="the athlete says WORD before each command; others don't")
+    parser.add_argument("--ceiling", action="store_true",
+                        help="the embedder alone: clean commands of 18 voices against each "
+                        "one's profile, with and without saying short ones over to 1.6 s")
     parser.add_argument("--sweep", action="store_true",
                         help="hear every voice, then score a grid of MATCH_FLOOR/MATCH_SPAN")
     args = parser.parse_args()
@@ -267,6 +288,8 @@ def main() -> int:
     if unknown:
         print(f"unknown condition(s): {', '.join(unknown)}", file=sys.stderr)
         return 2
+    if args.ceiling:
+        return ceiling()
     seed0 = {"dev": 100, "test": 200}[args.split]
     ATTENTION[0] = args.attention
     totals = {"without": Tally(), "with": Tally()}
