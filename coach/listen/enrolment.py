@@ -24,10 +24,13 @@ _FRAME = RATE // 100  # 10 ms
 _SPEECH_OVER_FLOOR_DB = 12.0
 _SILENT_DBFS = -70.0  # nothing said at all: a muted microphone
 NOISE_ONLY_DBFS = -50.0  # no speech found, yet this loud: noise drowned the voice
-MIN_SPEECH = 8.0  # seconds of speech a profile needs: fewer and one word sways it
+# Seconds of speech (voiced 10 ms frames, pauses left out) a profile needs: fewer and a
+# word or two sway it; a recording given with --from may be short, and 5 s is a profile.
+MIN_SPEECH = 5.0
 GOOD_SPEECH = 15.0  # seconds that make a steady one (the issue's budget is 30 s)
 QUIET_DBFS = -38.0  # speech under this: a far or turned-down microphone
-CLIPPED = 0.002  # share of samples at full scale beyond which the voice is distorted
+CLIPPED = 0.002  # share of speech samples at full scale beyond which it is distorted
+CLIPPED_BADLY = 0.05  # so much that the voice's timbre is another's: no profile
 NOISY_DB = 15.0  # speech less than this over the gaps between words: noise or talk behind
 # Two stretches of the recording whose voices match under this are two people's (one
 # voice's 3 s stretches match each other at 0.85 and over, two voices' under 0.5).
@@ -114,7 +117,8 @@ def enrol(audio: Samples) -> Enrolment:
     if clipped > CLIPPED:
         problems.append(Problem(f"clipped ({clipped:.1%} of the speech at full scale)",
                                 "move back from the microphone or turn its input level "
-                                "down, and record again", fatal=True))  # fmt: skip
+                                "down, and record again",
+                                fatal=clipped > CLIPPED_BADLY))  # fmt: skip
     if seconds < MIN_SPEECH:
         problems.append(Problem(f"too short ({seconds:.0f} s of speech; {MIN_SPEECH:.0f} s "
                                 "at least)", f"read all the sentences, about "
