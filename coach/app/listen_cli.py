@@ -213,6 +213,7 @@ def _cmd_recognize(args: argparse.Namespace) -> int:
             print(
                 f"{r.start:8.2f}–{r.end:<8.2f} {r.command:<8} {r.confidence:4.2f}  {r.text}"
                 + (f"  = {r.value.spoken()}" if r.value is not None else "")
+                + (f"  voice {r.voice_match:.2f}" if r.voice_match is not None else "")
                 + f"  (decided at {r.emitted_at:.2f})",
                 flush=True,
             )
