@@ -80,6 +80,8 @@ class ListenSettings:
 @dataclass(frozen=True)
 class CommandSettings:
     language: str = "en"
+    # For shared spaces: a word said before every command ("coach, next"); None: none.
+    attention: str | None = None
     phrases: dict[str, list[str]] = field(
         default_factory=lambda: {k: list(v) for k, v in DEFAULT_PHRASES.items()}
     )
@@ -140,6 +142,10 @@ class Settings:
             return Vocabulary.for_language(language)
         phrases = {command: tuple(said) for command, said in self.commands.phrases.items()}
         return Vocabulary(language=language, phrases=phrases)
+
+    def heard_vocabulary(self) -> Vocabulary:
+        """What the listener listens for: the commands, after the attention word if set."""
+        return self.vocabulary().addressed(self.commands.attention)
 
     def history_path(self) -> Path | None:
         """The configured history file; None leaves it to COACH_HOME or the data dir."""

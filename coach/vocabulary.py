@@ -52,16 +52,28 @@ def normalise(text: str) -> str:
 class Vocabulary:
     language: str = "en"
     phrases: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: dict(DEFAULT_PHRASES))
+    attention: str = ""  # the word every phrase starts with (addressed()); "" none
 
     def command_for(self, text: str) -> str | None:
-        """The command a phrase stands for (a command's own name always counts)."""
+        """The command a phrase stands for (a command's own name counts, unless an
+        attention word is wanted before it)."""
         said = normalise(text)
-        if said in COMMANDS:
+        if said in COMMANDS and not self.attention:
             return said
         for command, phrases in self.phrases.items():
             if said in (normalise(p) for p in phrases):
                 return command
         return None
+
+    def addressed(self, attention: str | None) -> Vocabulary:
+        """Every phrase after the attention word ("coach next"): in a shared space only
+        what is said to the coach is a command (the keys keep the plain vocabulary)."""
+        word = normalise(attention or "")
+        if not word:
+            return self
+        table = {command: tuple(f"{word} {normalise(p)}" for p in phrases)
+                 for command, phrases in self.phrases.items()}  # fmt: skip
+        return Vocabulary(language=self.language, phrases=table, attention=word)
 
     @classmethod
     def for_language(cls, language: str) -> Vocabulary:

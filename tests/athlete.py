@@ -191,6 +191,16 @@ class Athlete:
                 continue
         raise AssertionError(f"the coach never heard {expected!r} ({phrases})")
 
+    def stop(self, tries: int = 4) -> Event:
+        """End the session by voice: "stop workout", or "stop" and, asked to confirm
+        (coach.session.stop_check), "stop" again."""
+        heard = self.command("stop", "stop workout", "stop", tries=tries)
+        for _ in range(tries):  # asked again if the window passed unheard
+            if not heard.get("confirm"):
+                break
+            heard = self.command("stop", "stop", tries=tries)
+        return heard
+
     def _heard(self, expected: str, mark: int, wait: float) -> Event:
         return self.coach.wait_for(
             lambda e: e["event"] == "command" and e["command"] == expected, timeout=wait,

@@ -106,7 +106,7 @@ def test_a_whole_session_by_voice(session: tuple[CoachProcess, Athlete], workspa
     coach_process.wait_for(_phase("setup", exercise="Plank"), timeout=20)
 
     # "stop" ends the session, saving progress.
-    athlete.command("stop", "stop workout", "stop")
+    athlete.stop()
     done = coach_process.wait_for(lambda e: e["event"] == "done", timeout=20)
     code, stderr = coach_process.finish()
     assert code == 0, stderr
@@ -288,7 +288,7 @@ def test_serve_starts_a_workout_by_voice_and_stops_it(
             except AssertionError:
                 continue
         process.wait_for(lambda e: e["event"] == "rest", timeout=90)
-        athlete.command("stop", "stop workout", "stop")
+        athlete.stop()
         done = process.wait_for(lambda e: e["event"] == "done", timeout=30)
         code, stderr = process.finish(timeout=60)
     finally:

@@ -108,7 +108,7 @@ def test_commands_said_over_a_tv_drive_the_session(pulse: PulseServer, tmp_path:
         athlete.command("repeat", "repeat", "say again", tries=TRIES)
         athlete.command("resume", "resume", "continue", tries=TRIES)
         process.wait_for(lambda e: e["event"] == "rest", timeout=30)
-        athlete.command("stop", "stop workout", "stop", tries=TRIES)
+        athlete.stop(tries=TRIES)
         process.wait_for(lambda e: e["event"] == "done", timeout=20)
         code, stderr = process.finish()
     finally:

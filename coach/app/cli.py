@@ -82,7 +82,8 @@ def _add_session_options(p: argparse.ArgumentParser) -> None:
         "--commands",
         metavar="T:CMD,…",
         default="",
-        help="commands to give at session times in seconds, e.g. '12:pause,20:resume,31:next'",
+        help="commands to give at session times in seconds, e.g. '12:pause,20:resume,31:next'"
+        " ('20:heard stop': as if said aloud)",
     )
     p.add_argument("--json", action="store_true", help="print the timeline as JSON lines")
     p.add_argument(
@@ -298,7 +299,9 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="examples:\n  coach serve --wake-word coach     # 'coach, start demo'\n"
         "  coach serve --web 0.0.0.0:8765    # and a page for the phones on the network",
     )
-    serve.add_argument("--wake-word", metavar="WORD", help="require WORD before each request")
+    serve.add_argument("--wake-word", metavar="WORD",
+                       help="require WORD before each request and each command of a session "
+                       "(commands.attention)")
     serve.add_argument("--no-audio", action="store_true", help="no sound devices (tests, demos)")
     serve.add_argument("--speed", type=_positive_speed, default=1.0, metavar="X",
                        help="X times real time (with --no-audio)")
@@ -320,6 +323,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.set_defaults(handler=_cmd_serve)
 
+    from coach.app.enrol import add_enrol_command
     from coach.app.listen_cli import add_listen_commands
     from coach.app.starter import add_new_command
     from coach.app.voice_cli import add_voice_commands
@@ -328,6 +332,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_voice_commands(sub)
     add_listen_commands(sub)
+    add_enrol_command(sub)
     return parser
 
 
@@ -558,7 +563,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         no_audio=args.no_audio,
         speed=args.speed,
         json=args.json,
-        wake_word=args.wake_word,
+        wake_word=settings.commands.attention,
         requests=parse_requests(args.requests),
         listen_file=args.listen_file,
         sessions=args.sessions,
@@ -569,6 +574,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _cmd_config(args: argparse.Namespace) -> int:
+    from coach.app.enrol import profile_status
     from coach.config import describe, user_config_path
     from coach.history import history_path
     from coach.resources import default_config_path
@@ -592,6 +598,7 @@ def _cmd_config(args: argparse.Namespace) -> int:
     print(f"\nconfig.yaml: {default_config_path()} (the documented defaults)")
     print(f"Your config file: {user} (COACH_CONFIG overrides the path{exists})")
     print(f"History: {settings.history_path() or history_path()}")
+    print(profile_status())
     return EXIT_OK
 
 

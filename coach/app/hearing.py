@@ -77,10 +77,12 @@ def command_from(recognition: Recognition) -> Command:
 
 def pipeline_settings(settings: Settings, barge_in: bool) -> PipelineSettings:
     """The listener's settings from the user's (config, environment, flags)."""
+    from coach.listen import voice_profile
+
     listen = settings.listen
     return PipelineSettings(
         mute_tail=listen.mute_tail, verify=listen.verify, denoise=listen.denoise,
-        barge_in=barge_in,
+        barge_in=barge_in, voice=voice_profile.load(),
     )
 
 
@@ -215,12 +217,12 @@ def open_listening(
     `on_failure`, when given, is told why instead of `note`; `values`: the session
     logs sets, so the listener must be able to hear values (switched on per rest).
     """
-    vocabulary = vocabulary or settings.vocabulary()
+    vocabulary = vocabulary or settings.heard_vocabulary()
     barge_in = settings.listen.barge_in and playback is not None and canceller_available()
     job = ListenJob(
         backend=settings.listen.backend,
         vosk_model=settings.listen.vosk_model,
-        vocabulary=Vocabulary(vocabulary.language, dict(vocabulary.phrases)),
+        vocabulary=Vocabulary(vocabulary.language, dict(vocabulary.phrases), vocabulary.attention),
         settings=pipeline_settings(settings, barge_in),
         source=source if source is not None else microphone_source(settings),
         delay=playback.delay if playback is not None else None,

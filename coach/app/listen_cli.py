@@ -201,7 +201,8 @@ def _cmd_recognize(args: argparse.Namespace) -> int:
     settings = settings_for(args)
     found = 0
     recognitions = recognize_file(
-        args.audio, settings.listen.backend, settings.vocabulary(), settings.listen.vosk_model,
+        args.audio, settings.listen.backend, settings.heard_vocabulary(),
+        settings.listen.vosk_model,
         _pipeline_settings(args, settings), note=_note, asked=args.log,
     )
     for r in recognitions:
@@ -212,6 +213,7 @@ def _cmd_recognize(args: argparse.Namespace) -> int:
             print(
                 f"{r.start:8.2f}–{r.end:<8.2f} {r.command:<8} {r.confidence:4.2f}  {r.text}"
                 + (f"  = {r.value.spoken()}" if r.value is not None else "")
+                + (f"  voice {r.voice_match:.2f}" if r.voice_match is not None else "")
                 + f"  (decided at {r.emitted_at:.2f})",
                 flush=True,
             )
@@ -221,6 +223,7 @@ def _cmd_recognize(args: argparse.Namespace) -> int:
 
 
 def _cmd_listen(args: argparse.Namespace) -> int:
+    from coach.app.enrol import profile_status
     from coach.audio.output import device_arg
     from coach.listen.audio_input import default_rate, microphone
     from coach.listen.pipeline import Listener
@@ -228,7 +231,7 @@ def _cmd_listen(args: argparse.Namespace) -> int:
 
     settings = settings_for(args)
     device = device_arg(settings.audio.input_device)
-    vocabulary = settings.vocabulary()
+    vocabulary = settings.heard_vocabulary()
     recognizer = make_recognizer(
         settings.listen.backend, vocabulary, settings.listen.vosk_model, _note
     )
@@ -236,6 +239,7 @@ def _cmd_listen(args: argparse.Namespace) -> int:
     listener = Listener(recognizer, vocabulary, rate, _pipeline_settings(args, settings))
     verifier = " and the command verifier" if listener.verifier else ""
     print(f"Listening with {recognizer.name}{verifier} ({vocabulary.language}). Ctrl-C to stop.")
+    print(profile_status())
     deadline = None if args.seconds is None else time.monotonic() + args.seconds
     last_heard = None
     try:
@@ -246,7 +250,8 @@ def _cmd_listen(args: argparse.Namespace) -> int:
                 except queue.Empty:
                     continue
                 for r in listener.feed(chunk, at):
-                    print(f"\r\033[K→ {r.command}  ({r.text!r}, confidence {r.confidence:.2f})")
+                    print(f"\r\033[K→ {r.command}  ({r.text!r}, confidence {r.confidence:.2f}"
+                          f"{_voice(listener.last_heard)})")  # fmt: skip
                 heard = listener.last_heard
                 if heard is not None and heard is not last_heard and not heard.accepted:
                     print(f"\r\033[K  {_ignored(heard)}")
@@ -263,7 +268,17 @@ def _ignored(heard: Any) -> str:
     if heard.why:
         return f"heard {heard.why}: ignored"
     what = heard.hypothesis.text or "(not a command)"
-    return f"heard {what}, confidence {heard.hypothesis.confidence:.2f}: ignored"
+    voice = _voice(heard)
+    if heard.voice_match is not None and heard.voice_match < heard.voice_needed:
+        voice += ": not your voice"
+    return f"heard {what}, confidence {heard.hypothesis.confidence:.2f}{voice}: ignored"
+
+
+def _voice(heard: Any) -> str:
+    """The voice match of an utterance, and what it needed (with a voice profile)."""
+    if heard is None or heard.voice_match is None:
+        return ""
+    return f", voice match {heard.voice_match:.2f} (needs {heard.voice_needed:.2f})"
 
 
 def _meter(listener: Any) -> None:

@@ -18,6 +18,7 @@ FLAG_SETTINGS: dict[str, str] = {
     "verify": "listen.verify",
     "denoise": "listen.denoise",
     "language": "commands.language",
+    "wake_word": "commands.attention",  # coach serve --wake-word: menu and session alike
     "music": "music.path",
 }
 

@@ -40,8 +40,8 @@ class Speaker:
         assert self.mixer.music is not None
         if isinstance(action, CommandHeard) and action.accepted:
             name = action.command.name
-            if name in ("pause", "resume"):
-                self.mixer.music.pause(sample_at(action.t, rate), name == "pause")
+            if name in ("pause", "resume") or action.confirm:  # a lone "stop" pauses
+                self.mixer.music.pause(sample_at(action.t, rate), name != "resume")
         elif isinstance(action, Finished):
             self.mixer.music.pause(sample_at(action.t, rate), True)
 

@@ -21,6 +21,7 @@ import numpy as np
 
 from coach import config, log_values
 from coach.listen import embedding
+from coach.listen.athlete import AthleteVoice
 from coach.listen.barge_in import CoachEcho
 from coach.listen.decoding import Decoding
 from coach.listen.denoise import WienerFilter
@@ -29,6 +30,7 @@ from coach.listen.foreground import under_talk_turned_down
 from coach.listen.recognizer import Hypothesis, Recognizer
 from coach.listen.vad import FRAME, Endpointer, EndpointSettings, Segment
 from coach.listen.verifier import CommandVerifier, verifier_for
+from coach.listen.voice_profile import VoiceProfile
 from coach.log_values import LoggedValue
 from coach.samples import Samples, StreamResampler
 from coach.vocabulary import Vocabulary
@@ -56,6 +58,8 @@ class Recognition:
     emitted_at: float  # stream time at which the listener decided
     # What a listener for logged values heard logged ("skip": skip the log), else None.
     value: LoggedValue | None = None
+    # How far it sounded like the enrolled athlete (cosine similarity); None: no profile.
+    voice_match: float | None = None
 
     def event(self) -> dict[str, Any]:
         body = asdict(self)
@@ -63,6 +67,10 @@ class Recognition:
             body[key] = round(body[key], 3)
         if self.value is None:  # the command contract's keys, exactly
             del body["value"]
+        if self.voice_match is None:
+            del body["voice_match"]
+        else:
+            body["voice_match"] = round(self.voice_match, 3)
         return body
 
 
@@ -94,6 +102,9 @@ class PipelineSettings:
     # Listen while the coach talks too, its voice taken out by an echo canceller that
     # is told what it played (coach.listen.echo), instead of going deaf (mute_tail).
     barge_in: bool = False
+    # The enrolled athlete's voice (coach enrol): an utterance is weighed by how far it
+    # sounds like it (coach.listen.athlete); None: every voice gives orders.
+    voice: VoiceProfile | None = None
 
 
 @dataclass
@@ -106,6 +117,8 @@ class Heard:
     start: float
     end: float
     why: str = ""  # why it was not even decoded as a command
+    voice_match: float | None = None  # how far it sounded like the athlete (a profile)
+    voice_needed: float | None = None  # the match it needed, its confidence weighed
 
 
 class Listener:
@@ -154,6 +167,8 @@ class Listener:
         self.decoding = Decoding(recognizer)
         self.last_heard: Heard | None = None
         self.verifier = self._verifier()
+        voice = self.settings.voice
+        self.athlete = None if voice is None else AthleteVoice(voice, self.rate, FRAME)
         denoise = self.settings.denoise and recognizer.wants_denoise
         self.denoiser = WienerFilter() if denoise else None
         # The last moments of what the mic heard (not while muted), for the verifier: the
@@ -245,6 +260,8 @@ class Listener:
             heard = self.denoiser(frame, background=self.endpointer.background)
         if self.verifier is not None:
             self._recent.append(frame)
+        if self.athlete is not None:
+            self.athlete.hear(self._time_of(self.endpointer.frame_index), frame)
         return frame, heard
 
     def _opened(self) -> None:
@@ -368,12 +385,20 @@ class Listener:
             and hyp.confidence >= gate
             and start >= self._last_command_end + self.settings.refractory
         )
-        self.last_heard = Heard(hyp, command, accepted, start, end)
-        _LOGGER.debug("heard %r → %s (%.2f) %s", hyp.text, command, hyp.confidence, accepted)
+        match = needed = None
+        if self.athlete is not None and accepted:  # whose voice gave it
+            match = self.athlete.match(start, end)
+            needed = self.athlete.needed(hyp.confidence, gate)
+            accepted = accepted and match >= needed
+        self.last_heard = Heard(hyp, command, accepted, start, end, "", match, needed)
+        _LOGGER.debug("heard %r → %s (%.2f, voice %s) %s", hyp.text, command, hyp.confidence,
+                      match, accepted)  # fmt: skip
         if not accepted or command is None:
             return None
         self._last_command_end = end
-        return Recognition(command, hyp.text, hyp.confidence, start, end, emitted_at, value)
+        return Recognition(
+            command, hyp.text, hyp.confidence, start, end, emitted_at, value, match
+        )
 
     def _value(self, text: str, command: str | None) -> LoggedValue | None:
         """The value `text` logs, when listening for values: a number, or "skip" (the

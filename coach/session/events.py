@@ -203,11 +203,14 @@ class CommandHeard:
     t: float
     command: Command
     accepted: bool  # False: it made no sense in this state and was ignored
+    confirm: bool = False  # True: a "stop" by voice the coach asked to hear again
 
     def event(self) -> dict[str, Any]:
         body: dict[str, Any] = {"t": _t(self.t), "event": "command", "command": self.command.name}
         if not self.accepted:
             body["ignored"] = True
+        if self.confirm:
+            body["confirm"] = True
         return body
 
 

@@ -59,6 +59,7 @@ from coach.session.events import (
 from coach.session.phrases import Phrases, before_first_set, short_status_text, status_text
 from coach.session.set_log import next_asked, question, refused, said_back, with_unit
 from coach.session.speech import SpeechTimer
+from coach.session.stop_check import STOP, StopCheck
 from coach.session.talk import Talk
 from coach.vocabulary import COMMANDS
 
@@ -66,6 +67,7 @@ _LOGGER = logging.getLogger(__name__)
 
 ACTIVE_STATES = ["setup", "countdown", "brace", "drive", "hold", "lower", "rest", "work"]
 STATES = ["idle", *ACTIVE_STATES, "paused", "done"]
+STOPPABLE = (*ACTIVE_STATES, "paused")
 
 
 @dataclass(frozen=True)
@@ -138,6 +140,8 @@ class Session:
         self._log_rest: Step | None = None  # the rest whose set is being logged
         self._logged: dict[str, LoggedValue] = {}  # in it, by kind: the later wins
         self._asked = ""  # the kind asked for in it, the listener told
+        self.stop_check = StopCheck()  # a voice's "stop" is confirmed first
+        self._asking_stop = False  # the pause under way is a lone "stop"'s question
         self._machine = Machine(
             model=self,
             states=STATES,
@@ -272,6 +276,13 @@ class Session:
                 self.trigger("tick")
         elif isinstance(event, Command):
             heard_at = len(self._out)
+            self.stop_check.heard(event)
+            if event.name == STOP and self.state in STOPPABLE and not self.stop_check.meant(
+                event, now
+            ):
+                self._ask_to_stop()
+                self._out.insert(heard_at, CommandHeard(now, event, accepted=True, confirm=True))
+                return self._out
             # Only the athlete's commands are triggered by name: "finish", "enter_step"
             # and the machine's own triggers are not for a Command to pull.
             if self._log_rest is not None and self.state == "rest" and (
@@ -499,7 +510,7 @@ class Session:
         )
 
     def _on_pause(self) -> None:
-        self._say(self.phrases.paused)
+        self._say(self.phrases.stop_confirm if self._asking_stop else self.phrases.paused)
 
     def _on_resume(self) -> None:
         remaining = self.paused_remaining
@@ -574,6 +585,18 @@ class Session:
         scaled = round(min(self.tempo.high, max(self.tempo.low, self.tempo_scale + change)), 3)
         self._answer([at_limit if scaled == self.tempo_scale else said], None, hold=None)
         self.tempo_scale = scaled
+
+    def _ask_to_stop(self) -> None:
+        """A lone "stop" by voice: pause, and ask before ending the session
+        (coach.session.stop_check); paused, the athlete has the quiet to answer in."""
+        self._asking_stop = True
+        if self.state == "paused":
+            self._cut()
+            self._on_pause()
+        else:
+            self.trigger("pause")
+        self._asking_stop = False
+        self.stop_check.asked(self.talk.until)
 
     def _on_stop(self) -> None:
         self._cut()

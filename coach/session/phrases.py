@@ -13,6 +13,8 @@ class Phrases:
     still_paused: str = "Still paused. Say resume when you're ready."
     resumed: str = "Resuming."
     stopped: str = "Stopping here. Your progress is saved."
+    # A lone "stop" by voice pauses and asks this (coach.session.stop_check).
+    stop_confirm: str = "Paused. Stop the workout? Say stop again, or resume."
     finished: str = "Workout complete. {completed} of {planned} reps."
     finished_timed: str = "Workout complete."  # a workout of holds and intervals, no reps
     round_done: str = "Round {round}."

@@ -10,7 +10,8 @@ from coach.vocabulary import COMMANDS, Vocabulary
 
 
 def parse_commands(spec: str, vocabulary: Vocabulary | None = None) -> list[tuple[float, Command]]:
-    """`T:command` pairs separated by commas; T in seconds of session time."""
+    """`T:command` pairs separated by commas; T in seconds of session time. `T:heard
+    PHRASE` is the phrase as the listener would pass it on, a voice's command."""
     vocabulary = vocabulary or Vocabulary()
     parsed: list[tuple[float, Command]] = []
     for item in (part.strip() for part in spec.split(",")):
@@ -36,10 +37,13 @@ def parse_commands(spec: str, vocabulary: Vocabulary | None = None) -> list[tupl
                 )
             parsed.append((at, Command("log", source="script", text=said.strip(), value=value)))
             continue
+        source = "script"
+        if name.lower() == "heard":  # "30:heard stop": as if the listener heard it said
+            source, said = "voice", logged
         command = vocabulary.command_for(said)
         if command is None:
             raise CoachError(
                 f"--commands: {said.strip()!r} is not a command; use one of {', '.join(COMMANDS)}"
             )
-        parsed.append((at, Command(command, source="script", text=said.strip())))
+        parsed.append((at, Command(command, source=source, text=said.strip())))
     return parsed

@@ -115,6 +115,7 @@ class TextTimeline(_Ordered):
             return f"{stamp}  {work}"
         if isinstance(action, CommandHeard):
             note = "" if action.accepted else " (ignored)"
+            note = " (say it again to stop)" if action.confirm else note
             return f"{stamp}  ⌘ {action.command.name}{note}"
         if isinstance(action, Finished) and action.planned_reps == 0:  # holds and intervals
             return f"{stamp}  ■ {action.status}"
