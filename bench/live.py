@@ -80,6 +80,7 @@ class Said:
     over_coach: bool = False  # the coach was sounding while it was said
     heard: bool = False
     heard_as: str | None = None
+    decided: float | None = None  # seconds from the word's end to the session taking it
     reaction: float | None = None  # seconds from the word's end to the coach's answer
     answer: str | None = None  # "cut" or "say"
 
@@ -248,6 +249,7 @@ def score(result: SessionResult, events: list[dict[str, Any]], monitor: np.ndarr
                 used.add(i)
                 said.heard_as = e["command"]
                 said.heard = e["command"] == said.command
+                said.decided = round(at - said.end, 3)
                 answer = answer_after(events, i)
                 if answer is not None:
                     said.answer = answer["event"]
@@ -367,6 +369,8 @@ def summary(results: list[SessionResult]) -> dict[str, Any]:
         "false_actions": sum(len(r.false_actions) for r in results),
         "pause_to_cut_p50": percentile(pause_cut, 50),
         "pause_to_cut_p95": percentile(pause_cut, 95),
+        "decided_p50": percentile([s.decided for s in said if s.heard and s.decided], 50),
+        "decided_p95": percentile([s.decided for s in said if s.heard and s.decided], 95),
         "reply_p50": percentile(replies, 50),
         "reply_p95": percentile(replies, 95),
         "heard_unanswered": len(unanswered),

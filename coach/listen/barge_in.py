@@ -45,7 +45,10 @@ class CoachEcho:
         moves = self.delay.moves
         reference = self.delay.reference(played, t0, frame)
         if self.delay.moves != moves:
-            _LOGGER.debug("%.2f: the coach's echo moved, %+.3f s", t0, self.delay.shift)
+            _LOGGER.debug(
+                "%.2f: the coach's echo moved, %+.3f s, drifting %+.0f ppm",
+                t0, self.delay.shift, self.delay.drift * 1e6,
+            )
             self.canceller.moved()
         self._coach_db -= COACH_DECAY_DB * frame.size / self.rate
         if float(np.max(np.abs(reference))) > 1e-3:

@@ -279,12 +279,14 @@ class EchoDelay:
     CLEAR = 6.0  # how far the correlation peak must stand over the rest (its median)
     AGREE = 0.005  # seconds two findings may differ and still agree
     # The drift is fitted on the findings of the last DRIFT_SPAN seconds, once there are
-    # DRIFT_FINDINGS of them over DRIFT_MIN_SPAN seconds or more, and followed when it
-    # comes to DRIFT_MIN (10 ppm: 2 ms over three minutes, which the filter absorbs).
+    # DRIFT_FINDINGS of them over DRIFT_MIN_SPAN seconds or more (fewer, in a live
+    # session, read a drift of 20-30 ppm into echo delays that held still, and the
+    # canceller relearnt the room ten seconds in), and followed when it comes to
+    # DRIFT_MIN (10 ppm: 2 ms over three minutes, which the filter absorbs).
     # A change of DRIFT_RELEARN or more is a move: the filter, which was chasing the
     # echo, must learn it standing still (bench/README.md).
     DRIFT_SPAN = 60.0
-    DRIFT_MIN_SPAN = 8.0
+    DRIFT_MIN_SPAN = 30.0
     DRIFT_FINDINGS = 6
     DRIFT_MIN = 10e-6
     DRIFT_RELEARN = 20e-6
