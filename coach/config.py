@@ -60,7 +60,7 @@ class AudioSettings:
     input_device: int | str | None = None
     sample_rate: int = 48000
     block_size: int = 1024
-    latency: float | str = 0.2
+    latency: float | str = "auto"
     tones: bool = True
     metronome: bool = False
 
@@ -308,7 +308,7 @@ def _check_value(section: str, key: str, value: object) -> str | None:
             return f"{dotted}: can't expand {show(value)} (no such user); write the full path"
     choices = CHOICES.get(f"{section}.{key}")
     if f"{section}.{key}" == "audio.latency" and isinstance(value, str):
-        choices = ("low", "high")
+        choices = ("auto", "low", "high")
     if choices and value not in choices:
         return f"{section}.{key}: {show(value)} is not one of {', '.join(choices)}" + (
             did_you_mean(str(value), choices)

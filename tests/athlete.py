@@ -173,6 +173,8 @@ class Athlete:
         self.coach = coach
         self.voice_dir = voice_dir
         self.ears = Ears(pulse)
+        self.said = 0  # commands said, each try counted
+        self.heard = 0  # of them, heard as meant
 
     def say(self, phrase: str, voice: str = "espeak") -> None:
         self.ears.wait_quiet()
@@ -180,15 +182,19 @@ class Athlete:
 
     def command(self, expected: str, *phrases: str, tries: int = 4, wait: float = 6.0) -> Event:
         """Say the phrases in turn (in turn in each voice) until the coach hears
-        `expected`; its command event."""
+        `expected`; its command event. Every saying counts (`said`): a test holds the
+        coach to a rate with `assert_heard_rate`, so the tries hide no miss."""
         for attempt in range(tries):
             phrase = phrases[attempt % len(phrases)]
             mark = len(self.coach.snapshot())
+            self.said += 1
             self.say(phrase, VOICES[(attempt // len(phrases)) % len(VOICES)])
             try:
-                return self._heard(expected, mark, wait)
+                heard = self._heard(expected, mark, wait)
             except AssertionError:
                 continue
+            self.heard += 1
+            return heard
         raise AssertionError(f"the coach never heard {expected!r} ({phrases})")
 
     def stop(self, tries: int = 4) -> Event:
@@ -200,6 +206,12 @@ class Athlete:
                 break
             heard = self.command("stop", "stop", tries=tries)
         return heard
+
+    def assert_heard_rate(self, rate: float) -> None:
+        """Of all the commands said (each try counted), at least `rate` were heard."""
+        assert self.heard >= rate * self.said, (
+            f"heard {self.heard} of {self.said} said (under {rate:.0%})"
+        )
 
     def _heard(self, expected: str, mark: int, wait: float) -> Event:
         return self.coach.wait_for(

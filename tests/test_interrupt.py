@@ -70,12 +70,25 @@ def test_status_in_a_hold_keeps_the_hold_within_the_slack() -> None:
     assert answer["text"] == "Two left."
 
 
-def test_status_that_fits_nowhere_is_said_at_the_next_rest() -> None:
+def test_status_that_fits_nowhere_now_is_said_short_in_the_next_phase() -> None:
+    # Said at the very end of the hold: not even "Two left." fits before the lower
+    # phase; it is said as that phase starts, which keeps its length, not at the rest.
     events = simulate(workout(sets=2, reps=1, rest=20.0), commands="7.9:status")
     holds, lowers = phase_starts(events, "hold"), phase_starts(events, "lower")
     assert lowers[0] - holds[0] == pytest.approx(1.0)
-    rest = of(events, "rest")[0]["t"]
     answer = [e for e in of(events, "say") if e["t"] > 7.0]
+    assert answer[0] == {**answer[0], "t": lowers[0], "text": "Two left."}
+    assert of(events, "rest")[0]["t"] - lowers[0] == pytest.approx(2.0)
+    rest_said = [e["text"] for e in of(events, "say") if e["t"] >= of(events, "rest")[0]["t"]]
+    assert "Resting, 20 seconds left." not in rest_said  # answered once
+
+
+def test_status_that_fits_in_no_phase_is_said_at_the_next_rest() -> None:
+    # Every phase of the rep full of its own cue: the answer waits for the rest.
+    full = cues(lower="Lower slowly, all the way down, control it.")
+    events = simulate(workout(sets=2, reps=1, rest=20.0, cues=full), commands="7.9:status")
+    rest = of(events, "rest")[0]["t"]
+    answer = [e for e in of(events, "say") if e["t"] > 7.9 and not e["text"].startswith("Lower")]
     assert answer[0] == {**answer[0], "t": rest, "text": "Resting, 20 seconds left."}
     assert answer[1]["text"] == "Bridge, set 1 of 2. 1 reps to go."
 
@@ -94,7 +107,10 @@ def test_an_answer_in_the_countdown_is_short_when_only_that_fits() -> None:
     events = simulate(workout(countdown=3), commands="4.05:help")
     assert "Say next, pause, or stop." in said(events)
     events = simulate(workout(countdown=3), commands="6.5:help")
-    assert not any(text.startswith("Say next") for text in said(events))
+    # Nothing fits before the last beat: said short in the first rep phase with room.
+    brace = phase_starts(events, "brace")[0]
+    answers = [e for e in of(events, "say") if e["text"].startswith("Say next")]
+    assert [e["t"] for e in answers] == [brace]
 
 
 def test_repeat_cuts_the_cue_and_says_it_again_from_the_start() -> None:

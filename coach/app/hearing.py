@@ -230,6 +230,7 @@ def open_listening(
         sync=_reading(clock),
         parent=os.getpid(),
         values=values,
+        log_level=logging.getLogger().getEffectiveLevel(),
     )
     context = multiprocessing.get_context("spawn")
     inbox: multiprocessing.Queue[Any] = context.Queue()

@@ -8,6 +8,7 @@ thread.
 
 from __future__ import annotations
 
+import functools
 import logging
 import queue
 import threading
@@ -103,6 +104,10 @@ class OutputDevice(Protocol):
     def failed(self) -> bool: ...
 
 
+# The buffers "auto" tries, shortest first (seconds).
+AUTO_LATENCY = (0.04, 0.08, 0.16, 0.32)
+
+
 class SoundDeviceOutput:
     def __init__(
         self,
@@ -115,10 +120,15 @@ class SoundDeviceOutput:
         self.mixer = mixer
         self.device = device
         self.block_size = block_size
-        # A generous device buffer rides out moments when the recognizer or
-        # the machine keeps Python busy; timing doesn't suffer, because cues
-        # are placed by sample, not by when the callback runs.
-        self.requested_latency = latency
+        # Timing doesn't depend on the buffer (cues are placed by sample, not by when
+        # the callback runs); its length is how long a cut takes to be heard, against
+        # how long a moment of a busy machine it rides out. "auto" starts short and
+        # doubles on an underrun.
+        self.adaptive = latency == "auto"
+        self.requested_latency: str | float = AUTO_LATENCY[0] if self.adaptive else latency
+        self._underran = threading.Event()
+        self._generation = 0  # streams opened so far
+        self._watch: threading.Thread | None = None
         self.tap = tap
         self.speed = 1.0
         self.frames = 0
@@ -131,12 +141,41 @@ class SoundDeviceOutput:
         self._ended = False
 
     def start(self) -> None:
+        self._open()
+        if self.adaptive:
+            self._watch = threading.Thread(target=self._lengthen, name="output", daemon=True)
+            self._watch.start()
+
+    def _lengthen(self) -> None:
+        """On an underrun, open the stream again with twice the buffer (up to the last of
+        AUTO_LATENCY); the sample count, and so the session's clock, carries on."""
+        while self._underran.wait() and not self._ended:
+            self._underran.clear()
+            longer = [s for s in AUTO_LATENCY if s > float(self.requested_latency)]
+            if not longer:
+                return
+            self.requested_latency = longer[0]
+            _LOGGER.info("output underran: its buffer goes up to %.0f ms", longer[0] * 1000)
+            old, self._stream = self._stream, None
+            self._generation += 1  # the old stream's end is no end of the output
+            try:
+                old.abort()
+                old.close()
+                self._open()
+            except NoOutputDevice as exc:
+                _LOGGER.warning("the output could not be opened again: %s", exc)
+                self._ended = True
+                return
+
+    def _open(self) -> None:
         try:
             import sounddevice as sd
         except OSError as exc:  # the PortAudio library itself is missing
             raise NoOutputDevice(
                 f"PortAudio is not installed ({exc}); sudo apt-get install libportaudio2"
             ) from None
+        self._generation += 1
+        generation = self._generation
         try:
             self._stream = sd.OutputStream(
                 samplerate=self.mixer.rate,
@@ -146,7 +185,7 @@ class SoundDeviceOutput:
                 dtype="float32",
                 latency=self.requested_latency,
                 callback=self._callback,
-                finished_callback=self._finished,
+                finished_callback=functools.partial(self._finished, generation),
             )
             self._stream.start()
         except (sd.PortAudioError, ValueError) as exc:
@@ -157,6 +196,7 @@ class SoundDeviceOutput:
     def _callback(self, outdata: np.ndarray, frames: int, when: Any, status: Any) -> None:
         if status.output_underflow:
             self.underruns += 1
+            self._underran.set()
         if frames > self._block.size:  # the host asked for more than ever before
             outdata.fill(0)
             return
@@ -172,8 +212,9 @@ class SoundDeviceOutput:
         if self.tap is not None:
             self.tap.put(block)
 
-    def _finished(self) -> None:
-        self._ended = True
+    def _finished(self, generation: int) -> None:
+        if generation == self._generation:  # not one closed to open a longer one
+            self._ended = True
 
     @property
     def failed(self) -> bool:
@@ -182,6 +223,8 @@ class SoundDeviceOutput:
         return self._stream is not None and (self._ended or stalled)
 
     def stop(self) -> None:
+        self._ended = True
+        self._underran.set()  # the watch ends
         if self._stream is not None:
             try:
                 self._stream.stop()

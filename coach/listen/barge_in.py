@@ -4,6 +4,7 @@ what the canceller leaves of it told from the athlete."""
 from __future__ import annotations
 
 import collections
+import logging
 
 import numpy as np
 
@@ -11,11 +12,18 @@ from coach.listen.echo import EchoCanceller, EchoDelay, PlayedSound
 from coach.listen.vad import frame_level_db
 from coach.samples import Samples
 
+_LOGGER = logging.getLogger(__name__)
+
 # An utterance whose loudest frame is COACH_RESIDUE_DB or more under the coach's level
 # at the microphone (its loudest frames in the last seconds, let down by COACH_DECAY_DB
 # a second; COACH_FRAMES kept) is what is left of the coach's voice; a smaller margin
 # loses commands said under a loud coach (bench/README.md).
 COACH_RESIDUE_DB = 30.0
+# While the canceller takes the coach down by less than that (a room still being learnt,
+# a reverberant one), an utterance must rise RESIDUE_MARGIN_DB over what it leaves of the
+# coach: the listener hears over the coach from the first cue, and the coach's own
+# words, heard through a canceller that is still learning, stay under the bar.
+RESIDUE_MARGIN_DB = 10.0
 COACH_DECAY_DB = 10.0
 COACH_FRAMES = 312
 
@@ -37,6 +45,10 @@ class CoachEcho:
         moves = self.delay.moves
         reference = self.delay.reference(played, t0, frame)
         if self.delay.moves != moves:
+            _LOGGER.debug(
+                "%.2f: the coach's echo moved, %+.3f s, drifting %+.0f ppm",
+                t0, self.delay.shift, self.delay.drift * 1e6,
+            )
             self.canceller.moved()
         self._coach_db -= COACH_DECAY_DB * frame.size / self.rate
         if float(np.max(np.abs(reference))) > 1e-3:
@@ -48,9 +60,11 @@ class CoachEcho:
         """Whether an utterance that peaked at `peak` dB over its last `frames` frames is
         only what is left of the coach's voice: in a reverberant room its last words
         outlast the canceller's filter, faint but, turned up for the model, heard as a
-        command. An athlete talking over the coach, or after it, is far nearer its level."""
+        command; in a room it hasn't learnt yet, far more is left. An athlete talking
+        over the coach, or after it, is far nearer the coach's level."""
         if not self._coach_levels:
             return False
         frames = min(len(self._coach_levels), frames)
         coach = max(list(self._coach_levels)[-frames:]) if frames > 0 else self._coach_db
-        return peak < coach - COACH_RESIDUE_DB
+        under = min(COACH_RESIDUE_DB, self.canceller.removed_db - RESIDUE_MARGIN_DB)
+        return peak < coach - under

@@ -21,6 +21,7 @@ from __future__ import annotations
 import bisect
 import collections
 import ctypes
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,6 +48,12 @@ PROOF_KEPT = 4
 # the coach: it is silenced. Over the coach, the athlete's voice stays in the frame,
 # so less comes off (bench/README.md).
 GATE_DB = 25.0
+# A block the coach played in whose microphone level stayed within AUDIBLE_DB of the
+# room's quiet (the median of the last QUIET_KEPT frames the coach was silent in) held
+# no echo to take out: the coach isn't heard there (headphones, a speaker far off, no
+# path at all), which proves as much as a canceller would; else no proof ever came.
+AUDIBLE_DB = 3.0
+QUIET_KEPT = 64
 
 
 class EchoCanceller:
@@ -79,6 +86,7 @@ class EchoCanceller:
         # coach makes a block look bad.
         self._proof: collections.deque[float] = collections.deque(maxlen=PROOF_KEPT)
         self._block = _Block()  # the block being summed
+        self._quiet: collections.deque[float] = collections.deque(maxlen=QUIET_KEPT)
 
     def __call__(self, mic: Samples, played: Samples) -> Samples:
         """`mic` with the echo of `played` (what the coach played, as it reached the
@@ -96,7 +104,9 @@ class EchoCanceller:
                 BLOCK,
             )
         cleaned = out.astype(np.float32) / 32768.0
-        if float(np.max(np.abs(played))) > 1e-3:
+        if float(np.max(np.abs(played))) <= 1e-3:
+            self._quiet.append(float(np.mean(mic.astype(np.float64) ** 2)))
+        else:
             removed = self._measure(mic, cleaned)
             if removed >= GATE_DB:
                 # Only the coach was there: what is left is its echo, however faint,
@@ -105,14 +115,23 @@ class EchoCanceller:
         return cleaned
 
     def moved(self) -> None:
-        """The reference was moved (EchoDelay): the filter learns anew, unproven."""
+        """The reference was moved (EchoDelay): the filter learns anew, unproven; what
+        the microphone didn't hear of the coach stays proven."""
+        inaudible = [db for db in self._proof if db == math.inf]
         self._proof.clear()
+        self._proof.extend(inaudible)
         self._block = _Block()
 
     @property
     def working(self) -> bool:
         """Whether the coach's voice came down by PROOF_DB lately."""
-        return bool(self._proof) and max(self._proof) >= PROOF_DB
+        return self.removed_db >= PROOF_DB
+
+    @property
+    def removed_db(self) -> float:
+        """How far the coach's voice comes down lately (the best of the last blocks it
+        played in; inf where the microphone didn't hear it; 0 before it played)."""
+        return max(self._proof, default=0.0)
 
     def _measure(self, mic: Samples, cleaned: Samples) -> float:
         """Counts the frame towards the proof; returns the dB it took off the frame."""
@@ -123,9 +142,17 @@ class EchoCanceller:
         block.cleaned += after
         block.samples += mic.size
         if block.samples >= PROOF_BLOCK:
-            self._proof.append(_db_removed(block.mic, block.cleaned))
+            removed = _db_removed(block.mic, block.cleaned)
+            self._proof.append(math.inf if self._inaudible(block) else removed)
             self._block = _Block()
         return _db_removed(before, after)
+
+    def _inaudible(self, block: _Block) -> bool:
+        """Whether the microphone heard the block no louder than the room's quiet."""
+        if len(self._quiet) < QUIET_KEPT // 4:
+            return False  # the quiet isn't known yet
+        quiet = float(np.median(self._quiet))
+        return block.mic / block.samples <= quiet * 10 ** (AUDIBLE_DB / 10)
 
     def __del__(self) -> None:
         handle, self._handle = getattr(self, "_handle", None), None
@@ -252,12 +279,14 @@ class EchoDelay:
     CLEAR = 6.0  # how far the correlation peak must stand over the rest (its median)
     AGREE = 0.005  # seconds two findings may differ and still agree
     # The drift is fitted on the findings of the last DRIFT_SPAN seconds, once there are
-    # DRIFT_FINDINGS of them over DRIFT_MIN_SPAN seconds or more, and followed when it
-    # comes to DRIFT_MIN (10 ppm: 2 ms over three minutes, which the filter absorbs).
+    # DRIFT_FINDINGS of them over DRIFT_MIN_SPAN seconds or more (fewer, in a live
+    # session, read a drift of 20-30 ppm into echo delays that held still, and the
+    # canceller relearnt the room ten seconds in), and followed when it comes to
+    # DRIFT_MIN (10 ppm: 2 ms over three minutes, which the filter absorbs).
     # A change of DRIFT_RELEARN or more is a move: the filter, which was chasing the
     # echo, must learn it standing still (bench/README.md).
     DRIFT_SPAN = 60.0
-    DRIFT_MIN_SPAN = 8.0
+    DRIFT_MIN_SPAN = 30.0
     DRIFT_FINDINGS = 6
     DRIFT_MIN = 10e-6
     DRIFT_RELEARN = 20e-6

@@ -46,6 +46,7 @@ LOG = "log"
 # A value said is longer than a command ("two hundred and seventeen and a half
 # kilograms" takes some 3.5 s): ~5.1 s of talk may be one, not ~2.9 s (bench/README.md).
 VALUE_MAX_FRAMES = 160
+COACH_RESIDUE = "what is left of the coach's voice"
 
 
 @dataclass(frozen=True)
@@ -160,6 +161,7 @@ class Listener:
         self._origin: float | None = None  # stream time of the first sample
         self._rng = np.random.default_rng(0)
         self._deaf_until = -1.0
+        self._trusted = False  # the echo canceller was trusted at the last frame
         self._heard_from = -1  # the first frame heard since the listener was last deaf
         self._passed_over = ""  # why the open utterance is not decoded
         self._last_command_end = -1e9
@@ -236,9 +238,13 @@ class Listener:
         index = self.endpointer.frame_index
         t0, t1 = self._time_of(index), self._time_of(index + 1)
         frame, trusted = self._cancel_echo(frame, t0)
-        # Barge-in listens over the coach while the canceller is doing its job; till
-        # then, and without barge-in, the listener is deaf while the coach plays.
-        if not trusted and self._muted(t0, t1):
+        if trusted != self._trusted:
+            self._trusted = trusted
+            _LOGGER.debug("%.2f: the echo canceller is %s", t0, "proven" if trusted else "unproven")
+        # Without barge-in the listener is deaf while the coach plays; with it, it hears
+        # over the coach, and what the canceller leaves of the coach is told apart by
+        # its level (CoachEcho.residue).
+        if self.coach_echo is None and self._muted(t0, t1):
             self.decoding.drop()  # it overlapped the coach's voice
             self.endpointer.reset()
             self.endpointer.skip()
@@ -286,7 +292,10 @@ class Listener:
             self._last_speech_end = end
         decoded, hyp, utterance = self.decoding.close()
         why = self._unheard(decoded, segment, clear)
+        if why == COACH_RESIDUE:
+            self._last_speech_end = previous_end  # the coach is no talk a command follows
         if why:
+            _LOGGER.debug("utterance %.2f-%.2f not heard: %s", start, end, why)
             self.last_heard = Heard(hyp, None, False, start, end, why)
             return None
         if not self.recognizer.streaming:
@@ -327,7 +336,7 @@ class Listener:
         if not clear_of_talk:
             return "no louder than the talk in the background"
         if self._coach_residue(segment):
-            return "what is left of the coach's voice"
+            return COACH_RESIDUE
         return ""
 
     def _cancel_echo(self, frame: Samples, t0: float) -> tuple[Samples, bool]:

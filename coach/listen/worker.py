@@ -10,6 +10,8 @@ echo canceller what was played where the microphone hears it.
 
 from __future__ import annotations
 
+import collections
+import logging
 import math
 import os
 import queue
@@ -29,11 +31,20 @@ from coach.listen.sources import AudioSource, open_source
 from coach.samples import Samples, resample
 from coach.vocabulary import Vocabulary
 
+_LOGGER = logging.getLogger(__name__)
+
 # Slack around the estimated round trip; the listener adds its own tail.
 _ECHO_MARGIN = 0.15
 SILENT_DB = -90.0
 _LEVEL_EVERY = 0.1  # seconds between level readings sent back
 SPANS_KEPT = 30.0  # session seconds of past clips the listener remembers
+# A microphone that overran lost a buffer's worth at least; the clock drift between two
+# sound cards takes many minutes to come to as much (_fill_loss).
+LOST_AT_LEAST = 0.08
+LOSS_WINDOW = 32  # chunks (about a second) whose earliest arrival places the microphone
+# Seconds the microphone's place may move before the clips are moved: more than the
+# clock readings scatter (a late output callback holds one back by up to a block).
+CLIP_SLACK = 0.06
 
 
 class Inbox(Protocol):
@@ -59,14 +70,21 @@ class ListenJob:
     parent: int  # the session's process id: the listener ends when it does
     # Whether it can hear logged values too (messages.ListenFor switches them on and off).
     values: bool = False
+    # The session's logging level: `coach -vv run` shows what the listener heard too.
+    log_level: int = logging.WARNING
 
 
 def run_listener(job: ListenJob, inbox: Inbox, outbox: Outbox) -> None:
     """The listener's process: open the source, build the listener, listen until told."""
     from coach.listen.recognizers import make_recognizer
 
+    logging.basicConfig(level=job.log_level, format="%(levelname)s %(name)s: %(message)s")
+
     with ExitStack() as stack:
         try:
+            # The microphone first: what is said while the model loads waits in its
+            # queue, dated as it arrived, and is heard once the model is ready.
+            chunks, rate = stack.enter_context(open_source(job.source))
             recognizer = make_recognizer(
                 job.backend,
                 job.vocabulary,
@@ -74,7 +92,6 @@ def run_listener(job: ListenJob, inbox: Inbox, outbox: Outbox) -> None:
                 note=lambda text: outbox.put(messages.Note(text)),
                 values=job.values,
             )
-            chunks, rate = stack.enter_context(open_source(job.source))
             listener = Listener(recognizer, job.vocabulary, rate, job.settings)
         except (CoachError, OSError) as exc:
             outbox.put(messages.Failed(str(exc)))
@@ -103,14 +120,16 @@ class Hearing:
         # Session time minus the listener's sample-counted time: maps one onto
         # the other and absorbs drift between the two sound cards' clocks.
         self._offset = 0.0
-        # Clips are placed with the offset of one chunk, not of each: the sound cards
-        # keep their distance while the arrival times scatter, and each jump would make
-        # the canceller relearn the room. That chunk must be dated by a clock reading
-        # sent since this process started: the one it started with can be far off.
+        # Clips are placed with one offset, not each chunk's: the sound cards keep their
+        # distance while the arrival times scatter, and each jump would make the
+        # canceller relearn the room (_anchor_clips).
         self._clip_offset: float | None = None
         self._synced = False  # a clock reading came since this process started
         self._origin: float | None = None
         self._fed = 0
+        # The last offsets, and their lowest since the clock was synced (see _fill_loss).
+        self._recent_offsets: collections.deque[float] = collections.deque(maxlen=LOSS_WINDOW)
+        self._baseline: float | None = None
         if job.delay is not None:
             listener.playing_at = self._playing_at
         # Barge-in: the clips the coach plays, kept until the first chunk places the
@@ -134,18 +153,36 @@ class Hearing:
         """Put the clips the coach plays on the listener's clock, where the microphone
         hears them (the inverse of _playing_at)."""
         played = self.listener.played
-        assert self.job.delay is not None and played is not None
-        if self._clip_offset is None:
-            self._clip_offset = self._offset
+        assert played is not None
         for clip in self._clips:
-            at = clip.start - self._clip_offset + self.job.delay
             samples = resample(clip.samples, clip.rate, self.listener.rate)
-            played.add(at, samples)
+            played.add(self._clip_at(clip.start), samples)
             self._placed.append((clip.start, samples))
         self._clips = []
         horizon = self.session_time(time.monotonic()) - SPANS_KEPT
         rate = self.listener.rate
         self._placed = [(s, c) for s, c in self._placed if s + c.size / rate > horizon]
+
+    def _clip_at(self, start: float) -> float:
+        assert self.job.delay is not None and self._clip_offset is not None
+        return start - self._clip_offset + self.job.delay
+
+    def _anchor_clips(self) -> None:
+        """Place the clips with the offset of the earliest chunk of the last second, and
+        place them anew when that moves by CLIP_SLACK: the first clock readings can be
+        far off while the sound output starts, and a clip put by one is no reference
+        for the echo the canceller must find."""
+        if not self._recent_offsets:
+            return
+        anchor = min(self._recent_offsets)
+        if self._clip_offset is not None and abs(anchor - self._clip_offset) < CLIP_SLACK:
+            return
+        _LOGGER.debug("the coach's clips placed with offset %+.3f s", anchor)
+        self._clip_offset = anchor
+        played = PlayedSound(self.listener.rate)
+        for start, samples in self._placed:
+            played.add(self._clip_at(start), samples)
+        self.listener.played = played
 
     def _cut(self, at: float) -> None:
         """The coach stopped talking at session time `at`: what it didn't say is no echo,
@@ -181,6 +218,27 @@ class Hearing:
                 except CoachError as exc:  # the session listens on, for the commands
                     self.outbox.put(messages.Note(str(exc)))
 
+    def _fill_loss(self) -> None:
+        """Where the microphone lost audio (its buffer overran on a busy machine), feed
+        the listener as much silence, so its sample-counted clock stays on the session's:
+        else everything after is placed late, and the canceller, whose reference is the
+        coach's clips on that clock, has the echo to find and learn anew."""
+        if len(self._recent_offsets) < LOSS_WINDOW:
+            return
+        # Chunks arrive late, never early: the earliest of the window is the true place.
+        low = min(self._recent_offsets)
+        if self._baseline is None or low < self._baseline:
+            self._baseline = low
+        elif low - self._baseline >= LOST_AT_LEAST:
+            lost = round((low - self._baseline) * self.rate)
+            _LOGGER.info("the microphone lost %.2f s of audio (a busy machine?)", lost / self.rate)
+            for recognition in self.listener.feed(np.zeros(lost, dtype=np.float32)):
+                self.outbox.put(messages.Heard(recognition))
+            self._fed += lost
+            self._offset -= lost / self.rate
+            self._recent_offsets.clear()
+            self._recent_offsets.append(self._offset)
+
     def _read_inbox(self) -> None:
         while True:
             try:
@@ -214,10 +272,19 @@ class Hearing:
             if self._origin is None:
                 self._origin = started
             self._offset = started - (self._origin + self._fed / self.rate)
+            if self._synced:
+                self._recent_offsets.append(self._offset)
+                self._fill_loss()
+                if self.listener.played is not None:
+                    self._anchor_clips()
+                    self._place_clips()
             self._fed += chunk.size
-            if self._clips and self._synced:
-                self._place_clips()
             for recognition in self.listener.feed(chunk, time=self._origin):
+                _LOGGER.debug(
+                    "decided %.2f s after the chunk arrived, %.2f s after the word's end",
+                    time.monotonic() - arrived, self.session_time(time.monotonic())
+                    - (recognition.end + self._offset),
+                )
                 self.outbox.put(messages.Heard(recognition))
             if now >= next_level:
                 next_level = now + _LEVEL_EVERY

@@ -15,7 +15,8 @@ Timing rules (documented for script authors in docs/cue-scripts.md):
   one cut by status, help, slower or faster right after the answer (outside
   timed phases);
 - an answer never stretches a timed rep phase or the countdown by more than
-  REPLY_SLACK: it is said short, or held for the next rest, when it won't fit;
+  REPLY_SLACK: it is said short when it won't fit, and when even that won't, short
+  in the first timed phase that has room for it;
 - `slower` / `faster` change the tempo of timed rep phases from the next one on;
 - holds, intervals, EMOM minutes, AMRAPs and the rests between intervals start on
   the beat, like a timed rep phase; their time calls and spread cues (the step's
@@ -430,6 +431,26 @@ class Session:
                 for text in self._status_texts() if held == "status" else [self.phrases.help]:
                     self._say(text)
             self._held = []
+        elif timed and self._held:
+            self._say_held_short()
+
+    def _say_held_short(self) -> None:
+        """A held answer's short form, in the first timed phase whose cues leave room for
+        it: the athlete hears the answer within a rep, not after the set (or never, in the
+        last set)."""
+        assert self.step_deadline is not None
+        for held in list(self._held):
+            short = self._short_answer(held)
+            if self.speech_until + self.speech.duration(short) <= (
+                self.step_deadline + REPLY_SLACK + _EPSILON
+            ):
+                self._say(short)
+                self._held.remove(held)
+
+    def _short_answer(self, held: str) -> str:
+        if held == "status":
+            return short_status_text(self.phrases, self.planned_reps - self.completed_reps)
+        return self.phrases.help_short
 
     def _announce(self, start: float, step: Step) -> None:
         if step.circuit_round is not None:
@@ -545,8 +566,7 @@ class Session:
             self._say(text, cue=True)
 
     def _status(self) -> None:
-        short = short_status_text(self.phrases, self.planned_reps - self.completed_reps)
-        self._answer(self._status_texts(), short, hold="status")
+        self._answer(self._status_texts(), self._short_answer("status"), hold="status")
 
     def _status_texts(self) -> list[str]:
         step = self.step
