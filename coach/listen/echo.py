@@ -40,10 +40,11 @@ FILTER = 2048
 # The canceller is trusted while the best of the last PROOF_KEPT blocks of PROOF_BLOCK
 # samples (at 16 kHz, half a second) in which the coach played brought its voice down
 # by PROOF_DB: a room still being learnt lets command words in the cues through as
-# commands (bench/README.md).
+# commands (bench/README.md). Four seconds of the coach's talk: over fewer, an athlete
+# talking over a run of short cues and beeps made a learnt room look unlearnt.
 PROOF_DB = 25.0
 PROOF_BLOCK = 8000
-PROOF_KEPT = 4
+PROOF_KEPT = 8
 # A frame the canceller took this much off while the coach played held nothing but
 # the coach: it is silenced. Over the coach, the athlete's voice stays in the frame,
 # so less comes off (bench/README.md).
