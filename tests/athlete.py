@@ -175,6 +175,7 @@ class Athlete:
         self.ears = Ears(pulse)
         self.said = 0  # commands said, each try counted
         self.heard = 0  # of them, heard as meant
+        self.backend = "auto"  # the listener's backend, for the rate a test holds it to
 
     def say(self, phrase: str, voice: str = "espeak") -> None:
         self.ears.wait_quiet()

@@ -88,6 +88,7 @@ class EchoCanceller:
         self._proof: collections.deque[float] = collections.deque(maxlen=PROOF_KEPT)
         self._block = _Block()  # the block being summed
         self._quiet: collections.deque[float] = collections.deque(maxlen=QUIET_KEPT)
+        self._since_played = FILTER  # samples since the reference last held the coach
 
     def __call__(self, mic: Samples, played: Samples) -> Samples:
         """`mic` with the echo of `played` (what the coach played, as it reached the
@@ -107,12 +108,19 @@ class EchoCanceller:
         cleaned = out.astype(np.float32) / 32768.0
         if float(np.max(np.abs(played))) <= 1e-3:
             self._quiet.append(float(np.mean(mic.astype(np.float64) ** 2)))
+            self._since_played += mic.size
         else:
+            self._since_played = 0
             removed = self._measure(mic, cleaned)
             if removed >= GATE_DB:
                 # Only the coach was there: what is left is its echo, however faint,
                 # and a speech model hears a faint "Next!" as well as a loud one.
                 cleaned[:] = 0.0
+        # With no echo to take out (the coach silent for longer than the filter, or not
+        # heard at the microphone at all), the listener hears the microphone as it is,
+        # as `coach recognize` does, not through the canceller's noise suppressor.
+        if self._since_played >= FILTER or (self._proof and self._proof[-1] == math.inf):
+            return mic.astype(np.float32)
         return cleaned
 
     def moved(self) -> None:
