@@ -19,11 +19,6 @@ _LOGGER = logging.getLogger(__name__)
 # a second; COACH_FRAMES kept) is what is left of the coach's voice; a smaller margin
 # loses commands said under a loud coach (bench/README.md).
 COACH_RESIDUE_DB = 30.0
-# While the canceller takes the coach down by less than that (a room still being learnt,
-# a reverberant one), an utterance must rise RESIDUE_MARGIN_DB over what it leaves of the
-# coach: the listener hears over the coach from the first cue, and the coach's own
-# words, heard through a canceller that is still learning, stay under the bar.
-RESIDUE_MARGIN_DB = 10.0
 COACH_DECAY_DB = 10.0
 COACH_FRAMES = 312
 
@@ -60,11 +55,9 @@ class CoachEcho:
         """Whether an utterance that peaked at `peak` dB over its last `frames` frames is
         only what is left of the coach's voice: in a reverberant room its last words
         outlast the canceller's filter, faint but, turned up for the model, heard as a
-        command; in a room it hasn't learnt yet, far more is left. An athlete talking
-        over the coach, or after it, is far nearer the coach's level."""
+        command. An athlete talking over the coach, or after it, is far nearer its level."""
         if not self._coach_levels:
             return False
         frames = min(len(self._coach_levels), frames)
         coach = max(list(self._coach_levels)[-frames:]) if frames > 0 else self._coach_db
-        under = min(COACH_RESIDUE_DB, self.canceller.removed_db - RESIDUE_MARGIN_DB)
-        return peak < coach - under
+        return peak < coach - COACH_RESIDUE_DB

@@ -55,6 +55,10 @@ GATE_DB = 25.0
 # path at all), which proves as much as a canceller would; else no proof ever came.
 AUDIBLE_DB = 3.0
 QUIET_KEPT = 64
+# Frames of quiet enough to know it: a session's first cue comes a few hundred
+# milliseconds after the microphone opens, and a long one left the quiet unknown,
+# the listener deaf over the whole of it.
+QUIET_KNOWN = 4
 
 
 class EchoCanceller:
@@ -116,10 +120,13 @@ class EchoCanceller:
                 # Only the coach was there: what is left is its echo, however faint,
                 # and a speech model hears a faint "Next!" as well as a loud one.
                 cleaned[:] = 0.0
-        # With no echo to take out (the coach silent for longer than the filter, or not
-        # heard at the microphone at all), the listener hears the microphone as it is,
-        # as `coach recognize` does, not through the canceller's noise suppressor.
-        if self._since_played >= FILTER or (self._proof and self._proof[-1] == math.inf):
+        # With no echo to take out (the coach not heard at the microphone at all, or, in
+        # a room learnt, silent for longer than the filter), the listener hears the
+        # microphone as it is, as `coach recognize` does, not through the canceller's
+        # noise suppressor.
+        # (A block the athlete talked in is not inaudible: any of the last is enough.)
+        inaudible = math.inf in self._proof
+        if inaudible or (self._since_played >= FILTER and self.working):
             return mic.astype(np.float32)
         return cleaned
 
@@ -158,7 +165,7 @@ class EchoCanceller:
 
     def _inaudible(self, block: _Block) -> bool:
         """Whether the microphone heard the block no louder than the room's quiet."""
-        if len(self._quiet) < QUIET_KEPT // 4:
+        if len(self._quiet) < QUIET_KNOWN:
             return False  # the quiet isn't known yet
         quiet = float(np.median(self._quiet))
         return block.mic / block.samples <= quiet * 10 ** (AUDIBLE_DB / 10)

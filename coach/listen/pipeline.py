@@ -241,10 +241,10 @@ class Listener:
         if trusted != self._trusted:
             self._trusted = trusted
             _LOGGER.debug("%.2f: the echo canceller is %s", t0, "proven" if trusted else "unproven")
-        # Without barge-in the listener is deaf while the coach plays; with it, it hears
-        # over the coach, and what the canceller leaves of the coach is told apart by
-        # its level (CoachEcho.residue).
-        if self.coach_echo is None and self._muted(t0, t1):
+        # Barge-in listens over the coach while the canceller is doing its job (or the
+        # microphone doesn't hear the coach); till then, and without barge-in, the
+        # listener is deaf while the coach plays.
+        if not trusted and self._muted(t0, t1):
             self.decoding.drop()  # it overlapped the coach's voice
             self.endpointer.reset()
             self.endpointer.skip()
