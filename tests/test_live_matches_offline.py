@@ -44,6 +44,9 @@ exercises:
 SAID = [(2.5, "status"), (6.0, "repeat"), (11.0, "slower"), (15.5, "faster"), (20.0, "status")]
 
 
+# On purpose: live and offline still name a command differently in about one run of
+# three (bench/README.md, "Live sessions"); the default run holds what always holds.
+@pytest.mark.on_purpose
 @pytest.mark.slow
 def test_the_live_session_takes_what_coach_recognize_hears(
     pulse: PulseServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

@@ -49,12 +49,16 @@ PROOF_KEPT = 8
 # the coach: it is silenced. Over the coach, the athlete's voice stays in the frame,
 # so less comes off (bench/README.md).
 GATE_DB = 25.0
-# A block the coach played in whose microphone level stayed within AUDIBLE_DB of the
-# room's quiet (the median of the last QUIET_KEPT frames the coach was silent in) held
-# no echo to take out: the coach isn't heard there (headphones, a speaker far off, no
-# path at all), which proves as much as a canceller would; else no proof ever came.
+# Half a second of the microphone while the coach played or its echo may still come
+# (ECHO_LATE) whose level stayed within AUDIBLE_DB of the room's quiet (the median of
+# the last QUIET_KEPT frames heard long after it spoke) held no echo to take out: the
+# coach isn't heard there (headphones, a speaker far off, no path at all), which
+# proves as much as a canceller would; else no proof ever came.
 AUDIBLE_DB = 3.0
 QUIET_KEPT = 64
+# Seconds after the coach's sound its echo may still come: the room's quiet is heard
+# after that, and the coach is heard for, or not, until then.
+ECHO_LATE = 3.0
 # Frames of quiet enough to know it: a session's first cue comes a few hundred
 # milliseconds after the microphone opens, and a long one left the quiet unknown,
 # the listener deaf over the whole of it.
@@ -92,7 +96,9 @@ class EchoCanceller:
         self._proof: collections.deque[float] = collections.deque(maxlen=PROOF_KEPT)
         self._block = _Block()  # the block being summed
         self._quiet: collections.deque[float] = collections.deque(maxlen=QUIET_KEPT)
-        self._since_played = FILTER  # samples since the reference last held the coach
+        self.rate = rate
+        self._since_played = 10**9  # samples since the reference last held the coach
+        self._listened = _Block()  # the microphone while the coach's echo may be there
 
     def __call__(self, mic: Samples, played: Samples) -> Samples:
         """`mic` with the echo of `played` (what the coach played, as it reached the
@@ -110,23 +116,36 @@ class EchoCanceller:
                 BLOCK,
             )
         cleaned = out.astype(np.float32) / 32768.0
+        energy = float(np.mean(mic.astype(np.float64) ** 2))
         if float(np.max(np.abs(played))) <= 1e-3:
-            self._quiet.append(float(np.mean(mic.astype(np.float64) ** 2)))
             self._since_played += mic.size
         else:
             self._since_played = 0
+        # The coach's echo may come later than its reference says (a Bluetooth speaker,
+        # a buffer not reported): the room's quiet is heard only long after it spoke,
+        # and whether it is heard at all, over all it said and a while after.
+        if self._since_played >= ECHO_LATE * self.rate:
+            self._quiet.append(energy)
+        else:
+            self._listened.mic += energy * mic.size
+            self._listened.samples += mic.size
+            if self._listened.samples >= PROOF_BLOCK:
+                if self._inaudible(self._listened):
+                    self._proof.append(math.inf)
+                self._listened = _Block()
+        if self._since_played == 0:
             removed = self._measure(mic, cleaned)
             if removed >= GATE_DB:
                 # Only the coach was there: what is left is its echo, however faint,
                 # and a speech model hears a faint "Next!" as well as a loud one.
                 cleaned[:] = 0.0
-        # With no echo to take out (the coach not heard at the microphone at all, or, in
-        # a room learnt, silent for longer than the filter), the listener hears the
-        # microphone as it is, as `coach recognize` does, not through the canceller's
-        # noise suppressor.
+        # With no echo to take out (the coach not heard at the microphone at all), the
+        # listener hears the microphone as it is, as `coach recognize` does, not through
+        # the canceller's noise suppressor. (Not in a learnt room where the coach fell
+        # silent: its late echo, raw, was heard as a command.)
         # (A block the athlete talked in is not inaudible: any of the last is enough.)
         inaudible = math.inf in self._proof
-        if inaudible or (self._since_played >= FILTER and self.working):
+        if inaudible:
             return mic.astype(np.float32)
         return cleaned
 
@@ -159,7 +178,7 @@ class EchoCanceller:
         block.samples += mic.size
         if block.samples >= PROOF_BLOCK:
             removed = _db_removed(block.mic, block.cleaned)
-            self._proof.append(math.inf if self._inaudible(block) else removed)
+            self._proof.append(removed)
             self._block = _Block()
         return _db_removed(before, after)
 
