@@ -108,7 +108,8 @@ def test_a_whole_session_by_voice(session: tuple[CoachProcess, Athlete], workspa
     )
     assert again["text"] in said_before
 
-    # "skip" moves on to the next exercise.
+    # "skip" moves on to the next exercise, once the first rep is done.
+    coach_process.wait_for(_phase("brace", rep=2), timeout=30)
     athlete.command("skip", "skip exercise", "skip")
     coach_process.wait_for(_phase("setup", exercise="Plank"), timeout=20)
 
