@@ -21,7 +21,6 @@ from __future__ import annotations
 import bisect
 import collections
 import ctypes
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,20 +48,6 @@ PROOF_KEPT = 8
 # the coach: it is silenced. Over the coach, the athlete's voice stays in the frame,
 # so less comes off (bench/README.md).
 GATE_DB = 25.0
-# Half a second of the microphone while the coach played or its echo may still come
-# (ECHO_LATE) whose level stayed within AUDIBLE_DB of the room's quiet (the median of
-# the last QUIET_KEPT frames heard long after it spoke) held no echo to take out: the
-# coach isn't heard there (headphones, a speaker far off, no path at all), which
-# proves as much as a canceller would; else no proof ever came.
-AUDIBLE_DB = 3.0
-QUIET_KEPT = 64
-# Seconds after the coach's sound its echo may still come: the room's quiet is heard
-# after that, and the coach is heard for, or not, until then.
-ECHO_LATE = 3.0
-# Frames of quiet enough to know it: a session's first cue comes a few hundred
-# milliseconds after the microphone opens, and a long one left the quiet unknown,
-# the listener deaf over the whole of it.
-QUIET_KNOWN = 4
 
 
 class EchoCanceller:
@@ -95,10 +80,6 @@ class EchoCanceller:
         # coach makes a block look bad.
         self._proof: collections.deque[float] = collections.deque(maxlen=PROOF_KEPT)
         self._block = _Block()  # the block being summed
-        self._quiet: collections.deque[float] = collections.deque(maxlen=QUIET_KEPT)
-        self.rate = rate
-        self._since_played = 10**9  # samples since the reference last held the coach
-        self._listened = _Block()  # the microphone while the coach's echo may be there
 
     def __call__(self, mic: Samples, played: Samples) -> Samples:
         """`mic` with the echo of `played` (what the coach played, as it reached the
@@ -116,45 +97,17 @@ class EchoCanceller:
                 BLOCK,
             )
         cleaned = out.astype(np.float32) / 32768.0
-        energy = float(np.mean(mic.astype(np.float64) ** 2))
-        if float(np.max(np.abs(played))) <= 1e-3:
-            self._since_played += mic.size
-        else:
-            self._since_played = 0
-        # The coach's echo may come later than its reference says (a Bluetooth speaker,
-        # a buffer not reported): the room's quiet is heard only long after it spoke,
-        # and whether it is heard at all, over all it said and a while after.
-        if self._since_played >= ECHO_LATE * self.rate:
-            self._quiet.append(energy)
-        else:
-            self._listened.mic += energy * mic.size
-            self._listened.samples += mic.size
-            if self._listened.samples >= PROOF_BLOCK:
-                if self._inaudible(self._listened):
-                    self._proof.append(math.inf)
-                self._listened = _Block()
-        if self._since_played == 0:
+        if float(np.max(np.abs(played))) > 1e-3:
             removed = self._measure(mic, cleaned)
             if removed >= GATE_DB:
                 # Only the coach was there: what is left is its echo, however faint,
                 # and a speech model hears a faint "Next!" as well as a loud one.
                 cleaned[:] = 0.0
-        # With no echo to take out (the coach not heard at the microphone at all), the
-        # listener hears the microphone as it is, as `coach recognize` does, not through
-        # the canceller's noise suppressor. (Not in a learnt room where the coach fell
-        # silent: its late echo, raw, was heard as a command.)
-        # (A block the athlete talked in is not inaudible: any of the last is enough.)
-        inaudible = math.inf in self._proof
-        if inaudible:
-            return mic.astype(np.float32)
         return cleaned
 
     def moved(self) -> None:
-        """The reference was moved (EchoDelay): the filter learns anew, unproven; what
-        the microphone didn't hear of the coach stays proven."""
-        inaudible = [db for db in self._proof if db == math.inf]
+        """The reference was moved (EchoDelay): the filter learns anew, unproven."""
         self._proof.clear()
-        self._proof.extend(inaudible)
         self._block = _Block()
 
     @property
@@ -165,7 +118,7 @@ class EchoCanceller:
     @property
     def removed_db(self) -> float:
         """How far the coach's voice comes down lately (the best of the last blocks it
-        played in; inf where the microphone didn't hear it; 0 before it played)."""
+        played in; 0 before it played)."""
         return max(self._proof, default=0.0)
 
     def _measure(self, mic: Samples, cleaned: Samples) -> float:
@@ -181,13 +134,6 @@ class EchoCanceller:
             self._proof.append(removed)
             self._block = _Block()
         return _db_removed(before, after)
-
-    def _inaudible(self, block: _Block) -> bool:
-        """Whether the microphone heard the block no louder than the room's quiet."""
-        if len(self._quiet) < QUIET_KNOWN:
-            return False  # the quiet isn't known yet
-        quiet = float(np.median(self._quiet))
-        return block.mic / block.samples <= quiet * 10 ** (AUDIBLE_DB / 10)
 
     def __del__(self) -> None:
         handle, self._handle = getattr(self, "_handle", None), None
