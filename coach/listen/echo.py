@@ -113,13 +113,7 @@ class EchoCanceller:
     @property
     def working(self) -> bool:
         """Whether the coach's voice came down by PROOF_DB lately."""
-        return self.removed_db >= PROOF_DB
-
-    @property
-    def removed_db(self) -> float:
-        """How far the coach's voice comes down lately (the best of the last blocks it
-        played in; 0 before it played)."""
-        return max(self._proof, default=0.0)
+        return bool(self._proof) and max(self._proof) >= PROOF_DB
 
     def _measure(self, mic: Samples, cleaned: Samples) -> float:
         """Counts the frame towards the proof; returns the dB it took off the frame."""
@@ -130,8 +124,7 @@ class EchoCanceller:
         block.cleaned += after
         block.samples += mic.size
         if block.samples >= PROOF_BLOCK:
-            removed = _db_removed(block.mic, block.cleaned)
-            self._proof.append(removed)
+            self._proof.append(_db_removed(block.mic, block.cleaned))
             self._block = _Block()
         return _db_removed(before, after)
 
