@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from coach.app.web.service import qr_text
 from tests.cli import isolated_env, run_coach
 from tests.web import WebCoach
 
@@ -74,10 +75,13 @@ def test_the_api_needs_the_token_or_a_cookie(web: WebCoach) -> None:
 
 
 def test_the_pairing_link_is_printed_with_its_qr_code(web: WebCoach) -> None:
-    told = "\n".join(web.errors)
-    assert f"pair a phone: open {web.base}/pair?code={web.code}" in told
-    qr = [line for line in web.errors if set(line) <= set("█▀▄ ") and len(line) > 20]
+    link = f"{web.base}/pair?code={web.code}"
+    assert f"pair a phone: open {link}" in "\n".join(web.errors)
+    qr = qr_text(link).splitlines()
     assert len(qr) > 10 and len({len(line) for line in qr}) == 1  # a square of blocks
+    assert all(set(line) <= set("█▀▄ ") for line in qr)
+    # It follows the link line; the reader thread may not have taken it in yet.
+    web.wait_block(qr, 10)
 
 
 def test_the_token_is_kept_for_the_owner_alone(web: WebCoach) -> None:
@@ -280,7 +284,7 @@ def test_pairing_gives_a_cookie_once_and_guessing_is_rate_limited(web: WebCoach)
     assert state.status == 200
     # The code worked once; a new one is printed for the next browser.
     assert web.request("GET", f"/pair?code={code}", token=False).status == 401
-    fresh = web.pairing_code(after=len(web.errors) - 5)
+    fresh = web.wait_line(r"pair another browser: .*code=", 10).rsplit("code=", 1)[1].strip()
     assert fresh != code
     # Guessing: a few wrong codes a minute, then even the right one waits.
     for _ in range(5):

@@ -87,8 +87,19 @@ class WebCoach:
             time.sleep(0.05)
         raise AssertionError(f"no line like {pattern!r} in {timeout}s: {self.errors}")
 
-    def pairing_code(self, after: int = 0) -> str:
-        line = self.wait_line(r"pair\?code=", 10, after)
+    def wait_block(self, block: Sequence[str], timeout: float) -> None:
+        """Wait until `block` has been printed as consecutive lines."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                lines = list(self.errors)
+            if any(lines[i : i + len(block)] == list(block) for i in range(len(lines))):
+                return
+            time.sleep(0.05)
+        raise AssertionError(f"{len(block)} lines not printed in {timeout}s: {self.errors}")
+
+    def pairing_code(self) -> str:
+        line = self.wait_line(r"pair\?code=", 10)
         return line.rsplit("code=", 1)[1].strip()
 
     def type(self, line: str) -> None:
