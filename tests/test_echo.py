@@ -35,13 +35,14 @@ def room(delay: float = 0.03, seed: int = 0) -> np.ndarray:
 
 
 def coach_and_athlete(
-    said: str | None, echo_db: float = 6.0
-) -> tuple[np.ndarray, np.ndarray, PlayedSound, tuple[float, float]]:
-    """The coach's cues, one after another from 1 s on, heard through a room at
-    `echo_db` over the athlete; the athlete says `said` over the third cue.
+    said: str | None, echo_db: float = 6.0, cue: int = 2,
+    cues: tuple[str, ...] = CUE_SENTENCES[:4],
+) -> tuple[np.ndarray, np.ndarray, PlayedSound, tuple[float, float]]:  # fmt: skip
+    """The coach's `cues`, one after another from 1 s on, heard through a room at
+    `echo_db` over the athlete; the athlete says `said` over cue number `cue`.
     Returns (microphone, echo alone, what was played, when the athlete spoke)."""
     played = PlayedSound(RATE)
-    clips = [hibari(text) for text in CUE_SENTENCES[:4]]
+    clips = [hibari(text) for text in cues]
     total = RATE + sum(c.size + RATE // 2 for c in clips) + RATE
     far = np.zeros(total, dtype=np.float32)
     at = RATE
@@ -56,7 +57,7 @@ def coach_and_athlete(
     spoke = (0.0, 0.0)
     if said is not None:
         voice = espeak(said, "en-us", 160)
-        begin = starts[2] + clips[2].size // 3
+        begin = starts[cue] + clips[cue].size // 3
         athlete[begin : begin + voice.size] = voice
         spoke = (begin / RATE, (begin + voice.size) / RATE)
         echo *= rms(voice) * 10 ** (echo_db / 20) / rms(echo[far != 0])
@@ -223,6 +224,27 @@ def test_a_command_said_over_the_coach_is_heard(recognizer, said: str, command: 
 
 def test_the_coach_s_cues_alone_trigger_nothing(recognizer) -> None:  # type: ignore[no-untyped-def]
     mic, _, played, _ = coach_and_athlete(None)
+    assert hear(recognizer, mic, played, barge_in=True) == []
+
+
+def test_a_command_over_the_coach_s_first_words_is_heard(recognizer) -> None:  # type: ignore[no-untyped-def]
+    """Said over the session's first cue, before the canceller has shown what it takes
+    off (live, the first seconds are when people say "pause" and "repeat" most)."""
+    mic, _, played, (start, end) = coach_and_athlete(
+        "Repeat.", echo_db=-6.0, cue=0, cues=CUE_SENTENCES[2:6]
+    )
+    found = hear(recognizer, mic, played, barge_in=True)
+    assert [r.command for r in found] == ["repeat"]
+    assert found[0].start < end and abs(found[0].end - end) < 0.5  # its start is the coach's
+
+
+def test_the_coach_s_own_command_words_are_not_heard_before_the_canceller_is_proven(
+    recognizer,  # type: ignore[no-untyped-def]
+) -> None:
+    """Its replies ("Paused.", "Slower.") come back through the room loud, first thing:
+    heard over a canceller not yet proven, they are the coach's own words."""
+    replies = ("Paused.", "Slower.", "Next.", "Say stop again, or resume.")
+    mic, _, played, _ = coach_and_athlete(None, cues=replies)
     assert hear(recognizer, mic, played, barge_in=True) == []
 
 

@@ -33,6 +33,7 @@ class CoachEcho:
         # The coach's level at the microphone frame by frame, peaks held and let down.
         self._coach_db = -120.0
         self._coach_levels: collections.deque[float] = collections.deque(maxlen=COACH_FRAMES)
+        self.last_played = -1e9  # stream time of the last frame the coach sounded in
 
     def cancel(self, frame: Samples, t0: float, played: PlayedSound) -> tuple[Samples, bool]:
         """`frame` (from stream time `t0`) without the coach's echo, and whether the
@@ -48,8 +49,14 @@ class CoachEcho:
         self._coach_db -= COACH_DECAY_DB * frame.size / self.rate
         if float(np.max(np.abs(reference))) > 1e-3:
             self._coach_db = max(self._coach_db, frame_level_db(frame))
+            self.last_played = t0
         self._coach_levels.append(self._coach_db)
         return self.canceller(frame, reference), self.canceller.working
+
+    def alone(self, played: PlayedSound, start: float, samples: int) -> Samples:
+        """The coach's voice over `samples` from stream time `start`, as the microphone
+        would hear it with nobody else in the room (unfiltered by the room)."""
+        return self.delay.aligned(played, start, samples)
 
     def residue(self, peak: float, frames: int) -> bool:
         """Whether an utterance that peaked at `peak` dB over its last `frames` frames is

@@ -50,6 +50,13 @@ class Decoding:
         streamed = decoded and self.recognizer.streaming
         return decoded, self.recognizer.finish() if streamed else NOT_DECODED, utterance
 
+    def hear_apart(self, audio: Samples) -> Hypothesis:
+        """What the recognizer makes of `audio` as an utterance of its own (between two
+        of the stream's: none is open)."""
+        self.recognizer.start()
+        self.recognizer.feed(to_pcm(audio))
+        return self.recognizer.finish()
+
     def hear_whole(self, frames: list[Samples]) -> Hypothesis:
         for frame in frames:
             self.recognizer.feed(to_pcm(frame))

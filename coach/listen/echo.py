@@ -295,9 +295,10 @@ class EchoDelay:
         if start >= self._next:
             self._next = start + self.EVERY
             self._track(played)
-        return self._played(played, start, mic.size)
+        return self.aligned(played, start, mic.size)
 
-    def _played(self, played: PlayedSound, start: float, samples: int) -> Samples:
+    def aligned(self, played: PlayedSound, start: float, samples: int) -> Samples:
+        """What the coach played, lined up with the microphone's `samples` from `start`."""
         # The reference's time runs 1 - drift as fast as the microphone's.
         return played.between_at(start - self.shift_at(start), samples, 1.0 - self.drift)
 
@@ -308,7 +309,7 @@ class EchoDelay:
         # The reference from `late` before the window to `-early` after it, so that
         # every delay searched lines the whole window up with some of it.
         span = round((late - early) * self.rate)
-        ref = self._played(played, first - late, mic.size + span)
+        ref = self.aligned(played, first - late, mic.size + span)
         if float(np.sqrt(np.mean(ref**2))) < 1e-3:
             return  # the coach was silent: nothing to line up
         size = 1 << int(np.ceil(np.log2(ref.size + mic.size)))

@@ -47,6 +47,11 @@ LOG = "log"
 # kilograms" takes some 3.5 s): ~5.1 s of talk may be one, not ~2.9 s (bench/README.md).
 VALUE_MAX_FRAMES = 160
 COACH_RESIDUE = "what is left of the coach's voice"
+COACH_OWN_WORDS = "the coach's own words"
+# Seconds either side of a command heard over the coach that its voice alone is heard
+# on, to tell the athlete's command from its own (the echo's place is known to a frame
+# or two, and a word's start and end are cut loosely).
+OWN_WORDS_SLACK = 0.25
 
 
 @dataclass(frozen=True)
@@ -162,6 +167,8 @@ class Listener:
         self._rng = np.random.default_rng(0)
         self._deaf_until = -1.0
         self._trusted = False  # the echo canceller was trusted at the last frame
+        self._proven_once = False  # the echo canceller was trusted once
+        self._unproven_at = -1  # the last frame heard over the coach before it ever was
         self._heard_from = -1  # the first frame heard since the listener was last deaf
         self._passed_over = ""  # why the open utterance is not decoded
         self._last_command_end = -1e9
@@ -240,22 +247,31 @@ class Listener:
         frame, trusted = self._cancel_echo(frame, t0)
         if trusted != self._trusted:
             self._trusted = trusted
+            self._proven_once = self._proven_once or trusted
             _LOGGER.debug("%.2f: the echo canceller is %s", t0, "proven" if trusted else "unproven")
-        # Barge-in listens over the coach while the canceller is doing its job (or the
-        # microphone doesn't hear the coach); till then, and without barge-in, the
-        # listener is deaf while the coach plays.
-        if not trusted and self._muted(t0, t1):
-            self.decoding.drop()  # it overlapped the coach's voice
-            self.endpointer.reset()
-            self.endpointer.skip()
-            self._heard_from = index + 1
+        # Barge-in hears over the coach while the canceller is proven, and in the first
+        # seconds, before it ever was, a command the coach's voice alone doesn't give
+        # (_coach_said). Else the listener is deaf while the coach plays.
+        barge_in = self.coach_echo is not None and self.played is not None
+        learning = barge_in and not self._proven_once
+        if not (learning or barge_in and trusted) and self._muted(t0, t1):
+            self._deaf(index)
             return None
+        if learning and self._over_coach(t0, t1):
+            self._unproven_at = index
         frame, heard = self._conditioned(frame)
         event, audio = self.endpointer.push(frame, heard)
         if event == "start":
             self._opened()
         self.decoding.add(audio)
         return self._ended(emitted_at=t1) if event == "end" else None
+
+    def _deaf(self, index: int) -> None:
+        """The coach is playing at frame `index`: the microphone is not listened to."""
+        self.decoding.drop()  # it overlapped the coach's voice
+        self.endpointer.reset()
+        self.endpointer.skip()
+        self._heard_from = index + 1
 
     def _conditioned(self, frame: Samples) -> tuple[Samples, Samples]:
         """The frame as the endpointer judges it, and as the recognizer hears it."""
@@ -304,7 +320,8 @@ class Listener:
             hyp = self.verifier.judge(
                 hyp, np.concatenate(self._recent), self.recognizer.rescorer()
             )
-        recognition = self._decide(hyp, start, end, emitted_at)
+        over_unproven = self._unproven_at >= segment.first_frame
+        recognition = self._decide(hyp, start, end, emitted_at, over_unproven)
         if recognition is not None:
             # A command is said whole: what follows it is no continuation of it, but
             # may be the next command ("pause … resume").
@@ -366,6 +383,12 @@ class Listener:
             return "talk right after other speech"
         return ""
 
+    def _over_coach(self, t0: float, t1: float) -> bool:
+        """Whether the coach's voice, or its room's echo of it, is in the frame."""
+        assert self.coach_echo is not None
+        lately = t0 - self.coach_echo.last_played < self.settings.mute_tail
+        return self._muted(t0, t1) or lately
+
     def _muted(self, t0: float, t1: float) -> bool:
         if self.playing_at is None:
             return False
@@ -374,8 +397,9 @@ class Listener:
         return t0 < self._deaf_until
 
     def _decide(
-        self, hyp: Hypothesis, start: float, end: float, emitted_at: float
-    ) -> Recognition | None:
+        self, hyp: Hypothesis, start: float, end: float, emitted_at: float,
+        over_unproven: bool = False,
+    ) -> Recognition | None:  # fmt: skip
         command = self.vocabulary.command_for(hyp.text) if hyp.text else None
         value = self._value(hyp.text, command)
         if value is not None and value.kind != "skip":
@@ -399,7 +423,10 @@ class Listener:
             match = self.athlete.match(start, end)
             needed = self.athlete.needed(hyp.confidence, gate)
             accepted = accepted and match >= needed
-        self.last_heard = Heard(hyp, command, accepted, start, end, "", match, needed)
+        why = ""
+        if accepted and over_unproven and self._coach_said(command, start, end):
+            accepted, why = False, COACH_OWN_WORDS
+        self.last_heard = Heard(hyp, command, accepted, start, end, why, match, needed)
         _LOGGER.debug("heard %r → %s (%.2f, voice %s) %s", hyp.text, command, hyp.confidence,
                       match, accepted)  # fmt: skip
         if not accepted or command is None:
@@ -408,6 +435,20 @@ class Listener:
         return Recognition(
             command, hyp.text, hyp.confidence, start, end, emitted_at, value, match
         )
+
+    def _coach_said(self, command: str | None, start: float, end: float) -> bool:
+        """Whether the coach's voice alone, over the utterance, gives `command`: heard
+        through a canceller not yet proven, that is the coach hearing itself."""
+        assert self.coach_echo is not None and self.played is not None
+        begin = start - OWN_WORDS_SLACK
+        samples = round((end - start + 2 * OWN_WORDS_SLACK) * self.rate)
+        alone = self.coach_echo.alone(self.played, begin, samples)
+        if not np.any(alone):
+            return False
+        own = self.decoding.hear_apart(alone)
+        said = self.vocabulary.command_for(own.text) if own.text else None
+        _LOGGER.debug("the coach alone: %r → %s (%.2f)", own.text, said, own.confidence)
+        return said == command
 
     def _value(self, text: str, command: str | None) -> LoggedValue | None:
         """The value `text` logs, when listening for values: a number, or "skip" (the
