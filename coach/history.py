@@ -643,19 +643,8 @@ class History:
 
     def shape(self, session_id: int) -> str | None:
         """The saved shape; None for sessions saved before shapes were."""
-        if self._is_v1:
-            return None
         rows = self._query("SELECT shape FROM session_shapes WHERE session_id = ?", (session_id,))
         return rows[0][0] if rows else None
-
-    @property
-    def _is_v1(self) -> bool:
-        """A version 1 database opened read-only (and so not migrated)."""
-        with self._lock:
-            found = self._conn.execute(
-                "SELECT 1 FROM sqlite_master WHERE name = 'session_shapes'"
-            ).fetchone()
-        return found is None
 
     def record_rep(
         self,
@@ -729,14 +718,8 @@ class History:
                 (session_id, len(prefix), prefix),
             )
 
-    def _has_work(self) -> bool:
-        """False for an older database opened read-only (and so not migrated)."""
-        with self._lock:
-            found = self._conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'work'").fetchone()
-        return found is not None
-
     def _with_work(self, records: list[SessionRecord]) -> list[SessionRecord]:
-        if not records or not self._has_work():
+        if not records:
             return records
         rows = self._query(
             "SELECT session_id, SUM(CASE WHEN kind = 'hold' THEN seconds ELSE 0 END),"
@@ -832,11 +815,10 @@ class History:
 
     def completed_step_keys(self, session_id: int) -> set[str]:
         rows = self._query("SELECT DISTINCT step_key FROM reps WHERE session_id = ?", (session_id,))
-        if self._has_work():
-            rows += self._query(  # an AMRAP's rounds are kept, but don't complete it
-                "SELECT DISTINCT step_key FROM work WHERE session_id = ? AND kind != 'round'",
-                (session_id,),
-            )
+        rows += self._query(  # an AMRAP's rounds are kept, but don't complete it
+            "SELECT DISTINCT step_key FROM work WHERE session_id = ? AND kind != 'round'",
+            (session_id,),
+        )
         return {row[0] for row in rows}
 
     def last_completed_step_key(self, session_id: int) -> str | None:
@@ -846,12 +828,11 @@ class History:
             "SELECT step_key, completed_at FROM reps WHERE session_id = ? ORDER BY id DESC LIMIT 1",
             (session_id,),
         )
-        if self._has_work():  # work and reps are two tables: the later write wins
-            rows += self._query(
-                "SELECT step_key, completed_at FROM work WHERE session_id = ? AND kind != 'round'"
-                " ORDER BY id DESC LIMIT 1",
-                (session_id,),
-            )
+        rows += self._query(  # work and reps are two tables: the later write wins
+            "SELECT step_key, completed_at FROM work WHERE session_id = ? AND kind != 'round'"
+            " ORDER BY id DESC LIMIT 1",
+            (session_id,),
+        )
         return max(rows, key=lambda row: row[1])[0] if rows else None
 
     # -- rows that can't be right ------------------------------------------------------
