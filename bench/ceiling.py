@@ -43,6 +43,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
+from provenance import provenance  # noqa: E402
 from recognition import DEFAULT_CORPUS, plain_table, value_label, voice_engine  # noqa: E402
 
 COLUMNS = ("condition", "cmds", "best", "gated", "subs", "neg>cmd", "cue>cmd")
@@ -251,7 +252,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                       f"cut at the truth -{args.pre:g}/+{args.post:g} s)")
     if args.json_out:
         args.json_out.write_text(json.dumps({"backend": args.backend, "pre": args.pre,
-                                             "post": args.post, "rows": rows}, indent=1))
+                                             "post": args.post, "rows": rows,
+                                             "provenance": provenance()}, indent=1))
     return 0
 
 

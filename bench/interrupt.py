@@ -36,6 +36,7 @@ sys.path.insert(0, str(REPO / "bench"))
 
 from cli import isolated_env, run_coach  # noqa: E402
 from cue_onsets import json_events, locate, timeline_cues  # noqa: E402
+from provenance import provenance  # noqa: E402
 from pulse import PulseServer  # noqa: E402
 from voice_timing import RATE, MonitorTap, use_home  # noqa: E402
 
@@ -216,7 +217,7 @@ def main() -> int:
     print(" ".join(notes))
     print(json.dumps(figures))
     if args.json_out:
-        args.json_out.write_text(json.dumps(figures, indent=2))
+        args.json_out.write_text(json.dumps({**figures, "provenance": provenance()}, indent=2))
     return 0
 
 

@@ -39,6 +39,7 @@ sys.path.insert(0, str(ROOT))
 
 import audio_gen as ag  # noqa: E402
 from audio_gen import SR, Voice  # noqa: E402
+from provenance import generator_versions, provenance  # noqa: E402
 
 from coach import log_values  # noqa: E402
 from coach.vocabulary import (  # noqa: E402
@@ -693,7 +694,8 @@ def _config_hash(split: str, plan: Plan, names: list[str]) -> str:
     h = hashlib.sha256()
     for path in (Path(__file__), HERE / "audio_gen.py"):
         h.update(path.read_bytes())
-    h.update(json.dumps([split, repr(plan), names, VERSION]).encode())
+    # The tools' versions too: a new espeak-ng or hibari-tts says the same text otherwise.
+    h.update(json.dumps([split, repr(plan), names, VERSION, generator_versions()]).encode())
     return h.hexdigest()[:16]
 
 
@@ -783,6 +785,7 @@ def build_corpus(
         "total_duration": round(sum(float(e["duration"]) for e in entries), 2),  # type: ignore[arg-type]
         "total_commands": sum(int(e["commands"]) for e in entries),  # type: ignore[call-overload]
         "generation_seconds": round(time.perf_counter() - t0, 1),
+        "provenance": provenance(),
         "conditions": entries,
     }
     manifest_path.write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")

@@ -40,6 +40,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from provenance import provenance
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 DEFAULT_CORPUS = HERE / "corpus" / "dev"
@@ -592,7 +594,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         doc = {"corpus": str(args.corpus), "split": manifest.get("split"),
                "backend": args.backend, "slack": args.slack,
                "source": str(args.recognitions_dir) if args.recognitions_dir else "coach",
-               "conditions": rows, "overall": overall}
+               "conditions": rows, "overall": overall, "provenance": provenance(),
+               "corpus_provenance": manifest.get("provenance")}
         args.json_out.parent.mkdir(parents=True, exist_ok=True)
         args.json_out.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
     if failed:

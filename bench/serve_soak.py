@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 import soundfile
+from provenance import provenance
 
 REPO = Path(__file__).resolve().parent.parent
 WORKOUTS = ["demo", "dead bug", "hip thrust", "band hip thrust"]
@@ -109,7 +110,7 @@ def main() -> int:
     for key, value in report.items():
         print(f"{key:>28}: {value}")
     if args.json_out:
-        args.json_out.write_text(json.dumps(report, indent=2))
+        args.json_out.write_text(json.dumps({**report, "provenance": provenance()}, indent=2))
     return 0
 
 

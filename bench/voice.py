@@ -41,6 +41,7 @@ sys.path.insert(0, str(HERE.parent))
 import audio_gen as ag  # noqa: E402
 from audio_gen import SR, Voice  # noqa: E402
 from make_corpus import HARD_NEGATIVES, NEGATIVES, TALK, TALK_VOICES, VOICES, split_half  # noqa: E402
+from provenance import provenance  # noqa: E402
 
 from coach.app.enrol import SENTENCES  # noqa: E402
 from coach.listen import athlete as athlete_voice  # noqa: E402
@@ -335,6 +336,7 @@ def main() -> int:
         summary["sweep"] = sweep(swept, args.backend)
     print(json.dumps({k: v for k, v in summary.items() if k != "rows"}, indent=1))
     if args.json_out:
+        summary["provenance"] = provenance()
         args.json_out.write_text(json.dumps(summary, indent=1) + "\n")
     return 0
 

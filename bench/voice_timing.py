@@ -46,6 +46,7 @@ from cue_onsets import (  # noqa: E402
     locate,
     timeline_cues,
 )
+from provenance import provenance  # noqa: E402
 from pulse import PulseServer  # noqa: E402
 
 RATE = 48000
@@ -603,7 +604,8 @@ def main() -> int:
     body = json.dumps(to_json(rows), indent=2)
     print(body)
     if args.json_out:
-        args.json_out.write_text(body + "\n")
+        traced = {"figures": to_json(rows), "provenance": provenance()}
+        args.json_out.write_text(json.dumps(traced, indent=2) + "\n")
     return 0
 
 

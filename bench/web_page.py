@@ -38,6 +38,7 @@ sys.path[:0] = [str(REPO), str(REPO / "tests"), str(REPO / "bench")]
 
 from cli import isolated_env, run_coach  # noqa: E402
 from cue_onsets import groups, timeline_cues  # noqa: E402
+from provenance import provenance  # noqa: E402
 from serve_soak import rss_mb  # noqa: E402
 from voice_timing import RATE, onsets_in_file, use_home  # noqa: E402
 
@@ -208,7 +209,8 @@ def main() -> int:
     text = json.dumps(result, indent=2)
     print(text)
     if args.json_out:
-        args.json_out.write_text(text + "\n")
+        traced = {**result, "provenance": provenance()}
+        args.json_out.write_text(json.dumps(traced, indent=2) + "\n")
     return 0
 
 

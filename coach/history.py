@@ -205,7 +205,8 @@ def _disk_full(folder: Path, exc: BaseException) -> bool:
         return False
 
 
-def _now() -> str:
+def now() -> str:
+    """The time a write stamps on its row: UTC, to the millisecond."""
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
 
@@ -621,7 +622,7 @@ class History:
                     script,
                     script_path,
                     workout,
-                    _now(),
+                    now(),
                     planned_reps,
                     os.getpid(),
                     socket.gethostname(),
@@ -643,19 +644,8 @@ class History:
 
     def shape(self, session_id: int) -> str | None:
         """The saved shape; None for sessions saved before shapes were."""
-        if self._is_v1:
-            return None
         rows = self._query("SELECT shape FROM session_shapes WHERE session_id = ?", (session_id,))
         return rows[0][0] if rows else None
-
-    @property
-    def _is_v1(self) -> bool:
-        """A version 1 database opened read-only (and so not migrated)."""
-        with self._lock:
-            found = self._conn.execute(
-                "SELECT 1 FROM sqlite_master WHERE name = 'session_shapes'"
-            ).fetchone()
-        return found is None
 
     def record_rep(
         self,
@@ -666,13 +656,16 @@ class History:
         set_number: int,
         rep: int,
         tempo_seconds: float | None = None,
+        *,
+        at: str | None = None,
     ) -> None:
-        """`tempo_seconds`: the rep's time under tension as the plan's tempo timed it."""
+        """`tempo_seconds`: the rep's time under tension as the plan's tempo timed it;
+        `at`: when the rep was done, if not now (a write held back and made later)."""
         with self._transaction() as conn:
             conn.execute(
                 "INSERT INTO reps (session_id, step_key, exercise, side, set_number, rep,"
                 " completed_at, tempo_seconds) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (session_id, step_key, exercise, side, set_number, rep, _now(), tempo_seconds),
+                (session_id, step_key, exercise, side, set_number, rep, at or now(), tempo_seconds),
             )
 
     def record_value(
@@ -696,7 +689,7 @@ class History:
                 "INSERT INTO set_values (session_id, step_key, exercise, side, set_number,"
                 " kind, value, unit, logged_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (session_id, step_key, exercise, side, set_number, kind, float(value), unit,
-                 logged_at or _now()),
+                 logged_at or now()),
             )  # fmt: skip
 
     def record_work(
@@ -709,13 +702,16 @@ class History:
         kind: str,
         seconds: float,
         rounds: int | None,
+        *,
+        at: str | None = None,
     ) -> None:
         """A hold, interval, EMOM minute or AMRAP done: how long, and how many rounds."""
         with self._transaction() as conn:
             conn.execute(
                 "INSERT INTO work (session_id, step_key, exercise, side, set_number, kind,"
                 " seconds, rounds, completed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (session_id, step_key, exercise, side, set_number, kind, seconds, rounds, _now()),
+                (session_id, step_key, exercise, side, set_number, kind, seconds, rounds,
+                 at or now()),  # fmt: skip
             )
 
     def forget_rounds(self, session_id: int, step_key: str) -> None:
@@ -729,14 +725,8 @@ class History:
                 (session_id, len(prefix), prefix),
             )
 
-    def _has_work(self) -> bool:
-        """False for an older database opened read-only (and so not migrated)."""
-        with self._lock:
-            found = self._conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'work'").fetchone()
-        return found is not None
-
     def _with_work(self, records: list[SessionRecord]) -> list[SessionRecord]:
-        if not records or not self._has_work():
+        if not records:
             return records
         rows = self._query(
             "SELECT session_id, SUM(CASE WHEN kind = 'hold' THEN seconds ELSE 0 END),"
@@ -752,15 +742,17 @@ class History:
             for r in records
         ]  # fmt: skip
 
-    def record_command(self, session_id: int, t: float, command: str, source: str) -> None:
+    def record_command(
+        self, session_id: int, t: float, command: str, source: str, *, at: str | None = None
+    ) -> None:
         with self._transaction() as conn:
             conn.execute(
                 "INSERT INTO commands (session_id, t, command, source, heard_at)"
                 " VALUES (?, ?, ?, ?, ?)",
-                (session_id, t, command, source, _now()),
+                (session_id, t, command, source, at or now()),
             )
 
-    def finish_session(self, session_id: int, status: str) -> None:
+    def finish_session(self, session_id: int, status: str, *, at: str | None = None) -> None:
         if status not in FINISHED_STATUSES:
             raise ValueError(
                 f"finish status must be one of {sorted(FINISHED_STATUSES)}: {status!r}"
@@ -768,7 +760,7 @@ class History:
         with self._transaction() as conn:
             cursor = conn.execute(
                 "UPDATE sessions SET status = ?, ended = ? WHERE id = ?",
-                (status, _now(), session_id),
+                (status, at or now(), session_id),
             )
             self._require_one(cursor, session_id)
 
@@ -788,7 +780,7 @@ class History:
                 "UPDATE sessions SET status = 'running', ended = NULL, pid = ?, host = ?,"
                 " resumed = resumed + 1, resumed_at = ?, earlier_seconds = earlier_seconds + ?"
                 " WHERE id = ?",
-                (os.getpid(), socket.gethostname(), _now(), ran, session_id),
+                (os.getpid(), socket.gethostname(), now(), ran, session_id),
             )
             self._require_one(cursor, session_id)
 
@@ -832,11 +824,10 @@ class History:
 
     def completed_step_keys(self, session_id: int) -> set[str]:
         rows = self._query("SELECT DISTINCT step_key FROM reps WHERE session_id = ?", (session_id,))
-        if self._has_work():
-            rows += self._query(  # an AMRAP's rounds are kept, but don't complete it
-                "SELECT DISTINCT step_key FROM work WHERE session_id = ? AND kind != 'round'",
-                (session_id,),
-            )
+        rows += self._query(  # an AMRAP's rounds are kept, but don't complete it
+            "SELECT DISTINCT step_key FROM work WHERE session_id = ? AND kind != 'round'",
+            (session_id,),
+        )
         return {row[0] for row in rows}
 
     def last_completed_step_key(self, session_id: int) -> str | None:
@@ -846,12 +837,11 @@ class History:
             "SELECT step_key, completed_at FROM reps WHERE session_id = ? ORDER BY id DESC LIMIT 1",
             (session_id,),
         )
-        if self._has_work():  # work and reps are two tables: the later write wins
-            rows += self._query(
-                "SELECT step_key, completed_at FROM work WHERE session_id = ? AND kind != 'round'"
-                " ORDER BY id DESC LIMIT 1",
-                (session_id,),
-            )
+        rows += self._query(  # work and reps are two tables: the later write wins
+            "SELECT step_key, completed_at FROM work WHERE session_id = ? AND kind != 'round'"
+            " ORDER BY id DESC LIMIT 1",
+            (session_id,),
+        )
         return max(rows, key=lambda row: row[1])[0] if rows else None
 
     # -- rows that can't be right ------------------------------------------------------

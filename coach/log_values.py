@@ -297,9 +297,9 @@ def whole_number_forms(n: int) -> list[str]:
 
 
 # The kinds heard, said with their marker, while another is asked for: a few hundred
-# phrases each. Every load with a unit is some 11,000: in every moonshine tree it cost
-# 180 MB and 2 s of set-up (bench/README.md), so only a whole load said plainly
-# ("sixty kilos") is heard when not asked for: a correction after the coach moved on.
+# phrases each. Every load with a unit is some 11,000, too costly in every moonshine
+# tree (bench/README.md has what it cost), so only a whole load said plainly ("sixty
+# kilos") is heard when not asked for: a correction after the coach moved on.
 OTHERS_HEARD = ("rpe", "rir", "reps")
 
 

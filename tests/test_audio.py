@@ -16,7 +16,7 @@ from cli import isolated_env, run_coach
 from cue_onsets import groups, json_events, locate, render, timeline_cues
 
 from coach.app.speaker import sample_at
-from coach.audio.mixer import FADE_SECONDS, Mixer
+from coach.audio.mixer import FADE_SECONDS, SPANS_KEPT, Mixer
 
 # -- the mixer -------------------------------------------------------------------------
 
@@ -100,14 +100,25 @@ def test_an_empty_clip_is_ignored() -> None:
     assert mixer.busy_until() == 0
 
 
-def test_sounding_knows_what_is_scheduled() -> None:
+def _spans(mixer: Mixer) -> list[tuple[int, int]]:
+    """What a watcher that comes now is told is scheduled, (start, stop) in samples."""
+    told: list[tuple[int, int]] = []
+    mixer.watch(lambda start, stop, _: told.append((start, stop)))()
+    return told
+
+
+def test_a_watcher_is_told_what_is_scheduled_and_forgotten_long_over() -> None:
     mixer = Mixer(1000)
     mixer.schedule(clip(100, 11), 500)
-    assert not mixer.sounding(499)
-    assert mixer.sounding(500) and mixer.sounding(599)
-    assert not mixer.sounding(650)
-    assert mixer.sounding(650, tail=100)
+    assert _spans(mixer) == [(500, 600)]
     assert mixer.busy_until() == 600
+    kept = 1000 * SPANS_KEPT
+    play(mixer, kept, [1000])
+    mixer.schedule(clip(100, 12), kept)  # the first ended under SPANS_KEPT ago: kept
+    assert _spans(mixer) == [(500, 600), (kept, kept + 100)]
+    play(mixer, 1000, [1000])
+    mixer.schedule(clip(100, 13), kept + 1000)  # and now longer ago: let go
+    assert _spans(mixer) == [(kept, kept + 100), (kept + 1000, kept + 1100)]
 
 
 def test_a_cut_ends_the_clip_on_its_sample_with_a_short_fade() -> None:
@@ -129,7 +140,7 @@ def test_a_cut_ends_the_clip_on_its_sample_with_a_short_fade() -> None:
     np.testing.assert_array_equal(out[1000 - start : 1200 - start], reply)
     assert not out[1200 - start :].any()
     assert mixer.busy_until() == 1200
-    assert mixer.sounding(999) and not mixer.sounding(1500)
+    assert _spans(mixer) == [(100, 1000), (1000, 1200)]  # cut, and the reply after it
 
 
 def test_a_cut_behind_the_render_head_fades_out_at_once() -> None:

@@ -98,6 +98,8 @@ def test_corpus_is_deterministic(tiny_corpus: Path, tmp_path: Path) -> None:
     mc.build_corpus(tmp_path, "dev", _tiny_plan(), only=["quiet"], force=True)
     for name in ("quiet.wav", "quiet.truth.json"):
         assert (tmp_path / name).read_bytes() == (tiny_corpus / name).read_bytes()
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert manifest["provenance"]["versions"]["espeak-ng"]  # what said it is kept with it
 
 
 @needs_tts
@@ -231,6 +233,23 @@ def test_runs_a_recognizer_and_reports(tmp_path: Path) -> None:
     code = recognition.main(["--corpus", str(corpus), "--recognitions-dir", str(saved.parent),
                              "--json-out", str(out)])
     assert code == 0 and json.loads(out.read_text())["overall"]["accuracy"] == 1.0
+    traced = json.loads(out.read_text())["provenance"]  # each result says what made it
+    assert traced["commit"] and traced["cpu"] and traced["cores"] >= 1
+    assert {"moonshine-cpp", "onnxruntime", "espeak-ng", "flite", "sox", "hibari-tts"} <= set(
+        traced["versions"]
+    )
+
+
+def test_a_new_version_of_a_voice_tool_makes_the_corpus_anew(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import make_corpus as mc
+
+    plan = _tiny_plan()
+    before = mc._config_hash("dev", plan, ["quiet"])
+    versions = {**mc.generator_versions(), "espeak-ng": "9.99"}
+    monkeypatch.setattr(mc, "generator_versions", lambda: versions)
+    assert mc._config_hash("dev", plan, ["quiet"]) != before
 
 
 @pytest.mark.slow

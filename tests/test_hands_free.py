@@ -14,6 +14,7 @@ import soundfile
 from athlete import Athlete, CoachProcess, Event, spoken
 from cli import REPO, coach
 from pulse import PulseServer
+from retries import Retries
 
 SCRIPT = """\
 workout: Hands-free check
@@ -259,7 +260,8 @@ def test_with_barge_in_a_command_said_over_the_coach_is_heard(
         )
         time.sleep(2.0)  # well into the cue
         heard = None
-        for voice in ("espeak", "hibari", "espeak"):
+        for attempt in Retries(allowed=2).tries("ready over the coach", 3):
+            voice = ("espeak", "hibari", "espeak")[attempt]
             mark = len(process.snapshot())
             pulse.play("mic", spoken("ready", workspace / "voice", voice))
             try:
@@ -290,7 +292,7 @@ def test_serve_starts_a_workout_by_voice_and_stops_it(
     athlete = Athlete(pulse, process, workspace / "voice")
     try:
         process.wait_for(lambda e: e["event"] == "say" and "start" in e["text"], timeout=60)
-        for attempt in range(4):
+        for attempt in Retries(allowed=3).tries("start demo", 4):
             athlete.say("start demo", ("espeak", "hibari")[attempt % 2])
             try:
                 process.wait_for(_phase("setup", exercise="Glute bridge"), timeout=8)

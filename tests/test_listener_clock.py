@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import queue
-import threading
 import time
 from typing import Any
 
@@ -35,21 +34,32 @@ def _job(
     )
 
 
-def heard_until_drained(
-    listener: Listener, job: ListenJob, chunks: queue.Queue[Any], inbox: queue.Queue[Any]
-) -> list[Recognition]:
-    """Run the listener's loop on `chunks` until it has taken them all, then stop it;
-    the recognitions it sent back."""
+class Recording(queue.Queue):  # type: ignore[type-arg]
+    """Chunks as the microphone delivered them, then the end of the stream. Taking the
+    k-th also delivers what the session sent meanwhile (`sent[k]`) to the listener's
+    inbox; asking for one more once all are taken stops the listener, so a test drains
+    the recording instead of sleeping till it is heard."""
+
+    def __init__(self, inbox: queue.Queue[Any], sent: dict[int, list[Any]] | None = None) -> None:
+        super().__init__()
+        self.inbox, self.sent, self.taken = inbox, sent or {}, 0
+
+    def get(self, block: bool = True, timeout: float | None = None) -> Any:
+        try:
+            item = super().get(block=False)
+        except queue.Empty:
+            self.inbox.put(messages.Stop())  # the end of the stream
+            raise
+        for message in self.sent.get(self.taken, []):
+            self.inbox.put(message)
+        self.taken += 1
+        return item
+
+
+def heard_until_drained(listener: Listener, job: ListenJob, chunks: Recording) -> list[Recognition]:
+    """Run the listener's loop on `chunks` to their end; the recognitions it sent back."""
     outbox: queue.Queue[Any] = queue.Queue()
-
-    def stop_when_drained() -> None:
-        while not chunks.empty():
-            time.sleep(0.05)
-        time.sleep(0.3)
-        inbox.put(messages.Stop())
-
-    threading.Thread(target=stop_when_drained, daemon=True).start()
-    Hearing(listener, RATE, job, inbox, outbox).run(chunks)  # type: ignore[arg-type]
+    Hearing(listener, RATE, job, chunks.inbox, outbox).run(chunks)  # type: ignore[arg-type]
     replies = []
     while not outbox.empty():
         replies.append(outbox.get())
@@ -71,32 +81,16 @@ def test_a_command_in_chunks_taken_late_is_dated_when_it_was_said() -> None:
 
     now = time.monotonic()
     waited = 3.0  # the listener was busy this long after the first chunk arrived
-    chunks: queue.Queue[Any] = queue.Queue()
+    chunks = Recording(queue.Queue())
     for k, at in enumerate(range(0, audio.size - CHUNK + 1, CHUNK)):
         chunks.put((audio[at : at + CHUNK], 0.0, now - waited + k * CHUNK / RATE))
     session_now = 100.0
     job = _job(vocabulary, sync=(now, session_now))
-    heard = heard_until_drained(listener, job, chunks, queue.Queue())
+    heard = heard_until_drained(listener, job, chunks)
     assert [r.command for r in heard] == ["next"]
     # The first chunk began one chunk before it arrived, `waited` before now.
     began = session_now - waited - CHUNK / RATE
     assert heard[0].start == pytest.approx(began + 0.6, abs=0.15)
-
-
-class _Microphone(queue.Queue):  # type: ignore[type-arg]
-    """Chunks as the microphone delivered them; taking the k-th also delivers what
-    the session sent meanwhile (`sent[k]`) to the listener's inbox."""
-
-    def __init__(self, inbox: queue.Queue[Any], sent: dict[int, list[Any]]) -> None:
-        super().__init__()
-        self.inbox, self.sent, self.taken = inbox, sent, 0
-
-    def get(self, block: bool = True, timeout: float | None = None) -> Any:
-        item = super().get(block, timeout)
-        for message in self.sent.get(self.taken, []):
-            self.inbox.put(message)
-        self.taken += 1
-        return item
 
 
 def test_with_barge_in_the_clips_wait_for_a_fresh_clock_reading() -> None:
@@ -112,14 +106,13 @@ def test_with_barge_in_the_clips_wait_for_a_fresh_clock_reading() -> None:
     clip = np.sin(np.arange(RATE // 2) * 0.3).astype(np.float32)  # what the coach played
     clip_start = 100.5  # session time
     inbox: queue.Queue[Any] = queue.Queue()
-    chunks = _Microphone(inbox, {
+    chunks = Recording(inbox, {
         0: [messages.Clip(clip_start, clip, RATE)],
         1: [messages.Sync(now, session_now)],  # the reading set right
     })
     quiet = 0.001 * pink(3 * RATE, np.random.default_rng(0))
     for k in range(quiet.size // CHUNK):  # arrived in real time, from 3 s ago
         chunks.put((quiet[k * CHUNK : (k + 1) * CHUNK], 0.0, now - 3.0 + k * CHUNK / RATE))
-    chunks.sent[chunks.qsize() - 1] = [messages.Stop()]
     job = _job(vocabulary, sync=(now, session_now + ahead), barge_in=True, delay=delay)
     Hearing(listener, RATE, job, inbox, queue.Queue()).run(chunks)  # type: ignore[arg-type]
 
@@ -142,7 +135,7 @@ def test_a_cut_ends_the_coachs_echo_and_the_listeners_deafness_where_it_falls() 
     clip = np.sin(np.arange(RATE) * 0.3).astype(np.float32)
     clip_start, cut_at = 100.5, 100.8
     inbox: queue.Queue[Any] = queue.Queue()
-    chunks = _Microphone(inbox, {
+    chunks = Recording(inbox, {
         0: [messages.Span(clip_start, clip_start + 1.0), messages.Clip(clip_start, clip, RATE)],
         1: [messages.Sync(now, session_now)],
         3: [messages.Cut(cut_at)],
@@ -150,7 +143,6 @@ def test_a_cut_ends_the_coachs_echo_and_the_listeners_deafness_where_it_falls() 
     quiet = 0.001 * pink(2 * RATE, np.random.default_rng(0))
     for k in range(quiet.size // CHUNK):
         chunks.put((quiet[k * CHUNK : (k + 1) * CHUNK], 0.0, now - 2.0 + k * CHUNK / RATE))
-    chunks.sent[chunks.qsize() - 1] = [messages.Stop()]
     job = _job(vocabulary, sync=(now, session_now), barge_in=True, delay=delay)
     hearing = Hearing(listener, RATE, job, inbox, queue.Queue())
     hearing.run(chunks)  # type: ignore[arg-type]

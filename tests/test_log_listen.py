@@ -147,9 +147,8 @@ def test_the_listeners_process_switches_when_the_session_says() -> None:
     import os
     import queue
     import time
-    from typing import Any
 
-    from test_listener_clock import heard_until_drained
+    from test_listener_clock import Recording, heard_until_drained
 
     from coach.listen import messages
     from coach.listen.pipeline import PipelineSettings
@@ -161,26 +160,11 @@ def test_the_listeners_process_switches_when_the_session_says() -> None:
     chunk = int(0.03 * RATE)
     # Values on after the first "Eighty kilos", off again after the second.
     switch = {
-        int((truth[0].end + 0.6) * RATE) // chunk: messages.ListenFor(kind="load"),
-        int((truth[1].end + 0.6) * RATE) // chunk: messages.ListenFor(kind=None),
+        int((truth[0].end + 0.6) * RATE) // chunk: [messages.ListenFor(kind="load")],
+        int((truth[1].end + 0.6) * RATE) // chunk: [messages.ListenFor(kind=None)],
     }
-    inbox: queue.Queue[Any] = queue.Queue()
-
-    class Microphone(queue.Queue):  # type: ignore[type-arg]
-        """Chunks as the microphone delivered them; the k-th taken also delivers the
-        session's message sent meanwhile."""
-
-        taken = 0
-
-        def get(self, block: bool = True, timeout: float | None = None) -> Any:
-            item = super().get(block, timeout)
-            if self.taken in switch:
-                inbox.put(switch[self.taken])
-            self.taken += 1
-            return item
-
     now = time.monotonic()
-    chunks = Microphone()
+    chunks = Recording(queue.Queue(), switch)
     for k, at in enumerate(range(0, audio.size - chunk + 1, chunk)):
         chunks.put((audio[at : at + chunk], 0.0, now + k * chunk / RATE))
     job = ListenJob(
@@ -190,6 +174,6 @@ def test_the_listeners_process_switches_when_the_session_says() -> None:
     )  # fmt: skip
     listener = Listener(make_recognizer("pocketsphinx", VOCAB, values=True), VOCAB, RATE)
     listener.listen_for_values(None)
-    heard = heard_until_drained(listener, job, chunks, inbox)
+    heard = heard_until_drained(listener, job, chunks)
     assert [r.value for r in heard] == [LoggedValue("load", 80, "kg")]
     assert abs(heard[0].start - truth[1].start) < 0.3

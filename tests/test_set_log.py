@@ -329,3 +329,15 @@ def test_a_typed_value_that_cant_be_logged_is_answered() -> None:
         said += [a.text for a in actions if isinstance(a, Say)]
         assert not [a for a in actions if isinstance(a, ValueLogged)]
     assert said == [REFUSED_LOAD] * 4
+
+
+def test_logging_is_rows_of_the_machine_in_the_rest_and_paused_it_waits() -> None:
+    session = Session(expand(_workout(log=("load",))), EstimatedSpeech())
+    machine = session._machine
+    # A value to log is a trigger of the rest alone, like every other command's table row.
+    assert [s for s in machine.states if "log" in machine.get_triggers(s)] == ["rest"]
+    events = simulate(_workout(log=("load",)), "12:pause,13:log 80,14:resume,16:log 82")
+    assert [(e["t"], e["value"]) for e in of(events, "logged")] == [(16.0, 82.0)]
+    assert [(e["command"], "ignored" in e) for e in of(events, "command")] == [
+        ("pause", False), ("log", True), ("resume", False), ("log", False)
+    ]  # fmt: skip

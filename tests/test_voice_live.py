@@ -15,6 +15,7 @@ from athlete import Athlete, CoachProcess, Event
 from cli import REPO, isolated_env, run_coach
 from listen_audio import RATE, espeak, have_espeak, tv
 from pulse import PulseServer
+from retries import Retries
 
 from coach.app.enrol import SENTENCES
 from coach.listen import speaker
@@ -89,7 +90,9 @@ def _session(pulse: PulseServer, tmp_path: Path, television: bool) -> list[str]:
             pulse.play("mic", _other(voice, phrase))
             time.sleep(2.5)
         assert [e for e in _commands(process) if not e.get("ignored")] == []
-        for _ in range(4):  # the athlete, as a person does, says it again if unheard
+        # The athlete, as a person does, says it again if unheard: twice in all, at most.
+        retries = Retries(allowed=2)
+        for _ in retries.tries("ready", 4):
             athlete.say("ready", "espeak")
             try:
                 process.wait_for(lambda e: e["event"] == "phase" and e["phase"] == "brace",
@@ -97,7 +100,7 @@ def _session(pulse: PulseServer, tmp_path: Path, television: bool) -> list[str]:
                 break
             except AssertionError:
                 continue
-        for _ in range(4):
+        for _ in retries.tries("stop workout", 4):
             athlete.say("stop workout", "espeak")
             try:
                 process.wait_for(lambda e: e["event"] == "done", timeout=6)

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from athlete import Ears, spoken
 from pulse import PulseServer
+from retries import Retries
 
 from tests.cli import isolated_env
 from tests.devtools import Browser, need_chromium
@@ -98,7 +99,8 @@ def test_the_page_steers_a_live_session(
     # Said into the microphone, like the athlete would; said again if not heard.
     ears = Ears(pulse)
     try:
-        for voice in ("espeak", "hibari", "espeak"):
+        for attempt in Retries(allowed=2).tries("resume", 3):
+            voice = ("espeak", "hibari", "espeak")[attempt]
             mark = live.mark()
             ears.wait_quiet()
             pulse.play("mic", spoken("resume", tmp_path, voice))

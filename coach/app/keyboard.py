@@ -21,7 +21,7 @@ from typing import TextIO
 
 from coach.log_values import LoggedValue
 from coach.log_values import parse_typed as parse_value
-from coach.session.events import Command, Event
+from coach.session.events import LOG, Command, Event
 from coach.vocabulary import Vocabulary
 
 KEYS: dict[str, str] = {
@@ -143,7 +143,7 @@ class Keyboard:
 
     def _post_value(self, value: LoggedValue | None, typed: str) -> None:
         # With no value too: the session says why it can't log what was typed.
-        self.events.put(Command("log", source="keyboard", text=typed.strip(), value=value))
+        self.events.put(Command(LOG, source="keyboard", text=typed.strip(), value=value))
 
     def _lines(self) -> None:
         for line in self._stream:

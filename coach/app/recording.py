@@ -6,7 +6,15 @@ import logging
 from collections.abc import Callable, Mapping
 
 from coach.history import History, SetRecord
-from coach.history_journal import BufferedWrites
+from coach.history_journal import (
+    BufferedWrites,
+    CommandTaken,
+    RepDone,
+    RoundsForgotten,
+    SessionEnded,
+    ValueSaid,
+    WorkDone,
+)
 from coach.log_values import LoggedValue, reps_at_load
 from coach.plan import Plan
 from coach.progression import DoneSet, LastSession, Target, targets
@@ -43,45 +51,41 @@ class HistoryRecorder:
         self.tempo = tempo or {}
 
     def emit(self, action: Action, now: float) -> None:
+        # Each write takes its time here, as it happens, however late it gets in.
+        sid = self.session_id
         if isinstance(action, RepCompleted):
             s = action.step
             assert s.rep is not None and s.rep_key is not None
-            self.writes.write(
-                "record_rep", self.session_id, s.rep_key, s.exercise, s.side, s.set, s.rep,
-                self.tempo.get(s.rep_key),
-            )
+            self.writes.write(RepDone(
+                sid, s.rep_key, s.exercise, s.side, s.set, s.rep, self.tempo.get(s.rep_key)
+            ))  # fmt: skip
         elif isinstance(action, WorkCompleted):
             s = action.step
             assert s.unit is not None and s.work is not None
-            self.writes.write(
-                "record_work", self.session_id, s.unit, s.exercise, s.side, s.set, s.work,
-                action.seconds, action.rounds,
-            )  # fmt: skip
+            self.writes.write(WorkDone(
+                sid, s.unit, s.exercise, s.side, s.set, s.work, action.seconds, action.rounds
+            ))  # fmt: skip
         elif isinstance(action, WorkStarted) and action.step.work == "amrap":
             # A new attempt: the rounds of one before it (a resume, "back") are dropped.
             assert action.step.unit is not None
-            self.writes.write("forget_rounds", self.session_id, action.step.unit)
+            self.writes.write(RoundsForgotten(sid, action.step.unit))
         elif isinstance(action, RoundCounted):  # saved at once, like a rep
             s = action.step
             assert s.unit is not None
-            self.writes.write(
-                "record_work", self.session_id, f"{s.unit}/round{action.round}", s.exercise,
-                s.side, s.set, "round", 0.0, 1,
-            )  # fmt: skip
+            self.writes.write(WorkDone(
+                sid, f"{s.unit}/round{action.round}", s.exercise, s.side, s.set, "round", 0.0, 1
+            ))  # fmt: skip
         elif isinstance(action, ValueLogged):
             s, v = action.step, action.value
             if v.value is not None:  # "skip": nothing to log (the command itself is kept)
                 self.writes.write(
-                    "record_value", self.session_id, s.set_key, s.exercise, None, s.set,
-                    v.kind, v.value, v.unit,
-                )  # fmt: skip
+                    ValueSaid(sid, s.set_key, s.exercise, None, s.set, v.kind, v.value, v.unit)
+                )
         elif isinstance(action, CommandHeard):
-            self.writes.write(
-                "record_command",
-                self.session_id, action.t, action.command.name, action.command.source,
-            )
+            command = action.command
+            self.writes.write(CommandTaken(sid, action.t, command.name, command.source))
         elif isinstance(action, Finished):
-            self.writes.write("finish_session", self.session_id, action.status)
+            self.writes.write(SessionEnded(sid, action.status))
 
     def close(self) -> None:
         self.writes.close()
@@ -96,9 +100,7 @@ def rep_seconds(plan: Plan) -> dict[str, float]:
     return seconds
 
 
-def last_time(
-    history: History, plan: Plan, session_id: int | None = None
-) -> dict[int, str]:
+def last_time(history: History, plan: Plan, session_id: int | None = None) -> dict[int, str]:
     """What was logged last time for each exercise the plan logs, as the coach says it
     ("eight at sixty kilos, RPE eight"), by exercise index."""
     logged = {s.exercise_index: s.exercise for s in plan.steps if s.log}

@@ -32,6 +32,9 @@ CutWatcher = Callable[[int], None]
 
 # Long enough that a cut mid-word doesn't click, short enough to sound immediate.
 FADE_SECONDS = 0.005
+# How long a clip is kept after it ended, for a watcher that comes late (a minute: far
+# beyond any delay from the speaker to the microphone).
+SPANS_KEPT = 60
 
 
 class _Cut:
@@ -70,6 +73,10 @@ class Mixer:
         if clip.size == 0:
             return
         with self._spans_lock:
+            # Forget what ended long ago, so a day-long session stays small.
+            horizon = self.position - self.rate * SPANS_KEPT
+            if self._spans and self._spans[0][1] < horizon:
+                self._spans = [s for s in self._spans if s[1] >= horizon]
             self._spans.append((start, start + clip.size, clip))
             for watcher in self._watchers:
                 watcher(start, start + clip.size, clip)
@@ -168,17 +175,6 @@ class Mixer:
                 out=self._scratch[:n],
             )
             block[fade_from - begin : b - begin] += self._scratch[:n]
-
-    def sounding(self, sample: int, tail: int = 0, until: int | None = None) -> bool:
-        """Whether anything scheduled sounds at `sample` (up to `until`), or ended
-        less than `tail` samples before it."""
-        last = sample if until is None else max(sample, until - 1)
-        with self._spans_lock:
-            # Forget what ended long ago, so a day-long session stays small.
-            horizon = self.position - self.rate * 60
-            if self._spans and self._spans[0][1] < horizon:
-                self._spans = [s for s in self._spans if s[1] >= horizon]
-            return any(start <= last and sample < stop + tail for start, stop, _ in self._spans)
 
     def busy_until(self) -> int:
         with self._spans_lock:

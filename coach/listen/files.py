@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from coach.errors import CoachError
-from coach.samples import Samples, resample
+from coach.samples import Samples
 
 
 def read_mono(path: str | Path) -> tuple[Samples, int]:
@@ -53,8 +53,3 @@ def _unreadable(path: Path, error: Exception) -> CoachError:
     reason = str(error).strip().splitlines()[-1] if str(error).strip() else "unreadable"
     return CoachError(f"{path}: not a readable audio file ({reason})")
 
-
-def read_audio(path: str | Path, rate: int) -> Samples:
-    """The file's audio as mono float32 at `rate`."""
-    audio, file_rate = read_mono(path)
-    return resample(audio, file_rate, rate)

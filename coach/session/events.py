@@ -16,6 +16,9 @@ from coach.plan import Step
 
 # -- events (into the session) --------------------------------------------------
 
+# The name of a Command that logs a value for a set; not a voice command of its own.
+LOG = "log"
+
 
 @dataclass(frozen=True)
 class Command:
@@ -24,7 +27,7 @@ class Command:
     name: str
     source: str = "script"
     text: str = ""
-    value: LoggedValue | None = None  # what "log" logs ("eighty kilos"); None otherwise
+    value: LoggedValue | None = None  # what LOG logs ("eighty kilos"); None otherwise
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ from transitions import Machine
 from coach.log_values import LoggedValue, as_asked
 from coach.plan import Plan, Step
 from coach.session.events import (
+    LOG,
     Action,
     CircuitRound,
     Command,
@@ -141,6 +142,8 @@ class Session:
         self._log_rest: Step | None = None  # the rest whose set is being logged
         self._logged: dict[str, LoggedValue] = {}  # in it, by kind: the later wins
         self._asked = ""  # the kind asked for in it, the listener told
+        self._heard: Command | None = None  # the command being handled
+        self._refused = False  # it was a value to log, refused out loud
         self.stop_check = StopCheck()  # a voice's "stop" is confirmed first
         self._asking_stop = False  # the pause under way is a lone "stop"'s question
         self._machine = Machine(
@@ -176,6 +179,38 @@ class Session:
                     "after": "_on_resume",
                 }
             )
+        # The rest after a set that is logged: a value, "skip" (the set is not logged) and
+        # "repeat" (what was logged) are for the log, before their rows further down.
+        table += [
+            {
+                "trigger": LOG,
+                "source": "rest",
+                "dest": None,
+                "conditions": ["_logging", "_value_fits"],
+                "after": "_log_value",
+            },
+            {
+                "trigger": LOG,
+                "source": "rest",
+                "dest": None,
+                "conditions": ["_logging", "_value_refused"],
+                "after": "_refuse_value",
+            },
+            {
+                "trigger": "skip",
+                "source": "rest",
+                "dest": None,
+                "conditions": "_logging",
+                "after": "_skip_log",
+            },
+            {
+                "trigger": "repeat",
+                "source": "rest",
+                "dest": None,
+                "conditions": ["_logging", "_has_logged"],
+                "after": "_say_logged",
+            },
+        ]
         table += [
             {
                 "trigger": "tick",
@@ -284,16 +319,12 @@ class Session:
                 self._ask_to_stop()
                 self._out.insert(heard_at, CommandHeard(now, event, accepted=True, confirm=True))
                 return self._out
-            # Only the athlete's commands are triggered by name: "finish", "enter_step"
-            # and the machine's own triggers are not for a Command to pull.
-            if self._log_rest is not None and self.state == "rest" and (
-                event.name == "log" or event.name == "skip" or (
-                    event.name == "repeat" and self._logged
-                )
-            ):  # fmt: skip
-                accepted = self._log(event)
-            elif event.name in COMMANDS and self._applies(event.name):
-                accepted = self.trigger(event.name)
+            # Only the athlete's commands (and a value to log) are triggered by name:
+            # "finish", "enter_step" and the machine's own triggers are not for a
+            # Command to pull.
+            if (event.name in COMMANDS or event.name == LOG) and self._applies(event.name):
+                self._heard, self._refused = event, False
+                accepted = self.trigger(event.name) and not self._refused
             else:
                 accepted = False
                 if event.name == "pause" and self.state == "paused" and not self.talk.talking(now):
@@ -640,28 +671,54 @@ class Session:
 
     # -- logging a set -------------------------------------------------------------
 
-    def _log(self, command: Command) -> bool:
-        """A value, "skip" or "repeat" in the rest a set is logged in."""
+    def _logging(self) -> bool:
+        return self._log_rest is not None
+
+    def _has_logged(self) -> bool:
+        return bool(self._logged)
+
+    def _value_given(self) -> Command:
+        assert self._heard is not None
+        return self._heard
+
+    def _asked_value(self) -> LoggedValue | None:
+        """The value heard, as the kind asked when it is a bare number; None when the
+        text is no value, or out of that kind's range."""
+        value = self._value_given().value
+        return None if value is None else as_asked(value, self._asked)
+
+    def _said_skip(self) -> bool:
+        value = self._value_given().value
+        return value is not None and value.kind == "skip"
+
+    def _value_fits(self) -> bool:
+        return not self._said_skip() and self._asked_value() is not None
+
+    def _value_refused(self) -> bool:
+        return not self._said_skip() and self._asked_value() is None
+
+    def _refuse_value(self) -> None:
+        """Typed text that is no value, or a number out of range, is refused out loud,
+        never dropped unsaid; the command is not taken."""
+        self._log_answer([refused(self._asked)])
+        self._refused = True
+
+    def _say_logged(self) -> None:
+        self._log_answer([said_back(self._logged.values())])
+
+    def _skip_log(self) -> None:
+        """This set is not logged; the exercise goes on."""
         rest = self._log_rest
         assert rest is not None
-        if command.name == "repeat":
-            self._log_answer([said_back(self._logged.values())])
-            return True
-        if command.name == "skip":  # this set is not logged; the exercise goes on
-            self._out.append(ValueLogged(self.now, rest, LoggedValue("skip")))
-            self._close_log()
-            closed = self.phrases.log_closed if self._logged else self.phrases.log_skipped
-            self._log_answer([closed])
-            return True
-        if command.value is not None and command.value.kind == "skip":
-            return False
-        # A typed bare number is of the kind asked; typed text that is no value, or a
-        # number out of that kind's range, is refused out loud, never dropped unsaid.
-        value = None if command.value is None else as_asked(command.value, self._asked)
-        if value is None:
-            self._log_answer([refused(self._asked)])
-            return False
-        value = with_unit(value, self.log_unit)
+        self._out.append(ValueLogged(self.now, rest, LoggedValue("skip")))
+        self._close_log()
+        self._log_answer([self.phrases.log_closed if self._logged else self.phrases.log_skipped])
+
+    def _log_value(self) -> None:
+        rest = self._log_rest
+        found = self._asked_value()
+        assert rest is not None and found is not None
+        value = with_unit(found, self.log_unit)
         self._logged[value.kind] = value
         self._out.append(ValueLogged(self.now, rest, value))
         said = said_back([value])
@@ -676,7 +733,6 @@ class Session:
             self._out.append(ListenForValues(self.now, following))
         else:
             self._log_answer([said])
-        return True
 
     def _log_answer(self, texts: list[str]) -> bool:
         """Say `texts` at once, but only if they fit the rest: logging never stretches it."""

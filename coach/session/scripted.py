@@ -5,7 +5,7 @@ from __future__ import annotations
 from coach.errors import CoachError
 from coach.log_values import parse_typed as parse_value
 from coach.log_values import why_not
-from coach.session.events import Command
+from coach.session.events import LOG, Command
 from coach.vocabulary import COMMANDS, Vocabulary
 
 
@@ -28,14 +28,14 @@ def parse_commands(spec: str, vocabulary: Vocabulary | None = None) -> list[tupl
                 "(e.g. --commands '12.5:pause,20:resume')"
             )
         name, _, logged = said.strip().partition(" ")
-        if name.lower() == "log":  # "40:log 80 kg": a value logged for the set before the rest
+        if name.lower() == LOG:  # "40:log 80 kg": a value logged for the set before the rest
             value = parse_value(logged)
             if value is None or value.kind == "skip":
                 raise CoachError(
                     f"--commands: {logged.strip()!r} is not a value to log: {why_not(logged)} "
                     "(e.g. '40:log 80 kg', '45:log rpe 8', '50:log 2 in reserve')"
                 )
-            parsed.append((at, Command("log", source="script", text=said.strip(), value=value)))
+            parsed.append((at, Command(LOG, source="script", text=said.strip(), value=value)))
             continue
         source = "script"
         if name.lower() == "heard":  # "30:heard stop": as if the listener heard it said
