@@ -40,8 +40,8 @@ sys.path.insert(0, str(ROOT))
 import audio_gen as ag  # noqa: E402
 from audio_gen import SR, Voice  # noqa: E402
 
-from coach import log_values  # noqa: E402
-from coach.vocabulary import (  # noqa: E402
+from coach.words import log_values  # noqa: E402
+from coach.words.vocabulary import (  # noqa: E402
     COMMANDS,  # noqa: E402
     DEFAULT_PHRASES,
     normalise,
@@ -439,7 +439,7 @@ class Plan:
     voices: tuple[Voice, ...] | None = None  # override the split's voices (tests)
     coach_voices: tuple[Voice, ...] | None = None
     phrases: tuple[tuple[str, str], ...] | None = None  # override (phrase, command) items
-    # Logged values (coach.log_values) said in place of the commands: this many a stream.
+    # Logged values (coach.words.log_values) said in place of the commands: this many a stream.
     values: int = 0
 
 

@@ -7,7 +7,7 @@ stream then holds, in random order, 1.5-3 s apart, over a background:
   - another person's chat at the athlete's level, half of it with command words inside;
   - another person's commands (stop, stop workout, next, pause, skip…).
 Backgrounds: quiet, a TV 15 and 5 dB under the athlete, four talkers 15 and 5 dB, gym
-music 5 dB. The listener runs in this process (coach.listen.pipeline.Listener, the
+music 5 dB. The listener runs in this process (coach.listen.pipeline.listener.Listener, the
 backend coach recognize would use), once with the profile and once without.
 
 Reported per condition and overall: commands heard, false actions an hour by source
@@ -43,12 +43,12 @@ from audio_gen import SR, Voice  # noqa: E402
 from make_corpus import HARD_NEGATIVES, NEGATIVES, TALK, TALK_VOICES, VOICES, split_half  # noqa: E402
 
 from coach.app.enrol import SENTENCES  # noqa: E402
-from coach.listen import athlete as athlete_voice  # noqa: E402
-from coach.listen import enrolment  # noqa: E402
-from coach.listen.pipeline import Heard, Listener, PipelineSettings, Recognition  # noqa: E402
+from coach.listen.athlete import enrolment  # noqa: E402
+from coach.listen.athlete import voice_match as athlete_voice  # noqa: E402
+from coach.listen.athlete.voice_profile import VoiceProfile  # noqa: E402
+from coach.listen.pipeline.listener import Heard, Listener, PipelineSettings, Recognition  # noqa: E402
 from coach.listen.recognizers import make_recognizer  # noqa: E402
-from coach.listen.voice_profile import VoiceProfile  # noqa: E402
-from coach.vocabulary import Vocabulary  # noqa: E402
+from coach.words.vocabulary import Vocabulary  # noqa: E402
 
 CONDITIONS = {  # name: (background, SNR dB)
     "quiet": ("quiet", 50.0),
@@ -252,7 +252,7 @@ def sweep(runs: list[tuple[str, list[Recognition], list[Item], float, float]], b
 
 def ceiling() -> int:
     """The embedder's own equal error rate between voices on clean commands."""
-    from coach.listen import speaker
+    from coach.listen.athlete import speaker
 
     voices = [*VOICES["dev"], *VOICES["test"]]
     profiles = {v: enrol(v, 0)[0].array() for v in voices}

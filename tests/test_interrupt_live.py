@@ -19,7 +19,7 @@ from cli import REPO
 from cue_onsets import locate, timeline_cues
 from pulse import MIC_RATE, PulseServer
 
-from coach.samples import resample
+from coach.base.samples import resample
 
 SCRIPT = """\
 workout: Interrupt check

@@ -14,11 +14,11 @@ import pytest
 from listen_audio import RATE, espeak, have_espeak, pink
 
 from coach.listen import messages
-from coach.listen.pipeline import Listener, PipelineSettings, Recognition
+from coach.listen.input.sources import FileSource
+from coach.listen.pipeline.listener import Listener, PipelineSettings, Recognition
 from coach.listen.recognizers import make_recognizer
-from coach.listen.sources import FileSource
 from coach.listen.worker import Hearing, ListenJob
-from coach.vocabulary import Vocabulary
+from coach.words.vocabulary import Vocabulary
 
 CHUNK = int(0.03 * RATE)
 

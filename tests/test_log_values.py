@@ -1,10 +1,10 @@
-"""What an athlete says to log a set, parsed to a value (coach.log_values)."""
+"""What an athlete says to log a set, parsed to a value (coach.words.log_values)."""
 
 from __future__ import annotations
 
 import pytest
 
-from coach.log_values import (
+from coach.words.log_values import (
     VALUE_KINDS,
     LoggedValue,
     as_asked,

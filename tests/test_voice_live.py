@@ -17,7 +17,7 @@ from listen_audio import RATE, espeak, have_espeak, tv
 from pulse import PulseServer
 
 from coach.app.enrol import SENTENCES
-from coach.listen import speaker
+from coach.listen.athlete import speaker
 
 pytestmark = [
     pytest.mark.slow,

@@ -23,8 +23,8 @@ from rich.table import Table
 from rich.text import Text
 
 from coach.app.keyboard import key_help
+from coach.base.printable import printable
 from coach.plan import Step
-from coach.printable import printable
 from coach.session.clock import Clock
 from coach.session.events import Action, CommandHeard, Say
 from coach.session.machine import Session

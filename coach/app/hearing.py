@@ -20,17 +20,17 @@ from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from coach.child_processes import deaf_to_ctrl_c
+from coach.base.child_processes import deaf_to_ctrl_c
+from coach.base.samples import Samples
 from coach.config import Settings
 from coach.listen import messages
-from coach.listen.echo import canceller_available
-from coach.listen.pipeline import PipelineSettings, Recognition
-from coach.listen.sources import AudioSource, FileSource, MicSource
+from coach.listen.echo.canceller import canceller_available
+from coach.listen.input.sources import AudioSource, FileSource, MicSource
+from coach.listen.pipeline.listener import PipelineSettings, Recognition
 from coach.listen.worker import SILENT_DB, ListenJob, run_listener
-from coach.samples import Samples
 from coach.session.clock import Clock
 from coach.session.events import Command, Event
-from coach.vocabulary import Vocabulary
+from coach.words.vocabulary import Vocabulary
 
 if TYPE_CHECKING:
     from multiprocessing.process import BaseProcess
@@ -77,7 +77,7 @@ def command_from(recognition: Recognition) -> Command:
 
 def pipeline_settings(settings: Settings, barge_in: bool) -> PipelineSettings:
     """The listener's settings from the user's (config, environment, flags)."""
-    from coach.listen import voice_profile
+    from coach.listen.athlete import voice_profile
 
     listen = settings.listen
     return PipelineSettings(

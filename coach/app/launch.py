@@ -25,11 +25,12 @@ from coach.app.keyboard import start_keyboard
 from coach.app.options import RunOptions, note
 from coach.app.recording import HistoryRecorder, last_time, rep_seconds, todays_targets
 from coach.app.signals import stopping_on_signals
+from coach.base.errors import CoachError
 from coach.config import Settings, load_settings
-from coach.errors import CoachError
-from coach.history import History
+from coach.history.store import History
 from coach.plan import Plan, expand
-from coach.progression import Target, with_targets
+from coach.plan.progression import Target, with_targets
+from coach.plan.shape import shape
 from coach.script.model import Workout
 from coach.session.clock import Clock, ScaledClock, VirtualClock, WaitingForever
 from coach.session.events import Action, Command, Event, Finished, ListenForValues
@@ -38,7 +39,6 @@ from coach.session.phrases import Phrases
 from coach.session.runner import Output, run_session
 from coach.session.speech import EstimatedSpeech, SpeechTimer
 from coach.session.timeline import JsonTimeline, TextTimeline
-from coach.shape import shape
 
 if TYPE_CHECKING:
     from coach.app.hearing import Listening

@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 
-from coach.history import History, SetRecord
-from coach.history_journal import BufferedWrites
-from coach.log_values import LoggedValue, reps_at_load
+from coach.history.journal import BufferedWrites
+from coach.history.store import History, SetRecord
 from coach.plan import Plan
-from coach.progression import DoneSet, LastSession, Target, targets
+from coach.plan.progression import DoneSet, LastSession, Target, targets
+from coach.plan.shape import planned
 from coach.script.model import Workout
 from coach.session.events import (
     Action,
@@ -21,14 +21,14 @@ from coach.session.events import (
     WorkCompleted,
     WorkStarted,
 )
-from coach.shape import planned
+from coach.words.log_values import LoggedValue, reps_at_load
 
 _LOGGER = logging.getLogger(__name__)
 
 
 class HistoryRecorder:
     """Writes completed reps, heard commands and the outcome to the history; a write
-    that fails is held and retried (see coach.history_journal), never fatal."""
+    that fails is held and retried (see coach.history.journal), never fatal."""
 
     def __init__(
         self,

@@ -22,14 +22,14 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from coach.errors import CoachError
+from coach.base.errors import CoachError
+from coach.base.samples import Samples, resample
 from coach.listen import messages
-from coach.listen.audio_input import Chunk
-from coach.listen.echo import PlayedSound
-from coach.listen.pipeline import Listener, PipelineSettings
-from coach.listen.sources import AudioSource, open_source
-from coach.samples import Samples, resample
-from coach.vocabulary import Vocabulary
+from coach.listen.echo.canceller import PlayedSound
+from coach.listen.input.audio_input import Chunk
+from coach.listen.input.sources import AudioSource, open_source
+from coach.listen.pipeline.listener import Listener, PipelineSettings
+from coach.words.vocabulary import Vocabulary
 
 _LOGGER = logging.getLogger(__name__)
 
