@@ -13,8 +13,8 @@ from cli import coach
 
 from coach.app.launch import launch, start_recorded
 from coach.app.options import RunOptions
-from coach.app.recording import todays_targets
 from coach.config import Settings, load_settings
+from coach.history.earlier import todays_targets
 from coach.history.store import History
 from coach.plan import Plan, expand
 from coach.plan.progression import DoneSet, LastSession, Target, target, targets, with_targets

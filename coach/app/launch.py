@@ -23,10 +23,11 @@ from typing import TYPE_CHECKING, TextIO
 
 from coach.app.keyboard import start_keyboard
 from coach.app.options import RunOptions, note
-from coach.app.recording import HistoryRecorder, last_time, rep_seconds, todays_targets
+from coach.app.recording import HistoryRecorder, rep_seconds
 from coach.app.signals import stopping_on_signals
 from coach.base.errors import CoachError
 from coach.config import Settings, load_settings
+from coach.history.earlier import last_time, todays_targets
 from coach.history.store import History
 from coach.plan import Plan, expand
 from coach.plan.progression import Target, with_targets

@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from coach.app.recording import todays_targets
 from coach.base.errors import CoachError
+from coach.history.earlier import todays_targets
 from coach.history.store import History, SessionRecord
 from coach.plan import Plan, expand
 from coach.plan.progression import Target, with_targets
