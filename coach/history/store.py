@@ -270,7 +270,7 @@ class SessionRecord:
 
 
 @dataclass(frozen=True)
-class LoggedValue:
+class StoredValue:
     value: float
     unit: str | None
     logged_at: str
@@ -306,7 +306,7 @@ class SetRecord:
     exercise: str
     set_number: int
     sides: tuple[SideRecord, ...] = ()  # in the order done
-    values: dict[str, LoggedValue] = dataclasses.field(default_factory=dict)  # kind → latest
+    values: dict[str, StoredValue] = dataclasses.field(default_factory=dict)  # kind → latest
 
     def value(self, kind: str) -> float | None:
         found = self.values.get(kind)
@@ -974,7 +974,7 @@ class History:
             values = entry(row)["values"]
             earlier = values.get(row[5])
             corrected = 0 if earlier is None else earlier.corrected + 1
-            values[row[5]] = LoggedValue(row[6], row[7], row[4], corrected)
+            values[row[5]] = StoredValue(row[6], row[7], row[4], corrected)
         ordered = sorted(
             ((key, e) for key, e in found.items() if key[0] in sessions),
             key=lambda item: (item[0][0], item[1]["first"]),

@@ -68,7 +68,7 @@ class LoggedValue:
         """The value as the coach says it back: 'eighty kilos', 'RPE seven and a half'."""
         if self.kind == "skip" or self.value is None:
             return "skip"
-        number = number_words(self.value)
+        number = value_words(self.value)
         if self.kind == "load":
             return f"{number} {UNIT_WORDS[self.unit]}" if self.unit else number
         if self.kind == "rpe":
@@ -82,10 +82,10 @@ def reps_at_load(reps: int, load: LoggedValue | None) -> str:
     """ "eight at sixty kilos"; "eight reps" without a load, "sixty kilos" without reps."""
     if load is None:
         return LoggedValue("reps", reps).spoken() if reps else ""
-    return f"{number_words(reps)} at {load.spoken()}" if reps else load.spoken()
+    return f"{value_words(reps)} at {load.spoken()}" if reps else load.spoken()
 
 
-def number_words(value: float) -> str:
+def value_words(value: float) -> str:
     """0–999 in halves as said: 125.5 → 'one hundred and twenty five and a half'."""
     whole = int(value)
     half = " and a half" if value - whole == 0.5 else ""
