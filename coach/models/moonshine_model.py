@@ -39,11 +39,11 @@ import numpy as np
 from platformdirs import user_cache_dir
 
 from coach.base.errors import CoachError
+from coach.models.moonshine_fetch import MODEL
 
 _LOGGER = logging.getLogger(__name__)
 
 PACKAGE = "moonshine_cpp"
-MODEL = "base-en"
 RATE = 16000
 # The rebuilt files; the number changes whenever `prepare` does.
 BUILD = "int8-v4"

