@@ -46,7 +46,7 @@ from coach.app.enrol import SENTENCES  # noqa: E402
 from coach.listen.athlete import enrolment  # noqa: E402
 from coach.listen.athlete import voice_match as athlete_voice  # noqa: E402
 from coach.listen.athlete.voice_profile import VoiceProfile  # noqa: E402
-from coach.listen.pipeline.listener import Heard, Listener, PipelineSettings, Recognition  # noqa: E402
+from coach.listen.pipeline.listener import LastUtterance, Listener, PipelineSettings, Recognition  # noqa: E402
 from coach.listen.recognizers import make_recognizer  # noqa: E402
 from coach.words.vocabulary import Vocabulary  # noqa: E402
 
@@ -171,13 +171,13 @@ def enrol(athlete: Voice, seed: int) -> tuple[VoiceProfile, float]:
 
 
 def run(audio: np.ndarray, backend: str, profile: VoiceProfile | None, attention: str = ""
-        ) -> tuple[list[Recognition], list[Heard], float]:
+        ) -> tuple[list[Recognition], list[LastUtterance], float]:
     vocabulary = Vocabulary().addressed(attention)
     listener = Listener(make_recognizer(backend, vocabulary), vocabulary, SR,
                         PipelineSettings(voice=profile))  # fmt: skip
     step = int(0.03 * SR)
     found: list[Recognition] = []
-    heard: list[Heard] = []
+    heard: list[LastUtterance] = []
     began = time.process_time()
     for at in range(0, audio.size, step):
         found += listener.feed(audio[at : at + step], time=0.0 if at == 0 else None)

@@ -17,7 +17,7 @@ from coach.listen import messages
 from coach.listen.input.sources import FileSource
 from coach.listen.pipeline.listener import Listener, PipelineSettings, Recognition
 from coach.listen.recognizers import make_recognizer
-from coach.listen.worker import Hearing, ListenJob
+from coach.listen.worker import ListenerLoop, ListenJob
 from coach.words.vocabulary import Vocabulary
 
 CHUNK = int(0.03 * RATE)
@@ -49,7 +49,7 @@ def heard_until_drained(
         inbox.put(messages.Stop())
 
     threading.Thread(target=stop_when_drained, daemon=True).start()
-    Hearing(listener, RATE, job, inbox, outbox).run(chunks)  # type: ignore[arg-type]
+    ListenerLoop(listener, RATE, job, inbox, outbox).run(chunks)  # type: ignore[arg-type]
     replies = []
     while not outbox.empty():
         replies.append(outbox.get())
@@ -121,7 +121,7 @@ def test_with_barge_in_the_clips_wait_for_a_fresh_clock_reading() -> None:
         chunks.put((quiet[k * CHUNK : (k + 1) * CHUNK], 0.0, now - 3.0 + k * CHUNK / RATE))
     chunks.sent[chunks.qsize() - 1] = [messages.Stop()]
     job = _job(vocabulary, sync=(now, session_now + ahead), barge_in=True, delay=delay)
-    Hearing(listener, RATE, job, inbox, queue.Queue()).run(chunks)  # type: ignore[arg-type]
+    ListenerLoop(listener, RATE, job, inbox, queue.Queue()).run(chunks)  # type: ignore[arg-type]
 
     played = listener.played
     assert played is not None
@@ -152,7 +152,7 @@ def test_a_cut_ends_the_coachs_echo_and_the_listeners_deafness_where_it_falls() 
         chunks.put((quiet[k * CHUNK : (k + 1) * CHUNK], 0.0, now - 2.0 + k * CHUNK / RATE))
     chunks.sent[chunks.qsize() - 1] = [messages.Stop()]
     job = _job(vocabulary, sync=(now, session_now), barge_in=True, delay=delay)
-    hearing = Hearing(listener, RATE, job, inbox, queue.Queue())
+    hearing = ListenerLoop(listener, RATE, job, inbox, queue.Queue())
     hearing.run(chunks)  # type: ignore[arg-type]
 
     assert hearing.spans == [(clip_start, cut_at)]

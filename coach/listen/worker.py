@@ -100,10 +100,10 @@ def run_listener(job: ListenJob, inbox: Inbox, outbox: Outbox) -> None:
             outbox.put(messages.Failed(f"{type(exc).__name__}: {exc}"))
             return
         outbox.put(messages.Ready(rate))
-        Hearing(listener, rate, job, inbox, outbox).run(chunks)
+        ListenerLoop(listener, rate, job, inbox, outbox).run(chunks)
 
 
-class Hearing:
+class ListenerLoop:
     """The listener's loop: it keeps the listener's clock on the session's."""
 
     def __init__(

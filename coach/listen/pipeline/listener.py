@@ -110,7 +110,7 @@ class PipelineSettings:
 
 
 @dataclass
-class Heard:
+class LastUtterance:
     """The last utterance, accepted or not (for `coach listen`)."""
 
     hypothesis: Hypothesis
@@ -168,7 +168,7 @@ class Listener:
         self._last_command_end = -1e9
         self._last_speech_end = -1e9  # end of the last utterance heard, command or not
         self.decoding = Decoding(recognizer)
-        self.last_heard: Heard | None = None
+        self.last_heard: LastUtterance | None = None
         self.verifier = self._verifier()
         voice = self.settings.voice
         self.athlete = None if voice is None else AthleteVoice(voice, self.rate, FRAME)
@@ -297,7 +297,7 @@ class Listener:
             self._last_speech_end = previous_end  # the coach is no talk a command follows
         if why:
             _LOGGER.debug("utterance %.2f-%.2f not heard: %s", start, end, why)
-            self.last_heard = Heard(hyp, None, False, start, end, why)
+            self.last_heard = LastUtterance(hyp, None, False, start, end, why)
             return None
         if not self.recognizer.streaming:
             hyp, start = self._hear_whole(segment, utterance, start)
@@ -400,7 +400,7 @@ class Listener:
             match = self.athlete.match(start, end)
             needed = self.athlete.needed(hyp.confidence, gate)
             accepted = accepted and match >= needed
-        self.last_heard = Heard(hyp, command, accepted, start, end, "", match, needed)
+        self.last_heard = LastUtterance(hyp, command, accepted, start, end, "", match, needed)
         _LOGGER.debug("heard %r → %s (%.2f, voice %s) %s", hyp.text, command, hyp.confidence,
                       match, accepted)  # fmt: skip
         if not accepted or command is None:
