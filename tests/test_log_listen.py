@@ -188,8 +188,8 @@ def test_the_listeners_process_switches_when_the_session_says() -> None:
         settings=PipelineSettings(), source=FileSource("unused.wav"), delay=None,
         speed=1.0, sync=messages.Sync(now, 0.0), parent=os.getppid(), values=True,
     )  # fmt: skip
-    listener = Listener(make_recognizer("pocketsphinx", VOCAB, values=True), VOCAB, RATE)
-    listener.listen_for_values(None)
-    heard = heard_until_drained(listener, job, chunks, inbox)
+    inbox.put(messages.ListenFor(kind=None))  # values off until the session says
+    heard = heard_until_drained(make_recognizer("pocketsphinx", VOCAB, values=True), job, chunks,
+                                inbox)
     assert [r.value for r in heard] == [LoggedValue("load", 80, "kg")]
     assert abs(heard[0].start - truth[1].start) < 0.3
