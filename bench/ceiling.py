@@ -118,7 +118,7 @@ def _recognizer(backend: str, values: bool) -> Any:
     global _RECOGNIZER
     if _RECOGNIZER is None:
         from coach.listen.recognizers import make_recognizer
-        from coach.vocabulary import Vocabulary
+        from coach.words.vocabulary import Vocabulary
 
         _RECOGNIZER = make_recognizer(backend, Vocabulary(), values=values)
     return _RECOGNIZER
@@ -141,7 +141,7 @@ def named(
 ) -> tuple[str | None, float]:
     """What the listener would take `text` for, as a label ('next', 'load 80 kg'), and
     the gate it must pass."""
-    from coach.log_values import parse
+    from coach.words.log_values import parse
 
     command = vocabulary.command_for(text) if text else None
     value = parse(text, kind) if text and kind is not None else None
@@ -154,9 +154,9 @@ def condition_ceiling(stream: Path, backend: str, pre: float, post: float) -> Ce
     """Every truth utterance of `stream`, heard on its own by the recognizer."""
     import numpy as np
 
-    from coach.listen.files import mono_blocks
-    from coach.samples import resample
-    from coach.vocabulary import Vocabulary
+    from coach.base.samples import resample
+    from coach.listen.input.files import mono_blocks
+    from coach.words.vocabulary import Vocabulary
 
     vocabulary = Vocabulary()
     truth = json.loads(stream.with_suffix(".truth.json").read_text())
@@ -227,8 +227,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                   f"{', '.join(conditions)}", file=sys.stderr)
             return 2
         conditions = [c for c in conditions if c in wanted]
+    from coach.base.errors import CoachError
     from coach.config import BACKENDS
-    from coach.errors import CoachError
 
     if args.backend not in BACKENDS:
         print(f"ceiling: unknown backend {args.backend!r}; choose one of "

@@ -17,7 +17,7 @@ The same stream is heard three ways, by the real listener:
 - mute: the default; deaf while the coach plays (plus its tail);
 - open: listening all the time, nothing done about the echo (what barge-in
   would be without a canceller);
-- barge-in: the echo cancelled (coach.listen.echo), listening over the coach once
+- barge-in: the echo cancelled (coach.listen.echo.canceller), listening over the coach once
   the canceller has shown it takes 25 dB off (till then deaf, as with mute).
 
 Reported per way: commands heard over the coach and in its pauses, false
@@ -50,10 +50,10 @@ import audio_gen as ag  # noqa: E402
 from make_corpus import COACH_VOICES, SEEDS, VOICES, Renderer, coach_cues, command_items  # noqa: E402
 from recognition import score  # noqa: E402
 
-from coach.listen.echo import PlayedSound, cancelled  # noqa: E402
-from coach.listen.pipeline import Listener, PipelineSettings, recognize_audio  # noqa: E402
+from coach.listen.echo.canceller import PlayedSound, cancelled  # noqa: E402
+from coach.listen.pipeline.listener import Listener, PipelineSettings, recognize_audio  # noqa: E402
 from coach.listen.recognizers import make_recognizer  # noqa: E402
-from coach.vocabulary import Vocabulary  # noqa: E402
+from coach.words.vocabulary import Vocabulary  # noqa: E402
 
 SR = ag.SR
 WAYS = ("mute", "open", "barge-in")

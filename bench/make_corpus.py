@@ -41,8 +41,8 @@ import audio_gen as ag  # noqa: E402
 from audio_gen import SR, Voice  # noqa: E402
 from provenance import generator_versions, provenance  # noqa: E402
 
-from coach import log_values  # noqa: E402
-from coach.vocabulary import (  # noqa: E402
+from coach.words import log_values  # noqa: E402
+from coach.words.vocabulary import (  # noqa: E402
     COMMANDS,  # noqa: E402
     DEFAULT_PHRASES,
     normalise,
@@ -440,7 +440,7 @@ class Plan:
     voices: tuple[Voice, ...] | None = None  # override the split's voices (tests)
     coach_voices: tuple[Voice, ...] | None = None
     phrases: tuple[tuple[str, str], ...] | None = None  # override (phrase, command) items
-    # Logged values (coach.log_values) said in place of the commands: this many a stream.
+    # Logged values (coach.words.log_values) said in place of the commands: this many a stream.
     values: int = 0
 
 
@@ -467,13 +467,13 @@ def value_items(count: int, rng: random.Random) -> list[tuple[str, str]]:
         elif kind == "rpe":
             value = rng.choice(list(log_values.halves(1.0, log_values.MAX_RPE)))
             half = rng.choice(log_values.HALF_WORDS) if value % 1 else ""
-            phrase = f"r p e {log_values.number_words(int(value))} {half}".strip()
+            phrase = f"r p e {log_values.value_words(int(value))} {half}".strip()
         elif kind == "rir":
             reps = rng.choice(("", "reps "))
-            phrase = f"{log_values.number_words(rng.randint(0, 5))} {reps}in reserve"
+            phrase = f"{log_values.value_words(rng.randint(0, 5))} {reps}in reserve"
         else:
             n = rng.randint(1, 20)
-            phrase = f"{log_values.number_words(n)} {'rep' if n == 1 else 'reps'}"
+            phrase = f"{log_values.value_words(n)} {'rep' if n == 1 else 'reps'}"
         value = log_values.parse(phrase)
         assert value is not None, phrase
         out.append((phrase, value_label(value)))

@@ -28,10 +28,10 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from coach.listen.files import mono_blocks  # noqa: E402
+from coach.base.samples import resample  # noqa: E402
+from coach.listen.input.files import mono_blocks  # noqa: E402
 from coach.listen.recognizers import make_recognizer  # noqa: E402
-from coach.samples import resample  # noqa: E402
-from coach.vocabulary import Vocabulary  # noqa: E402
+from coach.words.vocabulary import Vocabulary  # noqa: E402
 
 PAD = 0.25
 

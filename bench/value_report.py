@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from coach.log_values import VALUE_KINDS
+from coach.words.log_values import VALUE_KINDS
 
 # The conditions pooled as "quiet and 20 dB".
 EASY = ("quiet", "pink_20db", "music_20db", "babble_20db")

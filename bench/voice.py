@@ -7,7 +7,7 @@ stream then holds, in random order, 1.5-3 s apart, over a background:
   - another person's chat at the athlete's level, half of it with command words inside;
   - another person's commands (stop, stop workout, next, pause, skip…).
 Backgrounds: quiet, a TV 15 and 5 dB under the athlete, four talkers 15 and 5 dB, gym
-music 5 dB. The listener runs in this process (coach.listen.pipeline.Listener, the
+music 5 dB. The listener runs in this process (coach.listen.pipeline.listener.Listener, the
 backend coach recognize would use), once with the profile and once without.
 
 Reported per condition and overall: commands heard, false actions an hour by source
@@ -44,12 +44,12 @@ from make_corpus import HARD_NEGATIVES, NEGATIVES, TALK, TALK_VOICES, VOICES, sp
 from provenance import provenance  # noqa: E402
 
 from coach.app.enrol import SENTENCES  # noqa: E402
-from coach.listen import athlete as athlete_voice  # noqa: E402
-from coach.listen import enrolment  # noqa: E402
-from coach.listen.pipeline import Heard, Listener, PipelineSettings, Recognition  # noqa: E402
+from coach.listen.athlete import enrolment  # noqa: E402
+from coach.listen.athlete import voice_match as athlete_voice  # noqa: E402
+from coach.listen.athlete.voice_profile import VoiceProfile  # noqa: E402
+from coach.listen.pipeline.listener import LastUtterance, Listener, PipelineSettings, Recognition  # noqa: E402
 from coach.listen.recognizers import make_recognizer  # noqa: E402
-from coach.listen.voice_profile import VoiceProfile  # noqa: E402
-from coach.vocabulary import Vocabulary  # noqa: E402
+from coach.words.vocabulary import Vocabulary  # noqa: E402
 
 CONDITIONS = {  # name: (background, SNR dB)
     "quiet": ("quiet", 50.0),
@@ -172,13 +172,13 @@ def enrol(athlete: Voice, seed: int) -> tuple[VoiceProfile, float]:
 
 
 def run(audio: np.ndarray, backend: str, profile: VoiceProfile | None, attention: str = ""
-        ) -> tuple[list[Recognition], list[Heard], float]:
+        ) -> tuple[list[Recognition], list[LastUtterance], float]:
     vocabulary = Vocabulary().addressed(attention)
     listener = Listener(make_recognizer(backend, vocabulary), vocabulary, SR,
                         PipelineSettings(voice=profile))  # fmt: skip
     step = int(0.03 * SR)
     found: list[Recognition] = []
-    heard: list[Heard] = []
+    heard: list[LastUtterance] = []
     began = time.process_time()
     for at in range(0, audio.size, step):
         found += listener.feed(audio[at : at + step], time=0.0 if at == 0 else None)
@@ -253,7 +253,7 @@ def sweep(runs: list[tuple[str, list[Recognition], list[Item], float, float]], b
 
 def ceiling() -> int:
     """The embedder's own equal error rate between voices on clean commands."""
-    from coach.listen import speaker
+    from coach.listen.athlete import speaker
 
     voices = [*VOICES["dev"], *VOICES["test"]]
     profiles = {v: enrol(v, 0)[0].array() for v in voices}

@@ -21,13 +21,13 @@ from typing import Any
 
 import platformdirs
 
-from coach.errors import CoachError
-from coach.resources import default_config_path
+from coach.base.errors import CoachError
+from coach.base.resources import default_config_path
 from coach.script.model import TimeCalls
 from coach.script.problems import Problem, did_you_mean, show
 from coach.script.yamlhelp import not_utf8
 from coach.script.yamlpos import NodePath, YamlDoc, parse_yaml
-from coach.vocabulary import DEFAULT_PHRASES, Vocabulary
+from coach.words.vocabulary import DEFAULT_PHRASES, Vocabulary
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -314,7 +314,7 @@ def _check_value(section: str, key: str, value: object) -> str | None:
             did_you_mean(str(value), choices)
         )
     if section == "commands" and key == "phrases":
-        from coach.vocabulary import COMMANDS
+        from coach.words.vocabulary import COMMANDS
 
         assert isinstance(value, dict)
         unknown = [c for c in value if c not in COMMANDS]

@@ -31,7 +31,7 @@ def pulse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PulseServer]:
 def moonshine_prepared() -> None:
     """The moonshine backend's model, rebuilt once before any test needs it: the first
     `coach` a test starts would otherwise spend some 40 seconds on it, inside its timeout."""
-    from coach.listen import moonshine_model
+    from coach.models import moonshine_model
 
     if moonshine_model.available():
         moonshine_model.prepared()

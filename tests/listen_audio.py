@@ -18,7 +18,7 @@ import numpy.typing as npt
 import pytest
 import soundfile
 
-from coach.samples import resample
+from coach.base.samples import resample
 
 RATE = 16000
 Audio = npt.NDArray[np.float32]

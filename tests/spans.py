@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-from coach.history import History
+from coach.history.store import History
 
 WEEK_TODAY = date(2026, 3, 8)  # a Sunday
 # A new user's first week: Monday, Wednesday morning and evening, Friday, Sunday.

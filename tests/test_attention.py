@@ -9,9 +9,9 @@ import soundfile
 from cli import isolated_env, json_lines, run_coach
 from listen_audio import RATE, espeak, have_espeak, scene
 
-from coach.listen.pipeline import Listener, recognize_audio
+from coach.listen.pipeline.listener import Listener, recognize_audio
 from coach.listen.recognizers import make_recognizer
-from coach.vocabulary import Vocabulary
+from coach.words.vocabulary import Vocabulary
 
 SAID = [("coach next", "next"), ("pause", None), ("coach pause", "pause"), ("stop", None),
         ("coach resume", "resume"), ("next", None)]  # fmt: skip

@@ -9,10 +9,10 @@ import pytest
 from listen_audio import RATE, espeak, have_espeak
 
 from coach.config import load_settings
-from coach.listen.echo import PlayedSound, canceller_available
-from coach.listen.pipeline import Listener, PipelineSettings
+from coach.listen.echo.canceller import PlayedSound, canceller_available
+from coach.listen.pipeline.listener import Listener, PipelineSettings
 from coach.listen.recognizers import make_recognizer
-from coach.vocabulary import Vocabulary
+from coach.words.vocabulary import Vocabulary
 
 
 def test_barge_in_is_the_default_and_the_config_turns_it_off() -> None:
@@ -22,7 +22,7 @@ def test_barge_in_is_the_default_and_the_config_turns_it_off() -> None:
 
 def test_without_pyaec_barge_in_falls_back_to_off(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "pyaec", None)
-    monkeypatch.setattr("coach.listen.speexdsp.library", lambda: None)
+    monkeypatch.setattr("coach.listen.echo.speexdsp.library", lambda: None)
     assert canceller_available() is False
 
 

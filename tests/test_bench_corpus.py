@@ -259,7 +259,7 @@ def test_ceiling_hears_each_utterance_cut_at_its_truth(
 ) -> None:
     import ceiling
 
-    from coach.listen import moonshine_model
+    from coach.models import moonshine_model
 
     backend = "moonshine" if moonshine_model.available() else "pocketsphinx"
     out = tmp_path / "ceiling.json"
@@ -321,7 +321,7 @@ def test_every_value_the_corpus_says_parses_to_its_label() -> None:
 
     import make_corpus as mc
 
-    from coach.log_values import parse
+    from coach.words.log_values import parse
 
     for phrase, label in mc.value_items(200, random.Random(3)):
         value = parse(phrase)

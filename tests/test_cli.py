@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from cli import REPO, coach, json_lines
 
-from coach.history import History
+from coach.history.store import History
 from coach.plan import expand
 from coach.script.loader import bundled_scripts, load_workout
 from coach.script.model import Exercise

@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 
 from coach.app.launch import launch
 from coach.app.options import RunOptions
+from coach.base.errors import CoachError
 from coach.config import SECTIONS, Settings, load_settings
-from coach.errors import CoachError
 from coach.plan import expand
 from coach.script.loader import load_workout
 from coach.session.scripted import parse_commands

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from listen_audio import RATE, espeak, have_espeak, pink, rms
 
-from coach.listen.denoise import FRAME, WienerFilter
-from coach.listen.vad import Endpointer
+from coach.listen.endpoint.vad import Endpointer
+from coach.listen.pipeline.denoise import FRAME, WienerFilter
 
 LAG = FRAME // 2  # the filter's output is this many samples late
 

@@ -7,7 +7,7 @@ import io
 from rich.console import Console
 from simulate import exercise
 
-from coach.app.display import Hearing, LiveDisplay
+from coach.app.display import ListenRow, LiveDisplay
 from coach.plan import expand
 from coach.script.model import Workout
 from coach.session.clock import VirtualClock
@@ -29,13 +29,13 @@ def session() -> Session:
     return s
 
 
-def display(s: Session, hearing: Hearing, speaker: str | None = None) -> LiveDisplay:
+def display(s: Session, hearing: ListenRow, speaker: str | None = None) -> LiveDisplay:
     quiet = Console(file=io.StringIO(), width=80)
     return LiveDisplay(s, VirtualClock(), lambda: hearing, speaker, console=quiet)
 
 
 def test_without_a_microphone_the_panel_says_so_and_shows_no_meter() -> None:
-    d = display(session(), Hearing("off: no microphone found; the keys work"),
+    d = display(session(), ListenRow("off: no microphone found; the keys work"),
                 speaker="no speaker: coaching on screen")
     try:
         text = "\n".join(shown(d))
@@ -47,7 +47,7 @@ def test_without_a_microphone_the_panel_says_so_and_shows_no_meter() -> None:
 
 
 def test_while_listening_the_meter_shows_the_level() -> None:
-    d = display(session(), Hearing("listening", -42.0))
+    d = display(session(), ListenRow("listening", -42.0))
     try:
         text = "\n".join(shown(d))
     finally:
@@ -56,7 +56,7 @@ def test_while_listening_the_meter_shows_the_level() -> None:
 
 
 def test_the_key_help_fits_80_columns_with_every_key() -> None:
-    d = display(session(), Hearing("listening", -42.0))
+    d = display(session(), ListenRow("listening", -42.0))
     try:
         lines = shown(d)
     finally:
@@ -73,7 +73,7 @@ def test_the_key_help_fits_80_columns_with_every_key() -> None:
 def test_after_stop_the_panel_shows_the_end() -> None:
     s = session()
     s.handle(Command("stop"), 1.0)
-    d = display(s, Hearing("listening", -42.0))
+    d = display(s, ListenRow("listening", -42.0))
     try:
         text = "\n".join(shown(d))
     finally:
@@ -84,11 +84,11 @@ def test_after_stop_the_panel_shows_the_end() -> None:
 
 
 def test_the_hint_to_type_a_value_shows_only_for_a_plan_that_logs() -> None:
-    plain = display(session(), Hearing("listening", -42.0))
+    plain = display(session(), ListenRow("listening", -42.0))
     workout = Workout(name="W", exercises=(exercise(sets=2, reps=1, rest=10.0, log=("load",)),))
     logging = Session(expand(workout), EstimatedSpeech())
     logging.start(0.0)
-    logs = display(logging, Hearing("listening", -42.0))
+    logs = display(logging, ListenRow("listening", -42.0))
     try:
         without, with_log = "\n".join(shown(plain)), "\n".join(shown(logs))
     finally:

@@ -11,12 +11,12 @@ import pytest
 import soxr
 from listen_audio import CUE_SENTENCES, RATE, espeak, have_espeak, hibari, pink, rms
 
-from coach.errors import CoachError
-from coach.listen import barge_in
-from coach.listen.echo import EchoCanceller, EchoDelay, PlayedSound, cancelled
-from coach.listen.pipeline import Listener, PipelineSettings, recognize_audio
+from coach.base.errors import CoachError
+from coach.listen.echo import barge_in
+from coach.listen.echo.canceller import EchoCanceller, EchoDelay, PlayedSound, cancelled
+from coach.listen.pipeline.listener import Listener, PipelineSettings, recognize_audio
 from coach.listen.recognizers import make_recognizer
-from coach.vocabulary import Vocabulary
+from coach.words.vocabulary import Vocabulary
 
 pytestmark = pytest.mark.skipif(not have_espeak(), reason="needs espeak-ng")
 
@@ -197,7 +197,7 @@ def test_frames_must_be_whole_blocks() -> None:
 
 def test_without_pyaec_barge_in_is_one_clear_line(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "pyaec", None)
-    monkeypatch.setattr("coach.listen.speexdsp.library", lambda: None)
+    monkeypatch.setattr("coach.listen.echo.speexdsp.library", lambda: None)
     with pytest.raises(CoachError, match="pip install pyaec"):
         EchoCanceller(RATE)
 

@@ -9,9 +9,9 @@ import pytest
 from listen_audio import RATE, have_espeak
 from test_echo import VOCAB, coach_and_athlete, echo_comes_down_and_voice_stays, hear
 
-from coach.listen.echo import EchoCanceller, canceller_available
+from coach.listen.echo.canceller import EchoCanceller, canceller_available
+from coach.listen.echo.speexdsp import SystemAec, library
 from coach.listen.recognizers import make_recognizer
-from coach.listen.speexdsp import SystemAec, library
 
 pytestmark = [
     pytest.mark.skipif(not have_espeak(), reason="needs espeak-ng"),

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from listen_audio import RATE, espeak, have_espeak, hibari, music, rms, scene
 
-from coach.listen.vad import FRAME, Endpointer, EndpointSettings
+from coach.listen.endpoint.vad import FRAME, Endpointer, EndpointSettings
 
 pytestmark = pytest.mark.skipif(not have_espeak(), reason="needs espeak-ng")
 

@@ -16,7 +16,7 @@ from listen_audio import RATE, espeak, have_espeak
 from pulse import PulseServer
 
 from coach.app.enrol import SENTENCES, meter
-from coach.listen import speaker, voice_profile
+from coach.listen.athlete import speaker, voice_profile
 
 pytestmark = [
     pytest.mark.slow,

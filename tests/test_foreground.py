@@ -1,4 +1,4 @@
-"""The listener over other people talking (coach.listen.foreground): the room's talk
+"""The listener over other people talking (coach.listen.endpoint.foreground): the room's talk
 is learnt, and the athlete, near the microphone and louder, is heard over it."""
 
 from __future__ import annotations
@@ -7,12 +7,12 @@ import numpy as np
 import pytest
 from listen_audio import RATE, have_espeak, hibari, scene
 
-from coach.listen import moonshine_model
-from coach.listen.foreground import BackgroundTalk, TalkSettings
-from coach.listen.pipeline import Listener, recognize_audio
-from coach.listen.recognizer import Recognizer
+from coach.listen.endpoint.foreground import BackgroundTalk, TalkSettings
+from coach.listen.pipeline.listener import Listener, recognize_audio
 from coach.listen.recognizers import make_recognizer
-from coach.vocabulary import Vocabulary
+from coach.listen.recognizers.recognizer import Recognizer
+from coach.models import moonshine_model
+from coach.words.vocabulary import Vocabulary
 
 VOCAB = Vocabulary()
 
@@ -84,7 +84,7 @@ def test_the_endpointer_learns_a_newsreader_and_coach_listen_shows_it() -> None:
     """Real speech read on end: the endpointer learns its level within seconds, and
     the meter of `coach listen` shows it with the mark speech must reach."""
     from coach.app.listen_cli import meter_line
-    from coach.listen.vad import FRAME, Endpointer
+    from coach.listen.endpoint.vad import FRAME, Endpointer
 
     audio, _ = scene([], noise="tv", seed=6, lead=12.0)
     endpointer = Endpointer()

@@ -13,8 +13,8 @@ from pathlib import Path
 import platformdirs
 import pytest
 
-from coach.errors import CoachError
-from coach.history import History, history_path
+from coach.base.errors import CoachError
+from coach.history.store import History, history_path
 
 
 def _dead_pid() -> int:
@@ -163,7 +163,7 @@ def test_committed_reps_survive_sigkill(tmp_path: Path) -> None:
         f"""
         import os, signal
         from pathlib import Path
-        from coach.history import History
+        from coach.history.store import History
 
         history = History.open(Path({str(db)!r}))
         sid = history.start_session("s", "s.yaml", "W", 50)

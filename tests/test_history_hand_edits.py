@@ -58,7 +58,7 @@ def test_a_bad_logged_value_is_skipped_with_one_warning(
     logged: Path, tmp_path: Path, value: str, said: str
 ) -> None:
     env = _copy(logged, tmp_path, f"UPDATE set_values SET value = {value}")
-    warning = (f"WARNING coach.history: history {tmp_path / 'history.sqlite3'}: skipped "
+    warning = (f"WARNING coach.history.store: history {tmp_path / 'history.sqlite3'}: skipped "
                f"set_values row 1 (session 1, Bench press set 1): {said}")  # fmt: skip
     for command in (["stats", "--practice"], ["history", "show", "1"],
                     ["run", str(tmp_path / "lift.yaml"), "--no-audio", "--speed", "50",

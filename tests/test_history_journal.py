@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from coach.history import History
-from coach.history_journal import (
+from coach.history.journal import (
     BufferedWrites,
     CommandTaken,
     RepDone,
@@ -26,6 +25,7 @@ from coach.history_journal import (
     replay,
     to_json,
 )
+from coach.history.store import History
 
 YESTERDAY = "2026-01-01T10:{:02d}:00.000+00:00"
 
@@ -136,7 +136,7 @@ def test_a_line_that_is_no_known_write_is_skipped_with_one_warning(
         sid = history.start_session("a", "/a.yaml", "A", 2)
         good = CommandTaken(sid, 1.0, "next", "voice")
         journal_path(history).write_text(f"{line}\n{to_json(good)}\n", encoding="utf-8")
-        with caplog.at_level(logging.WARNING, logger="coach.history_journal"):
+        with caplog.at_level(logging.WARNING, logger="coach.history.journal"):
             assert replay(history) == 1
     skipped = [r for r in caplog.records if r.levelno == logging.WARNING]
     assert len(skipped) == 1 and ".journal:1 skipped" in skipped[0].getMessage()

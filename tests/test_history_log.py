@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from coach.history import SCHEMA_VERSION, History
-from coach.history_journal import BufferedWrites, ValueSaid
+from coach.history.journal import BufferedWrites, ValueSaid
+from coach.history.store import SCHEMA_VERSION, History
 
 V3_FILE = Path(__file__).parent / "data" / "history_v3.sqlite3"  # see make_history_v3.py
 

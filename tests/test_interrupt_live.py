@@ -20,7 +20,7 @@ from cue_onsets import locate, timeline_cues
 from pulse import MIC_RATE, PulseServer
 from retries import Retries
 
-from coach.samples import resample
+from coach.base.samples import resample
 
 SCRIPT = """\
 workout: Interrupt check

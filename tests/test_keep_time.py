@@ -14,7 +14,7 @@ from simulate import of
 from test_work_kinds import run, said_at, script
 
 from coach.app.launch import HistoryTarget
-from coach.history import History
+from coach.history.store import History
 from coach.script.loader import bundled_scripts, check_script, load_workout
 from coach.script.pace import spoken_seconds
 

@@ -12,8 +12,8 @@ import pytest
 import soundfile
 from listen_audio import RATE, have_espeak, hibari, scene
 
-from coach.errors import CoachError
-from coach.vocabulary import DEFAULT_PHRASES, Vocabulary
+from coach.base.errors import CoachError
+from coach.words.vocabulary import DEFAULT_PHRASES, Vocabulary
 
 pytestmark = pytest.mark.slow
 
@@ -47,7 +47,7 @@ def test_unreadable_file_is_one_line_and_exit_2(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(not have_espeak(), reason="needs espeak-ng")
 def test_recognize_json_from_a_stereo_44k_flac(tmp_path: Path) -> None:
-    from coach.samples import resample
+    from coach.base.samples import resample
 
     audio, truth = scene([("Next.", "next", hibari("Next."))], noise="pink", snr_db=20, seed=8)
     stereo = np.stack([resample(audio, RATE, 44100)] * 2, axis=1)

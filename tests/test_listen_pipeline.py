@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from listen_audio import CUE_SENTENCES, RATE, have_espeak, hibari, scene
 
-from coach.listen.pipeline import (
+from coach.listen.pipeline.listener import (
     Listener,
     PipelineSettings,
     Recognition,
@@ -14,7 +14,7 @@ from coach.listen.pipeline import (
     recognize_blocks,
 )
 from coach.listen.recognizers import make_recognizer
-from coach.vocabulary import Vocabulary
+from coach.words.vocabulary import Vocabulary
 
 pytestmark = [
     pytest.mark.slow,
@@ -114,7 +114,7 @@ def test_one_spoken_command_yields_one_command(recognizer) -> None:  # type: ign
 
 
 def test_any_input_rate_gives_the_same_times(recognizer) -> None:  # type: ignore[no-untyped-def]
-    from coach.samples import resample
+    from coach.base.samples import resample
 
     audio, truth = scene([("Next.", "next", hibari("Next."))], noise="pink", snr_db=20, seed=7)
     at_44k = resample(audio, RATE, 44100)

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from listen_audio import RATE, espeak, have_espeak, scene
 
-from coach.listen.models import find_vosk_model
-from coach.listen.pipeline import Listener, recognize_audio
+from coach.listen.pipeline.listener import Listener, recognize_audio
 from coach.listen.recognizers import make_recognizer
-from coach.vocabulary import Vocabulary
+from coach.models.vosk_model import find_vosk_model
+from coach.words.vocabulary import Vocabulary
 
 vosk = pytest.importorskip("vosk")
 pytestmark = [
@@ -45,7 +45,7 @@ def test_korean_commands_spoken_by_espeak_are_recognized() -> None:
 def test_a_folder_without_a_model_is_one_clear_line(
     tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
-    from coach.errors import CoachError
+    from coach.base.errors import CoachError
 
     (tmp_path / "README").write_text("models go here")
     with pytest.raises(CoachError, match="not a vosk model"):

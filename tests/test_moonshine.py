@@ -9,11 +9,7 @@ import numpy as np
 import pytest
 from listen_audio import RATE, espeak, have_espeak, hibari, pink, rms, scene
 
-from coach.listen import moonshine_model, ortformat
-from coach.listen.moonshine_text import decoys, english_words, spellings, written
-from coach.listen.onnx import session
-from coach.listen.pipeline import Listener, recognize_audio
-from coach.listen.recognizer import Hypothesis
+from coach.listen.pipeline.listener import Listener, recognize_audio
 from coach.listen.recognizers import make_recognizer, moonshine
 from coach.listen.recognizers.moonshine import (
     LOUD_DBFS,
@@ -21,7 +17,11 @@ from coach.listen.recognizers.moonshine import (
     MoonshineRecognizer,
     turned_up,
 )
-from coach.vocabulary import Vocabulary
+from coach.listen.recognizers.moonshine_text import decoys, english_words, spellings, written
+from coach.listen.recognizers.recognizer import Hypothesis
+from coach.models import moonshine_model, ortformat
+from coach.models.onnx import session
+from coach.words.vocabulary import Vocabulary
 
 pytestmark = [
     pytest.mark.slow,
@@ -279,7 +279,7 @@ def test_auto_picks_moonshine_for_english(tmp_path: Path, monkeypatch: pytest.Mo
 def test_a_cache_that_cant_be_written_is_one_clear_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from coach.errors import CoachError
+    from coach.base.errors import CoachError
 
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
@@ -304,7 +304,7 @@ def test_auto_listens_with_pocketsphinx_when_moonshine_cant_be_set_up(
 
 
 def test_only_english() -> None:
-    from coach.errors import CoachError
+    from coach.base.errors import CoachError
 
     with pytest.raises(CoachError, match="English only"):
         MoonshineRecognizer(Vocabulary(language="ko"))
@@ -380,7 +380,7 @@ def test_a_damaged_prepared_model_is_prepared_again(
 def test_a_model_that_cannot_be_prepared_is_one_clear_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from coach.errors import CoachError
+    from coach.base.errors import CoachError
 
     broken = tmp_path / "shipped"
     broken.mkdir()

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from pocketsphinx import get_model_path
 
-from coach.errors import CoachError
-from coach.listen.cmudict import pronunciations
+from coach.base.errors import CoachError
+from coach.listen.recognizers.cmudict import pronunciations
 from coach.listen.recognizers.pocketsphinx import PocketsphinxRecognizer
-from coach.vocabulary import Vocabulary
+from coach.words.vocabulary import Vocabulary
 
 CMUDICT = get_model_path("en-us/cmudict-en-us.dict")
 

@@ -13,17 +13,17 @@ from cli import coach
 
 from coach.app.launch import launch, start_recorded
 from coach.app.options import RunOptions
-from coach.app.recording import todays_targets
 from coach.config import Settings, load_settings
-from coach.history import History
-from coach.log_values import LoggedValue
+from coach.history.earlier import todays_targets
+from coach.history.store import History
 from coach.plan import Plan, expand
-from coach.progression import DoneSet, LastSession, Target, target, targets, with_targets
+from coach.plan.progression import DoneSet, LastSession, Target, target, targets, with_targets
 from coach.script.loader import load_workout
 from coach.script.model import Progression
 from coach.session.catalog import session_texts
 from coach.session.phrases import Phrases
 from coach.session.speech import EstimatedSpeech
+from coach.words.log_values import LoggedValue
 
 DOUBLE = Progression(add_reps=1, up_to=12, add_load=2.5)
 LINEAR = Progression(add_load=2.5)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from cli import REPO, coach, coach_env, json_lines
 
-from coach.history import History
+from coach.history.store import History
 from coach.plan import expand
 from coach.script.loader import load_workout
 

@@ -10,7 +10,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from coach.errors import CoachError
+from coach.base.errors import CoachError
 from coach.script.loader import ScriptError, check_script, load_workout
 from coach.script.model import CUE_KEYS, PHASES, VARIABLES, Workout
 from coach.script.problems import Problem

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from coach import resources
-from coach.errors import CoachError
+from coach.base import resources
+from coach.base.errors import CoachError
 from coach.script import templates
 from coach.script.loader import (
     ScriptError,

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from simulate import cues, exercise, of, phase_starts, simulate
 
 from coach.script.model import REP_PHASES, CueItem, Workout
-from coach.vocabulary import COMMANDS
+from coach.words.vocabulary import COMMANDS
 
 
 def one_sided(**fields: object) -> Workout:

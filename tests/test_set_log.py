@@ -14,8 +14,7 @@ from cli import coach
 from simulate import exercise, of, simulate
 
 from coach.app.keyboard import ValueTyping, start_keyboard, value_for_line
-from coach.errors import CoachError
-from coach.log_values import LoggedValue
+from coach.base.errors import CoachError
 from coach.plan import expand
 from coach.script.loader import load_workout
 from coach.script.model import Workout
@@ -23,6 +22,7 @@ from coach.session.events import Command, Event, Say, Tick, ValueLogged
 from coach.session.machine import Session
 from coach.session.scripted import parse_commands
 from coach.session.speech import EstimatedSpeech
+from coach.words.log_values import LoggedValue
 
 
 def _workout(**fields: object) -> Workout:

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from listen_audio import RATE, espeak, have_espeak, scene
 
-from coach.listen import vad
-from coach.listen.silero_onnx import fallback_model
+from coach.listen.endpoint import vad
+from coach.models.silero_onnx import fallback_model
 
 pytestmark = [
     pytest.mark.skipif(not have_espeak(), reason="needs espeak-ng"),

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from coach.app.stats import stats_report
-from coach.history import History
-from coach.stats import all_stats, epley, weekly_streak
+from coach.history.progress import all_stats, epley, weekly_streak
+from coach.history.store import History
 from tests.cli import coach, isolated_env, run_coach
 from tests.weeks import TODAY, build
 

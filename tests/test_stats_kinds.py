@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from coach.app.charts import chart
-from coach.history import History
-from coach.stats import all_stats
+from coach.history.progress import all_stats
+from coach.history.store import History
 from tests.cli import isolated_env, run_coach
 from tests.spans import WEEK, WEEK_TODAY, build_kinds
 

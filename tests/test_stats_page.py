@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 
 from coach.app.stats_page import page as html_page
-from coach.history import History
-from coach.stats import all_stats
+from coach.history.progress import all_stats
+from coach.history.store import History
 from tests.cli import coach
 from tests.spans import WEEK, WEEK_TODAY, YEAR, YEAR_TODAY, build_kinds
 from tests.weeks import build

@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 from listen_audio import RATE, have_espeak, hibari, scene
 
-from coach.listen.pipeline import Listener, PipelineSettings
-from coach.listen.recognizer import Hypothesis
+from coach.listen.pipeline.listener import Listener, PipelineSettings
+from coach.listen.pipeline.verifier import CommandVerifier, verifier_for
 from coach.listen.recognizers import make_recognizer
-from coach.listen.verifier import CommandVerifier, verifier_for
-from coach.vocabulary import Vocabulary
+from coach.listen.recognizers.recognizer import Hypothesis
+from coach.words.vocabulary import Vocabulary
 
 pytestmark = [
     pytest.mark.slow,

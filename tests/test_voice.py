@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from coach.base.errors import CoachError
 from coach.config import Settings, load_settings
-from coach.errors import CoachError
 from coach.plan import expand
 from coach.script.loader import load_workout
 from coach.session.catalog import session_texts

@@ -18,7 +18,7 @@ from pulse import PulseServer
 from retries import Retries
 
 from coach.app.enrol import SENTENCES
-from coach.listen import speaker
+from coach.listen.athlete import speaker
 
 pytestmark = [
     pytest.mark.slow,

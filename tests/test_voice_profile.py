@@ -14,10 +14,10 @@ from cli import coach, isolated_env, json_lines, run_coach
 from listen_audio import RATE, Audio, espeak, have_espeak, scene
 
 from coach.app.enrol import SENTENCES
-from coach.listen import enrolment, speaker, voice_profile
-from coach.listen.pipeline import Listener, PipelineSettings, recognize_audio
+from coach.listen.athlete import enrolment, speaker, voice_profile
+from coach.listen.pipeline.listener import Listener, PipelineSettings, recognize_audio
 from coach.listen.recognizers import make_recognizer
-from coach.vocabulary import Vocabulary
+from coach.words.vocabulary import Vocabulary
 
 pytestmark = [
     pytest.mark.skipif(not have_espeak(), reason="needs espeak-ng"),
@@ -127,7 +127,7 @@ def test_with_a_profile_only_the_athlete_s_commands_act(backend: str) -> None:
 
 
 def _write(path: Path, audio: Audio, rate: int) -> Path:
-    from coach.samples import resample
+    from coach.base.samples import resample
 
     soundfile.write(str(path), resample(audio, RATE, rate), rate)
     return path

@@ -18,7 +18,7 @@ from coach.app.web.access import (
 )
 from coach.app.web.address import WebAddress, parse_address
 from coach.app.web.library import BadName, valid_name
-from coach.errors import CoachError
+from coach.base.errors import CoachError
 
 
 @pytest.mark.parametrize(("spec", "expected"), [

@@ -14,7 +14,7 @@ from simulate import of
 
 from coach.app.launch import HistoryTarget, launch
 from coach.app.options import RunOptions
-from coach.history import History
+from coach.history.store import History
 from coach.plan import expand
 from coach.script.loader import check_script, load_workout
 from coach.session.scripted import parse_commands

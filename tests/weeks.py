@@ -10,7 +10,7 @@ import sqlite3
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-from coach.history import History
+from coach.history.store import History
 
 FIRST_MONDAY = date(2026, 1, 5)
 TODAY = date(2026, 2, 1)  # a Sunday: the fourth week is this week

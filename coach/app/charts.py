@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from coach.printable import printable
-from coach.stats import ONE_REP_MAX_FORMULA, ExerciseStats, amount, number, plural
-from coach.stats import clock as clock  # the app's one clock text, said here with the charts
+from coach.base.printable import printable
+from coach.history.progress import ONE_REP_MAX_FORMULA, ExerciseStats, amount, number, plural
+from coach.history.progress import (
+    clock as clock,  # the app's one clock text, said here with the charts
+)
 
 _SPARKS = "▁▂▃▄▅▆▇█"
 _BAR_WIDTH = 24

@@ -24,9 +24,9 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from coach import __version__
 from coach.app.options import SIMULATED_READY_SECONDS, RunOptions, note
 from coach.app.settings import settings_for
-from coach.errors import CoachError
-from coach.paths import output_file
-from coach.printable import printable
+from coach.base.errors import CoachError
+from coach.base.paths import output_file
+from coach.base.printable import printable
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -372,8 +372,8 @@ def _finish_code(status: str) -> int:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from coach.app.launch import launch, start_recorded
-    from coach.history import History
-    from coach.history_journal import replay
+    from coach.history.journal import replay
+    from coach.history.store import History
     from coach.plan import expand
     from coach.script.loader import load_workout, resolve_script
 
@@ -418,8 +418,8 @@ def _after_session(status: str) -> None:
 def _cmd_resume(args: argparse.Namespace) -> int:
     from coach.app.launch import HistoryTarget, launch
     from coach.app.resume import latest_unfinished, rest_of, resume_point
-    from coach.history import History
-    from coach.history_journal import replay
+    from coach.history.journal import replay
+    from coach.history.store import History
 
     settings = settings_for(args)
     options = _session_options(args, settings)
@@ -491,7 +491,7 @@ def _cmd_schema(args: argparse.Namespace) -> int:
 
 
 def _cmd_history(args: argparse.Namespace) -> int:
-    from coach.history import History
+    from coach.history.store import History
 
     settings = settings_for(args)
     with History.open(settings.history_path(), read_only=True) as history:
@@ -520,7 +520,7 @@ def _cmd_history(args: argparse.Namespace) -> int:
 
 def _cmd_history_show(args: argparse.Namespace) -> int:
     from coach.app.stats import show_session
-    from coach.history import History
+    from coach.history.store import History
 
     settings = settings_for(args)
     with History.open(settings.history_path(), read_only=True) as history:
@@ -538,7 +538,7 @@ def _cmd_history_show(args: argparse.Namespace) -> int:
 
 def _cmd_stats(args: argparse.Namespace) -> int:
     from coach.app.stats import stats_report
-    from coach.history import History
+    from coach.history.store import History
 
     settings = settings_for(args)
     with History.open(settings.history_path(), read_only=True) as history:
@@ -575,9 +575,9 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 def _cmd_config(args: argparse.Namespace) -> int:
     from coach.app.enrol import profile_status
+    from coach.base.resources import default_config_path
     from coach.config import describe, user_config_path
-    from coach.history import history_path
-    from coach.resources import default_config_path
+    from coach.history.store import history_path
 
     if args.path:
         print(user_config_path())

@@ -23,8 +23,8 @@ from rich.table import Table
 from rich.text import Text
 
 from coach.app.keyboard import key_help
+from coach.base.printable import printable
 from coach.plan import Step
-from coach.printable import printable
 from coach.session.clock import Clock
 from coach.session.events import Action, CommandHeard, Say
 from coach.session.machine import Session
@@ -45,7 +45,7 @@ _METER_WIDTH = 24
 
 
 @dataclass(frozen=True)
-class Hearing:
+class ListenRow:
     """What the listen row shows: a plain state, and a level only while listening."""
 
     state: str  # e.g. "listening", "off: no microphone"
@@ -77,13 +77,13 @@ class LiveDisplay:
         self,
         session: Session,
         clock: Clock,
-        hearing: Callable[[], Hearing] | None = None,
+        hearing: Callable[[], ListenRow] | None = None,
         speaker: str | None = None,
         console: Console | None = None,
     ) -> None:
         self.session = session
         self.clock = clock
-        self.hearing = hearing or (lambda: Hearing("off"))
+        self.hearing = hearing or (lambda: ListenRow("off"))
         # Why there is no sound (None: the coach is heard through a speaker).
         self.speaker = speaker
         self.last_said = ""

@@ -1,6 +1,6 @@
 """`coach enrol`: learn the athlete's voice, from the microphone or a recording.
 
-The profile (coach.listen.voice_profile) is kept beside the history; from then on
+The profile (coach.listen.athlete.voice_profile) is kept beside the history; from then on
 every listener weighs each utterance by how far it sounds like it, so other people's
 speech and commands are turned down.
 """
@@ -18,8 +18,8 @@ from typing import Any
 import numpy as np
 
 from coach.app.settings import settings_for
-from coach.errors import CoachError
-from coach.samples import Samples, resample
+from coach.base.errors import CoachError
+from coach.base.samples import Samples, resample
 
 EXIT_OK, EXIT_FAILED = 0, 1
 # Read aloud at a normal pace, about 25 s: more than the 15 s a steady profile needs.
@@ -67,7 +67,7 @@ def _seconds(text: str) -> float:
 
 def profile_status() -> str:
     """One line: whether a voice profile is in use, and where it is."""
-    from coach.listen import speaker, voice_profile
+    from coach.listen.athlete import speaker, voice_profile
 
     path = voice_profile.profile_path()
     if path.is_file() and not speaker.available():
@@ -79,7 +79,7 @@ def profile_status() -> str:
 
 
 def _cmd_enrol(args: argparse.Namespace) -> int:
-    from coach.listen import enrolment, speaker, voice_profile
+    from coach.listen.athlete import enrolment, speaker, voice_profile
 
     if args.forget:
         dropped = voice_profile.forget()
@@ -105,9 +105,9 @@ def _cmd_enrol(args: argparse.Namespace) -> int:
 
 
 def _from_file(path: str) -> Samples:
-    from coach.listen.enrolment import RATE
-    from coach.listen.files import mono_blocks
-    from coach.paths import readable_input
+    from coach.base.paths import readable_input
+    from coach.listen.athlete.enrolment import RATE
+    from coach.listen.input.files import mono_blocks
 
     readable_input(path)
     blocks, rate = mono_blocks(path)
@@ -123,8 +123,8 @@ def _from_file(path: str) -> Samples:
 
 def _from_microphone(seconds: float) -> Samples:
     from coach.audio.output import device_arg
-    from coach.listen.audio_input import default_rate, microphone
-    from coach.listen.enrolment import RATE
+    from coach.listen.athlete.enrolment import RATE
+    from coach.listen.input.audio_input import default_rate, microphone
 
     device = device_arg(settings_for().audio.input_device)
     rate = default_rate(device)

@@ -21,8 +21,8 @@ from coach.app.options import RunOptions
 from coach.app.speaker import Speaker, sample_at
 from coach.audio.mixer import Mixer
 from coach.audio.music import music_for
+from coach.base.errors import CoachError
 from coach.config import Settings
-from coach.errors import CoachError
 from coach.plan import Plan
 from coach.session.events import Action, Say, Tone
 from coach.voice.voice import Voice

@@ -20,17 +20,17 @@ from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from coach.child_processes import deaf_to_ctrl_c
+from coach.base.child_processes import deaf_to_ctrl_c
+from coach.base.samples import Samples
 from coach.config import Settings
 from coach.listen import messages
-from coach.listen.echo import canceller_available
-from coach.listen.pipeline import PipelineSettings, Recognition
-from coach.listen.sources import AudioSource, FileSource, MicSource
+from coach.listen.echo.canceller import canceller_available
+from coach.listen.input.sources import AudioSource, FileSource, MicSource
+from coach.listen.pipeline.listener import PipelineSettings, Recognition
 from coach.listen.worker import SILENT_DB, ListenJob, run_listener
-from coach.samples import Samples
 from coach.session.clock import Clock
 from coach.session.events import Command, Event
-from coach.vocabulary import Vocabulary
+from coach.words.vocabulary import Vocabulary
 
 if TYPE_CHECKING:
     from multiprocessing.process import BaseProcess
@@ -42,7 +42,7 @@ _SYNC_EVERY = 0.5  # seconds between clock readings sent to the listener
 # What the coach plays, as (start, stop) in session seconds and the clip, for a watcher.
 SpanWatcher = Callable[[float, float, Samples], None]
 # Where the coach's speech was cut short, in session seconds.
-CutWatcher = Callable[[float], None]
+SessionCutWatcher = Callable[[float], None]
 
 
 @dataclass
@@ -51,7 +51,7 @@ class Playback:
 
     # Subscribes watchers to the span of every clip scheduled (those already
     # scheduled first) and to every cut; returns the call that unsubscribes them.
-    watch: Callable[[SpanWatcher, CutWatcher], Callable[[], None]]
+    watch: Callable[[SpanWatcher, SessionCutWatcher], Callable[[], None]]
     delay: float  # seconds from "scheduled at session time t" to "heard at the mic"
     rate: int  # the clips' sample rate
 
@@ -77,7 +77,7 @@ def command_from(recognition: Recognition) -> Command:
 
 def pipeline_settings(settings: Settings, barge_in: bool) -> PipelineSettings:
     """The listener's settings from the user's (config, environment, flags)."""
-    from coach.listen import voice_profile
+    from coach.listen.athlete import voice_profile
 
     listen = settings.listen
     return PipelineSettings(
@@ -86,7 +86,7 @@ def pipeline_settings(settings: Settings, barge_in: bool) -> PipelineSettings:
     )
 
 
-class Listening:
+class ListenerProcess:
     """The listener's process, seen from the session. `level` is the last chunk's
     level in dBFS; `heard`, how many commands it recognized."""
 
@@ -208,10 +208,10 @@ def open_listening(
     source: AudioSource | None = None,
     on_failure: Callable[[str], None] | None = None,
     values: bool = False,
-) -> Iterator[Listening | None]:
+) -> Iterator[ListenerProcess | None]:
     """Listen for commands until the block exits. The listener starts in the
     background; if it can't (no microphone, no model) `note` says so once and
-    `Listening.failed` turns true.
+    `ListenerProcess.failed` turns true.
 
     `vocabulary` defaults to the session commands; `source` to the microphone;
     `on_failure`, when given, is told why instead of `note`; `values`: the session
@@ -253,6 +253,8 @@ def open_listening(
                 inbox.put(messages.Cut(at))
 
             stack.callback(playback.watch(span, cut))
-        listening = Listening(process, inbox, outbox, events, clock, note, barge_in, on_failure)
+        listening = ListenerProcess(
+            process, inbox, outbox, events, clock, note, barge_in, on_failure
+        )
         stack.callback(listening.stop)
         yield listening

@@ -19,10 +19,10 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
-from coach.log_values import LoggedValue
-from coach.log_values import parse_typed as parse_value
 from coach.session.events import LOG, Command, Event
-from coach.vocabulary import Vocabulary
+from coach.words.log_values import LoggedValue
+from coach.words.log_values import parse_typed as parse_value
+from coach.words.vocabulary import Vocabulary
 
 KEYS: dict[str, str] = {
     "": "next",

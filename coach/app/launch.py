@@ -23,13 +23,15 @@ from typing import TYPE_CHECKING, TextIO
 
 from coach.app.keyboard import start_keyboard
 from coach.app.options import RunOptions, note
-from coach.app.recording import HistoryRecorder, last_time, rep_seconds, todays_targets
+from coach.app.recording import HistoryRecorder, rep_seconds
 from coach.app.signals import stopping_on_signals
+from coach.base.errors import CoachError
 from coach.config import Settings, load_settings
-from coach.errors import CoachError
-from coach.history import History
+from coach.history.earlier import last_time, todays_targets
+from coach.history.store import History
 from coach.plan import Plan, expand
-from coach.progression import Target, with_targets
+from coach.plan.progression import Target, with_targets
+from coach.plan.shape import shape
 from coach.script.model import Workout
 from coach.session.clock import Clock, ScaledClock, VirtualClock, WaitingForever
 from coach.session.events import Action, Command, Event, Finished, ListenForValues
@@ -38,10 +40,9 @@ from coach.session.phrases import Phrases
 from coach.session.runner import Output, run_session
 from coach.session.speech import EstimatedSpeech, SpeechTimer
 from coach.session.timeline import JsonTimeline, TextTimeline
-from coach.shape import shape
 
 if TYPE_CHECKING:
-    from coach.app.hearing import Listening
+    from coach.app.hearing import ListenerProcess
     from coach.voice.voice import Voice
 
 _LOGGER = logging.getLogger(__name__)
@@ -186,7 +187,7 @@ class ValueSwitch:
     """Turns the listener's hearing of values on for the rest a set is logged in, and
     off after it (so "eighty" can't be heard as a value in the middle of a set)."""
 
-    def __init__(self, listening: Listening | None) -> None:
+    def __init__(self, listening: ListenerProcess | None) -> None:
         self.listening = listening
 
     def emit(self, action: Action, now: float) -> None:
@@ -202,7 +203,7 @@ def _screen(
     out: TextIO,
     session: Session,
     clock: Clock,
-    listening: Listening | None,
+    listening: ListenerProcess | None,
     sounding: bool,
 ) -> Output:
     """The live display in a terminal; a readable log or JSON lines otherwise."""
@@ -210,17 +211,17 @@ def _screen(
         return JsonTimeline(out)
     if options.plain or not out.isatty():
         return TextTimeline(out)
-    from coach.app.display import Hearing, LiveDisplay
+    from coach.app.display import ListenRow, LiveDisplay
 
-    def hearing() -> Hearing:
+    def hearing() -> ListenRow:
         if listening is None:
-            return Hearing("off: --no-audio" if options.no_audio else "off: --no-listen")
+            return ListenRow("off: --no-audio" if options.no_audio else "off: --no-listen")
         if listening.failed:
-            return Hearing(f"off: {listening.failure}; the keys work")
+            return ListenRow(f"off: {listening.failure}; the keys work")
         if not listening.ready:
-            return Hearing("starting…")
+            return ListenRow("starting…")
         how = "listening" if listening.barge_in else "listening (not while the coach talks)"
-        return Hearing(how, listening.level)
+        return ListenRow(how, listening.level)
 
     speaker = None
     if not sounding:

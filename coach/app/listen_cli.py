@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from coach.app.settings import settings_for
+from coach.base.errors import CoachError
 from coach.config import BACKENDS, Settings
-from coach.errors import CoachError
-from coach.log_values import VALUE_KINDS
+from coach.words.log_values import VALUE_KINDS
 
 if TYPE_CHECKING:
-    from coach.listen.pipeline import PipelineSettings
+    from coach.listen.pipeline.listener import PipelineSettings
 
 EXIT_OK = 0
 
@@ -194,8 +194,8 @@ def add_listen_commands(sub: Any) -> None:
 
 
 def _cmd_recognize(args: argparse.Namespace) -> int:
-    from coach.listen.pipeline import recognize_file
-    from coach.paths import readable_input
+    from coach.base.paths import readable_input
+    from coach.listen.pipeline.listener import recognize_file
 
     readable_input(args.audio)
     settings = settings_for(args)
@@ -225,8 +225,8 @@ def _cmd_recognize(args: argparse.Namespace) -> int:
 def _cmd_listen(args: argparse.Namespace) -> int:
     from coach.app.enrol import profile_status
     from coach.audio.output import device_arg
-    from coach.listen.audio_input import default_rate, microphone
-    from coach.listen.pipeline import Listener
+    from coach.listen.input.audio_input import default_rate, microphone
+    from coach.listen.pipeline.listener import Listener
     from coach.listen.recognizers import make_recognizer
 
     settings = settings_for(args)
@@ -301,7 +301,7 @@ def meter_line(ep: Any, width: int = 40) -> str:
 
 
 def _cmd_model_download(args: argparse.Namespace) -> int:
-    from coach.listen.models import DOWNLOADS, download
+    from coach.models.vosk_model import DOWNLOADS, download
 
     # vosk's Model.__del__ fails on a model that never loaded (say, offline) and
     # prints a traceback when the half-made model goes, after our message.
@@ -329,7 +329,7 @@ def _quiet_vosk_del(previous: Any) -> Any:
 
 
 def _cmd_model_path(args: argparse.Namespace) -> int:
-    from coach.listen.models import set_configured_model
+    from coach.models.vosk_model import set_configured_model
 
     try:
         folder = Path(args.dir).expanduser()
@@ -340,8 +340,8 @@ def _cmd_model_path(args: argparse.Namespace) -> int:
 
 
 def _cmd_model_show(args: argparse.Namespace) -> int:
-    from coach.listen import moonshine_model
-    from coach.listen.models import find_vosk_model, vosk_available
+    from coach.models import moonshine_model
+    from coach.models.vosk_model import find_vosk_model, vosk_available
 
     english = "moonshine" if moonshine_model.available() else "pocketsphinx"
     if not vosk_available():
@@ -353,7 +353,7 @@ def _cmd_model_show(args: argparse.Namespace) -> int:
 
 
 def _cmd_model_prepare(args: argparse.Namespace) -> int:
-    from coach.listen import moonshine_fetch, moonshine_model
+    from coach.models import moonshine_fetch, moonshine_model
 
     if moonshine_model.shipped_model() is None:  # no moonshine-cpp wheel here (arm64)
         moonshine_fetch.fetch(moonshine_model.cache_root(), _note)

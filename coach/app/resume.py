@@ -6,14 +6,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from coach.app.recording import todays_targets
-from coach.errors import CoachError
-from coach.history import History, SessionRecord
+from coach.base.errors import CoachError
+from coach.history.earlier import todays_targets
+from coach.history.store import History, SessionRecord
 from coach.plan import Plan, expand
-from coach.progression import Target, with_targets
+from coach.plan.progression import Target, with_targets
+from coach.plan.shape import shape, what_changed
 from coach.script.loader import load_workout, resolve_script
 from coach.script.model import TimeCalls, Workout
-from coach.shape import shape, what_changed
 
 
 @dataclass(frozen=True)

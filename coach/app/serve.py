@@ -23,16 +23,16 @@ from coach.app.options import RunOptions, note
 from coach.app.requests import FILE, LIST, RESUME, SAY, START, STOP
 from coach.app.resume import latest_unfinished, rest_of
 from coach.app.signals import stopping_on_signals
+from coach.base.errors import CoachError
 from coach.config import Settings
-from coach.errors import CoachError
-from coach.history import History
-from coach.listen.sources import AudioSource
+from coach.history.store import History
+from coach.listen.input.sources import AudioSource
 from coach.plan import Plan
 from coach.script.loader import bundled_scripts, load_workout
 from coach.session.clock import ScaledClock
 from coach.session.events import Command, Event, Say
 from coach.session.timeline import JsonTimeline, TextTimeline
-from coach.vocabulary import Vocabulary, normalise
+from coach.words.vocabulary import Vocabulary, normalise
 
 if TYPE_CHECKING:
     from coach.app.web.address import WebAddress
@@ -353,8 +353,8 @@ def _drop_spoken(events: queue.Queue[Event]) -> None:
 def check_input(settings: Settings, options: ServeOptions) -> None:
     """A service with nothing to hear would idle for ever: refuse to start instead."""
     if options.listen_file is not None:
-        from coach.listen.files import mono_blocks
-        from coach.paths import readable_input
+        from coach.base.paths import readable_input
+        from coach.listen.input.files import mono_blocks
 
         try:
             readable_input(options.listen_file)
@@ -363,7 +363,7 @@ def check_input(settings: Settings, options: ServeOptions) -> None:
             raise CoachError(f"--listen-file: {exc}") from None
     elif not options.no_audio:
         from coach.audio.output import device_arg
-        from coach.listen.audio_input import default_rate
+        from coach.listen.input.audio_input import default_rate
 
         try:
             default_rate(device_arg(settings.audio.input_device))

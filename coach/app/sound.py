@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from coach.app.audio_clock import AudioClock
-from coach.app.hearing import CutWatcher, Playback, SpanWatcher
+from coach.app.hearing import Playback, SessionCutWatcher, SpanWatcher
 from coach.app.options import RunOptions, note
 from coach.app.speaker import Speaker
 from coach.audio.mixer import Mixer
@@ -45,7 +45,7 @@ class Sound:
         """How the listener tells the coach's own sound from the athlete's voice."""
         rate = self.mixer.rate
 
-        def watch(spans: SpanWatcher, cuts: CutWatcher) -> Callable[[], None]:
+        def watch(spans: SpanWatcher, cuts: SessionCutWatcher) -> Callable[[], None]:
             return self.mixer.watch(
                 lambda start, stop, clip: spans(start / rate, stop / rate, clip),
                 on_cut=lambda sample: cuts(sample / rate),

@@ -12,8 +12,8 @@ import json
 import os
 from pathlib import Path
 
-from coach.errors import CoachError
-from coach.paths import output_file
+from coach.base.errors import CoachError
+from coach.base.paths import output_file
 
 KINDS = ("reps", "timed", "intervals", "circuit")
 SCHEMA_FILE = "coach.schema.json"

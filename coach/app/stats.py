@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from coach.app.charts import chart, clock
-from coach.errors import CoachError
-from coach.history import History, SessionRecord, SetRecord, SideRecord
-from coach.paths import output_file
-from coach.printable import printable
-from coach.stats import ExerciseStats, all_stats, number
+from coach.base.errors import CoachError
+from coach.base.paths import output_file
+from coach.base.printable import printable
+from coach.history.progress import ExerciseStats, all_stats, number
+from coach.history.store import History, SessionRecord, SetRecord, SideRecord
 
 # A row a set: `sides` names a one-sided set's sides ("left right"), `reps_a_side` its
 # reps on a side; the other figures add up every side.

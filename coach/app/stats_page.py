@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 from math import isnan, nan
 from typing import Any
 
-from coach.errors import CoachError
-from coach.stats import ONE_REP_MAX_FORMULA, ExerciseStats, clock, number, plural
+from coach.base.errors import CoachError
+from coach.history.progress import ONE_REP_MAX_FORMULA, ExerciseStats, clock, number, plural
 
 _STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 60em; color: #222; }

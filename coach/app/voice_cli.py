@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from coach.app.settings import settings_for
-from coach.errors import CoachError
-from coach.paths import output_file
-from coach.printable import printable
+from coach.base.errors import CoachError
+from coach.base.paths import output_file
+from coach.base.printable import printable
 
 
 def add_voice_commands(sub: Any) -> None:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from coach.samples import Samples
+from coach.base.samples import Samples
 
 if TYPE_CHECKING:
     from coach.audio.music import MusicBed

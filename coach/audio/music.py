@@ -22,9 +22,9 @@ from pathlib import Path
 import numpy as np
 
 from coach.audio.tracks import Track, music_files, raised_cosine
+from coach.base.errors import CoachError
+from coach.base.samples import Samples
 from coach.config import MusicSettings
-from coach.errors import CoachError
-from coach.samples import Samples
 
 _LOGGER = logging.getLogger(__name__)
 

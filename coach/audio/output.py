@@ -20,8 +20,8 @@ import numpy as np
 import soundfile
 
 from coach.audio.mixer import Mixer
+from coach.base.errors import CoachError
 from coach.config import AudioSettings
-from coach.errors import CoachError
 
 _LOGGER = logging.getLogger(__name__)
 

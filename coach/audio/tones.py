@@ -7,9 +7,9 @@ from functools import cache
 import numpy as np
 import soundfile
 
-from coach.errors import CoachError
-from coach.resources import audio_assets_dir
-from coach.samples import Samples, resample
+from coach.base.errors import CoachError
+from coach.base.resources import audio_assets_dir
+from coach.base.samples import Samples, resample
 
 TONES = ("countdown", "go", "start", "finish", "tick")
 

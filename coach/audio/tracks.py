@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 import soundfile
 
-from coach.errors import CoachError
-from coach.samples import Samples, StreamResampler
+from coach.base.errors import CoachError
+from coach.base.samples import Samples, StreamResampler
 
 SUFFIXES = (".mp3", ".ogg", ".oga", ".flac", ".wav")
 # Source frames decoded at a time: a third of a second at 44.1 kHz.

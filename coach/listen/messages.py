@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from coach.listen.pipeline import Recognition
-from coach.samples import Samples
+from coach.base.samples import Samples
+from coach.listen.pipeline.listener import Recognition
 
 # -- to the listener ------------------------------------------------------------------
 

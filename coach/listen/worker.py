@@ -22,14 +22,15 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from coach.errors import CoachError
+from coach.base.errors import CoachError
+from coach.base.samples import Samples, resample
 from coach.listen import messages
-from coach.listen.audio_input import Chunk
-from coach.listen.echo import PlayedSound
-from coach.listen.pipeline import Listener, PipelineSettings
-from coach.listen.sources import AudioSource, open_source
-from coach.samples import Samples, resample
-from coach.vocabulary import Vocabulary
+from coach.listen.echo.canceller import PlayedSound
+from coach.listen.input.audio_input import Chunk
+from coach.listen.input.sources import AudioSource, open_source
+from coach.listen.pipeline.listener import Listener, PipelineSettings
+from coach.listen.recognizers.recognizer import Recognizer
+from coach.words.vocabulary import Vocabulary
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -92,7 +93,7 @@ def run_listener(job: ListenJob, inbox: Inbox, outbox: Outbox) -> None:
                 note=lambda text: outbox.put(messages.Note(text)),
                 values=job.values,
             )
-            listener = Listener(recognizer, job.vocabulary, rate, job.settings)
+            loop = ListenerLoop(recognizer, rate, job, inbox, outbox)
         except (CoachError, OSError) as exc:
             outbox.put(messages.Failed(str(exc)))
             return
@@ -100,16 +101,15 @@ def run_listener(job: ListenJob, inbox: Inbox, outbox: Outbox) -> None:
             outbox.put(messages.Failed(f"{type(exc).__name__}: {exc}"))
             return
         outbox.put(messages.Ready(rate))
-        Hearing(listener, rate, job, inbox, outbox).run(chunks)
+        loop.run(chunks)
 
 
-class Hearing:
+class ListenerLoop:
     """The listener's loop: it keeps the listener's clock on the session's."""
 
     def __init__(
-        self, listener: Listener, rate: int, job: ListenJob, inbox: Inbox, outbox: Outbox
+        self, recognizer: Recognizer, rate: int, job: ListenJob, inbox: Inbox, outbox: Outbox
     ) -> None:
-        self.listener = listener
         self.rate = rate
         self.job = job
         self.inbox = inbox
@@ -130,15 +130,18 @@ class Hearing:
         # The last offsets, and their lowest since the clock was synced (see _fill_loss).
         self._recent_offsets: collections.deque[float] = collections.deque(maxlen=LOSS_WINDOW)
         self._baseline: float | None = None
-        if job.delay is not None:
-            listener.playing_at = self._playing_at
         # Barge-in: the clips the coach plays, kept until the first chunk places the
         # listener's clock in session time, then put on that clock.
         self._clips: list[messages.Clip] = []
         # The clips handed to the canceller, by session start: a cut silences their rest.
         self._placed: list[tuple[float, Samples]] = []
-        if job.settings.barge_in:
-            listener.played = PlayedSound(listener.rate)
+        # Deaf while the coach plays, on this loop's clock; or, with barge-in, told what
+        # it played (placed by _place_clips).
+        self.listener = Listener(
+            recognizer, job.vocabulary, rate, job.settings,
+            playing_at=self._playing_at if job.delay is not None else None,
+            played=PlayedSound(recognizer.sample_rate) if job.settings.barge_in else None,
+        )  # fmt: skip
 
     def session_time(self, monotonic: float) -> float:
         return self.sync.session + (monotonic - self.sync.monotonic) * self.job.speed

@@ -15,7 +15,7 @@ from coach.plan.cues import CuePicker, describe_next, other_side, seconds_text
 from coach.plan.steps import Plan, Step
 from coach.plan.work import WorkSteps
 from coach.script.model import Exercise, TimeCalls, Workout
-from coach.time_calls import Mark, calls_for, merged
+from coach.words.time_calls import Mark, calls_for, merged
 
 # Seconds to log a set that has no rest after it (the last of the workout, or rest: 0):
 # time to say a load and an RPE, hear them said back, and say one again if misheard.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from functools import cached_property
 
-from coach.time_calls import Mark
+from coach.words.time_calls import Mark
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from coach.plan.cues import seconds_text
 from coach.script.model import Exercise, Interval, TimeCalls, Workout
-from coach.time_calls import Mark, calls_for, merged, spread
+from coach.words.time_calls import Mark, calls_for, merged, spread
 
 if TYPE_CHECKING:
     from coach.plan.cues import CuePicker

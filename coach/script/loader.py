@@ -12,9 +12,9 @@ import difflib
 import logging
 from pathlib import Path
 
-from coach import resources
-from coach.errors import CoachError
-from coach.printable import clipped, printable
+from coach.base import resources
+from coach.base.errors import CoachError
+from coach.base.printable import clipped, printable
 from coach.script.model import Workout
 from coach.script.problems import Problem, show
 from coach.script.validate import review_document

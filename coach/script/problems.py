@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeGuard
 
-from coach.printable import printable
+from coach.base.printable import printable
 from coach.script.model import CueItem
 from coach.script.yamlpos import NodePath, Position
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 
-from coach.log_values import MAX_RIR, MAX_RPE, LoggedValue, halves
 from coach.plan import Plan
 from coach.session.phrases import Phrases, before_first_set, short_status_text, status_text
 from coach.session.set_log import question, refused, said_back
+from coach.words.log_values import MAX_RIR, MAX_RPE, LoggedValue, halves
 
 # AMRAP rounds rendered ahead; a twentieth round is rare, and waits a moment for its render.
 _AMRAP_READY = 20

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from coach.log_values import LoggedValue
 from coach.plan import Step
+from coach.words.log_values import LoggedValue
 
 # -- events (into the session) --------------------------------------------------
 

@@ -35,7 +35,6 @@ from typing import Any
 
 from transitions import Machine
 
-from coach.log_values import LoggedValue, as_asked
 from coach.plan import Plan, Step
 from coach.session.events import (
     LOG,
@@ -63,7 +62,8 @@ from coach.session.set_log import next_asked, question, refused, said_back, with
 from coach.session.speech import SpeechTimer
 from coach.session.stop_check import STOP, StopCheck
 from coach.session.talk import Talk
-from coach.vocabulary import COMMANDS
+from coach.words.log_values import LoggedValue, as_asked
+from coach.words.vocabulary import COMMANDS
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from coach.spoken_numbers import number_words
+from coach.words.spoken_numbers import number_words
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ class Phrases:
     log_skipped: str = "Not logged."
     log_closed: str = "Logged."
     last_time: str = "Last time: {values}."
-    today: str = "Today: {target}."  # a progression's target (coach.progression)
+    today: str = "Today: {target}."  # a progression's target (coach.plan.progression)
 
 
 def before_first_set(phrases: Phrases, last_time: str | None, today: str | None) -> list[str]:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from coach.errors import CoachError
-from coach.log_values import parse_typed as parse_value
-from coach.log_values import why_not
+from coach.base.errors import CoachError
 from coach.session.events import LOG, Command
-from coach.vocabulary import COMMANDS, Vocabulary
+from coach.words.log_values import parse_typed as parse_value
+from coach.words.log_values import why_not
+from coach.words.vocabulary import COMMANDS, Vocabulary
 
 
 def parse_commands(spec: str, vocabulary: Vocabulary | None = None) -> list[tuple[float, Command]]:

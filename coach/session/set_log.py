@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Container, Iterable, Sequence
 
-from coach.log_values import LoggedValue
+from coach.words.log_values import LoggedValue
 
 # How each kind is asked for.
 NAMES = {"load": "load", "rpe": "RPE", "rir": "reps in reserve", "reps": "reps"}

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from coach.session.events import Command
-from coach.vocabulary import normalise
+from coach.words.vocabulary import normalise
 
 STOP = "stop"
 # Seconds after the question ends during which "stop" again ends the session: a

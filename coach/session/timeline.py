@@ -12,7 +12,7 @@ import itertools
 import json
 from typing import Any, TextIO
 
-from coach.printable import printable
+from coach.base.printable import printable
 from coach.session.events import (
     Action,
     CircuitRound,

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import platformdirs
 
-from coach.samples import Samples
+from coach.base.samples import Samples
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from coach.samples import Samples, resample
+from coach.base.samples import Samples, resample
 
 # Below this (relative to the clip's peak) counts as silence at the edges.
 _EDGE_THRESHOLD_DB = -40.0

@@ -19,9 +19,9 @@ from typing import Protocol
 import numpy as np
 import soundfile
 
+from coach.base.errors import CoachError
+from coach.base.samples import Samples
 from coach.config import VoiceSettings
-from coach.errors import CoachError
-from coach.samples import Samples
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -12,10 +12,10 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 
-from coach.child_processes import deaf_to_ctrl_c
+from coach.base.child_processes import deaf_to_ctrl_c
+from coach.base.errors import CoachError
+from coach.base.samples import Samples
 from coach.config import VoiceSettings
-from coach.errors import CoachError
-from coach.samples import Samples
 from coach.voice.cache import CueCache
 from coach.voice.engines import SpeechEngine, make_engine
 from coach.voice.voice import render_one

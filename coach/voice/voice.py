@@ -17,8 +17,8 @@ from concurrent.futures import Future
 
 import numpy as np
 
+from coach.base.samples import Samples
 from coach.config import Settings
-from coach.samples import Samples
 from coach.voice.cache import CueCache, default_cache_dir
 from coach.voice.chunks import split_text
 from coach.voice.cleanup import prepare

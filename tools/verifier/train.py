@@ -2,13 +2,13 @@
 command phrase (or none) a window of audio ends with.
 
     .venv/bin/pip install scikit-learn        # training only; coach runs without it
-    .venv/bin/python tools/verifier/train.py  # -> coach/listen/data/verifier-en.npz
+    .venv/bin/python tools/verifier/train.py  # -> coach/models/data/verifier-en.npz
 
 All training speech is synthetic (espeak-ng, flite and hibari), and none of it uses a
 voice setting of the benchmark's dev or test split, nor a sentence of the benchmark
 corpus. The espeak-ng and flite voices of the benchmark stay unheard; hibari is a single
 neural speaker, heard here at other pitches and speeds. Each example
-is one decision window (coach.listen.embedding.WINDOW) placed as the listener places
+is one decision window (coach.listen.pipeline.embedding.WINDOW) placed as the listener places
 it: ending a hangover after the speech ends, over a random background at a random
 signal-to-noise ratio, sometimes in a reverberant room.
 
@@ -36,10 +36,10 @@ import make_corpus as mc  # noqa: E402
 import text  # noqa: E402
 from audio_gen import SR, Voice  # noqa: E402
 
-from coach.listen import embedding  # noqa: E402
-from coach.listen.verifier import save_model  # noqa: E402
+from coach.listen.pipeline import embedding  # noqa: E402
+from coach.listen.pipeline.verifier import save_model  # noqa: E402
 
-OUT = ROOT / "coach" / "listen" / "data" / "verifier-en.npz"
+OUT = ROOT / "coach" / "models" / "data" / "verifier-en.npz"
 
 ACCENTS = [
     "en-us", "en-gb", "en-gb-scotland", "en-029",

@@ -20,7 +20,7 @@ from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 
-from coach.errors import CoachError
+from coach.base.errors import CoachError
 
 _LOGGER = logging.getLogger(__name__)
 

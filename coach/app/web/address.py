@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
-from coach.errors import CoachError
+from coach.base.errors import CoachError
 
 DEFAULT_HOST = "127.0.0.1"  # the machine itself only, unless told otherwise
 DEFAULT_PORT = 8765

@@ -20,9 +20,9 @@ from typing import Any
 from coach.app.launch import launch
 from coach.app.options import SIMULATED_READY_SECONDS, RunOptions
 from coach.app.starter import KINDS, starter_text
+from coach.base.errors import CoachError
 from coach.config import Settings
-from coach.errors import CoachError
-from coach.history import history_path
+from coach.history.store import history_path
 from coach.plan import expand
 from coach.script.loader import MAX_SCRIPT_BYTES, bundled_scripts, check_script, load_workout
 from coach.session.speech import EstimatedSpeech

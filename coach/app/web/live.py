@@ -27,7 +27,7 @@ from coach.session.events import (
     Say,
 )
 from coach.session.machine import Session
-from coach.vocabulary import COMMANDS
+from coach.words.vocabulary import COMMANDS
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -39,12 +39,12 @@ from coach.app.web.access import COOKIE, Access, TooManyGuesses
 from coach.app.web.bodies import BodyError, read_json
 from coach.app.web.guard import Guard, problem
 from coach.app.web.live import Live
+from coach.base.errors import CoachError
 from coach.config import Settings
-from coach.errors import CoachError
-from coach.history import History
+from coach.history.progress import all_stats
+from coach.history.store import History
 from coach.script.loader import MAX_SCRIPT_BYTES
-from coach.stats import all_stats
-from coach.vocabulary import COMMANDS
+from coach.words.vocabulary import COMMANDS
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -17,9 +17,9 @@ from contextlib import contextmanager
 from coach.app.web.access import PAIRED_FILE, Access, load_token
 from coach.app.web.address import WebAddress
 from coach.app.web.live import Live
+from coach.base.errors import CoachError
 from coach.config import Settings
-from coach.errors import CoachError
-from coach.history import history_path
+from coach.history.store import history_path
 from coach.session.clock import Clock
 from coach.session.events import Event
 from coach.session.machine import Session

@@ -6,10 +6,10 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
+from coach.base.errors import CoachError
 from coach.config import BACKENDS
-from coach.errors import CoachError
-from coach.listen.recognizer import Recognizer
-from coach.vocabulary import Vocabulary
+from coach.listen.recognizers.recognizer import Recognizer
+from coach.words.vocabulary import Vocabulary
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -25,13 +25,14 @@ def make_recognizer(
     or 'auto'.
 
     'auto' uses vosk when a model for the vocabulary's language is configured or
-    found (see coach.listen.models); else, for English, moonshine when its package is
+    found (see coach.models.vosk_model); else, for English, moonshine when its package is
     installed (it hears commands in noise far better); else pocketsphinx. `note` is
     told of slow first-time work (moonshine prepares its model once), and of 'auto'
     settling for pocketsphinx when moonshine can't be set up. With `values` it hears
-    the values an athlete logs (coach.log_values) too.
+    the values an athlete logs (coach.words.log_values) too.
     """
-    from coach.listen import models, moonshine_model
+    from coach.models import moonshine_model
+    from coach.models import vosk_model as models
 
     if backend not in BACKENDS:
         raise CoachError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")

@@ -1,9 +1,9 @@
 """The moonshine backend: a neural English speech model asked about each command.
 
 Moonshine base is a speech-to-text model trained on some 200,000 hours of real
-speech (coach.listen.moonshine_model). It is not asked to write what it heard:
+speech (coach.models.moonshine_model). It is not asked to write what it heard:
 the listener only needs to know how likely each command phrase is, so the model
-scores every phrase followed by the end of the text (coach.listen.moonshine_scorer):
+scores every phrase followed by the end of the text (coach.listen.recognizers.moonshine_scorer):
 
     P("Next" + end | audio) = P(▁Next | audio) · P(end | ▁Next, audio)
 
@@ -32,15 +32,21 @@ from pathlib import Path
 
 import numpy as np
 
-from coach import log_values, spoken_numbers
-from coach.errors import CoachError
-from coach.listen import moonshine_model
-from coach.listen.moonshine_scorer import PhraseScorer
-from coach.listen.moonshine_text import decoys, english_words, load_tokens, spellings, written
-from coach.listen.recognizer import Hypothesis, Rescore
-from coach.listen.vad import FRAME, EndpointSettings
-from coach.samples import Pcm, resample
-from coach.vocabulary import Vocabulary, normalise
+from coach.base.errors import CoachError
+from coach.base.samples import Pcm, resample
+from coach.listen.endpoint.vad import FRAME, EndpointSettings
+from coach.listen.recognizers.moonshine_scorer import PhraseScorer
+from coach.listen.recognizers.moonshine_text import (
+    decoys,
+    english_words,
+    load_tokens,
+    spellings,
+    written,
+)
+from coach.listen.recognizers.recognizer import Hypothesis, Rescore
+from coach.models import moonshine_model
+from coach.words import log_values, spoken_numbers
+from coach.words.vocabulary import Vocabulary, normalise
 
 _LOGGER = logging.getLogger(__name__)
 

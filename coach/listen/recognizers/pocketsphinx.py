@@ -25,13 +25,13 @@ from typing import Any
 
 import numpy as np
 
-from coach import log_values, spoken_numbers
-from coach.errors import CoachError
-from coach.listen import cmudict
-from coach.listen.recognizer import Hypothesis, Rescore
-from coach.listen.vad import EndpointSettings
-from coach.samples import Pcm
-from coach.vocabulary import Vocabulary, normalise
+from coach.base.errors import CoachError
+from coach.base.samples import Pcm
+from coach.listen.endpoint.vad import EndpointSettings
+from coach.listen.recognizers import cmudict
+from coach.listen.recognizers.recognizer import Hypothesis, Rescore
+from coach.words import log_values, spoken_numbers
+from coach.words.vocabulary import Vocabulary, normalise
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -109,7 +109,7 @@ def _alternatives(words: Iterable[str]) -> str:
     return " | ".join(words)
 
 
-# The values an athlete logs (coach.log_values) as a grammar: the spoken forms it parses.
+# The values an athlete logs (coach.words.log_values) as a grammar: the spoken forms it parses.
 VALUE_RULES = (
     f"<digit> = {_alternatives(spoken_numbers.ONES[1:])};\n"
     f"<teen> = {_alternatives(spoken_numbers.TEENS)};\n"

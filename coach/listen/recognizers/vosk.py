@@ -12,12 +12,12 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from coach import log_values
-from coach.errors import CoachError
-from coach.listen.recognizer import Hypothesis, Rescore
-from coach.listen.vad import EndpointSettings
-from coach.samples import Pcm
-from coach.vocabulary import Vocabulary, normalise
+from coach.base.errors import CoachError
+from coach.base.samples import Pcm
+from coach.listen.endpoint.vad import EndpointSettings
+from coach.listen.recognizers.recognizer import Hypothesis, Rescore
+from coach.words import log_values
+from coach.words.vocabulary import Vocabulary, normalise
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -1,0 +1,1 @@
+"""The athlete's voice: its embedding, stored profile, enrolment and match."""

@@ -1,0 +1,1 @@
+"""Endpointing: speech and the foreground voice found in frames."""

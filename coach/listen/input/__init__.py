@@ -1,0 +1,1 @@
+"""Where the listener's audio comes from: the microphone or a recording."""

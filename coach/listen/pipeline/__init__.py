@@ -1,0 +1,1 @@
+"""The Listener: frames to recognitions, and the steps only it uses."""

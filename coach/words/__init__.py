@@ -1,0 +1,1 @@
+"""What the coach and the athlete say: the commands' words, numbers, logged values, time calls."""
