@@ -10,7 +10,6 @@ echo canceller what was played where the microphone hears it.
 
 from __future__ import annotations
 
-import collections
 import logging
 import math
 import os
@@ -28,6 +27,7 @@ from coach.listen import messages
 from coach.listen.echo.canceller import PlayedSound
 from coach.listen.input.audio_input import Chunk
 from coach.listen.input.sources import AudioSource, open_source
+from coach.listen.mic_clock import MicClock
 from coach.listen.pipeline.listener import Listener, PipelineSettings
 from coach.listen.recognizers.recognizer import Recognizer
 from coach.words.vocabulary import Vocabulary
@@ -39,13 +39,6 @@ _ECHO_MARGIN = 0.15
 SILENT_DB = -90.0
 _LEVEL_EVERY = 0.1  # seconds between level readings sent back
 SPANS_KEPT = 30.0  # session seconds of past clips the listener remembers
-# A microphone that overran lost a buffer's worth at least; the clock drift between two
-# sound cards takes many minutes to come to as much (_fill_loss).
-LOST_AT_LEAST = 0.08
-LOSS_WINDOW = 32  # chunks (about a second) whose earliest arrival places the microphone
-# Seconds the microphone's place may move before the clips are moved: more than the
-# clock readings scatter (a late output callback holds one back by up to a block).
-CLIP_SLACK = 0.06
 
 
 class Inbox(Protocol):
@@ -115,21 +108,8 @@ class ListenerLoop:
         self.inbox = inbox
         self.outbox = outbox
         self.spans: list[tuple[float, float]] = []
-        self.sync = job.sync
         self.stopped = False
-        # Session time minus the listener's sample-counted time: maps one onto
-        # the other and absorbs drift between the two sound cards' clocks.
-        self._offset = 0.0
-        # Clips are placed with one offset, not each chunk's: the sound cards keep their
-        # distance while the arrival times scatter, and each jump would make the
-        # canceller relearn the room (_anchor_clips).
-        self._clip_offset: float | None = None
-        self._synced = False  # a clock reading came since this process started
-        self._origin: float | None = None
-        self._fed = 0
-        # The last offsets, and their lowest since the clock was synced (see _fill_loss).
-        self._recent_offsets: collections.deque[float] = collections.deque(maxlen=LOSS_WINDOW)
-        self._baseline: float | None = None
+        self.clock = MicClock(job.sync, job.speed, job.delay, rate)
         # Barge-in: the clips the coach plays, kept until the first chunk places the
         # listener's clock in session time, then put on that clock.
         self._clips: list[messages.Clip] = []
@@ -143,12 +123,8 @@ class ListenerLoop:
             played=PlayedSound(recognizer.sample_rate) if job.settings.barge_in else None,
         )  # fmt: skip
 
-    def session_time(self, monotonic: float) -> float:
-        return self.sync.session + (monotonic - self.sync.monotonic) * self.job.speed
-
     def _playing_at(self, t: float) -> bool:
-        assert self.job.delay is not None
-        at = t + self._offset - self.job.delay
+        at = self.clock.played_at(t)
         start, end = at - _ECHO_MARGIN, at + _ECHO_MARGIN
         return any(a <= end and start < b for a, b in self.spans)
 
@@ -159,32 +135,18 @@ class ListenerLoop:
         assert played is not None
         for clip in self._clips:
             samples = resample(clip.samples, clip.rate, self.listener.rate)
-            played.add(self._clip_at(clip.start), samples)
+            played.add(self.clock.heard_at(clip.start), samples)
             self._placed.append((clip.start, samples))
         self._clips = []
-        horizon = self.session_time(time.monotonic()) - SPANS_KEPT
+        horizon = self.clock.session_time(time.monotonic()) - SPANS_KEPT
         rate = self.listener.rate
         self._placed = [(s, c) for s, c in self._placed if s + c.size / rate > horizon]
 
-    def _clip_at(self, start: float) -> float:
-        assert self.job.delay is not None and self._clip_offset is not None
-        return start - self._clip_offset + self.job.delay
-
-    def _anchor_clips(self) -> None:
-        """Place the clips with the offset of the earliest chunk of the last second, and
-        place them anew when that moves by CLIP_SLACK: the first clock readings can be
-        far off while the sound output starts, and a clip put by one is no reference
-        for the echo the canceller must find."""
-        if not self._recent_offsets:
-            return
-        anchor = min(self._recent_offsets)
-        if self._clip_offset is not None and abs(anchor - self._clip_offset) < CLIP_SLACK:
-            return
-        _LOGGER.debug("the coach's clips placed with offset %+.3f s", anchor)
-        self._clip_offset = anchor
+    def _place_anew(self) -> None:
+        """The clock's clip offset moved: every clip kept goes to its new place."""
         played = PlayedSound(self.listener.rate)
         for start, samples in self._placed:
-            played.add(self._clip_at(start), samples)
+            played.add(self.clock.heard_at(start), samples)
         self.listener.played = played
 
     def _cut(self, at: float) -> None:
@@ -208,8 +170,7 @@ class ListenerLoop:
             case messages.Cut(at):
                 self._cut(at)
             case messages.Sync(_, session):
-                self.sync = message
-                self._synced = True
+                self.clock.resync(message)
                 horizon = session - SPANS_KEPT
                 if self.spans and self.spans[0][1] < horizon:
                     self.spans = [s for s in self.spans if s[1] >= horizon]
@@ -222,25 +183,11 @@ class ListenerLoop:
                     self.outbox.put(messages.Note(str(exc)))
 
     def _fill_loss(self) -> None:
-        """Where the microphone lost audio (its buffer overran on a busy machine), feed
-        the listener as much silence, so its sample-counted clock stays on the session's:
-        else everything after is placed late, and the canceller, whose reference is the
-        coach's clips on that clock, has the echo to find and learn anew."""
-        if len(self._recent_offsets) < LOSS_WINDOW:
-            return
-        # Chunks arrive late, never early: the earliest of the window is the true place.
-        low = min(self._recent_offsets)
-        if self._baseline is None or low < self._baseline:
-            self._baseline = low
-        elif low - self._baseline >= LOST_AT_LEAST:
-            lost = round((low - self._baseline) * self.rate)
-            _LOGGER.info("the microphone lost %.2f s of audio (a busy machine?)", lost / self.rate)
+        """Where the microphone lost audio, the listener hears as much silence."""
+        lost = self.clock.lost()
+        if lost:
             for recognition in self.listener.feed(np.zeros(lost, dtype=np.float32)):
                 self.outbox.put(messages.Heard(recognition))
-            self._fed += lost
-            self._offset -= lost / self.rate
-            self._recent_offsets.clear()
-            self._recent_offsets.append(self._offset)
 
     def _read_inbox(self) -> None:
         while True:
@@ -269,24 +216,20 @@ class ListenerLoop:
             except queue.Empty:
                 continue
             self._read_inbox()  # the spans that came with it, before it is judged
-            # When the chunk began, in session time: from when it arrived, not when it
-            # is taken, since the chunks wait while the listener loads its models.
-            started = self.session_time(arrived) - chunk.size / self.rate
-            if self._origin is None:
-                self._origin = started
-            self._offset = started - (self._origin + self._fed / self.rate)
-            if self._synced:
-                self._recent_offsets.append(self._offset)
+            clock = self.clock
+            clock.chunk_arrived(arrived, chunk.size)
+            if clock.synced:
                 self._fill_loss()
                 if self.listener.played is not None:
-                    self._anchor_clips()
+                    if clock.reanchored():
+                        self._place_anew()
                     self._place_clips()
-            self._fed += chunk.size
-            for recognition in self.listener.feed(chunk, time=self._origin):
+            clock.fed += chunk.size
+            for recognition in self.listener.feed(chunk, time=clock.origin):
                 _LOGGER.debug(
                     "decided %.2f s after the chunk arrived, %.2f s after the word's end",
-                    time.monotonic() - arrived, self.session_time(time.monotonic())
-                    - (recognition.end + self._offset),
+                    time.monotonic() - arrived,
+                    clock.session_time(time.monotonic()) - clock.in_session(recognition.end),
                 )
                 self.outbox.put(messages.Heard(recognition))
             if now >= next_level:
