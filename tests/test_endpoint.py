@@ -141,3 +141,20 @@ def test_a_quiet_recording_is_turned_up_for_silero() -> None:
     as_it_is = segments(audio, replace(ENDING_ON_A_FALL, silero_level=None))
     assert all(around(turned, said.start, said.end) for said in truth)
     assert not any(around(as_it_is, said.start, said.end) for said in truth)
+
+
+def test_frames_it_is_told_not_to_learn_from_leave_the_floor_and_the_talk_as_they_were() -> None:
+    """Barge-in, before the echo canceller has learnt the room: what it leaves of the
+    coach's voice is the coach, not the room. Learnt from, seconds of it raised the
+    floor, or read as the room's talk, and the athlete's next words fell under them."""
+    quiet = 0.0005 * np.random.default_rng(0).normal(size=RATE).astype(np.float32)
+    coach = np.concatenate([hibari(text) for text in ("Set one of three.", "Brace.")] * 3)
+    settings = EndpointSettings()
+    learnt, told = Endpointer(settings), Endpointer(settings)
+    for endpointer, learn in ((learnt, True), (told, False)):
+        for at in range(0, quiet.size - FRAME + 1, FRAME):
+            endpointer.push(quiet[at : at + FRAME])
+        for at in range(0, coach.size - FRAME + 1, FRAME):
+            endpointer.push(coach[at : at + FRAME], learn=learn)
+    assert told.floor < learnt.floor - 10  # the quiet room's floor, kept
+    assert told.onset_level < learnt.onset_level - 10

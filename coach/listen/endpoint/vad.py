@@ -275,23 +275,28 @@ class Endpointer:
         """Frames that are not listened to (muted) still advance the clock."""
         self.frame_index += frames
 
-    def push(self, frame: Samples, passed: Samples | None = None) -> tuple[str, list[Samples]]:
+    def push(
+        self, frame: Samples, passed: Samples | None = None, learn: bool = True
+    ) -> tuple[str, list[Samples]]:
         """One frame in; returns (event, audio) where event is '', 'start', 'speech' or 'end'.
 
         On 'start' the audio is the pre-roll plus this frame; on 'speech' this frame;
         on 'end' the trailing frames (already passed) are not repeated: audio is empty.
         `passed`: what to hand on in place of `frame` (the frame as the recognizer should
-        hear it), while speech is judged on `frame`.
+        hear it), while speech is judged on `frame`. `learn`: whether the frame tells
+        the room's floor and talk (not the coach's voice, before its echo is taken out).
         """
         s = self.settings
         self._refresh_silero()
         level = frame_level_db(frame)
-        self._update_floor(level)
+        if learn:
+            self._update_floor(level)
         # Less the frame's mean: Silero hears a microphone's DC offset as something.
         prob = self._prob((frame - frame.mean()) * self._silero_gain(level))
         # Long talk is judged whole, the part after the cut at max_frames too.
         in_utterance = self.segment is not None or self._overlong
-        self.talk.push(level, prob >= s.speech_prob, in_utterance)
+        if learn:
+            self.talk.push(level, prob >= s.speech_prob, in_utterance)
         self.last_prob, self.last_level = prob, level
         index = self.frame_index
         self.frame_index += 1

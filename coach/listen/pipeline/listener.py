@@ -258,10 +258,12 @@ class Listener:
         if not (learning or barge_in and trusted) and self._muted(t0, t1):
             self._deaf(index)
             return None
-        if learning and self._over_coach(t0, t1):
+        # What the canceller hasn't yet learnt to take out is the coach, not the room.
+        unproven = learning and self._over_coach(t0, t1)
+        if unproven:
             self._unproven_at = index
         frame, heard = self._conditioned(frame)
-        event, audio = self.endpointer.push(frame, heard)
+        event, audio = self.endpointer.push(frame, heard, learn=not unproven)
         if event == "start":
             self._opened()
         self.decoding.add(audio)
@@ -305,7 +307,8 @@ class Listener:
         start, end = self._time_of(segment.speech_start), self._time_of(segment.last_speech + 1)
         previous_end = self._last_speech_end
         clear = segment.clear_of_talk(self.endpoint)
-        if clear:
+        over_unproven = self._unproven_at >= segment.first_frame
+        if clear and not over_unproven:  # the coach is no talk a command follows
             self._last_speech_end = end
         decoded, hyp, utterance = self.decoding.close()
         why = self._unheard(decoded, segment, clear)
@@ -321,7 +324,6 @@ class Listener:
             hyp = self.verifier.judge(
                 hyp, np.concatenate(self._recent), self.recognizer.rescorer()
             )
-        over_unproven = self._unproven_at >= segment.first_frame
         recognition = self._decide(hyp, start, end, emitted_at, over_unproven)
         if recognition is not None:
             # A command is said whole: what follows it is no continuation of it, but
