@@ -47,7 +47,9 @@ def test_korean_commands_drive_a_session(pulse: PulseServer, tmp_path: Path) -> 
     ears = Ears(pulse)
     try:
         process.wait_for(lambda e: e["event"] == "phase" and e["phase"] == "setup", timeout=90)
-        retries = Retries(allowed=2)
+        # Two commands heard in five sayings at most (espeak's Korean to vosk's model: in
+        # a full run beside the other live tests, "정지" once took three).
+        retries = Retries(allowed=3)
         for _ in retries.tries("넘어가 (next)", 3):
             ears.wait_quiet()
             pulse.play("mic", ready)
