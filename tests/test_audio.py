@@ -16,7 +16,7 @@ from cli import isolated_env, run_coach
 from cue_onsets import groups, json_events, locate, render, timeline_cues
 
 from coach.app.speaker import sample_at
-from coach.audio.mixer import FADE_SECONDS, SPANS_KEPT, Mixer
+from coach.audio.mixer import FADE_SECONDS, SPANS_FORGOTTEN_AFTER, Mixer
 
 # -- the mixer -------------------------------------------------------------------------
 
@@ -112,9 +112,9 @@ def test_a_watcher_is_told_what_is_scheduled_and_forgotten_long_over() -> None:
     mixer.schedule(clip(100, 11), 500)
     assert _spans(mixer) == [(500, 600)]
     assert mixer.busy_until() == 600
-    kept = 1000 * SPANS_KEPT
+    kept = 1000 * SPANS_FORGOTTEN_AFTER
     play(mixer, kept, [1000])
-    mixer.schedule(clip(100, 12), kept)  # the first ended under SPANS_KEPT ago: kept
+    mixer.schedule(clip(100, 12), kept)  # the first ended under SPANS_FORGOTTEN_AFTER ago: kept
     assert _spans(mixer) == [(500, 600), (kept, kept + 100)]
     play(mixer, 1000, [1000])
     mixer.schedule(clip(100, 13), kept + 1000)  # and now longer ago: let go

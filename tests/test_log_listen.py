@@ -12,10 +12,10 @@ import soundfile
 from cli import coach
 from listen_audio import RATE, Spoken, espeak, have_espeak, hibari, scene
 
-from coach.listen.pipeline.listener import LOG, Listener, Recognition, recognize_audio
+from coach.listen.pipeline.listener import Listener, Recognition, recognize_audio
 from coach.listen.recognizers import make_recognizer
 from coach.models import moonshine_model
-from coach.words.log_values import LoggedValue
+from coach.words.log_values import LOG, LoggedValue
 from coach.words.vocabulary import Vocabulary
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not have_espeak(), reason="needs espeak-ng")]

@@ -19,8 +19,8 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
-from coach.session.events import LOG, Command, Event
-from coach.words.log_values import LoggedValue
+from coach.session.events import Command, Event
+from coach.words.log_values import LOG, LoggedValue
 from coach.words.log_values import parse_typed as parse_value
 from coach.words.vocabulary import Vocabulary
 

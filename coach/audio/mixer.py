@@ -34,7 +34,7 @@ CutWatcher = Callable[[int], None]
 FADE_SECONDS = 0.005
 # How long a clip is kept after it ended, for a watcher that comes late (a minute: far
 # beyond any delay from the speaker to the microphone).
-SPANS_KEPT = 60
+SPANS_FORGOTTEN_AFTER = 60
 
 
 class _Cut:
@@ -74,7 +74,7 @@ class Mixer:
             return
         with self._spans_lock:
             # Forget what ended long ago, so a day-long session stays small.
-            horizon = self.position - self.rate * SPANS_KEPT
+            horizon = self.position - self.rate * SPANS_FORGOTTEN_AFTER
             if self._spans and self._spans[0][1] < horizon:
                 self._spans = [s for s in self._spans if s[1] >= horizon]
             self._spans.append((start, start + clip.size, clip))

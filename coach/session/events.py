@@ -16,9 +16,6 @@ from coach.words.log_values import LoggedValue
 
 # -- events (into the session) --------------------------------------------------
 
-# The name of a Command that logs a value for a set; not a voice command of its own.
-LOG = "log"
-
 
 @dataclass(frozen=True)
 class Command:

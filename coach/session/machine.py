@@ -37,7 +37,6 @@ from transitions import Machine
 
 from coach.plan import Plan, Step
 from coach.session.events import (
-    LOG,
     Action,
     CircuitRound,
     Command,
@@ -62,7 +61,7 @@ from coach.session.set_log import next_asked, question, refused, said_back, with
 from coach.session.speech import SpeechTimer
 from coach.session.stop_check import STOP, StopCheck
 from coach.session.talk import Talk
-from coach.words.log_values import LoggedValue, as_asked
+from coach.words.log_values import LOG, LoggedValue, as_asked
 from coach.words.vocabulary import COMMANDS
 
 _LOGGER = logging.getLogger(__name__)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from coach.base.errors import CoachError
-from coach.session.events import LOG, Command
+from coach.session.events import Command
+from coach.words.log_values import LOG, why_not
 from coach.words.log_values import parse_typed as parse_value
-from coach.words.log_values import why_not
 from coach.words.vocabulary import COMMANDS, Vocabulary
 
 

@@ -34,6 +34,10 @@ from dataclasses import dataclass
 from coach.script.model import LOG_KINDS, MAX_LOAD
 from coach.words.spoken_numbers import ONES, TEENS, TENS
 
+# The command a logged value comes as (heard, typed or scripted), and the session's
+# trigger for it: no voice command of its own.
+LOG = "log"
+
 VALUE_KINDS = LOG_KINDS  # what the coach asks for, one at a time
 KINDS = (*VALUE_KINDS, "skip")
 BARE = "bare"  # a number typed without its kind: the session reads it as the kind asked

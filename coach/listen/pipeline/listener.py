@@ -34,7 +34,7 @@ from coach.listen.pipeline.denoise import WienerFilter
 from coach.listen.pipeline.verifier import CommandVerifier, verifier_for
 from coach.listen.recognizers.recognizer import Hypothesis, Recognizer
 from coach.words import log_values
-from coach.words.log_values import LoggedValue
+from coach.words.log_values import LOG, LoggedValue
 from coach.words.vocabulary import Vocabulary
 
 _LOGGER = logging.getLogger(__name__)
@@ -42,8 +42,6 @@ _LOGGER = logging.getLogger(__name__)
 # Whether the coach's own audio is (or was) playing at a stream time, in seconds.
 PlayingAt = Callable[[float], bool]
 
-# The command of a Recognition that logs a value (its `value`) rather than a command.
-LOG = "log"
 # A value said is longer than a command ("two hundred and seventeen and a half
 # kilograms" takes some 3.5 s): ~5.1 s of talk may be one, not ~2.9 s (bench/README.md).
 VALUE_MAX_FRAMES = 160
