@@ -165,9 +165,8 @@ def make_app(
             return problem(404, str(exc))
         return JSONResponse({"name": request.path_params["name"], "text": text})
 
-    async def script_check(request: Request) -> Response:
-        data = await read_json(request, _SCRIPT_BODY_LIMIT)
-        name, text = data.get("name", "script"), data.get("text")
+    async def checked(name: str, text: object) -> tuple[str, dict[str, Any]] | Response:
+        """The script's text and what the validator found in it, or the refusal."""
         if not isinstance(text, str):
             return problem(400, "give the script's text as 'text'")
         if (big := library.too_big(len(text.encode()))) is not None:
@@ -177,20 +176,23 @@ def make_app(
                 found = await run_in_threadpool(library.check_text, name, text, settings)
         except CoachError as exc:
             return problem(400, str(exc))
-        return JSONResponse(found)
+        return text, found
+
+    async def script_check(request: Request) -> Response:
+        data = await read_json(request, _SCRIPT_BODY_LIMIT)
+        result = await checked(data.get("name", "script"), data.get("text"))
+        return result if isinstance(result, Response) else JSONResponse(result[1])
 
     async def script_save(request: Request) -> Response:
         data = await read_json(request, _SCRIPT_BODY_LIMIT)
-        name, text = request.path_params["name"], data.get("text")
-        if not isinstance(text, str):
-            return problem(400, "give the script's text as 'text'")
-        if (big := library.too_big(len(text.encode()))) is not None:
-            return problem(413, big)
+        name = request.path_params["name"]
+        result = await checked(name, data.get("text"))
+        if isinstance(result, Response):
+            return result
+        text, found = result
+        if found["problems"]:
+            return JSONResponse(found, status_code=422)
         try:
-            async with checking:
-                found = await run_in_threadpool(library.check_text, name, text, settings)
-            if found["problems"]:
-                return JSONResponse(found, status_code=422)
             saved = await run_in_threadpool(library.save, name, text)
         except CoachError as exc:
             return problem(400, str(exc))
