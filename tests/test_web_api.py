@@ -17,16 +17,7 @@ import pytest
 
 from coach.app.web.service import qr_text
 from tests.cli import isolated_env, run_coach
-from tests.web import WebCoach
-
-BROKEN = """workout: Broken
-exercises:
-  - name: Squat
-    sets: 2
-    reps: 5
-    cues:
-      drive: "Up {wat}."
-"""
+from tests.web import BROKEN, WebCoach
 
 GOOD = """workout: <img src=x onerror=alert(1)> Squats
 exercises:

@@ -22,16 +22,7 @@ from retries import Retries
 
 from tests.cli import isolated_env
 from tests.devtools import Browser, need_chromium
-from tests.web import WebCoach
-
-BROKEN = """workout: Broken
-exercises:
-  - name: Squat
-    sets: 2
-    reps: 5
-    cues:
-      drive: "Up {wat}."
-"""
+from tests.web import BROKEN, WebCoach
 
 MARKUP = """workout: <img src=/x onerror=alert(1)> Squats
 exercises:

@@ -22,6 +22,16 @@ from tests.cli import REPO
 
 Event = dict[str, Any]
 
+# A script with an unknown placeholder on line 7: refused with its FILE:LINE:COL.
+BROKEN = """workout: Broken
+exercises:
+  - name: Squat
+    sets: 2
+    reps: 5
+    cues:
+      drive: "Up {wat}."
+"""
+
 
 class Answer:
     def __init__(self, status: int, headers: http.client.HTTPMessage, body: bytes) -> None:
