@@ -54,8 +54,7 @@ class Decoding:
         """What the recognizer makes of `audio` as an utterance of its own (between two
         of the stream's: none is open)."""
         self.recognizer.start()
-        self.recognizer.feed(to_pcm(audio))
-        return self.recognizer.finish()
+        return self.hear_whole([audio])
 
     def hear_whole(self, frames: list[Samples]) -> Hypothesis:
         for frame in frames:
